@@ -1,0 +1,43 @@
+"""One application error type, rendered the same way by the REST API and shown by templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from rest_framework import exceptions as drf_exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class ApplicationError(Exception):
+    """A failure the user can act on: ``message`` says what to do, ``code`` is stable for programs."""
+
+    def __init__(self, message: str, *, code: str = "error", extra: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.extra = extra or {}
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Render every error as ``{"message", "code", "extra"}`` with a 4xx status."""
+    if isinstance(exc, ApplicationError):
+        return Response({"message": exc.message, "code": exc.code, "extra": exc.extra}, status=400)
+    if isinstance(exc, ValidationError):
+        exc = drf_exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, drf_exceptions.ValidationError):
+        response.data = {"message": "Some fields are not valid.", "code": "invalid", "extra": {"fields": response.data}}
+    elif isinstance(exc, drf_exceptions.APIException):
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        response.data = {"message": str(detail), "code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error", "extra": {}}
+    return response

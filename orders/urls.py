@@ -1,0 +1,16 @@
+from django.urls import path
+
+from core.views import ComingSoonView
+
+app_name = "orders"
+urlpatterns = [
+    path(
+        "",
+        ComingSoonView.as_view(
+            title="Orders",
+            description="Orders pulled from your sales sites will be listed here with their status, "
+            "recipient and items.",
+        ),
+        name="order-list",
+    ),
+]

@@ -1,0 +1,11 @@
+"""The REST API under /api/v1/: each app contributes its routes here."""
+
+from django.urls import include, path
+
+from sellers import apis as seller_apis
+
+urlpatterns = [
+    path("auth/token/", seller_apis.ObtainTokenApi.as_view(), name="api-token"),
+    path("me/", seller_apis.MeApi.as_view(), name="api-me"),
+    path("", include("integrations.api_urls")),
+]

@@ -1,0 +1,85 @@
+"""Reading configuration from the environment with errors a person can act on.
+
+Settings call these helpers so that a bad value stops start-up with one clear line
+(``manage.py``, the Celery app and WSGI print it) instead of a traceback deep in Django.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+
+class ConfigError(ImproperlyConfigured):
+    """A setting from the environment is missing or malformed."""
+
+
+DATABASE_SCHEMES = {"postgres", "postgresql", "pgsql", "sqlite"}
+BROKER_SCHEMES = {"redis", "rediss"}
+
+
+def database_config(env: environ.Env, *, default_sqlite: Path) -> dict:
+    url = env.str("DATABASE_URL", default="")
+    if not url:
+        return sqlite_config(default_sqlite)
+    scheme = urlsplit(url).scheme
+    if scheme not in DATABASE_SCHEMES:
+        raise ConfigError(
+            f"DATABASE_URL has an unsupported scheme {scheme!r}. Use postgres://USER:PASSWORD@HOST:5432/NAME, "
+            "or leave DATABASE_URL unset for the embedded SQLite database under var/."
+        )
+    try:
+        config = env.db_url_config(url)
+    except Exception as exc:  # django-environ raises several types for a malformed URL
+        raise ConfigError(f"DATABASE_URL is malformed ({exc}). Example: postgres://postgres@127.0.0.1:5432/smartship") from exc
+    if scheme == "sqlite":
+        return sqlite_config(Path(config["NAME"]))
+    if not config.get("NAME"):
+        raise ConfigError("DATABASE_URL names no database. Example: postgres://postgres@127.0.0.1:5432/smartship")
+    try:
+        int(config.get("PORT") or 5432)
+    except ValueError as exc:
+        raise ConfigError(f"DATABASE_URL has a port that is not a number: {config.get('PORT')!r}") from exc
+    config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+def sqlite_config(path: Path) -> dict:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        # The web server and the Celery worker write the same file: WAL lets readers run beside a
+        # writer, IMMEDIATE takes the write lock up front so two writers queue instead of failing.
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+        # Tests use a file too, so that a real Celery worker process can read the test database.
+        "TEST": {"NAME": path.with_name("test-" + path.name)},
+    }
+
+
+def broker_url(env: environ.Env) -> str:
+    url = env.str("REDIS_URL", default="")
+    if not url:
+        return "filesystem://"
+    parts = urlsplit(url)
+    if parts.scheme not in BROKER_SCHEMES or not parts.hostname:
+        raise ConfigError(
+            f"REDIS_URL is malformed: {url!r}. Example: redis://127.0.0.1:6379/0, "
+            "or leave it unset for the embedded broker under var/."
+        )
+    return url
+
+
+def dev_encryption_key(secret_key: str) -> str:
+    """A Fernet key derived from the development secret key, so the embedded default needs no setup."""
+    return base64.urlsafe_b64encode(hashlib.sha256(("smartship-fields:" + secret_key).encode()).digest()).decode()

@@ -1,0 +1,75 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import PASSWORD, make_account, make_seller_user
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.mark.django_db
+def test_token_auth_and_me(api):
+    seller, user = make_seller_user(name="Token Shop")
+    response = api.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    api.credentials(HTTP_AUTHORIZATION="Token " + response.json()["token"])
+    me = api.get("/api/v1/me/").json()
+    assert me == {"username": user.username, "is_warehouse_operator": False, "seller_id": seller.pk, "seller_name": "Token Shop"}
+
+
+@pytest.mark.django_db
+def test_api_without_credentials_is_refused_with_a_json_message(api):
+    response = api.get("/api/v1/sales-site-accounts/")
+    assert response.status_code in (401, 403)
+    assert set(response.json()) == {"message", "code", "extra"}
+
+
+@pytest.mark.django_db
+def test_wrong_password_token_request_is_a_clear_400(api):
+    make_seller_user(username="someone")
+    response = api.post("/api/v1/auth/token/", {"username": "someone", "password": "nope"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+@pytest.mark.django_db
+def test_seller_sees_only_its_own_accounts(api):
+    seller_a, user_a = make_seller_user()
+    seller_b, _ = make_seller_user()
+    own = make_account(seller=seller_a, shop_id="mine")
+    other = make_account(seller=seller_b, shop_id="theirs", api_key="secret-of-b-1234")
+    api.force_authenticate(user_a)
+
+    listed = api.get("/api/v1/sales-site-accounts/").json()["results"]
+    assert [row["shop_id"] for row in listed] == ["mine"]
+    assert api.get(f"/api/v1/sales-site-accounts/{own.pk}/").status_code == 200
+    response = api.get(f"/api/v1/sales-site-accounts/{other.pk}/")
+    assert response.status_code == 404
+    assert "theirs" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_seller_pages_show_only_own_accounts(client):
+    seller_a, user_a = make_seller_user()
+    seller_b, _ = make_seller_user()
+    make_account(seller=seller_a, shop_id="mine-shop")
+    make_account(seller=seller_b, shop_id="their-shop")
+    client.force_login(user_a)
+    body = client.get("/sales-sites/").content.decode()
+    assert "mine-shop" in body and "their-shop" not in body
+
+
+@pytest.mark.django_db
+def test_openapi_schema_and_docs_are_served_locally(client):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/sales-site-accounts/" in schema.content
+    _, user = make_seller_user()
+    client.force_login(user)
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "cdn" not in html.lower()
+    assert "/static/drf_spectacular_sidecar/" in html

@@ -1,0 +1,74 @@
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import PASSWORD, make_seller_user
+
+PAGES = ["dashboard", "integrations:account-list", "orders:order-list", "waybills:print", "inventory:sku-list"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_require_login(client, name):
+    url = reverse(name)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={url}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_render_for_a_seller(client, name):
+    _, user = make_seller_user(name="테스트 상점")
+    client.force_login(user)
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    body = response.content.decode()
+    for label in ["Sales Site API", "Orders", "Print Waybill", "SKU Management"]:
+        assert label in body
+    assert "테스트 상점" in body
+
+
+@pytest.mark.django_db
+def test_login_and_logout(client):
+    _, user = make_seller_user()
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    assert client.get(reverse("dashboard")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_wrong_password_shows_an_error(client):
+    _, user = make_seller_user()
+    response = client.post(reverse("login"), {"username": user.username, "password": "wrong"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_user_without_a_seller_gets_403_on_seller_pages(client, django_user_model):
+    operator = django_user_model.objects.create_user(username="qfc1", password=PASSWORD, is_warehouse_operator=True)
+    client.force_login(operator)
+    assert client.get(reverse("integrations:account-list")).status_code == 403
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_templates_and_static_load_nothing_from_other_hosts():
+    root = Path(__file__).resolve().parents[2]
+    external = re.compile(r"""(src|href)\s*=\s*["'](https?:)?//""", re.IGNORECASE)
+    offenders = [
+        str(path.relative_to(root))
+        for folder in ("templates", "static/css", "static/js")
+        for path in (root / folder).rglob("*")
+        if path.is_file() and external.search(path.read_text(encoding="utf-8", errors="ignore"))
+    ]
+    assert offenders == []
+
+
+@pytest.mark.django_db
+def test_healthz_needs_no_login(client):
+    assert client.get("/healthz").json() == {"ok": True}

@@ -1,0 +1,32 @@
+"""Test data in one place: small functions that create rows through the services."""
+
+from __future__ import annotations
+
+import itertools
+
+from integrations.models import SalesSiteAccount
+from sellers.models import Membership, Seller, User
+from sellers.services import seller_create
+
+PASSWORD = "correct-horse-battery"
+_counter = itertools.count(1)
+
+
+def make_membership(*, name: str | None = None, username: str | None = None) -> Membership:
+    n = next(_counter)
+    return seller_create(
+        name=name or f"Shop {n}", username=username or f"seller{n}", password=PASSWORD, check_password=False
+    )
+
+
+def make_seller_user(**kwargs) -> tuple[Seller, User]:
+    membership = make_membership(**kwargs)
+    return membership.seller, membership.user
+
+
+def make_account(*, seller: Seller, api_key: str = "demo-lotteon-api-key", account_number: str = "LO10000001",
+                 shop_id: str = "shop", **fields) -> SalesSiteAccount:
+    account = SalesSiteAccount(seller=seller, site="lotteon", shop_id=shop_id, account_number=account_number, **fields)
+    account.set_api_key(api_key)
+    account.save()
+    return account
