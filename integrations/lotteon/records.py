@@ -89,7 +89,9 @@ class ProductRef:
     sitm_nm: str  # option name, e.g. "블랙 / M"
     ctrt_typ_cd: str
     dv_pd_typ_cd: str
-    additional_options: tuple[Raw, ...] = ()  # pdAdtnOptJsn
+    # pdAdtnOptJsn. Compared but not hashed: the rows are dicts, and the key fields already
+    # make the hash distinctive.
+    additional_options: tuple[Raw, ...] = field(default=(), hash=False)
 
     @property
     def seller_code(self) -> str:
