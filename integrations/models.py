@@ -42,9 +42,9 @@ class SalesSiteAccount(models.Model):
     class Meta:
         ordering = ["site", "shop_id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["seller", "site", "account_number"], name="uniq_account_number_per_seller_site"
-            )
+            # One marketplace account feeds one seller: two sellers pulling and confirming the same
+            # LotteON orders would process them twice (docs/sales-site-accounts.md).
+            models.UniqueConstraint(fields=["site", "account_number"], name="uniq_site_account_number")
         ]
 
     def __str__(self) -> str:
@@ -60,3 +60,60 @@ class SalesSiteAccount(models.Model):
     @property
     def masked_api_key(self) -> str:
         return "••••••••" + self.api_key_last4
+
+
+class AccountEvent(models.Model):
+    """Audit trail of an account: who changed what and when (never the key itself)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Registered"
+        UPDATED = "updated", "Settings changed"
+        KEY_CHANGED = "key_changed", "API Key replaced"
+        ACTIVATED = "activated", "Activated"
+        DEACTIVATED = "deactivated", "Deactivated"
+        CONNECTION_OK = "connection_ok", "Test Connection succeeded"
+        CONNECTION_FAILED = "connection_failed", "Test Connection failed"
+
+    account = models.ForeignKey(SalesSiteAccount, on_delete=models.CASCADE, related_name="events")
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey("sellers.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.kind} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiCallLog(models.Model):
+    """One HTTP call to a sales site, from the client's call record; shown per account."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        SalesSiteAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="api_calls"
+    )
+    site = models.CharField(max_length=30)
+    api_no = models.CharField(max_length=10)
+    method = models.CharField(max_length=7)
+    path = models.CharField(max_length=300)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    return_code = models.CharField(max_length=10, blank=True)
+    duration_ms = models.PositiveIntegerField()
+    attempt = models.PositiveSmallIntegerField(default=1)
+    error = models.CharField(max_length=40, blank=True)
+    message = models.TextField(blank=True)
+    started_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["account", "-started_at"], name="apicall_account_time")]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.api_no} {self.http_status} {self.return_code}"
+
+    @property
+    def ok(self) -> bool:
+        return not self.error

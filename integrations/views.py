@@ -1,12 +1,168 @@
-from django.views.generic import ListView
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
 
-from integrations.selectors import account_list
+from integrations import registry
+from integrations.forms import AccountForm
+from integrations.models import SalesSiteAccount
+from integrations.selectors import account_call_log, account_events, account_get, account_list
+from integrations.services import (
+    account_create,
+    account_delete,
+    account_set_active,
+    account_test_connection,
+    account_update,
+    credentials_test,
+)
 from sellers.mixins import SellerRequiredMixin
 
 
-class AccountListView(SellerRequiredMixin, ListView):
-    template_name = "integrations/account_list.html"
-    context_object_name = "accounts"
+class AccountMixin(SellerRequiredMixin):
+    def get_account(self) -> SalesSiteAccount:
+        try:
+            return account_get(seller=self.seller, account_id=self.kwargs["pk"])
+        except SalesSiteAccount.DoesNotExist:
+            raise Http404("No such sales-site account.") from None
 
-    def get_queryset(self):
-        return account_list(seller=self.seller)
+
+def site_or_404(key: str):
+    try:
+        return registry.get(key)
+    except registry.UnknownSalesSite:
+        raise Http404("No such sales site.") from None
+
+
+class AccountListView(SellerRequiredMixin, TemplateView):
+    template_name = "integrations/account_list.html"
+
+    def get_context_data(self, **kwargs):
+        accounts = list(account_list(seller=self.seller))
+        for account in accounts:
+            account.sales_site = registry.get(account.site)
+        return super().get_context_data(accounts=accounts, **kwargs)
+
+
+class SitePickView(SellerRequiredMixin, TemplateView):
+    template_name = "integrations/site_pick.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(sites=registry.all_sites(), **kwargs)
+
+
+class AccountFormMixin(SellerRequiredMixin):
+    template_name = "integrations/account_form.html"
+
+    def render_form(self, request, form, site, account=None):
+        return render(request, self.template_name, {
+            "form": form, "site": site, "account": account,
+            "server_ips": ";".join(settings.SMARTSHIP_SERVER_IPS),
+        })
+
+
+class AccountCreateView(AccountFormMixin, View):
+    def get(self, request, site):
+        sales_site = site_or_404(site)
+        return self.render_form(request, AccountForm(seller=self.seller, site=sales_site), sales_site)
+
+    def post(self, request, site):
+        sales_site = site_or_404(site)
+        form = AccountForm(request.POST, seller=self.seller, site=sales_site)
+        if not form.is_valid():
+            return self.render_form(request, form, sales_site)
+        account = account_create(
+            seller=self.seller, site=sales_site.key, shop_id=form.cleaned_data["shop_id"],
+            api_key=form.cleaned_data["api_key"], account_number=form.cleaned_data["account_number"],
+            actor=request.user, **form.options(),
+        )
+        messages.success(request, f"{sales_site.name} account {account.shop_id} registered. Test the connection to check it.")
+        return redirect("integrations:account-list")
+
+
+class AccountUpdateView(AccountFormMixin, AccountMixin, View):
+    def get(self, request, pk):
+        account = self.get_account()
+        site = registry.get(account.site)
+        initial = {name: getattr(account, name) for name in AccountForm.base_fields if name != "api_key"}
+        return self.render_form(request, AccountForm(seller=self.seller, site=site, account=account, initial=initial), site, account)
+
+    def post(self, request, pk):
+        account = self.get_account()
+        site = registry.get(account.site)
+        form = AccountForm(request.POST, seller=self.seller, site=site, account=account)
+        if not form.is_valid():
+            return self.render_form(request, form, site, account)
+        account_update(
+            account=account, shop_id=form.cleaned_data["shop_id"], account_number=form.cleaned_data["account_number"],
+            api_key=form.cleaned_data.get("api_key", ""), actor=request.user, **form.options(),
+        )
+        messages.success(request, f"Account {account.shop_id} saved.")
+        return redirect("integrations:account-list")
+
+
+class CredentialsTestView(SellerRequiredMixin, View):
+    """Test Connection from the form, with the values typed so far (nothing is saved)."""
+
+    def post(self, request, site):
+        sales_site = site_or_404(site)
+        account = None
+        if request.POST.get("account_id"):
+            try:
+                account = account_get(seller=self.seller, account_id=int(request.POST["account_id"]))
+            except (SalesSiteAccount.DoesNotExist, ValueError):
+                raise Http404("No such sales-site account.") from None
+        outcome = credentials_test(
+            seller=self.seller, site=sales_site.key, shop_id=request.POST.get("shop_id", ""),
+            api_key=request.POST.get("api_key", ""), account_number=request.POST.get("account_number", ""),
+            account=account,
+        )
+        return render(request, "integrations/partials/_test_result.html", {"outcome": outcome})
+
+
+class AccountTestView(AccountMixin, View):
+    """Test Connection from the list: stores the result as the account's connection status."""
+
+    def post(self, request, pk):
+        account = self.get_account()
+        outcome = account_test_connection(account=account, actor=request.user)
+        return render(request, "integrations/partials/_connection_status.html", {"account": account, "outcome": outcome})
+
+
+class AccountActiveView(AccountMixin, View):
+    active = True
+
+    def post(self, request, pk):
+        account = account_set_active(account=self.get_account(), active=self.active, actor=request.user)
+        if self.active:
+            messages.success(request, f"Account {account.shop_id} is active again: scheduled syncs resume.")
+        else:
+            messages.warning(request, f"Account {account.shop_id} is deactivated: no more syncs until you activate it.")
+        return redirect(request.POST.get("next") or reverse("integrations:account-list"))
+
+
+class AccountDeleteView(AccountMixin, View):
+    def get(self, request, pk):
+        return render(request, "integrations/account_confirm_delete.html", {"account": self.get_account()})
+
+    def post(self, request, pk):
+        account = self.get_account()
+        shop_id = account.shop_id
+        account_delete(account=account)
+        messages.success(request, f"Account {shop_id} deleted. Its orders stay in the portal.")
+        return redirect("integrations:account-list")
+
+
+class AccountDetailView(AccountMixin, TemplateView):
+    template_name = "integrations/account_detail.html"
+
+    def get_context_data(self, **kwargs):
+        account = self.get_account()
+        page = Paginator(account_call_log(account=account), 25).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            account=account, site=registry.get(account.site), page_obj=page, calls=page.object_list,
+            events=account_events(account=account)[:20], **kwargs,
+        )

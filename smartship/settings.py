@@ -181,6 +181,7 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_processed_dir),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -198,6 +199,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 55},
     },
 }
+
+# Sales sites the portal offers, in menu order: one line per marketplace package.
+SMARTSHIP_SALES_SITES = ["integrations.lotteon.adapter.LOTTEON"]
+# The portal's egress IPs, which sellers register at the marketplace ("direct input"); a deployment
+# sets its own. Shown on the Sales Site API page with a copy button.
+SMARTSHIP_SERVER_IPS = env.list("SMARTSHIP_SERVER_IPS", default=["127.0.0.1"])
 
 # LotteON: the local sandbox in development, the real Open API in production.
 LOTTEON_BASE_URL = env.str(

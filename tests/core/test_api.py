@@ -39,10 +39,10 @@ def test_seller_sees_only_its_own_accounts(api):
     seller_a, user_a = make_seller_user()
     seller_b, _ = make_seller_user()
     own = make_account(seller=seller_a, shop_id="mine")
-    other = make_account(seller=seller_b, shop_id="theirs", api_key="secret-of-b-1234")
+    other = make_account(seller=seller_b, shop_id="theirs", api_key="secret-of-b-1234", account_number="LO20000002")
     api.force_authenticate(user_a)
 
-    listed = api.get("/api/v1/sales-site-accounts/").json()["results"]
+    listed = api.get("/api/v1/sales-site-accounts/").json()
     assert [row["shop_id"] for row in listed] == ["mine"]
     assert api.get(f"/api/v1/sales-site-accounts/{own.pk}/").status_code == 200
     response = api.get(f"/api/v1/sales-site-accounts/{other.pk}/")
@@ -55,7 +55,7 @@ def test_seller_pages_show_only_own_accounts(client):
     seller_a, user_a = make_seller_user()
     seller_b, _ = make_seller_user()
     make_account(seller=seller_a, shop_id="mine-shop")
-    make_account(seller=seller_b, shop_id="their-shop")
+    make_account(seller=seller_b, shop_id="their-shop", account_number="LO20000002")
     client.force_login(user_a)
     body = client.get("/sales-sites/").content.decode()
     assert "mine-shop" in body and "their-shop" not in body

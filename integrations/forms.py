@@ -1,0 +1,59 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from integrations.models import SalesSiteAccount
+from integrations.services import account_fields_validate
+
+
+class AccountForm(forms.Form):
+    """Sales Site Linkage Registration: the labels are the guide's words."""
+
+    shop_id = forms.CharField(label="Shop ID", max_length=100)
+    api_key = forms.CharField(
+        label="API Key", widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}), max_length=500
+    )
+    account_number = forms.CharField(label="Account Number", max_length=30)
+    auto_order_integration = forms.BooleanField(label="Automatic Order Integration", required=False, initial=True)
+    auto_order_confirmation = forms.BooleanField(label="Automatic Order Confirmation", required=False, initial=True)
+    auto_fulfillment = forms.BooleanField(label="Automatic Fulfillment Shipping Instructions", required=False)
+    auto_stock_sync = forms.BooleanField(label="Automatic Stock Qty Sync", required=False)
+
+    def __init__(self, *args, seller, site, account: SalesSiteAccount | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seller = seller
+        self.site = site
+        self.account = account
+        self.fields["shop_id"].help_text = "Your LotteON store-center seller ID." if site.key == "lotteon" else ""
+        self.fields["api_key"].help_text = site.api_key_help
+        self.fields["account_number"].help_text = site.account_number_help
+        if account is not None:
+            # The stored key is never sent back to the browser; an empty field keeps it.
+            self.fields["api_key"].required = False
+            self.fields["api_key"].help_text = (
+                f"Stored key {account.masked_api_key}. Leave empty to keep it, or paste a new key to replace it."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        api_key = cleaned.get("api_key", "")
+        try:
+            # The service's rules are the one source of truth; fields Django already rejected keep
+            # their own message, the others get the service's.
+            normalised = account_fields_validate(
+                seller=self.seller, site=self.site.key, shop_id=cleaned.get("shop_id", ""),
+                account_number=cleaned.get("account_number", ""),
+                api_key=api_key if (self.account is None or api_key.strip()) else None, account=self.account,
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                if field not in self.errors:
+                    self.add_error(field if field in self.fields else None, messages)
+            return cleaned
+        cleaned.update(normalised)
+        return cleaned
+
+    def options(self) -> dict[str, bool]:
+        return {
+            name: self.cleaned_data[name]
+            for name in ("auto_order_integration", "auto_order_confirmation", "auto_fulfillment", "auto_stock_sync")
+        }

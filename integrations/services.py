@@ -1,0 +1,276 @@
+"""Writes for sales-site accounts: registration, edits, activation, Test Connection, the call log."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from integrations import registry
+from integrations.base import AdapterConfig
+from integrations.errors import ErrorCode, SalesSiteError
+from integrations.models import AccountEvent, ApiCallLog, SalesSiteAccount
+from sellers.models import Seller, User
+
+logger = logging.getLogger("smartship.integrations")
+
+OPTION_FIELDS = ("auto_order_integration", "auto_order_confirmation", "auto_fulfillment", "auto_stock_sync")
+
+
+def normalise_api_key(value: str) -> str:
+    # Keys are pasted from the store center; stray spaces and line breaks are never part of a key.
+    return "".join(value.split())
+
+
+def normalise_account_number(value: str) -> str:
+    return value.strip().upper()
+
+
+def account_fields_validate(
+    *, seller: Seller, site: str, shop_id: str, account_number: str, api_key: str | None,
+    account: SalesSiteAccount | None = None,
+) -> dict[str, str]:
+    """Check and normalise the fields of a registration; raise ValidationError keyed by field."""
+    errors: dict[str, str] = {}
+    try:
+        sales_site = registry.get(site)
+    except registry.UnknownSalesSite:
+        raise ValidationError({"site": "Choose a supported sales site."}) from None
+    shop_id = shop_id.strip()
+    account_number = normalise_account_number(account_number)
+    if not shop_id:
+        errors["shop_id"] = "Enter the Shop ID (your store-center seller ID)."
+    elif len(shop_id) > 100:
+        errors["shop_id"] = "The Shop ID is at most 100 characters."
+    if api_key is not None:
+        api_key = normalise_api_key(api_key)
+        if not api_key:
+            errors["api_key"] = f"Enter the API Key issued by {sales_site.name}."
+        elif len(api_key) < 8:
+            errors["api_key"] = "This API Key is too short; copy the whole key from the store center."
+    if not account_number:
+        errors["account_number"] = "Enter the Account Number."
+    elif not sales_site.account_number_is_valid(account_number):
+        errors["account_number"] = f"This is not a {sales_site.name} Account Number. {sales_site.account_number_help}"
+    else:
+        clash = SalesSiteAccount.objects.filter(site=site, account_number=account_number)
+        if account is not None:
+            clash = clash.exclude(pk=account.pk)
+        clash = clash.only("seller_id", "shop_id").first()
+        if clash is not None and clash.seller_id == seller.pk:
+            errors["account_number"] = (
+                f"You have already registered this Account Number (Shop ID {clash.shop_id}); edit that one instead."
+            )
+        elif clash is not None:
+            errors["account_number"] = (
+                "This Account Number is already registered in SmartShip by another seller. One "
+                f"{sales_site.name} account can feed one seller only; contact support if it is yours."
+            )
+    if errors:
+        raise ValidationError(errors)
+    cleaned = {"shop_id": shop_id, "account_number": account_number}
+    if api_key is not None:
+        cleaned["api_key"] = api_key
+    return cleaned
+
+
+def _event(account: SalesSiteAccount, kind: str, actor: User | None, **details: Any) -> None:
+    AccountEvent.objects.create(account=account, seller_id=account.seller_id, actor=actor, kind=kind, details=details)
+
+
+@transaction.atomic
+def account_create(
+    *, seller: Seller, site: str, shop_id: str, api_key: str, account_number: str, actor: User | None = None,
+    auto_order_integration: bool = True, auto_order_confirmation: bool = True,
+    auto_fulfillment: bool = False, auto_stock_sync: bool = False,
+) -> SalesSiteAccount:
+    cleaned = account_fields_validate(
+        seller=seller, site=site, shop_id=shop_id, account_number=account_number, api_key=api_key
+    )
+    account = SalesSiteAccount(
+        seller=seller, site=site, shop_id=cleaned["shop_id"], account_number=cleaned["account_number"],
+        auto_order_integration=auto_order_integration, auto_order_confirmation=auto_order_confirmation,
+        auto_fulfillment=auto_fulfillment, auto_stock_sync=auto_stock_sync,
+    )
+    account.set_api_key(cleaned["api_key"])
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError:
+        # Two registrations of one Account Number at the same moment: the database has the last word.
+        raise ValidationError({"account_number": "This Account Number was just registered; reload the page."}) from None
+    _event(account, AccountEvent.Kind.CREATED, actor, shop_id=account.shop_id, account_number=account.account_number)
+    return account
+
+
+@transaction.atomic
+def account_update(
+    *, account: SalesSiteAccount, shop_id: str, account_number: str, api_key: str = "", actor: User | None = None,
+    **options: bool,
+) -> SalesSiteAccount:
+    """Change an account. An empty ``api_key`` keeps the stored key."""
+    unknown = set(options) - set(OPTION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown options: {sorted(unknown)}")
+    new_key = normalise_api_key(api_key) or None
+    cleaned = account_fields_validate(
+        seller=account.seller, site=account.site, shop_id=shop_id, account_number=account_number,
+        api_key=new_key, account=account,
+    )
+    before = {name: getattr(account, name) for name in ("shop_id", "account_number", *OPTION_FIELDS)}
+    account.shop_id = cleaned["shop_id"]
+    account.account_number = cleaned["account_number"]
+    for name, value in options.items():
+        setattr(account, name, value)
+    credentials_changed = new_key is not None or before["account_number"] != account.account_number
+    if new_key is not None:
+        account.set_api_key(cleaned["api_key"])
+    if credentials_changed:
+        # The old test result says nothing about the new credentials.
+        account.connection_status = SalesSiteAccount.ConnectionStatus.UNTESTED
+        account.connection_message = ""
+    account.save()
+    changed = {
+        name: [before[name], getattr(account, name)] for name in before if before[name] != getattr(account, name)
+    }
+    if changed:
+        _event(account, AccountEvent.Kind.UPDATED, actor, changed=changed)
+    if new_key is not None:
+        _event(account, AccountEvent.Kind.KEY_CHANGED, actor, last4=account.api_key_last4)
+    return account
+
+
+@transaction.atomic
+def account_set_active(*, account: SalesSiteAccount, active: bool, actor: User | None = None) -> SalesSiteAccount:
+    if account.is_active != active:
+        account.is_active = active
+        account.save(update_fields=["is_active", "updated_at"])
+        _event(account, AccountEvent.Kind.ACTIVATED if active else AccountEvent.Kind.DEACTIVATED, actor)
+    return account
+
+
+@transaction.atomic
+def account_delete(*, account: SalesSiteAccount) -> None:
+    """Remove the account and its stored key. Orders it brought in stay (they reference it loosely)."""
+    account.delete()
+
+
+def call_logger(*, seller: Seller, account: SalesSiteAccount | None, site: str) -> Callable[[Any], None]:
+    """The ``on_call`` callback that stores each client call record as an ApiCallLog row."""
+
+    def record(call: Any) -> None:
+        try:
+            ApiCallLog.objects.create(
+                seller=seller, account=account, site=site, api_no=str(call.api_no), method=call.method,
+                path=call.path[:300], http_status=call.http_status, return_code=call.return_code or "",
+                duration_ms=max(0, int(call.duration_ms)), attempt=call.attempt, error=str(call.error or ""),
+                message=getattr(call, "message", "") or "", started_at=call.started_at,
+            )
+        except Exception:
+            # The call log is for people; a failure to write it must not break the sync that called.
+            logger.exception("could not store the API call record")
+
+    return record
+
+
+@dataclass
+class ConnectionOutcome:
+    ok: bool
+    message: str
+    checked_at: datetime
+    code: str = ""
+    supplier_number: str = ""
+    supplier_name: str = ""
+    server_ips: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok, "message": self.message, "code": self.code, "checked_at": self.checked_at.isoformat(),
+            "supplier_number": self.supplier_number, "supplier_name": self.supplier_name,
+            "server_ips": self.server_ips,
+        }
+
+
+def _run_test(*, site: str, config: AdapterConfig) -> ConnectionOutcome:
+    sales_site = registry.get(site)
+    now = timezone.now()
+    adapter = registry.adapter_for(site, config)
+    try:
+        result = adapter.test_connection()
+    except SalesSiteError as exc:
+        outcome = ConnectionOutcome(ok=False, message=exc.message, code=str(exc.code), checked_at=now)
+        if exc.code == ErrorCode.FORBIDDEN:
+            outcome.server_ips = list(settings.SMARTSHIP_SERVER_IPS)
+            outcome.message += " Server IPs to register: " + ";".join(outcome.server_ips)
+        return outcome
+    finally:
+        adapter.close()
+    return ConnectionOutcome(
+        ok=True,
+        message=f"Connected to {sales_site.name} as {result.supplier_name} ({result.supplier_number}).",
+        checked_at=now, supplier_number=result.supplier_number, supplier_name=result.supplier_name,
+    )
+
+
+def credentials_test(
+    *, seller: Seller, site: str, shop_id: str, api_key: str, account_number: str,
+    account: SalesSiteAccount | None = None,
+) -> ConnectionOutcome:
+    """Test Connection with what the seller typed, before saving. An empty key uses the stored one."""
+    api_key = normalise_api_key(api_key)
+    if not api_key and account is not None:
+        api_key = account.get_api_key()
+    account_number = normalise_account_number(account_number)
+    problems = []
+    if not api_key:
+        problems.append("enter the API Key")
+    if not account_number:
+        problems.append("enter the Account Number")
+    if problems:
+        return ConnectionOutcome(
+            ok=False, code="invalid", checked_at=timezone.now(),
+            message="To test the connection, " + " and ".join(problems) + ".",
+        )
+    config = AdapterConfig(
+        api_key=api_key, account_number=account_number, shop_id=shop_id.strip(),
+        label=f"{seller.pk}:{shop_id.strip()}", on_call=call_logger(seller=seller, account=account, site=site),
+        interactive=True,
+    )
+    return _run_test(site=site, config=config)
+
+
+def account_config(account: SalesSiteAccount, *, interactive: bool = False) -> AdapterConfig:
+    return AdapterConfig(
+        api_key=account.get_api_key(), account_number=account.account_number, shop_id=account.shop_id,
+        label=f"account {account.pk}", on_call=call_logger(seller=account.seller, account=account, site=account.site),
+        interactive=interactive,
+    )
+
+
+def account_test_connection(*, account: SalesSiteAccount, actor: User | None = None) -> ConnectionOutcome:
+    """Test the stored credentials and keep the result as the account's connection status."""
+    outcome = _run_test(site=account.site, config=account_config(account, interactive=True))
+    account.connection_status = (
+        SalesSiteAccount.ConnectionStatus.OK if outcome.ok else SalesSiteAccount.ConnectionStatus.FAILED
+    )
+    account.connection_checked_at = outcome.checked_at
+    account.connection_message = outcome.message
+    update = ["connection_status", "connection_checked_at", "connection_message", "updated_at"]
+    if outcome.ok:
+        account.supplier_number = outcome.supplier_number
+        account.supplier_name = outcome.supplier_name
+        update += ["supplier_number", "supplier_name"]
+    with transaction.atomic():
+        account.save(update_fields=update)
+        _event(
+            account, AccountEvent.Kind.CONNECTION_OK if outcome.ok else AccountEvent.Kind.CONNECTION_FAILED, actor,
+            message=outcome.message, code=outcome.code,
+        )
+    return outcome
