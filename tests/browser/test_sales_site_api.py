@@ -1,0 +1,89 @@
+"""The seller's first five minutes, in a real browser against the LotteON sandbox."""
+
+import pytest
+
+from integrations.models import SalesSiteAccount
+from tests.factories import PASSWORD, make_seller_user
+from tests.plugins.browser import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
+
+
+def test_register_test_connection_failures_edit_and_deactivate(page, live_server, sandbox, settings, screenshot):
+    settings.LOTTEON_BASE_URL = sandbox.url
+    settings.SMARTSHIP_SERVER_IPS = ["211.115.121.4", "20.214.92.38"]
+    seller, _ = make_seller_user(name="롯데온 상점", username="lotte-seller")
+    login(page, live_server.url, "lotte-seller", PASSWORD)
+
+    page.locator("aside nav").get_by_role("link", name="Sales Site API").click()
+    screenshot("sales-site-api-empty")
+    page.get_by_role("link", name="+ New registration").first.click()
+    page.get_by_role("link", name="LotteON").click()
+
+    page.get_by_label("Shop ID").fill("lotte-shop")
+    page.get_by_label("API Key").fill(f"  {sandbox.DEMO_KEY} ")
+    page.get_by_label("Account Number").fill(sandbox.DEMO_TR_NO)
+    page.get_by_label("Automatic Stock Qty Sync").check()
+    assert page.locator("#server-ips").inner_text() == "211.115.121.4;20.214.92.38"
+
+    page.get_by_role("button", name="Test Connection").click()
+    result = page.locator(".test-result")
+    result.wait_for()
+    assert "Connection successful" in result.inner_text()
+    assert sandbox.DEMO_TR_NO in result.inner_text() and "스마트십 데모상점" in result.inner_text()
+    assert not SalesSiteAccount.objects.exists(), "testing from the form saves nothing"
+    screenshot("sales-site-form-success")
+
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_url(f"{live_server.url}/sales-sites/")
+    row = page.locator(".account-row")
+    assert "lotte-shop" in row.inner_text() and "Not tested" in row.inner_text()
+
+    # Test Connection on the list swaps the status in place: no page load.
+    page.evaluate("window.__marker = 'same page'")
+    row.get_by_role("button", name="Test Connection").click()
+    page.locator(".account-row .badge-ok").wait_for()
+    assert "스마트십 데모상점" in row.inner_text()
+    assert page.evaluate("window.__marker") == "same page"
+    screenshot("sales-site-list-connected")
+
+    sandbox.supplier(apiKey=sandbox.DEMO_KEY, expired=True)
+    row.get_by_role("button", name="Test Connection").click()
+    page.locator(".account-row .badge-failed").wait_for()
+    assert "invalid or has expired" in row.inner_text()
+    screenshot("sales-site-list-expired-key")
+
+    sandbox.supplier(apiKey=sandbox.DEMO_KEY, expired=False, allowedIps=["10.9.9.9"])
+    row.get_by_role("button", name="Test Connection").click()
+    page.wait_for_function("document.querySelector('.account-row .connection-message').innerText.includes('IP')")
+    text = row.inner_text()
+    assert "not registered" in text and "211.115.121.4;20.214.92.38" in text
+    screenshot("sales-site-list-ip-not-registered")
+
+    sandbox.supplier(apiKey=sandbox.DEMO_KEY, allowedIps=None)
+    row.get_by_role("link", name="Edit").click()
+    assert page.get_by_label("API Key").input_value() == ""
+    page.get_by_label("Shop ID").fill("lotte-shop-2")
+    page.get_by_role("button", name="Test Connection").click()
+    page.locator(".test-result").wait_for()
+    assert "Connection successful" in page.locator(".test-result").inner_text(), "an empty key field tests the stored key"
+    screenshot("sales-site-edit")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"{live_server.url}/sales-sites/")
+    account = SalesSiteAccount.objects.get(seller=seller)
+    assert account.shop_id == "lotte-shop-2" and account.get_api_key() == sandbox.DEMO_KEY and account.auto_stock_sync
+
+    page.locator(".account-row").get_by_role("link", name="Edit").click()
+    page.get_by_role("button", name="Deactivate").click()
+    assert "deactivated" in page.locator(".alert").first.inner_text()
+    assert "Inactive" in page.locator(".account-row").inner_text()
+    account.refresh_from_db()
+    assert not account.is_active
+
+    page.locator(".account-row").get_by_role("link", name="Call log").click()
+    assert page.locator(".calls-table tbody tr").count() >= 4
+    screenshot("sales-site-call-log")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/sales-sites/new/lotteon/")
+    screenshot("sales-site-form-narrow")
