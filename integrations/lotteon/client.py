@@ -1,36 +1,27 @@
-"""HTTP client for the LotteON Seller Open API (API.md). I/O only: no Django, no settings, no ORM.
+"""Client for the LotteON Seller Open API (API.md): one short method per API. I/O only.
 
-Everything is passed in (key, base URL, timeouts, rate limiter, call-log callback, sleep and random
-source), so one object can live in a Celery worker, a management command or a test.
+No Django, no settings, no ORM: everything (key, base URL, timeouts, rate limiter, call-log
+callback, sleep and random source) is passed in, so one object can live in a Celery worker, a
+management command or a test. The HTTP rules (headers, retries, error mapping, call log) live in
+``transport.py``; the JSON shapes in ``mappers.py``.
 
-How success is decided (API.md §3):
-  HTTP status → ``returnCode`` → ``data.rsltCd`` (210/137/139) → per-item ``resultCode`` (86/111)
-  and any ``failList``. The last two come back as data, one result per line/item, not as exceptions.
+How success is decided (API.md §3): HTTP status → ``returnCode`` → ``data.rsltCd`` (210/137/139)
+→ each item's ``resultCode`` (86/111) and any ``failList``. The last two come back as data, one
+result per line or item (``WriteResult``), not as exceptions.
 
-Retries (STYLE.md "Retry reads, not writes"):
-  Reads are retried with exponential backoff and full jitter on 429, 5xx, timeouts, connection
-  errors and malformed answers. Writes are sent exactly once. A write fails in one of two ways:
-  *safely not applied* (the request provably never reached LotteON, or LotteON refused it as a
-  whole: connect error, connect timeout, 401/403/404/429, a ``returnCode`` error) raises the usual
-  typed error; *outcome unknown* (read timeout, connection dropped after sending, any 5xx, an
-  unreadable answer) raises ``OutcomeUnknown``, and the caller reads the state back with
-  ``resolve_confirmations`` / ``resolve_shipments`` before sending anything again.
+Writes are sent exactly once. When their answer is lost they raise ``OutcomeUnknown``; read the
+state back with ``resolve_confirmations`` / ``resolve_shipments`` before sending anything again.
 """
 
 from __future__ import annotations
 
-import logging
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import requests
-from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from integrations import errors
 from integrations.lotteon import codes, mappers
@@ -56,20 +47,10 @@ from integrations.lotteon.records import (
     WriteResult,
 )
 from integrations.lotteon.timeutil import KST, Window, day_window, format_dttm, split_days
-from integrations.ratelimit import RateLimiter, default_limiter, key_fingerprint
-
-logger = logging.getLogger("smartship.lotteon")
+from integrations.lotteon.transport import SITE, Endpoint, RetryPolicy, Transport
+from integrations.ratelimit import RateLimiter
 
 DEFAULT_BASE_URL = "https://openapi.lotteon.com"
-SITE = "lotteon"
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    api_no: int
-    method: str
-    path: str
-    write: bool = False
 
 
 IDENTITY = Endpoint(207, "GET", "/v1/openapi/common/v1/identity")
@@ -110,19 +91,6 @@ EPD_FILTER_MAX = 100  # entries in the 93 epdNo filter (§5.8)
 CATALOG_START = datetime(2020, 1, 1, tzinfo=KST)
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Retries of reads. Writes are never retried by the client."""
-
-    max_attempts: int = 4
-    base_delay: float = 0.5  # first backoff ceiling; doubles per attempt, full jitter below it
-    max_delay: float = 8.0  # ceiling of one backoff
-    # Longest wait the client sits out inline (a Retry-After or the 60 s 429 default). Anything
-    # longer raises RateLimited(retry_after=...) so a Celery task can come back later instead.
-    max_wait: float = 10.0
-    rate_limited_wait: float = 60.0  # 429 without Retry-After: "retry after 1 minute" (row 5)
-
-
 T = TypeVar("T")
 
 
@@ -150,40 +118,43 @@ class LotteOnClient:
         """
         ``tr_no`` is the Account Number (supplier number), needed by 93/94/86/111. ``account`` is a
         label for logs (shop ID or account ID), never the key. ``now`` returns the current aware
-        time (for 137's event time and the product-list window).
+        time (the end of the product-list window, Retry-After dates).
         """
-        if not api_key or not api_key.strip():
-            raise ValueError("api_key is required")
-        self._api_key = api_key.strip()
-        self.base_url = base_url.rstrip("/")
-        self.tr_no = tr_no.strip()
+        self._transport = Transport(
+            api_key,
+            base_url=base_url,
+            account=account,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            retry=retry,
+            rate_limiter=rate_limiter,
+            on_call=on_call,
+            session=session,
+            sleep=sleep,
+            rand=rand,
+            clock=clock,
+            now=now,
+        )
+        self.base_url = self._transport.base_url
         self.account = account
-        self.timeout = (connect_timeout, read_timeout)
-        self.retry = retry or RetryPolicy()
-        self._limiter = rate_limiter if rate_limiter is not None else default_limiter()
-        self._limiter_key = f"{SITE}:{key_fingerprint(self._api_key)}"
-        self._on_call = on_call
-        self._session = session or requests.Session()
-        self._sleep = sleep
-        self._rand = rand
-        self._clock = clock
-        self._now = now or (lambda: datetime.now(KST))
+        self.tr_no = tr_no.strip()
+        self._now = self._transport.now
 
     def __repr__(self) -> str:
-        # The key must never show up in a traceback or a debugger's repr.
+        # The key must never show up in a traceback or a debugger's repr (it lives in the transport).
         return f"LotteOnClient(base_url={self.base_url!r}, account={self.account!r})"
 
     def close(self) -> None:
-        self._session.close()
+        self._transport.session.close()
 
     # --- Reads -------------------------------------------------------------------------------------
 
     def identity(self) -> Identity:
         """207: who the key belongs to. No side effects; this is the connection test."""
-        envelope = self._call(IDENTITY)
+        envelope = self._transport.call(IDENTITY)
         identity = self._map(IDENTITY, mappers.identity_from_json, envelope.get("data") or {})
         if not identity.tr_no:
-            raise self._malformed(IDENTITY, "207 returned no trNo")
+            raise self._transport.malformed(IDENTITY, "207 returned no trNo")
         return identity
 
     def test_connection(self, account_number: str = "") -> Identity:
@@ -223,7 +194,7 @@ class LotteOnClient:
             "ifCplYN": if_cpl_yn,
             "lrtrNo": lrtr_no,
         }
-        envelope = self._call(ORDER_SEARCH, body=body)
+        envelope = self._transport.call(ORDER_SEARCH, body=body)
         return self._map(ORDER_SEARCH, mappers.order_lines_from_data, envelope.get("data"))
 
     def search_orders_range(
@@ -257,7 +228,7 @@ class LotteOnClient:
             "odNo": od_no,
             "odPrgsStepCd": step,
         }
-        envelope = self._call(DELIVERY_STATE_SEARCH, body=body)
+        envelope = self._transport.call(DELIVERY_STATE_SEARCH, body=body)
         return self._map(DELIVERY_STATE_SEARCH, mappers.delivery_states_from_data, envelope.get("data"))
 
     def search_delivery_states_range(
@@ -285,7 +256,7 @@ class LotteOnClient:
             "clmNo": "",
             "lrtrNo": "",
         }
-        envelope = self._call(CANCELLATION_SEARCH, body=body)
+        envelope = self._transport.call(CANCELLATION_SEARCH, body=body)
         return self._map(CANCELLATION_SEARCH, mappers.cancellations_from_data, envelope.get("data"))
 
     def search_cancellations_range(
@@ -325,7 +296,7 @@ class LotteOnClient:
             body["epdNo"] = list(epd_nos)
         if sale_status:
             body["slStatCd"] = sale_status
-        envelope = self._call(PRODUCT_LIST, body=body)
+        envelope = self._transport.call(PRODUCT_LIST, body=body)
         products = self._map(PRODUCT_LIST, mappers.products_from_data, envelope.get("data"))
         count = mappers.integer(envelope.get("dataCount"), None)
         return ProductPage(tuple(products), page_no, count if count is not None else len(products))
@@ -362,12 +333,12 @@ class LotteOnClient:
     def product_detail(self, spd_no: str) -> ProductDetail:
         """94: one product with its options (pairs ``eitmNo`` with ``sitmNo``)."""
         body = {"trGrpCd": codes.SUPPLIER_GROUP, "trNo": self._supplier(PRODUCT_DETAIL), "spdNo": spd_no}
-        envelope = self._call(PRODUCT_DETAIL, body=body)
+        envelope = self._transport.call(PRODUCT_DETAIL, body=body)
         return self._map(PRODUCT_DETAIL, mappers.product_detail_from_json, envelope.get("data"))
 
     def couriers(self) -> list[Courier]:
         """89: the ``DV_CO_CD`` common-code group, the authority for ``dvCoCd``. Cache it."""
-        envelope = self._call(COMMON_CODES, params={"grpCd": "DV_CO_CD", "langCd": "ko"})
+        envelope = self._transport.call(COMMON_CODES, params={"grpCd": "DV_CO_CD", "langCd": "ko"})
         return self._map(COMMON_CODES, mappers.couriers_from_data, envelope.get("data"))
 
     # --- Writes (each sent exactly once) ------------------------------------------------------------
@@ -477,7 +448,7 @@ class LotteOnClient:
         rows, sent, local = _build_rows(records, build)
         if not rows:
             return WriteResult(endpoint.api_no, tuple(local[i] for i in range(len(records))))
-        envelope = self._call(endpoint, body=wrap(rows), payload=tuple(sent.values()))
+        envelope = self._transport.call(endpoint, body=wrap(rows), payload=tuple(sent.values()))
         keys = [r.key for r in sent.values()]
         remote = iter(
             self._map(
@@ -508,7 +479,7 @@ class LotteOnClient:
                 local_lines[i] = ItemResult(record.spd_no, record.sitm_no, False, "INVALID_ROW", str(e))
         if not rows:
             return WriteResult(endpoint.api_no, tuple(local_lines[i] for i in range(len(records))))
-        envelope = self._call(endpoint, body=wrap(rows), payload=tuple(sent_records.values()))
+        envelope = self._transport.call(endpoint, body=wrap(rows), payload=tuple(sent_records.values()))
         items = [(r.spd_no, r.sitm_no) for r in sent_records.values()]
         remote = iter(
             self._map(
@@ -536,233 +507,8 @@ class LotteOnClient:
             return fn(value)
         except (ValueError, TypeError, KeyError, AttributeError) as e:
             if unknown is not None:
-                raise self._unknown(endpoint, f"unreadable answer: {e}", unknown) from e
-            raise self._malformed(endpoint, str(e)) from e
-
-    def _call(
-        self,
-        endpoint: Endpoint,
-        *,
-        body: Any = None,
-        params: Mapping[str, str] | None = None,
-        payload: tuple[Any, ...] = (),
-    ) -> dict[str, Any]:
-        if endpoint.write:
-            return self._attempt(endpoint, body, params, attempt=1, payload=payload)
-        attempt = 1
-        while True:
-            try:
-                return self._attempt(endpoint, body, params, attempt=attempt)
-            except errors.SalesSiteError as e:
-                if not e.retryable or attempt >= self.retry.max_attempts:
-                    raise
-                wait = self._wait_before_retry(e, attempt)
-                if wait > self.retry.max_wait:
-                    # Longer than we sit out inline: the error carries retry_after for the task.
-                    raise
-                self._sleep(wait)
-                attempt += 1
-
-    def _wait_before_retry(self, error: errors.SalesSiteError, attempt: int) -> float:
-        if error.retry_after is not None:
-            return error.retry_after
-        ceiling = min(self.retry.max_delay, self.retry.base_delay * 2 ** (attempt - 1))
-        return self._rand() * ceiling  # full jitter: spreads many workers' retries apart
-
-    def _headers(self, endpoint: Endpoint) -> dict[str, str]:
-        headers = {
-            "Authorization": f"Bearer {self._api_key}",
-            "Accept": "application/json",
-            "Accept-Language": "ko",
-            "X-Timezone": "GMT+09:00",
-        }
-        if endpoint.method == "POST":
-            headers["Content-Type"] = "application/json"
-        return headers
-
-    def _attempt(
-        self,
-        endpoint: Endpoint,
-        body: Any,
-        params: Mapping[str, str] | None,
-        *,
-        attempt: int,
-        payload: tuple[Any, ...] = (),
-    ) -> dict[str, Any]:
-        self._limiter.acquire(self._limiter_key)
-        started_at = datetime.now(UTC)
-        start = self._clock()
-        status: int | None = None
-        return_code = ""
-        error = ""
-        try:
-            try:
-                response = self._session.request(
-                    endpoint.method,
-                    self.base_url + endpoint.path,
-                    json=body if endpoint.method == "POST" else None,
-                    params=params,
-                    headers=self._headers(endpoint),
-                    timeout=self.timeout,
-                    allow_redirects=False,
-                )
-            except requests.RequestException as e:
-                raise self._transport_error(endpoint, e, payload) from e
-            status = response.status_code
-            envelope = self._check(endpoint, response, payload)
-            return_code = mappers.text(envelope.get("returnCode"))
-            return envelope
-        except errors.SalesSiteError as e:
-            error = str(e.code)
-            if isinstance(e, errors.BusinessError):
-                return_code = e.return_code
-            raise
-        finally:
-            self._record(
-                CallRecord(
-                    account=self.account,
-                    api_no=endpoint.api_no,
-                    method=endpoint.method,
-                    path=endpoint.path,
-                    http_status=status,
-                    return_code=return_code,
-                    duration_ms=round((self._clock() - start) * 1000),
-                    attempt=attempt,
-                    error=error,
-                    started_at=started_at,
-                    write=endpoint.write,
-                )
-            )
-
-    def _transport_error(
-        self, endpoint: Endpoint, e: requests.RequestException, payload: tuple[Any, ...]
-    ) -> errors.SalesSiteError:
-        host = urlsplit(self.base_url).netloc
-        if isinstance(e, requests.ConnectTimeout) or _before_sending(e):
-            # Nothing reached LotteON: safe on writes too, the caller may send again.
-            if isinstance(e, requests.ConnectTimeout):
-                return errors.Timeout(
-                    codes.MSG_TIMEOUT.format(seconds=self.timeout[0]), site=SITE, api=str(endpoint.api_no)
-                )
-            return errors.HostUnreachable(
-                codes.MSG_UNREACHABLE.format(host=host), site=SITE, api=str(endpoint.api_no)
-            )
-        if endpoint.write:
-            return self._unknown(endpoint, type(e).__name__, payload)
-        if isinstance(e, requests.Timeout):
-            return errors.Timeout(
-                codes.MSG_TIMEOUT.format(seconds=self.timeout[1]), site=SITE, api=str(endpoint.api_no)
-            )
-        if isinstance(e, requests.ConnectionError):
-            return errors.HostUnreachable(
-                codes.MSG_UNREACHABLE.format(host=host), site=SITE, api=str(endpoint.api_no)
-            )
-        # Truncated or undecodable body (ChunkedEncodingError, ContentDecodingError, …).
-        return self._malformed(endpoint, type(e).__name__)
-
-    def _check(
-        self, endpoint: Endpoint, response: requests.Response, payload: tuple[Any, ...]
-    ) -> dict[str, Any]:
-        """HTTP status, then the envelope, then ``returnCode``."""
-        status = response.status_code
-        api = str(endpoint.api_no)
-        if status == 401:
-            raise errors.Unauthorized(codes.MSG_UNAUTHORIZED, site=SITE, api=api, http_status=status)
-        if status == 403:
-            raise errors.Forbidden(codes.MSG_FORBIDDEN, site=SITE, api=api, http_status=status)
-        if status == 429:
-            wait = _retry_after(response, self._now)
-            raise errors.RateLimited(
-                codes.MSG_RATE_LIMITED,
-                retry_after=wait if wait is not None else self.retry.rate_limited_wait,
-                site=SITE,
-                api=api,
-                http_status=status,
-            )
-        if status >= 500:
-            if endpoint.write:
-                # LotteON may have applied the write before failing (the sandbox's afterApply fault).
-                raise self._unknown(endpoint, f"HTTP {status}", payload, http_status=status)
-            raise errors.ServerError(
-                codes.MSG_SERVER_ERROR.format(status=status),
-                site=SITE,
-                api=api,
-                http_status=status,
-                retry_after=_retry_after(response, self._now),
-            )
-        if status >= 400 or not 200 <= status < 300:
-            raise errors.RequestRejected(
-                codes.MSG_REJECTED.format(status=status), site=SITE, api=api, http_status=status
-            )
-        try:
-            envelope = response.json()
-        except ValueError as e:
-            if endpoint.write:
-                raise self._unknown(endpoint, "answer is not JSON", payload, http_status=status) from e
-            raise self._malformed(endpoint, "answer is not JSON", http_status=status) from e
-        if not isinstance(envelope, dict) or "returnCode" not in envelope:
-            if endpoint.write:
-                raise self._unknown(
-                    endpoint, "answer is not the LotteON envelope", payload, http_status=status
-                )
-            raise self._malformed(endpoint, "answer is not the LotteON envelope", http_status=status)
-        return_code = mappers.text(envelope.get("returnCode"))
-        if return_code != codes.SUCCESS:
-            site_message = mappers.text(envelope.get("message"))
-            message = (
-                codes.MSG_WINDOW_TOO_LONG
-                if return_code == "2003"
-                else codes.MSG_BUSINESS.format(code=return_code, site_message=site_message or "no message")
-            )
-            raise errors.BusinessError(
-                message,
-                return_code=return_code,
-                site_message=site_message,
-                site=SITE,
-                api=api,
-                http_status=status,
-            )
-        return envelope
-
-    def _malformed(self, endpoint: Endpoint, detail: str, **kwargs: Any) -> errors.MalformedResponse:
-        return errors.MalformedResponse(
-            codes.MSG_MALFORMED.format(detail=detail), site=SITE, api=str(endpoint.api_no), **kwargs
-        )
-
-    def _unknown(
-        self, endpoint: Endpoint, cause: str, payload: tuple[Any, ...] = (), **kwargs: Any
-    ) -> errors.OutcomeUnknown:
-        return errors.OutcomeUnknown(
-            codes.MSG_OUTCOME_UNKNOWN.format(cause=cause),
-            payload=payload,
-            site=SITE,
-            api=str(endpoint.api_no),
-            extra={"cause": cause},
-            **kwargs,
-        )
-
-    def _record(self, record: CallRecord) -> None:
-        level = logging.INFO if not record.error else logging.WARNING
-        logger.log(
-            level,
-            "lotteon call account=%s api=%s method=%s path=%s status=%s returnCode=%s duration_ms=%d attempt=%d error=%s",
-            record.account,
-            record.api_no,
-            record.method,
-            record.path,
-            record.http_status if record.http_status is not None else "-",
-            record.return_code or "-",
-            record.duration_ms,
-            record.attempt,
-            record.error or "-",
-            extra={"lotteon_call": record},
-        )
-        if self._on_call is not None:
-            try:
-                self._on_call(record)
-            except Exception:
-                # The call log is bookkeeping; losing one row must not turn a good call into a failure.
-                logger.exception("lotteon on_call callback failed")
+                raise self._transport.unknown(endpoint, f"unreadable answer: {e}", unknown) from e
+            raise self._transport.malformed(endpoint, str(e)) from e
 
 
 def _build_rows(
@@ -785,34 +531,3 @@ def _resolution(key: LineKey, state: DeliveryState | None, applied: bool) -> Res
     if state is None:
         return Resolution(key, found=False, applied=False, step="", invoice_no="")
     return Resolution(key, found=True, applied=applied, step=state.step, invoice_no=state.invoice_no)
-
-
-def _before_sending(e: requests.RequestException) -> bool:
-    """True when the request cannot have reached the server (DNS, refused, TLS handshake)."""
-    if isinstance(e, requests.exceptions.SSLError):
-        return True
-    if not isinstance(e, requests.ConnectionError):
-        return False
-    reason: Any = e.args[0] if e.args else None
-    if isinstance(reason, MaxRetryError):
-        reason = reason.reason
-    # NameResolutionError is a NewConnectionError in urllib3 2.
-    return isinstance(reason, NewConnectionError)
-
-
-def _retry_after(response: requests.Response, now: Callable[[], datetime]) -> float | None:
-    """``Retry-After`` in seconds (delta-seconds or an HTTP date), or None when absent/unreadable."""
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now()).total_seconds())
