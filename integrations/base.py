@@ -8,8 +8,10 @@ The adapter does I/O through the marketplace's client only; services in the apps
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -86,4 +88,115 @@ class SalesSiteAdapter(Protocol):
         """Check the credentials; raise an ``integrations.errors.SalesSiteError`` that says what to fix."""
         ...
 
+    def fetch_order_lines(self, *, start: datetime, end: datetime) -> Iterator[PullWindow]:
+        """Collectable lines (and the state of lines already known), window by window, oldest first."""
+        ...
+
+    def fetch_cancellations(self, *, start: datetime, end: datetime) -> list[PulledCancellation]: ...
+
+    def confirm(self, lines: Sequence[ConfirmRequest]) -> list[LineOutcome]:
+        """Confirm lines at the site; an unknown outcome is resolved by reading state back first."""
+        ...
+
     def close(self) -> None: ...
+
+
+# --- Orders: what an adapter hands to the order pipeline ------------------------------------------
+
+
+class LineState(StrEnum):
+    """Where a line stands at the sales site, in the portal's words."""
+
+    NEW = "new"  # New Order: not yet confirmed (LotteON: step 11, not linked)
+    PREPARING = "preparing"  # Product preparation: confirmed by anyone (LotteON: linked / step 12)
+    SHIPPED = "shipped"  # shipped or later (LotteON: 13-15)
+    CANCELLED = "cancelled"
+    OTHER = "other"  # claims and states the portal does not collect
+
+    @property
+    def collectable(self) -> bool:
+        return self in (LineState.NEW, LineState.PREPARING)
+
+
+@dataclass(frozen=True, order=True)
+class LineRef:
+    """A line's identity at the sales site (LotteON: odNo, odSeq, procSeq)."""
+
+    order_no: str
+    line_no: str
+    process_seq: str
+
+
+@dataclass(frozen=True)
+class PulledLine:
+    ref: LineRef
+    state: LineState
+    site_status_code: str
+    confirmed_at_site: bool  # linked by anyone (this portal or another tool)
+    ordered_at: datetime | None
+    instructed_at: datetime | None
+    original_process_seq: str
+    claim_no: str
+    orderer_name: str
+    orderer_phone: str
+    orderer_mobile: str
+    orderer_email: str
+    recipient_name: str
+    recipient_phone: str
+    recipient_mobile: str
+    zip_code: str
+    address: str
+    address_detail: str
+    delivery_message: str
+    combined_group: str
+    product_name: str
+    option_name: str
+    seller_product_code: str
+    seller_option_code: str
+    site_product_id: str
+    site_option_id: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+    paid_amount: Decimal
+    shipping_fee: Decimal
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class PullWindow:
+    """The lines of one search window; the pipeline stores them and then records the window as done."""
+
+    start: datetime
+    end: datetime
+    lines: tuple[PulledLine, ...]
+
+
+@dataclass(frozen=True)
+class PulledCancellation:
+    ref: LineRef
+    claim_no: str
+    cancelled_quantity: int
+    completed: bool  # the cancellation is final (LotteON step 21); requests and withdrawals are not
+    reason: str
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class ConfirmRequest:
+    ref: LineRef
+    instructed_at: datetime | None
+    original_process_seq: str = ""
+    claim_no: str = ""
+
+
+@dataclass(frozen=True)
+class LineOutcome:
+    """What the site said about one line of a write; ``unknown`` when even reading back could not tell."""
+
+    ref: LineRef
+    ok: bool
+    code: str = ""
+    message: str = ""
+    unknown: bool = False
+    site_status_code: str = ""  # the line's state code at the site after the write, when known

@@ -35,6 +35,11 @@ class SalesSiteAccount(models.Model):
     supplier_number = models.CharField(max_length=30, blank=True)
     supplier_name = models.CharField(max_length=200, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    # How far order windows have been pulled completely; the next sync re-scans a little before it.
+    orders_synced_until = models.DateTimeField(null=True, blank=True)
+    # One sync per account at a time; the lock expires so a killed worker cannot hold it forever.
+    sync_lock_token = models.CharField(max_length=40, blank=True)
+    sync_lock_expires_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -117,3 +122,57 @@ class ApiCallLog(models.Model):
     @property
     def ok(self) -> bool:
         return not self.error
+
+
+class SyncRun(models.Model):
+    """One order sync of one account: what window it covered, what it saw and did, what went wrong."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        PARTIAL = "partial", "Finished with errors"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped (another sync was running)"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        MANUAL = "manual", "Sync now"
+        COMMAND = "command", "Command"
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(SalesSiteAccount, on_delete=models.CASCADE, related_name="sync_runs")
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_end = models.DateTimeField(null=True, blank=True)
+    windows_total = models.PositiveIntegerField(default=0)
+    windows_done = models.PositiveIntegerField(default=0)
+    lines_seen = models.PositiveIntegerField(default=0)
+    lines_new = models.PositiveIntegerField(default=0)
+    lines_updated = models.PositiveIntegerField(default=0)
+    lines_confirmed = models.PositiveIntegerField(default=0)
+    lines_failed = models.PositiveIntegerField(default=0)
+    lines_cancelled = models.PositiveIntegerField(default=0)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["account", "-queued_at"], name="syncrun_account_time")]
+
+    def __str__(self) -> str:
+        return f"sync {self.pk} of account {self.account_id}: {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.windows_total:
+            return 0 if not self.finished else 100
+        return min(100, round(100 * self.windows_done / self.windows_total))

@@ -192,7 +192,17 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Order sync: how often beat fans out, how far the first sync looks back, how much each sync re-reads.
+SMARTSHIP_ORDER_SYNC_SECONDS = env.int("SMARTSHIP_ORDER_SYNC_SECONDS", default=300)
+SMARTSHIP_ORDER_LOOKBACK_DAYS = env.int("SMARTSHIP_ORDER_LOOKBACK_DAYS", default=7)
+SMARTSHIP_ORDER_RESCAN_HOURS = env.int("SMARTSHIP_ORDER_RESCAN_HOURS", default=48)
+SMARTSHIP_SYNC_LOCK_SECONDS = env.int("SMARTSHIP_SYNC_LOCK_SECONDS", default=600)
 CELERY_BEAT_SCHEDULE = {
+    "order-sync": {
+        "task": "orders.tasks.sync_due_accounts",
+        "schedule": float(SMARTSHIP_ORDER_SYNC_SECONDS),
+        "options": {"expires": SMARTSHIP_ORDER_SYNC_SECONDS},
+    },
     "worker-heartbeat": {
         "task": "core.tasks.record_heartbeat",
         "schedule": env.float("SMARTSHIP_HEARTBEAT_SECONDS", default=60.0),

@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
 from django.conf import settings
 
-from integrations.base import AdapterConfig, Capability, ConnectionResult, SalesSite, SetupGuide
+from integrations.base import (
+    AdapterConfig,
+    Capability,
+    ConfirmRequest,
+    ConnectionResult,
+    LineOutcome,
+    LineRef,
+    LineState,
+    PulledCancellation,
+    PulledLine,
+    PullWindow,
+    SalesSite,
+    SetupGuide,
+)
+from integrations.errors import OutcomeUnknown, SalesSiteError
+from integrations.lotteon import codes
 from integrations.lotteon.client import LotteOnClient, RetryPolicy
+from integrations.lotteon.records import ConfirmLine, LineKey, OrderLine
+from integrations.lotteon.timeutil import split_days
+
+CONFIRM_BATCH = 100  # rows per 210 call, as production clients send (API.md §5.3)
+CANCELLATION_COMPLETED = "21"
+LINKED_STEP = "12"  # where 210 puts a delivery line (§5.3)
 
 LOTTEON = SalesSite(
     key="lotteon",
@@ -52,3 +76,121 @@ class LotteonAdapter:
 
     def close(self) -> None:
         self.client.close()
+
+    # --- Orders --------------------------------------------------------------------------------
+
+    def fetch_order_lines(self, *, start: datetime, end: datetime) -> Iterator[PullWindow]:
+        """Per KST day: 209 with ifCplYN "" and "Y" (a line linked by anyone only shows with Y), and 140
+        for the live step, which wins over 209's stale 11 (API.md §5.2 quirks). Three calls a day."""
+        for window in split_days(start, end):
+            lines: dict[LineKey, tuple[OrderLine, bool]] = {}
+            for flag in ("", "Y"):
+                for line in self.client.search_orders(window, if_cpl_yn=flag):
+                    lines.setdefault(line.key, (line, flag == "Y"))
+            live = {state.key: state.step for state in self.client.search_delivery_states(window)} if lines else {}
+            pulled = tuple(
+                _pulled_line(line, linked=linked, live_step=live.get(key, ""))
+                for key, (line, linked) in lines.items()
+                if line.direction in ("", "DV")  # retrievals (returns, exchanges' pick-ups) are not shipped
+            )
+            yield PullWindow(start=window.start, end=window.end, lines=pulled)
+
+    def fetch_cancellations(self, *, start: datetime, end: datetime) -> list[PulledCancellation]:
+        """50 over the range: completed cancellations reduce or remove lines; requests are reported."""
+        return [
+            PulledCancellation(
+                ref=_ref(line.key), claim_no=line.clm_no, cancelled_quantity=line.cancelled_quantity or line.quantity,
+                completed=line.step == CANCELLATION_COMPLETED, reason=line.reason, at=line.completed_at or line.requested_at,
+            )
+            for line in self.client.search_cancellations_range(start, end)
+        ]
+
+    def confirm(self, lines: Sequence[ConfirmRequest]) -> list[LineOutcome]:
+        """210 in batches. A lost answer is resolved with 140 before anything is sent again."""
+        outcomes: list[LineOutcome] = []
+        for i in range(0, len(lines), CONFIRM_BATCH):
+            batch = [
+                ConfirmLine(
+                    key=LineKey(r.ref.order_no, r.ref.line_no, r.ref.process_seq), instructed_at=r.instructed_at,
+                    orgl_proc_seq=r.original_process_seq, clm_no=r.claim_no,
+                )
+                for r in lines[i : i + CONFIRM_BATCH]
+            ]
+            try:
+                result = self.client.confirm_lines(batch)
+            except OutcomeUnknown as unknown:
+                outcomes.extend(self._resolve_confirmations(batch, unknown))
+                continue
+            outcomes.extend(
+                LineOutcome(ref=_ref(r.key), ok=r.ok, code=r.code, message=r.message,
+                            site_status_code=LINKED_STEP if r.ok else "")
+                for r in result.results
+            )
+        return outcomes
+
+    def _resolve_confirmations(self, batch: list[ConfirmLine], cause: OutcomeUnknown) -> list[LineOutcome]:
+        try:
+            resolutions = self.client.resolve_confirmations(batch)
+        except SalesSiteError:
+            # Still no answer: leave the lines waiting; the next sync reads their live state first.
+            return [LineOutcome(ref=_ref(line.key), ok=False, unknown=True, message=cause.message) for line in batch]
+        return [
+            LineOutcome(ref=_ref(r.key), ok=r.applied, unknown=not r.found, site_status_code=r.step,
+                        message="" if r.applied else ("cancelled by the buyer" if r.cancelled else cause.message))
+            for r in resolutions
+        ]
+
+
+def _ref(key: LineKey) -> LineRef:
+    return LineRef(order_no=key.od_no, line_no=key.od_seq, process_seq=key.proc_seq)
+
+
+def _state(step: str, linked: bool) -> LineState:
+    if step == "11":
+        return LineState.PREPARING if linked else LineState.NEW
+    if step == "12":
+        return LineState.PREPARING
+    if step in codes.SHIPPED_STEPS:
+        return LineState.SHIPPED
+    if step == CANCELLATION_COMPLETED:
+        return LineState.CANCELLED
+    return LineState.OTHER
+
+
+def _pulled_line(line: OrderLine, *, linked: bool, live_step: str) -> PulledLine:
+    # 209 keeps saying 11 after a link; without a 140 row, a linked line is at least preparing.
+    step = live_step or ("12" if linked else line.step)
+    return PulledLine(
+        ref=_ref(line.key),
+        state=_state(step, linked),
+        site_status_code=step,
+        confirmed_at_site=linked or step in codes.LINKED_STEPS,
+        ordered_at=line.ordered_at,
+        instructed_at=line.instructed_at,
+        original_process_seq=line.orgl_proc_seq,
+        claim_no=line.clm_no,
+        orderer_name=line.orderer.name,
+        orderer_phone=line.orderer.phone,
+        orderer_mobile=line.orderer.mobile,
+        orderer_email=line.orderer.email,
+        recipient_name=line.recipient.name,
+        recipient_phone=line.recipient.phone,
+        recipient_mobile=line.recipient.mobile or line.recipient.safe_number,
+        zip_code=line.recipient.zip_code,
+        address=line.recipient.address,
+        address_detail=line.recipient.address_detail,
+        delivery_message=line.delivery.message,
+        combined_group=line.delivery.combined_group,
+        product_name=line.product.spd_nm,
+        option_name=line.product.sitm_nm,
+        seller_product_code=line.product.epd_no,
+        seller_option_code=line.product.eitm_no,
+        site_product_id=line.product.spd_no,
+        site_option_id=line.product.sitm_no,
+        quantity=line.amounts.quantity,
+        unit_price=line.amounts.unit_price,
+        amount=line.amounts.sale_amount,
+        paid_amount=line.amounts.paid_amount,
+        shipping_fee=line.delivery.fee,
+        raw=dict(line.raw),
+    )

@@ -1,0 +1,179 @@
+"""Orders from sales sites (pulled or entered by hand), their lines and their timeline.
+
+Field names are marketplace-neutral: ``order_no`` / ``line_no`` / ``process_seq`` are LotteON's
+``odNo`` / ``odSeq`` / ``procSeq``; seller codes and site ids keep both sides of API.md §7 apart.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from integrations.models import SalesSiteAccount
+from sellers.models import Seller
+
+
+class OrderStatus(models.TextChoices):
+    NEW = "new", "New"
+    CONFIRMED = "confirmed", "Confirmed / Preparing"
+    READY = "ready", "Ready to ship"
+    SHIPPED = "shipped", "Shipped"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class LineStatus(models.TextChoices):
+    NEW = "new", "New Order"
+    CONFIRMED = "confirmed", "Product preparation"
+    SHIPPED = "shipped", "Shipped"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ConfirmState(models.TextChoices):
+    PENDING = "pending", "Waiting for confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+    FAILED = "failed", "Confirmation failed"
+    NOT_NEEDED = "not_needed", "Not needed"
+
+
+class Order(models.Model):
+    class Source(models.TextChoices):
+        PULLED = "pulled", "Pulled from the sales site"
+        MANUAL = "manual", "Manual shipping order"
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="orders")
+    # Orders outlive their account: deleting an account keeps its orders (issue: "its orders stay").
+    account = models.ForeignKey(
+        SalesSiteAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    site = models.CharField(max_length=30, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PULLED)
+    order_no = models.CharField("Order number", max_length=40)
+    status = models.CharField(max_length=12, choices=OrderStatus.choices, default=OrderStatus.NEW)
+    needs_attention = models.BooleanField(default=False)
+    attention_reason = models.CharField(max_length=300, blank=True)
+
+    orderer_name = models.CharField(max_length=100, blank=True)
+    orderer_phone = models.CharField(max_length=30, blank=True)
+    orderer_mobile = models.CharField(max_length=30, blank=True)
+    orderer_email = models.CharField(max_length=200, blank=True)
+    recipient_name = models.CharField(max_length=100)
+    recipient_phone = models.CharField(max_length=30, blank=True)
+    recipient_mobile = models.CharField(max_length=30, blank=True)
+    zip_code = models.CharField(max_length=10, blank=True)
+    address = models.CharField(max_length=300)
+    address_detail = models.CharField(max_length=300, blank=True)
+    delivery_message = models.CharField(max_length=500, blank=True)
+    combined_group = models.CharField(max_length=40, blank=True)
+
+    ordered_at = models.DateTimeField(null=True, blank=True)
+    instructed_at = models.DateTimeField(null=True, blank=True, help_text="Delivery instruction time (owhoDttm)")
+    total_quantity = models.PositiveIntegerField(default=0)
+    total_amount = models.DecimalField(max_digits=14, decimal_places=0, default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-instructed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller", "site", "order_no"], condition=Q(source="pulled"), name="uniq_pulled_order"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["seller", "status", "-instructed_at"], name="order_seller_status_time"),
+            models.Index(fields=["seller", "-instructed_at"], name="order_seller_time"),
+            models.Index(fields=["seller", "account", "-instructed_at"], name="order_seller_account_time"),
+            models.Index(fields=["seller", "needs_attention"], name="order_seller_attention"),
+            models.Index(fields=["seller", "order_no"], name="order_seller_order_no"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site}:{self.order_no}"
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    line_no = models.CharField(max_length=20)  # odSeq
+    process_seq = models.CharField(max_length=20, default="1")  # procSeq
+    original_process_seq = models.CharField(max_length=20, blank=True)  # orglProcSeq
+    claim_no = models.CharField(max_length=40, blank=True)  # clmNo
+
+    status = models.CharField(max_length=12, choices=LineStatus.choices, default=LineStatus.NEW)
+    site_status_code = models.CharField(max_length=10, blank=True, help_text="Live step at the site (odPrgsStepCd)")
+    confirm_state = models.CharField(max_length=12, choices=ConfirmState.choices, default=ConfirmState.PENDING)
+    confirm_error = models.CharField(max_length=500, blank=True)
+    confirm_attempts = models.PositiveSmallIntegerField(default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    product_name = models.CharField(max_length=300)
+    option_name = models.CharField(max_length=300, blank=True)
+    seller_product_code = models.CharField(max_length=100, blank=True)  # epdNo
+    seller_option_code = models.CharField(max_length=100, blank=True)  # eitmNo
+    site_product_id = models.CharField(max_length=40, blank=True)  # spdNo
+    site_option_id = models.CharField(max_length=40, blank=True)  # sitmNo
+    quantity = models.PositiveIntegerField()
+    cancelled_quantity = models.PositiveIntegerField(default=0)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=0, default=0)
+    amount = models.DecimalField(max_digits=14, decimal_places=0, default=0)
+    paid_amount = models.DecimalField(max_digits=14, decimal_places=0, default=0)
+    shipping_fee = models.DecimalField(max_digits=10, decimal_places=0, default=0)
+    raw = models.JSONField(default=dict, blank=True, help_text="The sales site's payload, for support")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order_id", "line_no", "process_seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_no", "process_seq"], name="uniq_order_line_key")
+        ]
+        indexes = [
+            models.Index(fields=["seller", "confirm_state"], name="line_seller_confirm"),
+            models.Index(fields=["seller", "seller_option_code"], name="line_seller_option_code"),
+            models.Index(fields=["seller", "seller_product_code"], name="line_seller_product_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.line_no}/{self.process_seq}"
+
+    @property
+    def seller_code(self) -> str:
+        """The code matched against a SKU's Seller defined code: option code first, else product code."""
+        return self.seller_option_code or self.seller_product_code
+
+    @property
+    def open_quantity(self) -> int:
+        return self.quantity - self.cancelled_quantity
+
+
+class OrderEvent(models.Model):
+    class Kind(models.TextChoices):
+        PULLED = "pulled", "Pulled"
+        UPDATED = "updated", "Updated from the sales site"
+        CONFIRMED = "confirmed", "Confirmed"
+        CONFIRMED_ELSEWHERE = "confirmed_elsewhere", "Confirmed by another tool"
+        CONFIRM_FAILED = "confirm_failed", "Confirmation failed"
+        CANCELLED = "cancelled", "Cancelled"
+        PARTIALLY_CANCELLED = "partially_cancelled", "Partially cancelled"
+        SHIPPED_ELSEWHERE = "shipped_elsewhere", "Shipped outside SmartShip"
+        CREATED = "created", "Manual shipping order created"
+        MAPPED = "mapped", "Mapped to SKU"
+        PRINTED = "printed", "Waybill printed"
+        SHIPPED = "shipped", "Shipped"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    line = models.ForeignKey(OrderLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    message = models.CharField(max_length=500, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["order", "created_at"], name="event_order_time")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind}"

@@ -1,0 +1,281 @@
+"""Storing pulled lines: idempotent upserts keyed on the site's line identity, in a few queries per window."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.base import LineRef, LineState, PulledCancellation, PulledLine
+from integrations.models import SalesSiteAccount
+from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
+from orders.services.status import line_status_advance, order_fields_from_lines
+
+STATE_TO_STATUS = {
+    LineState.NEW: LineStatus.NEW,
+    LineState.PREPARING: LineStatus.CONFIRMED,
+    LineState.SHIPPED: LineStatus.SHIPPED,
+    LineState.CANCELLED: LineStatus.CANCELLED,
+}
+ORDER_FIELDS = (
+    "orderer_name", "orderer_phone", "orderer_mobile", "orderer_email", "recipient_name", "recipient_phone",
+    "recipient_mobile", "zip_code", "address", "address_detail", "delivery_message", "combined_group",
+    "ordered_at", "instructed_at",
+)
+LINE_FIELDS = (
+    "product_name", "option_name", "seller_product_code", "seller_option_code", "site_product_id",
+    "site_option_id", "unit_price", "amount", "paid_amount", "shipping_fee", "original_process_seq", "claim_no",
+)
+ORDER_AGGREGATES = ("status", "total_quantity", "total_amount", "needs_attention", "attention_reason")
+
+
+@dataclass
+class StoreStats:
+    seen: int = 0
+    new: int = 0
+    updated: int = 0
+    cancelled: int = 0
+    to_confirm: list[int] = field(default_factory=list)  # ids of lines that are New at the site right now
+
+
+def _clip(value: str, length: int) -> str:
+    return (value or "")[:length]
+
+
+def _order_values(line: PulledLine) -> dict:
+    return {
+        "orderer_name": _clip(line.orderer_name, 100), "orderer_phone": _clip(line.orderer_phone, 30),
+        "orderer_mobile": _clip(line.orderer_mobile, 30), "orderer_email": _clip(line.orderer_email, 200),
+        "recipient_name": _clip(line.recipient_name, 100), "recipient_phone": _clip(line.recipient_phone, 30),
+        "recipient_mobile": _clip(line.recipient_mobile, 30), "zip_code": _clip(line.zip_code, 10),
+        "address": _clip(line.address, 300), "address_detail": _clip(line.address_detail, 300),
+        "delivery_message": _clip(line.delivery_message, 500), "combined_group": _clip(line.combined_group, 40),
+        "ordered_at": line.ordered_at, "instructed_at": line.instructed_at,
+    }
+
+
+def _line_values(line: PulledLine) -> dict:
+    return {
+        "product_name": _clip(line.product_name, 300), "option_name": _clip(line.option_name, 300),
+        "seller_product_code": _clip(line.seller_product_code, 100),
+        "seller_option_code": _clip(line.seller_option_code, 100),
+        "site_product_id": _clip(line.site_product_id, 40), "site_option_id": _clip(line.site_option_id, 40),
+        "unit_price": line.unit_price, "amount": line.amount, "paid_amount": line.paid_amount,
+        "shipping_fee": line.shipping_fee, "original_process_seq": _clip(line.original_process_seq, 20),
+        "claim_no": _clip(line.claim_no, 40),
+    }
+
+
+@transaction.atomic
+def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> StoreStats:
+    """Insert new collectable lines, update known ones in place, write events; re-running changes nothing."""
+    stats = StoreStats(seen=len(lines))
+    if not lines:
+        return stats
+    seller_id = account.seller_id
+    order_nos = {line.ref.order_no for line in lines}
+    orders = {
+        order.order_no: order
+        for order in Order.objects.filter(
+            seller_id=seller_id, site=account.site, source=Order.Source.PULLED, order_no__in=order_nos
+        )
+    }
+    existing = {
+        (line.order.order_no, line.line_no, line.process_seq): line
+        for line in OrderLine.objects.filter(order__in=list(orders.values())).select_related("order")
+    } if orders else {}
+
+    now = timezone.now()
+    new_orders: list[Order] = []
+    for line in lines:
+        if line.ref.order_no in orders or not line.state.collectable:
+            continue
+        order = Order(seller_id=seller_id, account=account, site=account.site, source=Order.Source.PULLED,
+                      order_no=line.ref.order_no, **_order_values(line))
+        orders[line.ref.order_no] = order
+        new_orders.append(order)
+    Order.objects.bulk_create(new_orders)
+
+    events: list[OrderEvent] = []
+    new_lines: list[OrderLine] = []
+    changed_lines: list[OrderLine] = []
+    changed_orders: dict[int, Order] = {}
+    touched_orders: set[int] = set()
+    for line in lines:
+        key = (line.ref.order_no, line.ref.line_no, line.ref.process_seq)
+        stored = existing.get(key)
+        status = STATE_TO_STATUS.get(line.state)
+        if stored is None:
+            if not line.state.collectable:
+                continue  # shipped or later before we ever saw it: entered by hand (the guide)
+            order = orders[line.ref.order_no]
+            stored = OrderLine(
+                order=order, seller_id=seller_id, line_no=line.ref.line_no, process_seq=line.ref.process_seq,
+                status=status, site_status_code=line.site_status_code, quantity=line.quantity,
+                confirm_state=ConfirmState.CONFIRMED if line.confirmed_at_site else ConfirmState.PENDING,
+                confirmed_at=now if line.confirmed_at_site else None, raw=line.raw, **_line_values(line),
+            )
+            new_lines.append(stored)
+            touched_orders.add(order.pk)
+            continue
+
+        changes = _apply(stored, line, status, now)
+        order = stored.order
+        order_changes = {
+            name: value for name, value in _order_values(line).items()
+            if getattr(order, name) != value and value not in ("", None)
+        }
+        if order_changes and stored.status != LineStatus.SHIPPED:
+            for name, value in order_changes.items():
+                setattr(order, name, value)
+            changed_orders[order.pk] = order
+            events.append(OrderEvent(order=order, seller_id=seller_id, kind=OrderEvent.Kind.UPDATED,
+                                     message="Recipient or delivery details changed at the sales site",
+                                     details={"fields": sorted(order_changes)}))
+        if changes:
+            changed_lines.append(stored)
+            touched_orders.add(order.pk)
+            events.extend(_line_events(stored, changes, seller_id))
+            stats.updated += 1
+            if "status" in changes and stored.status == LineStatus.CANCELLED:
+                stats.cancelled += 1
+
+    for changed in (*changed_lines, *changed_orders.values()):
+        changed.updated_at = now  # bulk_update skips auto_now
+    OrderLine.objects.bulk_create(new_lines)
+    stats.new = len(new_lines)
+    for stored in new_lines:
+        events.append(OrderEvent(order=stored.order, line=stored, seller_id=seller_id, kind=OrderEvent.Kind.PULLED,
+                                 message=f"Pulled line {stored.line_no} ({stored.get_status_display()})"))
+        if stored.status == LineStatus.CONFIRMED:
+            events.append(OrderEvent(order=stored.order, line=stored, seller_id=seller_id,
+                                     kind=OrderEvent.Kind.CONFIRMED_ELSEWHERE,
+                                     message="Already confirmed at the sales site when pulled"))
+    if changed_lines:
+        OrderLine.objects.bulk_update(changed_lines, ["status", "site_status_code", "confirm_state", "confirm_error",
+                                                      "confirmed_at", "cancelled_quantity", "raw", "updated_at",
+                                                      *LINE_FIELDS])
+    if changed_orders:
+        Order.objects.bulk_update(list(changed_orders.values()), [*ORDER_FIELDS, "updated_at"])
+    OrderEvent.objects.bulk_create(events)
+    orders_refresh(order_ids=touched_orders)
+
+    by_key = {(o.order.order_no, o.line_no, o.process_seq): o for o in (*new_lines, *existing.values())}
+    for line in lines:
+        stored = by_key.get((line.ref.order_no, line.ref.line_no, line.ref.process_seq))
+        if stored is not None and line.state == LineState.NEW and stored.status == LineStatus.NEW:
+            stats.to_confirm.append(stored.pk)
+    return stats
+
+
+def _apply(stored: OrderLine, line: PulledLine, status: str | None, now) -> dict:
+    """Bring a stored line up to date; return what changed (field → [old, new])."""
+    changes: dict = {}
+
+    def put(name, value):
+        old = getattr(stored, name)
+        if old != value:
+            changes[name] = [str(old), str(value)]
+            setattr(stored, name, value)
+
+    if status is not None:
+        put("status", line_status_advance(stored.status, status))
+    if stored.site_status_code != line.site_status_code:
+        put("site_status_code", line.site_status_code)
+    if line.confirmed_at_site and stored.confirm_state != ConfirmState.CONFIRMED:
+        put("confirm_state", ConfirmState.CONFIRMED)
+        stored.confirm_error = ""
+        stored.confirmed_at = now
+    # The site lowers odQty on a partial cancel (docs/lotteon.md row 13): that lowered figure is
+    # the open quantity; the ordered quantity stays as first pulled.
+    if line.quantity < stored.quantity:
+        put("cancelled_quantity", max(stored.cancelled_quantity, stored.quantity - line.quantity))
+    for name, value in _line_values(line).items():
+        if value not in ("", None):
+            put(name, value)
+    if changes:
+        stored.raw = line.raw
+    return changes
+
+
+def _line_events(stored: OrderLine, changes: dict, seller_id: int) -> list[OrderEvent]:
+    kind = OrderEvent.Kind.UPDATED
+    message = "Updated from the sales site: " + ", ".join(sorted(changes))
+    if "status" in changes:
+        new = changes["status"][1]
+        if new == LineStatus.CANCELLED:
+            kind, message = OrderEvent.Kind.CANCELLED, f"Line {stored.line_no} cancelled at the sales site"
+        elif new == LineStatus.SHIPPED:
+            kind, message = OrderEvent.Kind.SHIPPED_ELSEWHERE, f"Line {stored.line_no} shipped outside SmartShip"
+    elif "confirm_state" in changes:
+        kind, message = OrderEvent.Kind.CONFIRMED_ELSEWHERE, f"Line {stored.line_no} confirmed by another tool"
+    elif "cancelled_quantity" in changes:
+        kind = OrderEvent.Kind.PARTIALLY_CANCELLED
+        message = f"Line {stored.line_no}: {stored.cancelled_quantity} of {stored.quantity} cancelled"
+    return [OrderEvent(order=stored.order, line=stored, seller_id=seller_id, kind=kind, message=message,
+                       details={"changes": changes})]
+
+
+def orders_refresh(*, order_ids: set[int]) -> None:
+    """Recompute status and totals of orders from their lines (two queries for any number of orders)."""
+    if not order_ids:
+        return
+    lines_by_order: dict[int, list[OrderLine]] = defaultdict(list)
+    for line in OrderLine.objects.filter(order_id__in=order_ids).only(
+        "order_id", "status", "confirm_state", "confirm_error", "quantity", "cancelled_quantity", "amount"
+    ):
+        lines_by_order[line.order_id].append(line)
+    orders = list(Order.objects.filter(pk__in=order_ids).only("id", *ORDER_AGGREGATES))
+    changed = []
+    for order in orders:
+        fields = order_fields_from_lines(order, lines_by_order[order.pk])
+        if any(getattr(order, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(order, name, value)
+            changed.append(order)
+    if changed:
+        Order.objects.bulk_update(changed, list(ORDER_AGGREGATES))
+
+
+@transaction.atomic
+def cancellations_apply(*, account: SalesSiteAccount, cancellations: list[PulledCancellation]) -> int:
+    """Completed cancellations reduce or cancel the matching lines; each claim counts once."""
+    completed = [c for c in cancellations if c.completed]
+    if not completed:
+        return 0
+    per_line: dict[LineRef, dict[str, int]] = defaultdict(dict)
+    for c in completed:
+        per_line[c.ref][c.claim_no or f"{c.ref}"] = c.cancelled_quantity
+    lines = OrderLine.objects.filter(
+        seller_id=account.seller_id, order__site=account.site, order__source=Order.Source.PULLED,
+        order__order_no__in={ref.order_no for ref in per_line},
+    ).select_related("order")
+    by_ref = {LineRef(line.order.order_no, line.line_no, line.process_seq): line for line in lines}
+    changed, events, touched = [], [], set()
+    for ref, claims in per_line.items():
+        line = by_ref.get(ref)
+        if line is None or line.status == LineStatus.CANCELLED:
+            continue
+        cancelled = min(line.quantity, max(line.cancelled_quantity, sum(claims.values())))
+        if cancelled == line.cancelled_quantity and cancelled < line.quantity:
+            continue
+        line.cancelled_quantity = cancelled
+        line.updated_at = timezone.now()
+        full = cancelled >= line.quantity
+        if full:
+            line.status = LineStatus.CANCELLED
+        changed.append(line)
+        touched.add(line.order_id)
+        events.append(OrderEvent(
+            order=line.order, line=line, seller_id=account.seller_id,
+            kind=OrderEvent.Kind.CANCELLED if full else OrderEvent.Kind.PARTIALLY_CANCELLED,
+            message=(f"Line {line.line_no} cancelled by the buyer" if full
+                     else f"Line {line.line_no}: {cancelled} of {line.quantity} cancelled by the buyer"),
+            details={"claims": sorted(claims)},
+        ))
+    OrderLine.objects.bulk_update(changed, ["cancelled_quantity", "status", "updated_at"])
+    OrderEvent.objects.bulk_create(events)
+    orders_refresh(order_ids=touched)
+    return sum(1 for line in changed if line.status == LineStatus.CANCELLED)

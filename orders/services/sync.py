@@ -1,0 +1,164 @@
+"""The order sync of one account: pull windows, store, apply cancellations, confirm. Resumable and locked."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from integrations import registry
+from integrations.errors import ErrorCode, SalesSiteError
+from integrations.models import SalesSiteAccount, SyncRun
+from integrations.services import account_config
+from orders.services.confirm import lines_confirm
+from orders.services.store import cancellations_apply, lines_store
+
+logger = logging.getLogger("smartship.orders.sync")
+
+
+# --- The per-account lock ------------------------------------------------------------------------
+
+def lock_acquire(*, account_id: int, ttl: timedelta) -> str | None:
+    """Take the account's sync lock unless a live one is held; an expired lock (dead worker) is taken over."""
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    taken = SalesSiteAccount.objects.filter(pk=account_id).filter(
+        Q(sync_lock_expires_at__isnull=True) | Q(sync_lock_expires_at__lt=now)
+    ).update(sync_lock_token=token, sync_lock_expires_at=now + ttl)
+    return token if taken else None
+
+
+def lock_extend(*, account_id: int, token: str, ttl: timedelta) -> bool:
+    return bool(SalesSiteAccount.objects.filter(pk=account_id, sync_lock_token=token).update(
+        sync_lock_expires_at=timezone.now() + ttl))
+
+
+def lock_release(*, account_id: int, token: str) -> None:
+    SalesSiteAccount.objects.filter(pk=account_id, sync_lock_token=token).update(
+        sync_lock_token="", sync_lock_expires_at=None)
+
+
+# --- Runs ----------------------------------------------------------------------------------------
+
+def sync_request(*, account: SalesSiteAccount, trigger: str = SyncRun.Trigger.MANUAL) -> SyncRun:
+    """Queue a sync (Sync now, or the schedule): one queued or running run per account at a time."""
+    from orders.tasks import sync_account
+
+    with transaction.atomic():
+        pending = account.sync_runs.filter(status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING]).first()
+        if pending is not None and not _stale(pending):
+            return pending
+        if pending is not None:
+            SyncRun.objects.filter(pk=pending.pk).update(
+                status=SyncRun.Status.FAILED, finished_at=timezone.now(), error_code="lost",
+                error_message="The worker running this sync stopped before it finished; a new sync was queued.")
+        run = SyncRun.objects.create(seller_id=account.seller_id, account=account, trigger=trigger)
+        transaction.on_commit(lambda: sync_account.apply_async(
+            (run.pk,), expires=settings.SMARTSHIP_ORDER_SYNC_SECONDS * 2))
+    return run
+
+
+def _stale(run: SyncRun) -> bool:
+    limit = timedelta(seconds=max(settings.SMARTSHIP_ORDER_SYNC_SECONDS * 3, settings.SMARTSHIP_SYNC_LOCK_SECONDS))
+    reference = run.started_at or run.queued_at
+    return timezone.now() - reference > limit
+
+
+def accounts_due() -> list[SalesSiteAccount]:
+    return list(SalesSiteAccount.objects.filter(is_active=True, auto_order_integration=True).select_related("seller"))
+
+
+def _range(account: SalesSiteAccount, now: datetime) -> tuple[datetime, datetime]:
+    if account.orders_synced_until is None:
+        start = now - timedelta(days=settings.SMARTSHIP_ORDER_LOOKBACK_DAYS)
+    else:
+        # Lines can surface late in a window already read; read the last hours again every time.
+        start = min(account.orders_synced_until, now) - timedelta(hours=settings.SMARTSHIP_ORDER_RESCAN_HOURS)
+    return start, now
+
+
+def _days(start: datetime, end: datetime) -> int:
+    return (timezone.localtime(end).date() - timezone.localtime(start).date()).days + 1
+
+
+def orders_sync(*, account_id: int, run_id: int | None = None, trigger: str = SyncRun.Trigger.COMMAND) -> SyncRun:
+    """Run one sync of an account now (the Celery task and `manage.py sync_orders` both call this)."""
+    account = SalesSiteAccount.objects.select_related("seller").get(pk=account_id)
+    run = SyncRun.objects.get(pk=run_id) if run_id else SyncRun.objects.create(
+        seller_id=account.seller_id, account=account, trigger=trigger)
+    ttl = timedelta(seconds=settings.SMARTSHIP_SYNC_LOCK_SECONDS)
+    token = lock_acquire(account_id=account.pk, ttl=ttl)
+    if token is None:
+        run.status, run.finished_at = SyncRun.Status.SKIPPED, timezone.now()
+        run.error_message = "Another sync of this account was running; this one did nothing."
+        run.save()
+        return run
+    try:
+        _run(account=account, run=run, token=token, ttl=ttl)
+    finally:
+        lock_release(account_id=account.pk, token=token)
+    return run
+
+
+def _save(run: SyncRun, *fields: str) -> None:
+    SyncRun.objects.filter(pk=run.pk).update(**{name: getattr(run, name) for name in fields})
+
+
+def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta) -> None:
+    now = timezone.now()
+    start, end = _range(account, now)
+    run.status, run.started_at, run.window_start, run.window_end = SyncRun.Status.RUNNING, now, start, end
+    run.windows_total = _days(start, end) + (1 if account.auto_order_confirmation else 0)
+    _save(run, "status", "started_at", "window_start", "window_end", "windows_total")
+    adapter = registry.adapter_for(account.site, account_config(account))
+    to_confirm: list[int] = []
+    try:
+        for window in adapter.fetch_order_lines(start=start, end=end):
+            stats = lines_store(account=account, lines=window.lines)
+            to_confirm.extend(stats.to_confirm)
+            # Everything up to this window's end is stored: a crash from here on resumes after it.
+            cursor = min(window.end, end)
+            SalesSiteAccount.objects.filter(pk=account.pk).filter(
+                Q(orders_synced_until__isnull=True) | Q(orders_synced_until__lt=cursor)
+            ).update(orders_synced_until=cursor)
+            lock_extend(account_id=account.pk, token=token, ttl=ttl)
+            run.lines_seen += stats.seen
+            run.lines_new += stats.new
+            run.lines_updated += stats.updated
+            run.lines_cancelled += stats.cancelled
+            run.windows_done += 1
+            _save(run, "lines_seen", "lines_new", "lines_updated", "lines_cancelled", "windows_done")
+        run.lines_cancelled += cancellations_apply(
+            account=account, cancellations=adapter.fetch_cancellations(start=start, end=end))
+        if account.auto_order_confirmation and to_confirm:
+            confirmed, failed = lines_confirm(account=account, line_ids=to_confirm)
+            run.lines_confirmed, run.lines_failed = confirmed, failed
+        if account.auto_order_confirmation:
+            run.windows_done += 1
+        run.status = SyncRun.Status.PARTIAL if run.lines_failed else SyncRun.Status.SUCCEEDED
+        SalesSiteAccount.objects.filter(pk=account.pk).update(last_synced_at=timezone.now())
+    except SalesSiteError as exc:
+        run.status, run.error_code, run.error_message = SyncRun.Status.FAILED, str(exc.code), exc.message
+        logger.warning("sync of account %s failed: %s (%s)", account.pk, exc.code, exc.message)
+        if exc.code in (ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.ACCOUNT_MISMATCH):
+            # Retrying cannot help until the seller fixes the key or the IP list: show it on the account.
+            SalesSiteAccount.objects.filter(pk=account.pk).update(
+                connection_status=SalesSiteAccount.ConnectionStatus.FAILED,
+                connection_message=exc.message, connection_checked_at=timezone.now())
+    except Exception as exc:
+        run.status, run.error_code = SyncRun.Status.FAILED, "internal"
+        run.error_message = f"Unexpected error: {exc.__class__.__name__}. The operator has the details in the log."
+        logger.exception("sync of account %s crashed", account.pk)
+        raise
+    finally:
+        adapter.close()
+        run.finished_at = timezone.now()
+        _save(run, "status", "finished_at", "error_code", "error_message", "lines_cancelled", "lines_confirmed",
+              "lines_failed", "windows_done")
+
+
