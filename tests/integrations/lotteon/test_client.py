@@ -649,8 +649,9 @@ def test_one_log_line_per_attempt_without_the_key(caplog: pytest.LogCaptureFixtu
     client, _ = make_client()
     with caplog.at_level(logging.INFO, logger="smartship.lotteon"):
         client.identity()
-        with pytest.raises(errors.Unauthorized):
+        with pytest.raises(errors.Unauthorized) as info:
             client.confirm_lines(LINES)
+    assert KEY not in str(info.value) and KEY not in repr(info.value.as_dict())
     records = [r for r in caplog.records if r.name == "smartship.lotteon"]
     assert len(records) == 3
     messages = [r.getMessage() for r in records]
