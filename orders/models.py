@@ -49,6 +49,8 @@ class Order(models.Model):
     site = models.CharField(max_length=30, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.PULLED)
     order_no = models.CharField("Order number", max_length=40)
+    # Manual shipping orders: the sales site's order number they stand for, when there is one.
+    reference_order_no = models.CharField("Sales site order number", max_length=40, blank=True)
     status = models.CharField(max_length=12, choices=OrderStatus.choices, default=OrderStatus.NEW)
     needs_attention = models.BooleanField(default=False)
     attention_reason = models.CharField(max_length=300, blank=True)

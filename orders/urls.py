@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from core.views import ComingSoonView
 
@@ -13,4 +13,5 @@ urlpatterns = [
         ),
         name="order-list",
     ),
+    path("manual/", include("orders.manual_urls")),
 ]

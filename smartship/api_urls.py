@@ -8,4 +8,6 @@ urlpatterns = [
     path("auth/token/", seller_apis.ObtainTokenApi.as_view(), name="api-token"),
     path("me/", seller_apis.MeApi.as_view(), name="api-me"),
     path("", include("integrations.api_urls")),
+    path("", include("orders.api_urls")),
+    path("", include("orders.manual_api_urls")),
 ]
