@@ -48,7 +48,7 @@ STEP_LABELS = {
     STEP_CANCELLED: "21 취소완료",
 }
 HTML_ORDER_ROWS = 200
-HTML_CALL_ROWS = 100
+HTML_CALL_ROWS = 50
 
 
 class AdminError(Exception):
@@ -520,7 +520,7 @@ def render_html(sb: Sandbox, query: dict[str, str]) -> str:
             _table(
                 ["API key", "trNo", "trNm", "trGrpCd", "allowedIps", "expired"],
                 [
-                    [f"<code>****{_e(s.apiKey[-4:])}</code>", _e(s.trNo), _e(s.trNm), _e(s.trGrpCd),
+                    [f"<code>{_e(s.apiKey[:4])}…{_e(s.apiKey[-4:])}</code>", _e(s.trNo), _e(s.trNm), _e(s.trGrpCd),
                      _e(";".join(s.allowedIps) if s.allowedIps is not None else "any"),
                      "<span class='bad'>yes</span>" if s.expired else "no"]
                     for s in world.suppliers.values()
@@ -546,7 +546,9 @@ def render_html(sb: Sandbox, query: dict[str, str]) -> str:
 
 
 def _shop_html(shop: Shop) -> str:
-    lines = sorted(shop.lines.values(), key=lambda line: line.sort_key, reverse=True)
+    # Newest instruction first, the lines of one order in odSeq order.
+    lines = sorted(sorted(shop.lines.values(), key=lambda line: line.sort_key), key=lambda line: line.owhoDttm,
+                   reverse=True)
     counts: dict[str, int] = {}
     for line in lines:
         counts[line.step] = counts.get(line.step, 0) + 1

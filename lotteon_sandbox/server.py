@@ -55,6 +55,8 @@ class SandboxServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    # The default backlog of 5 drops connections when a benchmark opens many at once.
+    request_queue_size = 256
 
     def __init__(self, address: tuple[str, int], sandbox: Sandbox) -> None:
         super().__init__(address, Handler)
@@ -163,16 +165,14 @@ class Handler(BaseHTTPRequestHandler):
         }
         body: Any = None
         body_ok = True
-        if raw:
+        # Only the POST APIs read a body (API.md §2); a GET is judged by its query string alone.
+        if method == "POST":
             try:
                 body = json.loads(raw.decode("utf-8"))
+                record["request"]["body"] = body
             except (UnicodeDecodeError, ValueError):
                 body_ok = False
                 record["request"]["body"] = raw[:MAX_LOGGED_TEXT].decode("utf-8", "replace")
-        elif method == "POST":
-            body_ok = False
-        if body_ok:
-            record["request"]["body"] = body
 
         reply, fault = self._api_reply(sandbox, method, path, query, key, remote_ip, body, body_ok, record)
         if reply is None:  # a malformed-body fault
