@@ -25,7 +25,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sandbox = Sandbox(seed=args.seed, lines=max(0, args.lines), days=max(1, args.days))
-    server = make_server(args.host, args.port, sandbox)
+    try:
+        server = make_server(args.host, args.port, sandbox)
+    except OSError as exc:
+        print(f"LotteON sandbox cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr, flush=True)
+        return 2
     host, port = server.server_address[:2]
     stopping = threading.Event()
 

@@ -105,6 +105,7 @@ def test_50_optional_filters(sandbox, lotteon):
 
 
 def test_50_is_per_supplier(sandbox, lotteon):
+    """API.md §2: the key implies the supplier; 50 lists only its claims."""
     sandbox.cancel(_order(sandbox)["odNo"])
     assert lotteon.ok(50, claim_window(), key=sandbox.OTHER_KEY) == []
 
@@ -121,6 +122,7 @@ def test_cancel_after_link_and_not_after_ship(sandbox, lotteon):
 
 
 def test_generated_cancellations_show_in_50(sandbox, lotteon):
+    """Decision row 13: generated cancellations are listed by 50 on their claim time."""
     sandbox.reset(lines=300, days=7, seed=3)
     state = sandbox.state(sandbox.DEMO_KEY)
     claims = state["claims"]

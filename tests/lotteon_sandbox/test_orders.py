@@ -273,6 +273,7 @@ def test_140_odprgsstepcd_filters_the_live_step(sandbox, lotteon):
 
 
 def test_rows_are_sorted_by_instruction_time(sandbox, lotteon):
+    """API.md §5.2: rows come in owhoDttm order."""
     later = _order(sandbox, owho=f"{DAY}180000")["odNo"]
     earlier = _order(sandbox, owho=f"{DAY}080000")["odNo"]
     assert [r["odNo"] for r in lotteon.orders()] == [earlier, later]

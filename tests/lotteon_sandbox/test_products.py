@@ -108,6 +108,7 @@ def test_93_epdno_filter_is_an_array(lotteon, sandbox):
 
 
 def test_93_registration_window_and_other_supplier(lotteon, sandbox):
+    """API.md §5.8: regStrtDttm/regEndDttm filter on regDttm; a supplier sees only its own products."""
     product = _product(sandbox, regDttm="20250301120000")
     rows = _list(lotteon, sandbox, regStrtDttm="20250301000000", regEndDttm="20250301235959")["data"]
     assert [r["spdNo"] for r in rows] == [product["spdNo"]]
@@ -144,6 +145,7 @@ def test_94_single_product_has_one_item_without_eitmno(lotteon, sandbox):
 
 
 def test_94_unknown_product_is_a_business_error(lotteon, sandbox):
+    """API.md §3/§5.9: an unknown spdNo is a business error (HTTP 200, returnCode other than 0000)."""
     envelope = lotteon.call(94, {"trGrpCd": "SR", "trNo": sandbox.DEMO_TR_NO, "spdNo": "LO0000000000"})
     assert envelope["returnCode"] != "0000"
 
@@ -248,6 +250,7 @@ def test_111_changes_sale_status_per_item(lotteon, sandbox):
 
 
 def test_111_sale_needs_stock(lotteon, sandbox):
+    """API.md §5.7: SALE after a stock-0 SOUT needs stock first (86, then 111)."""
     product = _product(sandbox)
     black = product["itmLst"][0]
     lotteon.ok(86, {"itmStkLst": [_stk(sandbox, product, black, 0)]})
@@ -289,5 +292,6 @@ def test_89_courier_list(lotteon):
 
 
 def test_89_other_groups_and_missing_group(lotteon):
+    """API.md §5.10: grpCd selects the code group; it is required."""
     assert lotteon.ok(89, params={"grpCd": "OTHER_GRP", "langCd": "ko"}) == []
     assert lotteon.call(89, params={"langCd": "ko"})["returnCode"] != "0000"

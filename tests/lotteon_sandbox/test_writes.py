@@ -98,6 +98,7 @@ def test_210_required_fields(sandbox, lotteon, change):
 
 
 def test_210_without_a_list_applies_nothing(sandbox, lotteon):
+    """Decision row 10: a body without ifCompleteList reports rsltCd 9999 and applies nothing."""
     [row] = _rows(sandbox, lotteon)
     data = lotteon.ok(210, {"odList": [confirm_row(row)]})
     assert data["rsltCd"] == "9999" and data["failList"] == []
@@ -105,6 +106,7 @@ def test_210_without_a_list_applies_nothing(sandbox, lotteon):
 
 
 def test_210_for_another_suppliers_line_fails(sandbox, lotteon):
+    """API.md §2: the key implies the supplier; another supplier's line is unknown (row 10 failList)."""
     [row] = _rows(sandbox, lotteon)
     data = lotteon.ok(210, {"ifCompleteList": [confirm_row(row)]}, key=sandbox.OTHER_KEY)
     assert data["rsltCd"] == "9999"
@@ -126,6 +128,7 @@ def test_137_step_12_from_11_and_noop_on_12(sandbox, lotteon):
 
 
 def test_137_step_12_on_a_shipped_line_fails(sandbox, lotteon):
+    """Decision row 1: step 12 is accepted on 11 or 12 only."""
     [row] = _rows(sandbox, lotteon, state="shipped")
     assert lotteon.ok(137, {"deliveryProgressStateList": [ship_row(row, "12")]})["rsltCd"] == "9999"
 
