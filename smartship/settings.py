@@ -221,6 +221,13 @@ LOTTEON_BASE_URL = env.str(
     "LOTTEON_BASE_URL", default="https://openapi.lotteon.com" if PRODUCTION else "http://127.0.0.1:8765"
 )
 
+# The LotteON client: retries of reads (writes are never re-sent blindly) and the self-imposed rate limit.
+LOTTEON_READ_TIMEOUT = env.float("LOTTEON_READ_TIMEOUT", default=30.0)
+LOTTEON_RETRY_ATTEMPTS = env.int("LOTTEON_RETRY_ATTEMPTS", default=4)
+LOTTEON_RETRY_BASE_DELAY = env.float("LOTTEON_RETRY_BASE_DELAY", default=0.5)
+LOTTEON_RETRY_MAX_WAIT = env.float("LOTTEON_RETRY_MAX_WAIT", default=10.0)
+LOTTEON_CALLS_PER_MINUTE = env.int("LOTTEON_CALLS_PER_MINUTE", default=3000)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

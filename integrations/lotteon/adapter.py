@@ -21,12 +21,23 @@ from integrations.base import (
     SalesSite,
     SetupGuide,
 )
-from integrations.errors import OutcomeUnknown, SalesSiteError
+from integrations.errors import BusinessError, OutcomeUnknown, RequestRejected, SalesSiteError
 from integrations.lotteon import codes
 from integrations.lotteon.client import LotteOnClient, RetryPolicy
 from integrations.lotteon.records import ConfirmLine, LineKey, OrderLine
 from integrations.lotteon.timeutil import split_days
+from integrations.ratelimit import TokenBucketLimiter
 
+
+def shared_limiter() -> TokenBucketLimiter:
+    """One bucket per API key in this process (every adapter of a worker shares it)."""
+    per_minute = settings.LOTTEON_CALLS_PER_MINUTE
+    if per_minute not in _limiters:
+        _limiters[per_minute] = TokenBucketLimiter(per_minute=per_minute)
+    return _limiters[per_minute]
+
+
+_limiters: dict[int, TokenBucketLimiter] = {}
 CONFIRM_BATCH = 100  # rows per 210 call, as production clients send (API.md §5.3)
 CANCELLATION_COMPLETED = "21"
 LINKED_STEP = "12"  # where 210 puts a delivery line (§5.3)
@@ -61,13 +72,20 @@ class LotteonAdapter:
 
     def __init__(self, config: AdapterConfig) -> None:
         self.config = config
+        retry = RetryPolicy(
+            max_attempts=1 if config.interactive else settings.LOTTEON_RETRY_ATTEMPTS,
+            base_delay=settings.LOTTEON_RETRY_BASE_DELAY,
+            max_wait=settings.LOTTEON_RETRY_MAX_WAIT,
+        )
         self.client = LotteOnClient(
             config.api_key,
             base_url=config.base_url or settings.LOTTEON_BASE_URL,
             tr_no=config.account_number,
             account=config.label or config.shop_id,
             on_call=config.on_call,
-            **({"retry": RetryPolicy(max_attempts=1), "read_timeout": 15.0} if config.interactive else {}),
+            retry=retry,
+            read_timeout=min(15.0, settings.LOTTEON_READ_TIMEOUT) if config.interactive else settings.LOTTEON_READ_TIMEOUT,
+            rate_limiter=shared_limiter(),
         )
 
     def test_connection(self) -> ConnectionResult:
@@ -99,7 +117,9 @@ class LotteonAdapter:
         """50 over the range: completed cancellations reduce or remove lines; requests are reported."""
         return [
             PulledCancellation(
-                ref=_ref(line.key), claim_no=line.clm_no, cancelled_quantity=line.cancelled_quantity or line.quantity,
+                # A claim row carries procSeq + 1 per claim; orglProcSeq names the line it cancels (§5.2).
+                ref=LineRef(line.key.od_no, line.key.od_seq, line.orgl_proc_seq or line.key.proc_seq),
+                claim_no=line.clm_no, cancelled_quantity=line.cancelled_quantity or line.quantity,
                 completed=line.step == CANCELLATION_COMPLETED, reason=line.reason, at=line.completed_at or line.requested_at,
             )
             for line in self.client.search_cancellations_range(start, end)
@@ -120,6 +140,12 @@ class LotteonAdapter:
                 result = self.client.confirm_lines(batch)
             except OutcomeUnknown as unknown:
                 outcomes.extend(self._resolve_confirmations(batch, unknown))
+                continue
+            except (BusinessError, RequestRejected) as refused:
+                # LotteON refused the whole call: nothing was applied; each line keeps the reason.
+                code = getattr(refused, "return_code", "") or str(refused.code)
+                outcomes.extend(LineOutcome(ref=_ref(line.key), ok=False, code=code, message=refused.message)
+                                for line in batch)
                 continue
             outcomes.extend(
                 LineOutcome(ref=_ref(r.key), ok=r.ok, code=r.code, message=r.message,

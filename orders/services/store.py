@@ -203,14 +203,14 @@ def _apply(stored: OrderLine, line: PulledLine, status: str | None, now) -> dict
 def _line_events(stored: OrderLine, changes: dict, seller_id: int) -> list[OrderEvent]:
     kind = OrderEvent.Kind.UPDATED
     message = "Updated from the sales site: " + ", ".join(sorted(changes))
-    if "status" in changes:
+    if "confirm_state" in changes and changes.get("status", [None, LineStatus.CONFIRMED])[1] == LineStatus.CONFIRMED:
+        kind, message = OrderEvent.Kind.CONFIRMED_ELSEWHERE, f"Line {stored.line_no} confirmed by another tool"
+    elif "status" in changes:
         new = changes["status"][1]
         if new == LineStatus.CANCELLED:
             kind, message = OrderEvent.Kind.CANCELLED, f"Line {stored.line_no} cancelled at the sales site"
         elif new == LineStatus.SHIPPED:
             kind, message = OrderEvent.Kind.SHIPPED_ELSEWHERE, f"Line {stored.line_no} shipped outside SmartShip"
-    elif "confirm_state" in changes:
-        kind, message = OrderEvent.Kind.CONFIRMED_ELSEWHERE, f"Line {stored.line_no} confirmed by another tool"
     elif "cancelled_quantity" in changes:
         kind = OrderEvent.Kind.PARTIALLY_CANCELLED
         message = f"Line {stored.line_no}: {stored.cancelled_quantity} of {stored.quantity} cancelled"

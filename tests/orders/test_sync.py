@@ -1,0 +1,284 @@
+"""The order sync over real HTTP against the LotteON sandbox, on real SQL (SQLite, and PostgreSQL in CI)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from integrations.models import SalesSiteAccount, SyncRun
+from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine, OrderStatus
+from orders.services.sync import lock_acquire, orders_sync
+from tests.factories import make_account, make_seller_user
+
+pytestmark = [pytest.mark.sandbox]
+KST = ZoneInfo("Asia/Seoul")
+LINK = "SellerIfCompleteInform"
+STATES = "SellerDeliveryProgressStateSearch"
+
+
+@pytest.fixture
+def account(sandbox, settings):
+    settings.LOTTEON_BASE_URL = sandbox.url
+    settings.LOTTEON_RETRY_BASE_DELAY = 0.01
+    settings.LOTTEON_READ_TIMEOUT = 1.0
+    settings.SMARTSHIP_ORDER_LOOKBACK_DAYS = 5
+    seller, _ = make_seller_user()
+    return make_account(seller=seller, api_key=sandbox.DEMO_KEY, account_number=sandbox.DEMO_TR_NO)
+
+
+def option_codes(sandbox, n: int) -> list[str]:
+    codes = [row["eitmNo"] for row in sandbox.state()["stock"] if row["eitmNo"] and row["slStatCd"] == "SALE"]
+    return codes[:n]
+
+
+def kst(days_ago: float) -> str:
+    return (datetime.now(KST) - timedelta(days=days_ago)).strftime("%Y%m%d%H%M%S")
+
+
+def sync(account) -> SyncRun:
+    run = orders_sync(account_id=account.pk)
+    assert run.status in (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL), run.error_message
+    return run
+
+
+def link_calls(sandbox) -> list[dict]:
+    return [call for call in sandbox.calls() if LINK in call["path"]]
+
+
+def linked_lines_sent(sandbox) -> Counter:
+    sent = Counter()
+    for call in link_calls(sandbox):
+        body = call["request"].get("body")
+        if call["status"] != 200 or not isinstance(body, dict):
+            continue
+        for row in body.get("ifCompleteList", []):
+            sent[(row["odNo"], str(row["odSeq"]))] += 1
+    return sent
+
+
+def snapshot() -> list[tuple]:
+    return sorted(OrderLine.objects.values_list("order__order_no", "line_no", "process_seq", "status",
+                                                "confirm_state", "quantity", "cancelled_quantity"))
+
+
+@pytest.mark.django_db
+def test_first_sync_collects_new_and_preparing_lines_only_and_confirms_new_ones(sandbox, account):
+    a, b, c = option_codes(sandbox, 3)
+    new = sandbox.create_order(owhoDttm=kst(2), lines=[{"eitmNo": a, "odQty": 2}, {"eitmNo": b, "odQty": 1}])
+    linked = sandbox.create_order(owhoDttm=kst(1), state="linked", lines=[{"eitmNo": c}])
+    shipped = sandbox.create_order(owhoDttm=kst(1), state="shipped", lines=[{"eitmNo": a}])
+    cancelled = sandbox.create_order(owhoDttm=kst(1), state="cancelled", lines=[{"eitmNo": b}])
+
+    run = sync(account)
+
+    orders = {o.order_no: o for o in Order.objects.filter(seller=account.seller)}
+    assert set(orders) == {new["odNo"], linked["odNo"]}, "shipped and cancelled lines are not collected"
+    assert shipped["odNo"] not in orders and cancelled["odNo"] not in orders
+    new_order = orders[new["odNo"]]
+    assert new_order.status == OrderStatus.CONFIRMED and new_order.total_quantity == 3
+    lines = list(new_order.lines.order_by("line_no"))
+    assert [(line.seller_option_code, line.quantity, line.confirm_state) for line in lines] == [
+        (a, 2, ConfirmState.CONFIRMED), (b, 1, ConfirmState.CONFIRMED)]
+    assert new_order.recipient_name and new_order.address and new_order.zip_code and new_order.recipient_mobile
+    assert lines[0].site_product_id.startswith("LO") and lines[0].site_option_id.startswith(lines[0].site_product_id)
+    assert lines[0].raw["odNo"] == new["odNo"]
+    # Confirmed once, and only the new lines: the linked one was confirmed by another tool.
+    assert linked_lines_sent(sandbox) == Counter({(new["odNo"], "1"): 1, (new["odNo"], "2"): 1})
+    assert orders[linked["odNo"]].lines.get().confirm_state == ConfirmState.CONFIRMED
+    assert OrderEvent.objects.filter(order=orders[linked["odNo"]], kind="confirmed_elsewhere").exists()
+    live = {(r["odNo"], str(r["odSeq"])): r for r in sandbox.state()["orders"]}
+    assert live[(new["odNo"], "1")]["odPrgsStepCd"] == "12"
+    assert (run.lines_new, run.lines_confirmed, run.lines_failed) == (3, 2, 0)
+    account.refresh_from_db()
+    assert account.orders_synced_until is not None and account.last_synced_at is not None
+
+
+@pytest.mark.django_db
+def test_resync_changes_nothing_and_new_orders_arrive(sandbox, account):
+    (a,) = option_codes(sandbox, 1)
+    sandbox.create_order(owhoDttm=kst(3), lines=[{"eitmNo": a}])
+    sync(account)
+    before, events, calls = snapshot(), OrderEvent.objects.count(), len(link_calls(sandbox))
+
+    run = sync(account)
+    assert snapshot() == before and OrderEvent.objects.count() == events
+    assert (run.lines_new, run.lines_updated, run.lines_confirmed) == (0, 0, 0)
+    assert len(link_calls(sandbox)) == calls, "nothing is confirmed twice"
+
+    later = sandbox.create_order(lines=[{"eitmNo": a, "odQty": 4}])
+    run = sync(account)
+    assert run.lines_new == 1
+    assert OrderLine.objects.get(order__order_no=later["odNo"]).quantity == 4
+
+
+@pytest.mark.django_db
+def test_line_confirmed_by_another_tool_is_recognised(sandbox, account):
+    account.auto_order_confirmation = False
+    account.save()
+    (a,) = option_codes(sandbox, 1)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}])
+    sync(account)
+    line = OrderLine.objects.get(order__order_no=order["odNo"])
+    assert (line.status, line.confirm_state) == (LineStatus.NEW, ConfirmState.PENDING)
+
+    sandbox.link(order["odNo"])
+    sync(account)
+    line.refresh_from_db()
+    assert (line.status, line.confirm_state) == (LineStatus.CONFIRMED, ConfirmState.CONFIRMED)
+    assert line.events.filter(kind="confirmed_elsewhere").count() == 1
+    assert link_calls(sandbox) == []
+
+
+@pytest.mark.django_db
+def test_stored_line_shipped_elsewhere_follows_and_never_goes_back(sandbox, account):
+    (a,) = option_codes(sandbox, 1)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}])
+    sync(account)
+    sandbox.ship(order["odNo"], dvCoCd="0002", invcNo="123412341234")
+    sync(account)
+    stored = Order.objects.get(order_no=order["odNo"])
+    assert stored.status == OrderStatus.SHIPPED
+    assert stored.events.filter(kind="shipped_elsewhere").count() == 1
+
+
+@pytest.mark.django_db
+def test_full_and_partial_cancellation(sandbox, account):
+    a, b = option_codes(sandbox, 2)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a, "odQty": 3}, {"eitmNo": b, "odQty": 1}])
+    account.auto_order_confirmation = False
+    account.save()
+    sync(account)
+    sandbox.cancel(order["odNo"], odSeq="1", cnclQty=2)
+    sandbox.cancel(order["odNo"], odSeq="2")
+    run = sync(account)
+    first, second = OrderLine.objects.filter(order__order_no=order["odNo"]).order_by("line_no")
+    assert (first.status, first.quantity, first.cancelled_quantity, first.open_quantity) == (LineStatus.NEW, 3, 2, 1)
+    assert second.status == LineStatus.CANCELLED
+    stored = Order.objects.get(order_no=order["odNo"])
+    assert stored.status == OrderStatus.NEW and stored.total_quantity == 1
+    assert run.lines_cancelled >= 1
+    again = snapshot()
+    sync(account)
+    assert snapshot() == again, "a cancellation counts once"
+
+    sandbox.cancel(order["odNo"], odSeq="1")
+    sync(account)
+    assert Order.objects.get(order_no=order["odNo"]).status == OrderStatus.CANCELLED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"status": 401, "count": -1},
+        {"status": 403, "count": -1},
+        {"status": 429, "count": -1, "retryAfter": 120},
+        {"status": 500, "count": -1},
+        {"delay": 1.5, "count": -1},
+        {"malformed": True, "count": -1},
+    ],
+    ids=["401", "403", "429", "500", "timeout", "malformed"],
+)
+def test_fault_mid_sync_loses_and_duplicates_nothing(sandbox, account, fault):
+    codes = option_codes(sandbox, 3)
+    orders = [sandbox.create_order(owhoDttm=kst(days), lines=[{"eitmNo": code}]) for days, code in zip((3, 2, 1), codes, strict=True)]
+    # The first day's live-state read goes through; the fault hits from the second window on.
+    sandbox.fault(path=STATES, count=1, delay=0.001)  # a delay alone lets the call through
+    sandbox.fault(path=STATES, **fault)
+
+    run = orders_sync(account_id=account.pk)
+    assert run.status == SyncRun.Status.FAILED and run.error_message
+    assert OrderLine.objects.filter(order__order_no=orders[0]["odNo"]).exists(), "the first window was kept"
+    assert not OrderLine.objects.filter(order__order_no=orders[2]["odNo"]).exists()
+    if fault.get("status") in (401, 403):
+        account.refresh_from_db()
+        assert account.connection_status == SalesSiteAccount.ConnectionStatus.FAILED
+
+    sandbox.clear_faults()
+    sync(account)
+    assert sorted(Order.objects.values_list("order_no", flat=True)) == sorted(o["odNo"] for o in orders)
+    assert OrderLine.objects.count() == 3
+    assert set(linked_lines_sent(sandbox).values()) == {1}, "every line confirmed exactly once"
+    assert sum(linked_lines_sent(sandbox).values()) == 3
+
+
+@pytest.mark.django_db
+def test_confirm_response_lost_is_resolved_by_reading_state_back(sandbox, account):
+    (a,) = option_codes(sandbox, 1)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}])
+    sandbox.fault(path=LINK, delay=2.0, afterApply=True)
+    run = sync(account)
+    line = OrderLine.objects.get(order__order_no=order["odNo"])
+    assert line.confirm_state == ConfirmState.CONFIRMED and run.lines_confirmed == 1
+    time.sleep(1.5)  # the sandbox logs the delayed call when it finally answers
+    assert len(link_calls(sandbox)) == 1, "never re-sent blindly"
+
+
+@pytest.mark.django_db
+def test_confirm_failure_is_kept_on_the_line_and_retried_next_sync(sandbox, account):
+    (a,) = option_codes(sandbox, 1)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}])
+    sandbox.fault(path=LINK, returnCode="9999")
+    run = sync(account)
+    assert run.status == SyncRun.Status.PARTIAL and run.lines_failed == 1
+    stored = Order.objects.get(order_no=order["odNo"])
+    line = stored.lines.get()
+    assert line.confirm_state == ConfirmState.FAILED and "9999" in line.confirm_error
+    assert stored.needs_attention and "Confirmation failed" in stored.attention_reason
+    run = sync(account)
+    line.refresh_from_db()
+    assert line.confirm_state == ConfirmState.CONFIRMED and run.lines_confirmed == 1
+    stored.refresh_from_db()
+    assert not stored.needs_attention
+
+
+@pytest.mark.django_db
+def test_lock_keeps_a_second_sync_out_and_expires(sandbox, account):
+    from datetime import timedelta as td
+
+    token = lock_acquire(account_id=account.pk, ttl=td(minutes=5))
+    assert token
+    run = orders_sync(account_id=account.pk)
+    assert run.status == SyncRun.Status.SKIPPED
+    SalesSiteAccount.objects.filter(pk=account.pk).update(sync_lock_expires_at=datetime.now(KST) - td(seconds=1))
+    assert sync(account).status == SyncRun.Status.SUCCEEDED, "a dead worker's lock expires"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_syncs_started_at_once_store_each_line_once(sandbox, account):
+    if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):
+        pytest.skip("needs a database file shared between threads")
+    codes = option_codes(sandbox, 2)
+    for days, code in zip((2, 1), codes, strict=True):
+        sandbox.create_order(owhoDttm=kst(days), lines=[{"eitmNo": code}])
+    sandbox.fault(path="SellerDeliveryOrdersSearch", delay=0.3, count=2)
+    runs: list[SyncRun] = []
+
+    def worker():
+        runs.append(orders_sync(account_id=account.pk))
+        connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(run.status for run in runs) == [SyncRun.Status.SKIPPED, SyncRun.Status.SUCCEEDED]
+    assert OrderLine.objects.count() == 2
+    assert set(linked_lines_sent(sandbox).values()) == {1}
+
+
+@pytest.mark.django_db
+def test_sync_orders_command_runs_the_same_service(sandbox, account, capsys):
+    (a,) = option_codes(sandbox, 1)
+    sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}])
+    call_command("sync_orders", account=account.pk)
+    assert "new 1" in capsys.readouterr().out
+    assert SyncRun.objects.filter(account=account, trigger="command", status="succeeded").count() == 1
