@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from integrations.models import SalesSiteAccount
+from integrations.models import SalesSiteAccount, SyncRun
 from sellers.models import Seller
 
 
@@ -21,3 +21,14 @@ def account_call_log(*, account: SalesSiteAccount):
 
 def account_events(*, account: SalesSiteAccount):
     return account.events.select_related("actor").order_by("-created_at", "-id")
+
+
+def sync_run_list(*, seller, account_id: int | None = None):
+    runs = SyncRun.objects.filter(seller=seller).select_related("account")
+    if account_id:
+        runs = runs.filter(account_id=account_id)
+    return runs.order_by("-queued_at", "-id")
+
+
+def sync_run_get(*, seller, run_id: int) -> SyncRun:
+    return SyncRun.objects.select_related("account").get(seller=seller, pk=run_id)

@@ -10,7 +10,15 @@ from django.views.generic import TemplateView
 from integrations import registry
 from integrations.forms import AccountForm
 from integrations.models import SalesSiteAccount
-from integrations.selectors import account_call_log, account_events, account_get, account_list
+from integrations.models import SyncRun
+from integrations.selectors import (
+    account_call_log,
+    account_events,
+    account_get,
+    account_list,
+    sync_run_get,
+    sync_run_list,
+)
 from integrations.services import (
     account_create,
     account_delete,
@@ -164,5 +172,45 @@ class AccountDetailView(AccountMixin, TemplateView):
         page = Paginator(account_call_log(account=account), 25).get_page(self.request.GET.get("page"))
         return super().get_context_data(
             account=account, site=registry.get(account.site), page_obj=page, calls=page.object_list,
-            events=account_events(account=account)[:20], **kwargs,
+            events=account_events(account=account)[:20],
+            runs=sync_run_list(seller=self.seller, account_id=account.pk)[:5], **kwargs,
         )
+
+
+class SyncNowView(AccountMixin, View):
+    """Queue a sync of one account and answer with its live progress panel."""
+
+    def post(self, request, pk):
+        from orders.services.sync import sync_request
+
+        account = self.get_account()
+        if not account.is_active:
+            return render(request, "integrations/partials/_sync_blocked.html", {
+                "account": account, "reason": "This account is deactivated: activate it to sync again."})
+        run = sync_request(account=account, trigger=SyncRun.Trigger.MANUAL)
+        run.refresh_from_db()  # a fast worker may have finished already
+        return render(request, "integrations/partials/_sync_progress.html", {"run": run})
+
+
+class SyncProgressView(SellerRequiredMixin, View):
+    def get(self, request, run_id):
+        try:
+            run = sync_run_get(seller=self.seller, run_id=run_id)
+        except SyncRun.DoesNotExist:
+            raise Http404("No such sync.") from None
+        return render(request, "integrations/partials/_sync_progress.html", {"run": run})
+
+
+class SyncHistoryView(SellerRequiredMixin, TemplateView):
+    template_name = "integrations/sync_history.html"
+
+    def get_context_data(self, **kwargs):
+        try:
+            account_id = int(self.request.GET.get("account") or 0) or None
+        except ValueError:
+            account_id = None
+        page = Paginator(sync_run_list(seller=self.seller, account_id=account_id), 30).get_page(
+            self.request.GET.get("page"))
+        return super().get_context_data(
+            accounts=account_list(seller=self.seller), page_obj=page, runs=page.object_list,
+            account_id=account_id, query_string=f"account={account_id}" if account_id else "", **kwargs)

@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.plugins.sandbox", "tests.plugins.browser"]
+pytest_plugins = ["tests.plugins.sandbox", "tests.plugins.browser", "tests.plugins.worker"]

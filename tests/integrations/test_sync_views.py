@@ -1,0 +1,90 @@
+"""Sync now, the live progress panel and the Sync history page."""
+
+import pytest
+
+from integrations.models import SyncRun
+from orders.models import Order
+from smartship.celery import app as celery_app
+from tests.factories import PASSWORD, make_account, make_seller_user
+from tests.plugins.browser import login
+
+pytestmark = [pytest.mark.sandbox]
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run inside the request that queues them (after commit), as a worker would run them."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def demo(sandbox, settings):
+    settings.LOTTEON_BASE_URL = sandbox.url
+    seller, user = make_seller_user(username="syncer")
+    account = make_account(seller=seller, api_key=sandbox.DEMO_KEY, account_number=sandbox.DEMO_TR_NO, shop_id="demo-shop")
+    code = next(r["eitmNo"] for r in sandbox.state()["stock"] if r["eitmNo"] and r["slStatCd"] == "SALE")
+    sandbox.create_order(lines=[{"eitmNo": code}], dvpCustNm="김하늘")
+    return seller, user, account
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_now_runs_and_shows_the_result(client, demo, eager_celery):
+    seller, user, account = demo
+    client.force_login(user)
+    response = client.post(f"/sales-sites/{account.pk}/sync/")
+    html = response.content.decode()
+    run = SyncRun.objects.get(account=account)
+    assert run.trigger == SyncRun.Trigger.MANUAL and run.status == SyncRun.Status.SUCCEEDED
+    assert "Succeeded" in html and "new 1" in html
+    assert Order.objects.filter(seller=seller, recipient_name="김하늘").exists()
+    history = client.get("/sales-sites/syncs/").content.decode()
+    assert "Sync now" in history and "demo-shop" in history and "Succeeded" in history
+
+
+@pytest.mark.django_db
+def test_queued_run_is_not_duplicated_and_polls(client, demo):
+    _, user, account = demo
+    client.force_login(user)
+    first = client.post(f"/sales-sites/{account.pk}/sync/")
+    second = client.post(f"/sales-sites/{account.pk}/sync/")
+    assert SyncRun.objects.filter(account=account).count() == 1, "one queued sync per account"
+    run = SyncRun.objects.get(account=account)
+    assert run.status == SyncRun.Status.QUEUED
+    for response in (first, second):
+        assert f'hx-get="/sales-sites/syncs/{run.pk}/progress/"' in response.content.decode()
+    progress = client.get(f"/sales-sites/syncs/{run.pk}/progress/").content.decode()
+    assert "Waiting for the background worker" in progress
+
+
+@pytest.mark.django_db
+def test_deactivated_account_does_not_sync_and_runs_are_private(client, demo):
+    _, user, account = demo
+    account.is_active = False
+    account.save()
+    client.force_login(user)
+    assert "deactivated" in client.post(f"/sales-sites/{account.pk}/sync/").content.decode()
+    assert not SyncRun.objects.exists()
+    run = SyncRun.objects.create(seller=account.seller, account=account)
+    _, stranger = make_seller_user()
+    client.force_login(stranger)
+    assert client.get(f"/sales-sites/syncs/{run.pk}/progress/").status_code == 404
+    assert client.post(f"/sales-sites/{account.pk}/sync/").status_code == 404
+    assert "demo-shop" not in client.get("/sales-sites/syncs/").content.decode()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_sync_now_in_the_browser(page, live_server, demo, eager_celery, screenshot):
+    _, _, account = demo
+    login(page, live_server.url, "syncer", PASSWORD)
+    page.goto(f"{live_server.url}/sales-sites/{account.pk}/")
+    page.get_by_role("button", name="Sync now").click()
+    panel = page.locator(".sync-progress")
+    panel.wait_for()
+    assert "Succeeded" in panel.inner_text() and "new 1" in panel.inner_text()
+    screenshot("sync-now-account")
+    page.goto(f"{live_server.url}/sales-sites/syncs/")
+    assert "Succeeded" in page.locator(".runs-table").inner_text()
+    screenshot("sync-history")
