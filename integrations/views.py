@@ -9,8 +9,7 @@ from django.views.generic import TemplateView
 
 from integrations import registry
 from integrations.forms import AccountForm
-from integrations.models import SalesSiteAccount
-from integrations.models import SyncRun
+from integrations.models import SalesSiteAccount, SyncRun
 from integrations.selectors import (
     account_call_log,
     account_events,
