@@ -53,7 +53,7 @@ def database_config(env: environ.Env, *, default_sqlite: Path) -> dict:
 def sqlite_config(path: Path) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "smartship.sqlite3",
         "NAME": path,
         # The web server and the Celery worker write the same file: WAL lets readers run beside a
         # writer, IMMEDIATE takes the write lock up front so two writers queue instead of failing.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
@@ -43,41 +44,57 @@ def lines_confirm(*, account: SalesSiteAccount, line_ids: list[int], actor: User
 
 @transaction.atomic
 def _store_outcomes(*, account, lines: list[OrderLine], outcomes: list[LineOutcome], actor) -> tuple[int, int]:
+    """Keep each line's result. Lines with the same result share one UPDATE (a batch is usually all
+    confirmed), and the timeline gets one event per order."""
     by_ref = {LineRef(line.order.order_no, line.line_no, line.process_seq): line for line in lines}
     now = timezone.now()
-    changed, events = [], []
-    confirmed = failed = 0
+    succeeded: dict[str, list[OrderLine]] = defaultdict(list)  # by the site's new status code
+    failed: dict[tuple[str, str], list[OrderLine]] = defaultdict(list)  # by (error, code)
     for outcome in outcomes:
         line = by_ref.get(outcome.ref)
-        if line is None:
-            continue
-        if outcome.unknown:
+        if line is None or outcome.unknown:
             # Nobody knows yet whether it took: leave it pending; the next sync reads the live state first.
             continue
-        line.confirm_attempts += 1
-        line.updated_at = now
         if outcome.ok:
-            line.confirm_state, line.confirm_error, line.confirmed_at = ConfirmState.CONFIRMED, "", now
-            line.status = LineStatus.CONFIRMED
-            line.site_status_code = outcome.site_status_code or line.site_status_code
-            confirmed += 1
-            events.append(OrderEvent(order=line.order, line=line, seller_id=account.seller_id, actor=actor,
-                                     kind=OrderEvent.Kind.CONFIRMED, message=f"Line {line.line_no} confirmed"))
+            succeeded[outcome.site_status_code].append(line)
         else:
-            line.confirm_state = ConfirmState.FAILED
-            line.confirm_error = (outcome.message or outcome.code or "rejected by the sales site")[:500]
-            failed += 1
-            events.append(OrderEvent(
-                order=line.order, line=line, seller_id=account.seller_id, actor=actor,
-                kind=OrderEvent.Kind.CONFIRM_FAILED, message=f"Line {line.line_no}: {line.confirm_error}"[:500],
-                details={"code": outcome.code},
-            ))
-        changed.append(line)
-    OrderLine.objects.bulk_update(changed, ["confirm_state", "confirm_error", "confirmed_at", "confirm_attempts",
-                                            "status", "site_status_code", "updated_at"])
+            error = (outcome.message or outcome.code or "rejected by the sales site")[:500]
+            failed[(error, outcome.code)].append(line)
+
+    touched = OrderLine.objects.filter(seller_id=account.seller_id)
+    for status_code, group in succeeded.items():
+        update = {"confirm_state": ConfirmState.CONFIRMED, "confirm_error": "", "confirmed_at": now,
+                  "status": LineStatus.CONFIRMED, "confirm_attempts": F("confirm_attempts") + 1, "updated_at": now}
+        if status_code:
+            update["site_status_code"] = status_code
+        touched.filter(pk__in=[line.pk for line in group]).update(**update)
+    for (error, _code), group in failed.items():
+        touched.filter(pk__in=[line.pk for line in group]).update(
+            confirm_state=ConfirmState.FAILED, confirm_error=error,
+            confirm_attempts=F("confirm_attempts") + 1, updated_at=now)
+
+    events = []
+    for kind, groups in ((OrderEvent.Kind.CONFIRMED, succeeded.values()),
+                         (OrderEvent.Kind.CONFIRM_FAILED, failed.values())):
+        per_order: dict[int, list[OrderLine]] = defaultdict(list)
+        for group in groups:
+            for line in group:
+                per_order[line.order_id].append(line)
+        for order_lines in per_order.values():
+            numbers = ", ".join(line.line_no for line in order_lines)
+            if kind == OrderEvent.Kind.CONFIRMED:
+                message = f"Confirmed at the sales site: line {numbers}"
+            else:
+                message = f"Confirmation failed for line {numbers}: {_error_of(order_lines[0], failed)}"
+            events.append(OrderEvent(order=order_lines[0].order, seller_id=account.seller_id, actor=actor,
+                                     kind=kind, message=message[:500]))
     OrderEvent.objects.bulk_create(events)
-    orders_refresh(order_ids={line.order_id for line in changed})
-    return confirmed, failed
+    orders_refresh(order_ids={line.order_id for group in (*succeeded.values(), *failed.values()) for line in group})
+    return sum(map(len, succeeded.values())), sum(map(len, failed.values()))
+
+
+def _error_of(line: OrderLine, failed: dict[tuple[str, str], list[OrderLine]]) -> str:
+    return next(error for (error, _), group in failed.items() if line in group)
 
 
 def orders_confirm(*, seller: Seller, order_ids: list[int], actor: User | None = None) -> tuple[int, int]:

@@ -96,7 +96,6 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
                       order_no=line.ref.order_no, **_order_values(line))
         orders[line.ref.order_no] = order
         new_orders.append(order)
-    Order.objects.bulk_create(new_orders)
 
     events: list[OrderEvent] = []
     new_lines: list[OrderLine] = []
@@ -118,7 +117,8 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
                 confirmed_at=now if line.confirmed_at_site else None, raw=line.raw, **_line_values(line),
             )
             new_lines.append(stored)
-            touched_orders.add(order.pk)
+            if order.pk is not None:
+                touched_orders.add(order.pk)
             continue
 
         changes = _apply(stored, line, status, now)
@@ -144,15 +144,28 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
 
     for changed in (*changed_lines, *changed_orders.values()):
         changed.updated_at = now  # bulk_update skips auto_now
+    new_by_order: dict[int, list[OrderLine]] = defaultdict(list)
+    for stored in new_lines:
+        new_by_order[id(stored.order)].append(stored)
+    for order in new_orders:
+        for name, value in order_fields_from_lines(order, new_by_order[id(order)]).items():
+            setattr(order, name, value)
+    Order.objects.bulk_create(new_orders)
     OrderLine.objects.bulk_create(new_lines)
     stats.new = len(new_lines)
+    pulled_by_order: dict[int, list[OrderLine]] = defaultdict(list)
     for stored in new_lines:
-        events.append(OrderEvent(order=stored.order, line=stored, seller_id=seller_id, kind=OrderEvent.Kind.PULLED,
-                                 message=f"Pulled line {stored.line_no} ({stored.get_status_display()})"))
-        if stored.status == LineStatus.CONFIRMED:
-            events.append(OrderEvent(order=stored.order, line=stored, seller_id=seller_id,
-                                     kind=OrderEvent.Kind.CONFIRMED_ELSEWHERE,
-                                     message="Already confirmed at the sales site when pulled"))
+        pulled_by_order[stored.order_id].append(stored)
+    for lines_of_order in pulled_by_order.values():
+        order = lines_of_order[0].order
+        numbers = ", ".join(line.line_no for line in lines_of_order)
+        events.append(OrderEvent(order=order, seller_id=seller_id, kind=OrderEvent.Kind.PULLED,
+                                 message=f"Pulled line{'s' if len(lines_of_order) > 1 else ''} {numbers}"))
+        elsewhere = [line.line_no for line in lines_of_order if line.status == LineStatus.CONFIRMED]
+        if elsewhere:
+            events.append(OrderEvent(order=order, seller_id=seller_id, kind=OrderEvent.Kind.CONFIRMED_ELSEWHERE,
+                                     message="Already confirmed at the sales site when pulled: line "
+                                     + ", ".join(elsewhere)))
     if changed_lines:
         OrderLine.objects.bulk_update(changed_lines, ["status", "site_status_code", "confirm_state", "confirm_error",
                                                       "confirmed_at", "cancelled_quantity", "raw", "updated_at",
@@ -219,7 +232,11 @@ def _line_events(stored: OrderLine, changes: dict, seller_id: int) -> list[Order
 
 
 def orders_refresh(*, order_ids: set[int]) -> None:
-    """Recompute status and totals of orders from their lines (two queries for any number of orders)."""
+    """Recompute status and totals of orders from their lines.
+
+    Orders whose figures change the same way (a batch confirmed: New → Confirmed) share one UPDATE,
+    so a thousand confirmed orders cost two queries, not a thousand.
+    """
     if not order_ids:
         return
     lines_by_order: dict[int, list[OrderLine]] = defaultdict(list)
@@ -227,16 +244,15 @@ def orders_refresh(*, order_ids: set[int]) -> None:
         "order_id", "status", "confirm_state", "confirm_error", "quantity", "cancelled_quantity", "amount"
     ):
         lines_by_order[line.order_id].append(line)
-    orders = list(Order.objects.filter(pk__in=order_ids).only("id", *ORDER_AGGREGATES))
-    changed = []
-    for order in orders:
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for order in Order.objects.filter(pk__in=order_ids).only("id", *ORDER_AGGREGATES):
         fields = order_fields_from_lines(order, lines_by_order[order.pk])
-        if any(getattr(order, name) != value for name, value in fields.items()):
-            for name, value in fields.items():
-                setattr(order, name, value)
-            changed.append(order)
-    if changed:
-        Order.objects.bulk_update(changed, list(ORDER_AGGREGATES))
+        changed = tuple(sorted((name, value) for name, value in fields.items() if getattr(order, name) != value))
+        if changed:
+            groups[changed].append(order.pk)
+    now = timezone.now()
+    for changed, ids in groups.items():
+        Order.objects.filter(pk__in=ids).update(**dict(changed), updated_at=now)
 
 
 @transaction.atomic
