@@ -58,7 +58,7 @@ def one_size(url: str, lines: int, days: int, repeat: int) -> dict:
         account.set_api_key(DEMO_KEY)
         account.save()
         with CaptureQueriesContext(connection) as captured:
-            seconds, run = timed(lambda: orders_sync(account_id=account.pk))
+            seconds, run = timed(lambda account=account: orders_sync(account_id=account.pk))
         assert run.status == "succeeded", run.error_message
         sync_times.append(seconds)
         queries.append(len(captured.captured_queries))
