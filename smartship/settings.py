@@ -210,6 +210,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Who reacts when order lines are stored, confirmed or cancelled (orders/services/hooks.py).
+SMARTSHIP_ON_LINES_STORED = ["inventory.hooks.on_lines_stored"]
+SMARTSHIP_ON_LINES_CONFIRMED = ["inventory.hooks.on_lines_confirmed"]
+SMARTSHIP_ON_LINES_CANCELLED = ["inventory.hooks.on_lines_cancelled", "waybills.hooks.on_lines_cancelled"]
+
 # Sales sites the portal offers, in menu order: one line per marketplace package.
 SMARTSHIP_SALES_SITES = ["integrations.lotteon.adapter.LOTTEON"]
 # The portal's egress IPs, which sellers register at the marketplace ("direct input"); a deployment

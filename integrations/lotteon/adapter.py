@@ -23,6 +23,8 @@ from integrations.base import (
 )
 from integrations.errors import BusinessError, OutcomeUnknown, RequestRejected, SalesSiteError
 from integrations.lotteon import codes
+from integrations.lotteon.adapter_catalog import CatalogMixin
+from integrations.lotteon.adapter_shipping import ShippingMixin
 from integrations.lotteon.client import LotteOnClient, RetryPolicy
 from integrations.lotteon.records import ConfirmLine, LineKey, OrderLine
 from integrations.lotteon.timeutil import split_days
@@ -67,7 +69,7 @@ LOTTEON = SalesSite(
 )
 
 
-class LotteonAdapter:
+class LotteonAdapter(CatalogMixin, ShippingMixin):
     site = LOTTEON
 
     def __init__(self, config: AdapterConfig) -> None:

@@ -15,6 +15,7 @@ from integrations.errors import SalesSiteError
 from integrations.models import SalesSiteAccount
 from integrations.services import account_config
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
+from orders.services import hooks
 from orders.services.store import orders_refresh
 from sellers.models import Seller, User
 
@@ -90,6 +91,8 @@ def _store_outcomes(*, account, lines: list[OrderLine], outcomes: list[LineOutco
                                      kind=kind, message=message[:500]))
     OrderEvent.objects.bulk_create(events)
     orders_refresh(order_ids={line.order_id for group in (*succeeded.values(), *failed.values()) for line in group})
+    hooks.lines_confirmed(seller_id=account.seller_id,
+                          line_ids=[line.pk for group in succeeded.values() for line in group])
     return sum(map(len, succeeded.values())), sum(map(len, failed.values()))
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from integrations.base import LineRef, LineState, PulledCancellation, PulledLine
 from integrations.models import SalesSiteAccount
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
+from orders.services import hooks
 from orders.services.status import line_status_advance, order_fields_from_lines
 
 STATE_TO_STATUS = {
@@ -174,6 +175,12 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
         Order.objects.bulk_update(list(changed_orders.values()), [*ORDER_FIELDS, "updated_at"])
     OrderEvent.objects.bulk_create(events)
     orders_refresh(order_ids=touched_orders)
+    hooks.lines_stored(seller_id=seller_id, line_ids=[line.pk for line in (*new_lines, *changed_lines)])
+    hooks.lines_confirmed(seller_id=seller_id, line_ids=[
+        line.pk for line in (*new_lines, *changed_lines) if line.confirm_state == ConfirmState.CONFIRMED
+        and line.status == LineStatus.CONFIRMED])
+    hooks.lines_cancelled(seller_id=seller_id, line_ids=[
+        line.pk for line in changed_lines if line.status == LineStatus.CANCELLED or line.cancelled_quantity])
 
     by_key = {(o.order.order_no, o.line_no, o.process_seq): o for o in (*new_lines, *existing.values())}
     for line in lines:
@@ -294,4 +301,5 @@ def cancellations_apply(*, account: SalesSiteAccount, cancellations: list[Pulled
     OrderLine.objects.bulk_update(changed, ["cancelled_quantity", "status", "updated_at"])
     OrderEvent.objects.bulk_create(events)
     orders_refresh(order_ids=touched)
+    hooks.lines_cancelled(seller_id=account.seller_id, line_ids=[line.pk for line in changed])
     return sum(1 for line in changed if line.status == LineStatus.CANCELLED)

@@ -1,0 +1,1 @@
+"""Marketplace-neutral records for products, options and stock pushes (used by inventory/)."""

@@ -1,0 +1,1 @@
+"""Marketplace-neutral records for couriers, tracking pushes and their outcomes (used by waybills/)."""
