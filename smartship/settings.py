@@ -203,6 +203,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(SMARTSHIP_ORDER_SYNC_SECONDS),
         "options": {"expires": SMARTSHIP_ORDER_SYNC_SECONDS},
     },
+    "tracking-push-sweep": {
+        "task": "waybills.tasks.push_tracking_sweep",
+        "schedule": env.float("SMARTSHIP_TRACKING_SWEEP_SECONDS", default=120.0),
+        "options": {"expires": 110},
+    },
     "worker-heartbeat": {
         "task": "core.tasks.record_heartbeat",
         "schedule": env.float("SMARTSHIP_HEARTBEAT_SECONDS", default=60.0),
