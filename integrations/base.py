@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from integrations.shipping import Courier, TrackingCorrection, TrackingOutcome, TrackingRequest
 
 
 class Capability(StrEnum):
@@ -96,6 +99,36 @@ class SalesSiteAdapter(Protocol):
 
     def confirm(self, lines: Sequence[ConfirmRequest]) -> list[LineOutcome]:
         """Confirm lines at the site; an unknown outcome is resolved by reading state back first."""
+        ...
+
+    # --- Shipping (integrations/shipping.py records; used by waybills/) ---------------------------
+    # The courier code for tracking numbers the portal issues itself (LotteON: 9999 "other courier").
+    own_number_courier: str
+    # Rows per write call; the waybills outbox sends at most this many per call.
+    tracking_batch_size: int
+    # Carriers to offer when the site's list cannot be read.
+    fallback_couriers: tuple[Courier, ...]
+
+    @staticmethod
+    def tracking_no_normalize(value: str) -> str:
+        """The site's form of a tracking number; ``ValueError`` with the reason when it cannot be valid."""
+        ...
+
+    def couriers(self) -> list[Courier]:
+        """The site's carrier list (the authority for courier codes)."""
+        ...
+
+    def push_tracking(self, requests: Sequence[TrackingRequest]) -> list[TrackingOutcome]:
+        """Ship lines with a carrier and tracking number, one outcome per request. A lost answer is read
+        back before this returns; errors that applied nothing (auth, rate limit, unreachable) are raised."""
+        ...
+
+    def resolve_tracking(self, requests: Sequence[TrackingRequest]) -> list[TrackingOutcome]:
+        """Read back whether earlier pushes of these lines took effect (nothing is written)."""
+        ...
+
+    def correct_tracking(self, corrections: Sequence[TrackingCorrection]) -> list[TrackingOutcome]:
+        """Replace the tracking number of lines the site already holds as shipped."""
         ...
 
     def close(self) -> None: ...
