@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from integrations.catalog import SiteProduct
     from integrations.shipping import Courier, TrackingCorrection, TrackingOutcome, TrackingRequest
 
 
@@ -96,6 +97,11 @@ class SalesSiteAdapter(Protocol):
         ...
 
     def fetch_cancellations(self, *, start: datetime, end: datetime) -> list[PulledCancellation]: ...
+
+    def fetch_products_by_codes(self, codes: Sequence[str]) -> list[SiteProduct]:
+        """Products whose seller product code is one of ``codes``, with their options (site ids paired
+        with the seller's option codes); used to link option SKUs for stock sync."""
+        ...
 
     def confirm(self, lines: Sequence[ConfirmRequest]) -> list[LineOutcome]:
         """Confirm lines at the site; an unknown outcome is resolved by reading state back first."""
