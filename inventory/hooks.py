@@ -2,7 +2,10 @@
 
 
 def on_lines_stored(*, seller_id: int, line_ids: list[int]) -> None:
-    """Map the lines to SKUs by their seller codes."""
+    """Map the lines to SKUs by their seller codes (set-based; inside the transaction that stored them)."""
+    from inventory.services.mapping import lines_map
+
+    lines_map(seller_id=seller_id, line_ids=line_ids)
 
 
 def on_lines_confirmed(*, seller_id: int, line_ids: list[int]) -> None:

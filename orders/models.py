@@ -115,6 +115,10 @@ class OrderLine(models.Model):
     seller_option_code = models.CharField(max_length=100, blank=True)  # eitmNo
     site_product_id = models.CharField(max_length=40, blank=True)  # spdNo
     site_option_id = models.CharField(max_length=40, blank=True)  # sitmNo
+    # The option SKU (stock unit) the line maps to by its seller code; set by inventory's mapping services.
+    sku_option = models.ForeignKey(
+        "inventory.OptionSku", null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
+    )
     quantity = models.PositiveIntegerField()
     cancelled_quantity = models.PositiveIntegerField(default=0)
     unit_price = models.DecimalField(max_digits=12, decimal_places=0, default=0)
@@ -134,6 +138,7 @@ class OrderLine(models.Model):
             models.Index(fields=["seller", "confirm_state"], name="line_seller_confirm"),
             models.Index(fields=["seller", "seller_option_code"], name="line_seller_option_code"),
             models.Index(fields=["seller", "seller_product_code"], name="line_seller_product_code"),
+            models.Index(fields=["seller", "sku_option", "status"], name="line_seller_sku_option"),
         ]
 
     def __str__(self) -> str:

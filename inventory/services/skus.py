@@ -1,0 +1,251 @@
+"""Writes for SKUs and option SKUs: create, edit, deactivate/reactivate, set a code (Needs mapping).
+
+Every write that can change which codes are usable re-maps the seller's waiting order lines in the
+same transaction, so fixing a code maps lines without a new sync.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from inventory.codes import code_clean, code_key, code_problem
+from inventory.models import OptionSku, Sku, SkuKind
+from inventory.services.mapping import MappingResult, chunked, lines_remap
+from sellers.models import Seller, User
+
+MAX_NAME = 200
+MAX_VALUES = 200
+MAX_BARCODE = 64
+MAX_OPTIONS = 500
+TEMP_KEY = "\x01{}"  # codes never hold control characters, so this cannot clash with a real code
+
+
+@dataclass(frozen=True)
+class OptionInput:
+    """One row of the "Option SKU Info" tab. ``id`` names an existing option SKU of the SKU."""
+
+    code: str
+    option_values: str = ""
+    barcode: str = ""
+    id: int | None = None
+    is_active: bool = True
+
+
+@dataclass
+class SkuSaved:
+    sku: Sku
+    mapping: MappingResult
+
+
+def _text(value: object) -> str:
+    return str(value if value is not None else "").strip()
+
+
+def _length(errors: dict, key: str, value: str, limit: int, label: str) -> None:
+    if len(value) > limit:
+        errors.setdefault(key, f"{label} is at most {limit} characters.")
+
+
+def code_owner_message(code: str, owner: OptionSku | Sku) -> str:
+    if isinstance(owner, OptionSku):
+        sku = owner.sku
+        what = (f"SKU “{sku.name}”" if sku.is_single
+                else f"option “{owner.option_values or owner.code}” of SKU “{sku.name}”")
+        inactive = " (inactive)" if not (owner.is_active and sku.is_active) else ""
+    else:
+        what = f"the product of SKU “{owner.name}”"
+        inactive = " (inactive)" if not owner.is_active else ""
+    return (f"“{code}” is already the Seller defined code of {what}{inactive}. Codes are unique per seller: "
+            "use another code, or change that SKU first.")
+
+
+def codes_taken(*, seller_id: int, keys: Iterable[str], exclude_sku_id: int | None = None) -> dict[str, OptionSku | Sku]:
+    """Which of these code keys another SKU (its product code or one of its options) already uses."""
+    taken: dict[str, OptionSku | Sku] = {}
+    keys = [key for key in set(keys) if key]
+    for batch in chunked(keys):
+        options = OptionSku.objects.filter(seller_id=seller_id, code_key__in=batch).select_related("sku")
+        skus = Sku.objects.filter(seller_id=seller_id, code_key__in=batch)
+        if exclude_sku_id is not None:
+            options = options.exclude(sku_id=exclude_sku_id)
+            skus = skus.exclude(pk=exclude_sku_id)
+        for sku in skus:
+            taken.setdefault(sku.code_key, sku)
+        for option in options:
+            taken[option.code_key] = option  # an option names the unit more precisely than its product
+    return taken
+
+
+def _clean(
+    *, seller: Seller, kind: str, name: str, code: str, barcode: str, options: Sequence[OptionInput],
+    sku: Sku | None,
+) -> tuple[str, str, str, list[OptionInput]]:
+    """Check a SKU as entered; raise ValidationError keyed by field (``options.<i>.<field>`` for rows)."""
+    errors: dict[str, str] = {}
+    if kind not in SkuKind.values:
+        errors["kind"] = "Choose Single option type or Multi-option product."
+    name, code, barcode = _text(name), code_clean(code), _text(barcode)
+    if not name:
+        errors["name"] = "Enter the SKU name."
+    _length(errors, "name", name, MAX_NAME, "The SKU name")
+    single = kind == SkuKind.SINGLE
+    problem = code_problem(code, required=single)
+    if problem:
+        errors["code"] = problem
+    rows: list[OptionInput] = []
+    if single:
+        _length(errors, "barcode", barcode, MAX_BARCODE, "A barcode")
+        existing = list(sku.options.all()) if sku is not None else []
+        rows = [OptionInput(code=code, barcode=barcode, id=existing[0].pk if existing else None)]
+    else:
+        known = {option.pk for option in sku.options.all()} if sku is not None else set()
+        seen: dict[str, int] = {}
+        if not options and not known:
+            errors["options"] = "Add at least one option SKU with its Seller defined code."
+        if len(options) > MAX_OPTIONS:
+            errors["options"] = f"A SKU has at most {MAX_OPTIONS} option SKUs."
+        for index, row in enumerate(options):
+            prefix = f"options.{index}."
+            row_code, values, row_barcode = code_clean(row.code), _text(row.option_values), _text(row.barcode)
+            problem = code_problem(row_code)
+            if problem:
+                errors[prefix + "code"] = problem
+            elif code_key(row_code) in seen:
+                errors[prefix + "code"] = f"“{row_code}” is already option row {seen[code_key(row_code)] + 1} of this SKU."
+            else:
+                seen[code_key(row_code)] = index
+            if not values:
+                errors[prefix + "option_values"] = "Enter the option values, e.g. 블랙 / M."
+            _length(errors, prefix + "option_values", values, MAX_VALUES, "Option values")
+            _length(errors, prefix + "barcode", row_barcode, MAX_BARCODE, "A barcode")
+            if row.id is not None and row.id not in known:
+                errors[prefix + "code"] = "This option row does not belong to this SKU; reload the page."
+            rows.append(OptionInput(code=row_code, option_values=values, barcode=row_barcode, id=row.id,
+                                    is_active=row.is_active))
+    if not errors:
+        taken = codes_taken(seller_id=seller.pk, keys=[code_key(code), *(code_key(row.code) for row in rows)],
+                            exclude_sku_id=sku.pk if sku is not None else None)
+        if code and code_key(code) in taken:
+            errors["code"] = code_owner_message(code, taken[code_key(code)])
+        if not single:
+            for index, row in enumerate(rows):
+                if code_key(row.code) in taken:
+                    errors[f"options.{index}.code"] = code_owner_message(row.code, taken[code_key(row.code)])
+    if errors:
+        raise ValidationError(errors)
+    return name, code, barcode, rows
+
+
+def _save_options(*, sku: Sku, rows: list[OptionInput]) -> list[int]:
+    """Create and update the option SKUs of ``sku``; return the ids whose code or active state changed
+    or that are new. Changed codes go through a temporary key so two options can swap codes."""
+    now = timezone.now()
+    current = {option.pk: option for option in sku.options.all()}
+    position = max((option.position for option in current.values()), default=-1)
+    touched, updated, created, rekeyed = [], [], [], []
+    for row in rows:
+        option = current.get(row.id) if row.id is not None else None
+        if option is None:
+            position += 1
+            created.append(OptionSku(sku=sku, seller_id=sku.seller_id, code=row.code, code_key=code_key(row.code),
+                                     option_values=row.option_values, barcode=row.barcode, position=position,
+                                     is_active=row.is_active))
+            continue
+        new = (row.code, code_key(row.code), row.option_values, row.barcode, row.is_active)
+        if new == (option.code, option.code_key, option.option_values, option.barcode, option.is_active):
+            continue
+        if option.code_key != new[1] or option.is_active != row.is_active:
+            touched.append(option.pk)
+        if option.code_key != new[1]:
+            rekeyed.append(OptionSku(pk=option.pk, code_key=TEMP_KEY.format(option.pk)))
+        option.code, option.code_key, option.option_values, option.barcode, option.is_active = new
+        option.updated_at = now
+        updated.append(option)
+    OptionSku.objects.bulk_update(rekeyed, ["code_key"], batch_size=1000)
+    OptionSku.objects.bulk_update(updated, ["code", "code_key", "option_values", "barcode", "is_active", "updated_at"],
+                                  batch_size=1000)
+    OptionSku.objects.bulk_create(created, batch_size=1000)
+    return touched + [option.pk for option in created]
+
+
+def _integrity(exc: IntegrityError) -> ValidationError:
+    return ValidationError({"code": "This Seller defined code was just taken by another SKU. Reload the page and "
+                                    "choose another code."})
+
+
+@transaction.atomic
+def sku_create(
+    *, seller: Seller, kind: str, name: str, code: str = "", barcode: str = "",
+    options: Sequence[OptionInput] = (), actor: User | None = None,
+) -> SkuSaved:
+    """A new SKU with its option SKUs (single option type: one, carrying the SKU's code)."""
+    name, code, barcode, rows = _clean(seller=seller, kind=kind, name=name, code=code, barcode=barcode,
+                                       options=options, sku=None)
+    try:
+        with transaction.atomic():
+            sku = Sku.objects.create(seller=seller, kind=kind, name=name, code=code, code_key=code_key(code))
+            option_ids = _save_options(sku=sku, rows=rows)
+    except IntegrityError as exc:
+        raise _integrity(exc) from None
+    return SkuSaved(sku=sku, mapping=lines_remap(seller_id=seller.pk, option_ids=option_ids))
+
+
+@transaction.atomic
+def sku_update(
+    *, sku: Sku, name: str, code: str = "", barcode: str = "", options: Sequence[OptionInput] = (),
+    actor: User | None = None,
+) -> SkuSaved:
+    """Edit a SKU. Option rows with an ``id`` update that option SKU, rows without one add an option;
+    option SKUs not listed stay as they are (they are deactivated, never deleted). The type (single
+    or multi) does not change after creation."""
+    sku = Sku.objects.select_for_update().get(pk=sku.pk)
+    name, code, barcode, rows = _clean(seller=sku.seller, kind=sku.kind, name=name, code=code, barcode=barcode,
+                                       options=options, sku=sku)
+    if sku.is_single and rows[0].id is not None:
+        option = sku.options.get()
+        rows = [OptionInput(code=code, barcode=barcode, id=option.pk, is_active=option.is_active)]
+    try:
+        with transaction.atomic():
+            sku.name, sku.code, sku.code_key = name, code, code_key(code)
+            sku.save(update_fields=["name", "code", "code_key", "updated_at"])
+            option_ids = _save_options(sku=sku, rows=rows)
+    except IntegrityError as exc:
+        raise _integrity(exc) from None
+    return SkuSaved(sku=sku, mapping=lines_remap(seller_id=sku.seller_id, option_ids=option_ids))
+
+
+@transaction.atomic
+def sku_set_active(*, sku: Sku, active: bool, actor: User | None = None) -> SkuSaved:
+    """Deactivate (no new lines map to it; lines already mapped keep it) or reactivate a SKU."""
+    mapping = MappingResult()
+    if sku.is_active != active:
+        sku.is_active = active
+        sku.save(update_fields=["is_active", "updated_at"])
+        if active:
+            mapping = lines_remap(seller_id=sku.seller_id, option_ids=list(sku.options.values_list("pk", flat=True)))
+    return SkuSaved(sku=sku, mapping=mapping)
+
+
+@transaction.atomic
+def option_sku_set_code(*, option: OptionSku, code: str, actor: User | None = None) -> SkuSaved:
+    """Give an option SKU a new Seller defined code ("Pick SKU" on Needs mapping). For the single option
+    type the SKU's code changes with it. Open lines mapped by the old code lose the mapping unless
+    another option SKU has that code."""
+    sku = option.sku
+    if sku.is_single:
+        return sku_update(sku=sku, name=sku.name, code=code, barcode=option.barcode, actor=actor)
+    rows = [OptionInput(code=code if o.pk == option.pk else o.code, option_values=o.option_values, barcode=o.barcode,
+                        id=o.pk, is_active=o.is_active) for o in sku.options.all()]
+    try:
+        return sku_update(sku=sku, name=sku.name, code=sku.code, options=rows, actor=actor)
+    except ValidationError as exc:
+        # Name the problem by the one field the seller touched.
+        index = next(i for i, row in enumerate(rows) if row.id == option.pk)
+        messages = exc.message_dict
+        problem = messages.get(f"options.{index}.code") or next(iter(messages.values()))
+        raise ValidationError({"code": problem}) from None
