@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from django.urls import path
+
+from orders import apis
+
+urlpatterns = [
+    path("orders/", apis.OrderListApi.as_view(), name="api-order-list"),
+    path("orders/confirm/", apis.OrderConfirmApi.as_view(), name="api-order-confirm"),
+    path("orders/<int:pk>/", apis.OrderDetailApi.as_view(), name="api-order-detail"),
+]

@@ -1,17 +1,12 @@
 from django.urls import include, path
 
-from core.views import ComingSoonView
+from orders import views
 
 app_name = "orders"
 urlpatterns = [
-    path(
-        "",
-        ComingSoonView.as_view(
-            title="Orders",
-            description="Orders pulled from your sales sites will be listed here with their status, "
-            "recipient and items.",
-        ),
-        name="order-list",
-    ),
+    path("", views.OrderListView.as_view(), name="order-list"),
+    path("confirm/", views.OrderConfirmView.as_view(), name="order-confirm"),
+    path("export/", views.OrderExportView.as_view(), name="order-export"),
+    path("<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
     path("manual/", include("orders.manual_urls")),
 ]

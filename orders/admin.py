@@ -1,0 +1,57 @@
+"""Operators look at orders here; sellers use the Orders pages. Read-mostly: the sync and services write."""
+
+from django.contrib import admin
+
+from orders.models import Order, OrderEvent, OrderLine
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ("line_no", "process_seq", "status", "confirm_state", "confirm_error", "product_name", "option_name",
+              "seller_product_code", "seller_option_code", "quantity", "cancelled_quantity", "amount")
+    readonly_fields = fields
+
+
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "kind", "message", "actor", "line")
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("order_no", "seller", "site", "account", "status", "needs_attention", "recipient_name",
+                    "total_quantity", "total_amount", "instructed_at")
+    list_filter = ("status", "needs_attention", "source", "site")
+    list_select_related = ("seller", "account")
+    search_fields = ("order_no", "reference_order_no", "recipient_name")
+    raw_id_fields = ("seller", "account")
+    date_hierarchy = "instructed_at"
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [OrderLineInline, OrderEventInline]
+    show_full_result_count = False
+
+
+@admin.register(OrderLine)
+class OrderLineAdmin(admin.ModelAdmin):
+    list_display = ("order", "line_no", "process_seq", "status", "confirm_state", "product_name", "quantity")
+    list_filter = ("status", "confirm_state")
+    list_select_related = ("order",)
+    search_fields = ("order__order_no", "product_name", "seller_product_code", "seller_option_code")
+    raw_id_fields = ("order", "seller")
+    readonly_fields = ("created_at", "updated_at")
+    show_full_result_count = False
+
+
+@admin.register(OrderEvent)
+class OrderEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "order", "kind", "message", "actor")
+    list_filter = ("kind",)
+    list_select_related = ("order", "actor")
+    raw_id_fields = ("order", "line", "seller", "actor")
+    show_full_result_count = False

@@ -1,0 +1,191 @@
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from integrations.selectors import account_list
+from orders.models import Order, OrderEvent, OrderLine
+from orders.selectors import (
+    DEFAULT_ORDERING,
+    MANUAL,
+    ORDERINGS,
+    STATUS_TABS,
+    OrderFilters,
+    order_events,
+    order_get,
+    order_lines,
+    order_list_with_lines,
+)
+from orders.services.confirm import orders_confirm
+from sellers.permissions import request_seller
+
+
+class OrderFilterInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[value for value, _ in STATUS_TABS if value], required=False,
+        help_text="A status tab: new, confirmed (Confirmed / Preparing), ready (Ready to ship), shipped, cancelled, "
+        "or attention (Needs attention). Omit for all orders.",
+    )
+    account = serializers.CharField(
+        required=False, help_text="A sales-site account id of yours, or `manual` for manual shipping orders.")
+    date_from = serializers.DateField(required=False, help_text="First KST day of the delivery instruction time "
+                                      "(manual shipping orders: the day they were created).")
+    date_to = serializers.DateField(required=False, help_text="Last KST day, included.")
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100,
+        help_text="Order number (also the sales-site order number of a manual order), recipient or orderer name, "
+        "phone number with or without dashes, product name, option name, seller product or option code.",
+    )
+    ordering = serializers.ChoiceField(choices=list(ORDERINGS), required=False, default=DEFAULT_ORDERING,
+                                       help_text="A column, `-` first for descending; ties are broken by id.")
+
+    def validate_account(self, value: str) -> str:
+        value = value.strip()
+        if value and value != MANUAL and (not value.isdigit() or int(value) not in self.context["account_ids"]):
+            raise serializers.ValidationError("Not one of your sales-site accounts; use an account id or `manual`.")
+        return value
+
+    def validate(self, attrs):
+        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
+            raise serializers.ValidationError({"date_to": ["The end date is before the start date."]})
+        return attrs
+
+    def filters(self) -> OrderFilters:
+        data = self.validated_data
+        account = data.get("account", "")
+        return OrderFilters(
+            status=data.get("status", ""), account_id=int(account) if account.isdigit() else None,
+            manual=account == MANUAL, date_from=data.get("date_from"), date_to=data.get("date_to"),
+            q=data.get("q", "").strip(), ordering=data.get("ordering") or DEFAULT_ORDERING,
+        )
+
+
+class OrderLineOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderLine
+        fields = [
+            "id", "line_no", "process_seq", "status", "site_status_code", "confirm_state", "confirm_error",
+            "confirmed_at", "product_name", "option_name", "seller_product_code", "seller_option_code",
+            "site_product_id", "site_option_id", "quantity", "cancelled_quantity", "unit_price", "amount",
+            "paid_amount", "shipping_fee",
+        ]
+        extra_kwargs = {
+            "seller_product_code": {"help_text": "Seller internal product number (LotteON epdNo)"},
+            "seller_option_code": {"help_text": "Seller defined code of the option (LotteON eitmNo)"},
+            "site_product_id": {"help_text": "The sales site's product id (LotteON spdNo)"},
+            "site_option_id": {"help_text": "The sales site's item id (LotteON sitmNo)"},
+        }
+
+
+class OrderLineDetailOutputSerializer(OrderLineOutputSerializer):
+    class Meta(OrderLineOutputSerializer.Meta):
+        fields = [*OrderLineOutputSerializer.Meta.fields, "raw"]
+        extra_kwargs = {**OrderLineOutputSerializer.Meta.extra_kwargs,
+                        "raw": {"help_text": "The sales site's payload for this line, as last pulled"}}
+
+
+class OrderEventOutputSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    line_no = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OrderEvent
+        fields = ["id", "created_at", "kind", "message", "actor", "line_no", "details"]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_actor(self, event) -> str | None:
+        return event.actor.username if event.actor else None
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_line_no(self, event) -> str | None:
+        return event.line.line_no if event.line else None
+
+
+class OrderOutputSerializer(serializers.ModelSerializer):
+    shop_id = serializers.SerializerMethodField()
+    lines = OrderLineOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id", "site", "account", "shop_id", "source", "order_no", "reference_order_no", "status",
+            "needs_attention", "attention_reason", "orderer_name", "orderer_phone", "orderer_mobile",
+            "orderer_email", "recipient_name", "recipient_phone", "recipient_mobile", "zip_code", "address",
+            "address_detail", "delivery_message", "combined_group", "ordered_at", "instructed_at",
+            "total_quantity", "total_amount", "created_at", "updated_at", "lines",
+        ]
+        extra_kwargs = {"instructed_at": {"help_text": "Delivery instruction time at the sales site (LotteON owhoDttm)"}}
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_shop_id(self, order) -> str | None:
+        return order.account.shop_id if order.account else None
+
+
+class OrderDetailOutputSerializer(OrderOutputSerializer):
+    lines = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+
+    class Meta(OrderOutputSerializer.Meta):
+        fields = [*OrderOutputSerializer.Meta.fields, "events"]
+
+    @extend_schema_field(OrderLineDetailOutputSerializer(many=True))
+    def get_lines(self, order):
+        return OrderLineDetailOutputSerializer(self.context["lines"], many=True).data
+
+    @extend_schema_field(OrderEventOutputSerializer(many=True))
+    def get_events(self, order):
+        return OrderEventOutputSerializer(self.context["events"], many=True).data
+
+
+class OrderConfirmInputSerializer(serializers.Serializer):
+    order_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=1000)
+
+
+class OrderConfirmOutputSerializer(serializers.Serializer):
+    confirmed = serializers.IntegerField(help_text="Lines the sales site confirmed")
+    failed = serializers.IntegerField(help_text="Lines the sales site refused; their reason is on the line")
+    message = serializers.CharField()
+
+
+@extend_schema(parameters=[OrderFilterInputSerializer], summary="The seller's orders, filtered, searched and sorted")
+class OrderListApi(ListAPIView):
+    serializer_class = OrderOutputSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular only wants the model
+            return Order.objects.none()
+        seller = request_seller(self.request)
+        params = OrderFilterInputSerializer(
+            data=self.request.query_params,
+            context={"account_ids": set(account_list(seller=seller).values_list("id", flat=True))},
+        )
+        params.is_valid(raise_exception=True)
+        return order_list_with_lines(seller=seller, filters=params.filters())
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(responses=OrderDetailOutputSerializer, summary="One order with its lines and its timeline")
+    def get(self, request, pk: int):
+        try:
+            order = order_get(seller=request_seller(request), order_id=pk)
+        except Order.DoesNotExist:
+            raise Http404 from None
+        context = {"lines": order_lines(order=order), "events": order_events(order=order)}
+        return Response(OrderDetailOutputSerializer(order, context=context).data)
+
+
+class OrderConfirmApi(APIView):
+    @extend_schema(request=OrderConfirmInputSerializer, responses=OrderConfirmOutputSerializer,
+                   summary="Confirm selected orders: their New lines are confirmed at the sales site (LotteON 210)")
+    def post(self, request):
+        serializer = OrderConfirmInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        confirmed, failed = orders_confirm(
+            seller=request_seller(request), order_ids=serializer.validated_data["order_ids"], actor=request.user)
+        message = f"{confirmed} line{'' if confirmed == 1 else 's'} confirmed, {failed} failed."
+        return Response(OrderConfirmOutputSerializer(
+            {"confirmed": confirmed, "failed": failed, "message": message}).data)

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django import forms
+
+from integrations import registry
+from integrations.models import SalesSiteAccount
+from orders.selectors import DEFAULT_ORDERING, MANUAL, ORDERINGS, STATUS_TABS, OrderFilters
+
+
+def account_label(account: SalesSiteAccount) -> str:
+    try:
+        site = registry.get(account.site).name
+    except registry.UnknownSalesSite:
+        site = account.site
+    return f"{site} · {account.shop_id}"
+
+
+class OrderFilterForm(forms.Form):
+    """The Orders list's tab, filters, search and sort, read from the query string."""
+
+    status = forms.ChoiceField(choices=[(value, label) for value, label in STATUS_TABS], required=False,
+                               widget=forms.HiddenInput)
+    account = forms.ChoiceField(label="Sales site", required=False)
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(
+        label="Search", required=False, max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Order number, recipient, phone, product, "
+                                      "option or seller code"}),
+    )
+    ordering = forms.ChoiceField(choices=[(o, o) for o in ORDERINGS], required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, accounts: list[SalesSiteAccount], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].choices = [
+            ("", "All sales sites"),
+            *((str(account.pk), account_label(account)) for account in accounts),
+            (MANUAL, "Manual shipping orders"),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+    def filters(self) -> OrderFilters:
+        """The valid part of the query: a bad value is reported on the form and otherwise ignored."""
+        self.is_valid()
+        data = self.cleaned_data
+        account = data.get("account") or ""
+        return OrderFilters(
+            status=data.get("status") or "",
+            account_id=int(account) if account.isdigit() else None,
+            manual=account == MANUAL,
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            q=(data.get("q") or "").strip(),
+            ordering=data.get("ordering") or DEFAULT_ORDERING,
+        )
+
+
+class OrderIdsField(forms.Field):
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": "Select at least one New order to confirm.",
+        "invalid": "The selection is not a list of order numbers; reload the page and try again.",
+        "too_many": "Select at most %(limit)s orders at a time.",
+    }
+    limit = 1000
+
+    def to_python(self, value) -> list[int]:
+        values = [str(v).strip() for v in (value or []) if str(v).strip()]
+        if not all(v.isdigit() for v in values):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if len(values) > self.limit:
+            raise forms.ValidationError(self.error_messages["too_many"], code="too_many",
+                                        params={"limit": self.limit})
+        return sorted({int(v) for v in values})
+
+
+class OrderConfirmForm(forms.Form):
+    """Confirm selected: the ticked order ids (the service itself keeps to the seller's own New lines)."""
+
+    order_ids = OrderIdsField()

@@ -1,0 +1,255 @@
+"""Reading orders: the Orders list (filters, search, sort, counts per status tab), one order, export rows.
+
+Every function takes the seller and filters by it first, so another seller's rows never come back.
+
+The list is built to cost the same number of queries whatever the number of orders: one aggregate for
+the tab counts (which also gives the paginator its count), one query for the page, one for the lines
+of that page. Searching lines is a ``pk IN (subquery)`` so an order with many matching lines is listed
+once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Replace
+from django.db.models.lookups import Contains
+from django.utils import timezone
+
+from orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from sellers.models import Seller
+
+PAGE_SIZE = 50
+ATTENTION = "attention"
+MANUAL = "manual"
+# The tabs of the Orders list, in the order shown; "" is All.
+STATUS_TABS: tuple[tuple[str, str], ...] = (
+    (OrderStatus.NEW, "New"),
+    (OrderStatus.CONFIRMED, "Confirmed / Preparing"),
+    (OrderStatus.READY, "Ready to ship"),
+    (OrderStatus.SHIPPED, "Shipped"),
+    (OrderStatus.CANCELLED, "Cancelled"),
+    (ATTENTION, "Needs attention"),
+    ("", "All"),
+)
+# Sortable columns: the public name (query parameter) -> the model field.
+SORT_FIELDS: dict[str, str] = {
+    "instructed_at": "instructed_at",
+    "order_no": "order_no",
+    "recipient_name": "recipient_name",
+    "status": "status",
+    "total_amount": "total_amount",
+}
+ORDERINGS: tuple[str, ...] = tuple(name for key in SORT_FIELDS for name in (key, f"-{key}"))
+DEFAULT_ORDERING = "-instructed_at"
+# Workflow order for sorting by status (alphabetical order of the stored values means nothing).
+STATUS_RANK = {status: rank for rank, status in enumerate(
+    [OrderStatus.NEW, OrderStatus.CONFIRMED, OrderStatus.READY, OrderStatus.SHIPPED, OrderStatus.CANCELLED])}
+PHONE_FIELDS = ("recipient_mobile", "recipient_phone", "orderer_mobile", "orderer_phone")
+# What the list page reads of an order and of its lines; the rest (addresses, raw payloads) stays in the database.
+LIST_ORDER_FIELDS = (
+    "id", "seller_id", "account_id", "site", "source", "order_no", "reference_order_no", "status",
+    "needs_attention", "attention_reason", "recipient_name", "recipient_mobile", "recipient_phone",
+    "instructed_at", "created_at", "total_quantity", "total_amount",
+    "account__id", "account__site", "account__shop_id",
+)
+LIST_LINE_FIELDS = ("id", "order_id", "line_no", "process_seq", "product_name", "option_name", "quantity", "status")
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    """What the seller narrowed the list to. Dates are KST calendar days, both ends included."""
+
+    status: str = ""  # an OrderStatus value, "attention", or "" for all
+    account_id: int | None = None
+    manual: bool = False  # only manual shipping orders (they have no account)
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""
+    ordering: str = DEFAULT_ORDERING
+
+    @property
+    def narrowed(self) -> bool:
+        """Anything besides the tab and the sort: an empty result then means "nothing matches", not "no orders"."""
+        return bool(self.account_id or self.manual or self.date_from or self.date_to or self.q.strip())
+
+
+@dataclass
+class OrderListPage:
+    page: Page
+    counts: dict[str, int] = field(default_factory=dict)  # tab value -> number of orders
+
+
+# --- Building blocks ----------------------------------------------------------------------------------
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def _digits_only(expression):
+    return Replace(Replace(expression, Value("-"), Value("")), Value(" "), Value(""))
+
+
+def _search_q(*, seller: Seller, term: str) -> Q:
+    """Order number (also the sales-site one), names, phones without dashes, product, option, seller codes."""
+    condition = (
+        Q(order_no__icontains=term) | Q(reference_order_no__icontains=term)
+        | Q(recipient_name__icontains=term) | Q(orderer_name__icontains=term)
+    )
+    digits = re.sub(r"[\s\-]", "", term)
+    if digits.isdigit() and len(digits) >= 3:
+        # 01012345678 finds 010-1234-5678 and 010 1234 5678; only worth the per-row REPLACE for a number.
+        for name in PHONE_FIELDS:
+            condition |= Q(Contains(_digits_only(F(name)), digits))
+    matching_lines = OrderLine.objects.filter(seller=seller).filter(
+        Q(product_name__icontains=term) | Q(option_name__icontains=term)
+        | Q(seller_product_code__icontains=term) | Q(seller_option_code__icontains=term)
+    ).values("order_id")
+    return condition | Q(pk__in=matching_lines)
+
+
+def _narrowed(*, seller: Seller, filters: OrderFilters) -> QuerySet[Order]:
+    """The seller's orders with every filter except the status tab applied."""
+    orders = Order.objects.filter(seller=seller)
+    if filters.manual:
+        orders = orders.filter(source=Order.Source.MANUAL)
+    elif filters.account_id:
+        orders = orders.filter(account_id=filters.account_id)
+    if filters.date_from or filters.date_to:
+        # The order time is the delivery instruction time; manual shipping orders have none, so their
+        # creation time stands in for it.
+        instructed, created = Q(), Q(instructed_at__isnull=True)
+        if filters.date_from:
+            start = _day_start(filters.date_from)
+            instructed &= Q(instructed_at__gte=start)
+            created &= Q(created_at__gte=start)
+        if filters.date_to:
+            end = _day_start(filters.date_to + timedelta(days=1))
+            instructed &= Q(instructed_at__lt=end)
+            created &= Q(created_at__lt=end)
+        orders = orders.filter(instructed | created)
+    term = filters.q.strip()
+    if term:
+        orders = orders.filter(_search_q(seller=seller, term=term))
+    return orders
+
+
+def _needs_attention() -> Q:
+    # "IN (true)" rather than "= true": Django renders the latter as a bare column, which SQLite cannot
+    # seek in the (seller, needs_attention) index; as an equality it reads only the flagged rows.
+    return Q(needs_attention__in=[True])
+
+
+def _status_q(status: str) -> Q:
+    if status == ATTENTION:
+        return _needs_attention()
+    if status:
+        return Q(status=status)
+    return Q()
+
+
+def _ordering(ordering: str) -> list:
+    name = ordering if ordering in ORDERINGS else DEFAULT_ORDERING
+    descending = name.startswith("-")
+    column = SORT_FIELDS[name.lstrip("-")]
+    if column == "status":
+        expression = Case(*(When(status=s, then=Value(rank)) for s, rank in STATUS_RANK.items()),
+                          default=Value(len(STATUS_RANK)), output_field=IntegerField())
+    else:
+        expression = F(column)
+    # The id breaks ties in the same direction, so a page boundary never repeats or skips an order.
+    if descending:
+        return [expression.desc(), F("id").desc()]
+    return [expression.asc(), F("id").asc()]
+
+
+# --- The Orders list ----------------------------------------------------------------------------------
+
+
+def order_list(*, seller: Seller, filters: OrderFilters) -> QuerySet[Order]:
+    """The seller's orders for the tab, filters, search and sort (no related rows loaded)."""
+    return _narrowed(seller=seller, filters=filters).filter(_status_q(filters.status)).order_by(
+        *_ordering(filters.ordering))
+
+
+def order_status_counts(*, seller: Seller, filters: OrderFilters) -> dict[str, int]:
+    """Orders per tab under the current filters (all but the tab itself), in one aggregate query."""
+    orders = _narrowed(seller=seller, filters=filters).order_by()
+    statuses = [status for status, _ in STATUS_TABS if status and status != ATTENTION]
+    if filters.narrowed:
+        # A filter reads the order rows anyway: count every tab in that same single pass.
+        aggregates = {f"count_{status}": Count("id", filter=Q(status=status)) for status in statuses}
+        aggregates["count_attention"] = Count("id", filter=_needs_attention())
+        row = orders.aggregate(**aggregates)
+        counts = {status: row[f"count_{status}"] or 0 for status in statuses}
+        counts[ATTENTION] = row["count_attention"] or 0
+    else:
+        # No filter: one statement of two index-only scans, GROUP BY status over (seller, status, time)
+        # and the flagged entries of (seller, needs_attention), instead of reading 100,000 rows.
+        by_status = orders.values("status").annotate(n=Count("id")).values_list("status", "n")
+        attention = orders.filter(_needs_attention()).annotate(tab=Value(ATTENTION)).values("tab").annotate(
+            n=Count("id")).values_list("tab", "n")
+        found = dict(by_status.union(attention, all=True))
+        counts = {status: found.get(status, 0) for status in [*statuses, ATTENTION]}
+    counts[""] = sum(counts[status] for status in statuses)
+    return counts
+
+
+def order_list_page(*, seller: Seller, filters: OrderFilters, page_number, per_page: int = PAGE_SIZE) -> OrderListPage:
+    """One page of the list with its lines and the tab counts: the same few queries for 10 or 100,000 orders."""
+    counts = order_status_counts(seller=seller, filters=filters)
+    orders = order_list(seller=seller, filters=filters).select_related("account").only(*LIST_ORDER_FIELDS)
+    orders = orders.prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.only(*LIST_LINE_FIELDS).order_by("line_no", "process_seq", "id"))
+    )
+    paginator = Paginator(orders, per_page)
+    # The tab count is the number of rows the page query can return: no separate COUNT(*).
+    paginator.count = counts.get(filters.status, 0)
+    return OrderListPage(page=paginator.get_page(page_number), counts=counts)
+
+
+def order_list_with_lines(*, seller: Seller, filters: OrderFilters) -> QuerySet[Order]:
+    """The list for the REST API: each page loads its lines in one extra query."""
+    return order_list(seller=seller, filters=filters).select_related("account").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.defer("raw").order_by("line_no", "process_seq", "id"))
+    )
+
+
+# --- One order ----------------------------------------------------------------------------------------
+
+
+def order_get(*, seller: Seller, order_id: int) -> Order:
+    """The seller's order; another seller's id raises DoesNotExist exactly like a missing one."""
+    return Order.objects.select_related("account").get(seller=seller, pk=order_id)
+
+
+def order_lines(*, order: Order) -> list[OrderLine]:
+    return list(order.lines.order_by("line_no", "process_seq", "id"))
+
+
+def order_events(*, order: Order) -> QuerySet[OrderEvent]:
+    """The timeline, oldest first, with who did it."""
+    return order.events.select_related("actor", "line").order_by("created_at", "id")
+
+
+# --- Export -------------------------------------------------------------------------------------------
+
+
+def order_export_rows(*, seller: Seller, filters: OrderFilters, chunk_size: int = 1000
+                      ) -> Iterator[tuple[Order, OrderLine | None]]:
+    """Every (order, line) of the selection, all pages, in list order; two queries per chunk of orders."""
+    orders = order_list(seller=seller, filters=filters).select_related("account").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.defer("raw").order_by("line_no", "process_seq", "id"))
+    )
+    for order in orders.iterator(chunk_size=chunk_size):
+        lines = list(order.lines.all())
+        if not lines:
+            yield order, None
+        for line in lines:
+            yield order, line

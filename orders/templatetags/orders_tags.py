@@ -1,0 +1,37 @@
+"""Presentation helpers for the order pages: sales-site names and logos, readable JSON."""
+
+from __future__ import annotations
+
+import json
+
+from django import template
+
+from integrations import registry
+
+register = template.Library()
+
+
+def _site(key: str):
+    try:
+        return registry.get(key) if key else None
+    except registry.UnknownSalesSite:
+        return None
+
+
+@register.filter
+def site_name(key: str) -> str:
+    site = _site(key)
+    return site.name if site else (key or "")
+
+
+@register.filter
+def site_logo(key: str) -> str:
+    """The static path of the site's logo, or "" when the site is unknown (manual orders)."""
+    site = _site(key)
+    return site.logo if site else ""
+
+
+@register.filter
+def pretty_json(value) -> str:
+    """Indented JSON with Korean left as it is, for the raw payload shown to support."""
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views import View
+from django.views.generic import TemplateView
+
+from core.exceptions import ApplicationError
+from integrations.selectors import account_list
+from orders.exports import orders_workbook
+from orders.forms import OrderConfirmForm, OrderFilterForm
+from orders.models import Order, OrderStatus
+from orders.selectors import (
+    DEFAULT_ORDERING,
+    STATUS_TABS,
+    order_events,
+    order_get,
+    order_lines,
+    order_list_page,
+)
+from orders.services.confirm import orders_confirm
+from sellers.mixins import SellerRequiredMixin
+
+# Column headers of the list that sort, with the direction a first click picks.
+SORT_COLUMNS = {
+    "order_no": ("Order number", "order_no"),
+    "recipient_name": ("Recipient", "recipient_name"),
+    "total_amount": ("Amount", "-total_amount"),
+    "status": ("Status", "status"),
+    "instructed_at": ("Order time", "-instructed_at"),
+}
+
+
+def _query_string(params, *, drop: tuple[str, ...] = ("page",), **changes: str) -> str:
+    """The current query string without `drop`, empty values and the page, with `changes` applied."""
+    query = params.copy()
+    for name in (*drop, *changes):
+        query.pop(name, None)
+    for name in [key for key, value in query.items() if value == ""]:
+        query.pop(name)
+    for name, value in changes.items():
+        if value:
+            query[name] = value
+    return query.urlencode()
+
+
+def _sort_links(params, current: str) -> dict[str, dict]:
+    links = {}
+    for key, (label, first) in SORT_COLUMNS.items():
+        active = current.lstrip("-") == key
+        descending = current.startswith("-")
+        # A click on the sorted column flips it; on another column it starts in that column's natural direction.
+        target = (key if descending else f"-{key}") if active else first
+        links[key] = {"label": label, "query": _query_string(params, ordering=target), "active": active,
+                      "direction": ("descending" if descending else "ascending") if active else "none"}
+    return links
+
+
+class OrderListView(SellerRequiredMixin, TemplateView):
+    template_name = "orders/order_list.html"
+
+    def get_context_data(self, **kwargs):
+        accounts = list(account_list(seller=self.seller))
+        form = OrderFilterForm(self.request.GET, accounts=accounts)
+        filters = form.filters()
+        result = order_list_page(seller=self.seller, filters=filters, page_number=self.request.GET.get("page"))
+        page = result.page
+        params = self.request.GET
+        tabs = [
+            {"value": value, "label": label, "count": result.counts.get(value, 0), "active": filters.status == value,
+             "query": _query_string(params, status=value)}
+            for value, label in STATUS_TABS
+        ]
+        orders = list(page.object_list)
+        for order in orders:
+            order.confirmable = _confirmable(order)
+        return super().get_context_data(
+            form=form, filters=filters, page_obj=page, orders=orders, tabs=tabs, accounts=accounts,
+            active_tab=next(tab for tab in tabs if tab["active"]),
+            total=result.counts.get("", 0),
+            query_string=_query_string(params),
+            clear_query=urlencode({"status": filters.status}) if filters.status else "",
+            sort_links=_sort_links(params, filters.ordering or DEFAULT_ORDERING),
+            confirmable=any(order.confirmable for order in orders),
+            integration_off=bool(accounts) and not any(a.auto_order_integration and a.is_active for a in accounts),
+            last_synced_at=max((a.last_synced_at for a in accounts if a.last_synced_at), default=None),
+            **kwargs,
+        )
+
+
+def _confirmable(order: Order) -> bool:
+    return order.status == OrderStatus.NEW and order.source == Order.Source.PULLED and order.account_id is not None
+
+
+class OrderDetailView(SellerRequiredMixin, TemplateView):
+    template_name = "orders/order_detail.html"
+
+    def get_context_data(self, **kwargs):
+        try:
+            order = order_get(seller=self.seller, order_id=self.kwargs["pk"])
+        except Order.DoesNotExist:
+            raise Http404("No such order.") from None
+        return super().get_context_data(
+            order=order, lines=order_lines(order=order), events=order_events(order=order),
+            confirmable=_confirmable(order), **kwargs,
+        )
+
+
+class OrderConfirmView(SellerRequiredMixin, View):
+    """Confirm selected: sends the New lines of the ticked orders to the sales site (LotteON 210)."""
+
+    def post(self, request):
+        form = OrderConfirmForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors["order_ids"]))
+            return self._back(request)
+        try:
+            confirmed, failed = orders_confirm(
+                seller=self.seller, order_ids=form.cleaned_data["order_ids"], actor=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return self._back(request)
+        text = f"{confirmed} line{'' if confirmed == 1 else 's'} confirmed, {failed} failed."
+        if failed:
+            messages.warning(request, f"{text} The failed ones are under Needs attention with the sales site's reason.")
+        else:
+            messages.success(request, text)
+        return self._back(request)
+
+    @staticmethod
+    def _back(request):
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            target = reverse("orders:order-list")
+        return redirect(target)
+
+
+class OrderExportView(SellerRequiredMixin, View):
+    """Export to Excel: the current selection (tab, filters, search, sort), every page, one row per line."""
+
+    def get(self, request):
+        form = OrderFilterForm(request.GET, accounts=list(account_list(seller=self.seller)))
+        workbook = orders_workbook(seller=self.seller, filters=form.filters())
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return FileResponse(workbook, as_attachment=True, filename=f"orders-{stamp}.xlsx",
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,178 @@
+"""The orders REST API: list with the list page's filters, detail with lines and events, confirm."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import responses
+from rest_framework.test import APIClient
+
+from orders.models import ConfirmState, OrderEvent, OrderStatus
+from tests.factories import make_account, make_seller_user
+from tests.orders.factories import make_event, make_order
+
+KST = ZoneInfo("Asia/Seoul")
+BASE = "https://lotteon.test"
+CONFIRM_URL = f"{BASE}/v1/openapi/delivery/v1/SellerIfCompleteInform"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seller_user():
+    return make_seller_user(name="롯데 상점", username="lotte")
+
+
+@pytest.fixture
+def seller(seller_user):
+    return seller_user[0]
+
+
+@pytest.fixture
+def api(seller_user):
+    client = APIClient()
+    client.force_authenticate(seller_user[1])
+    return client
+
+
+@pytest.fixture
+def account(seller):
+    return make_account(seller=seller, shop_id="lotte-shop")
+
+
+class TestList:
+    def test_paginated_orders_with_their_lines(self, api, seller, account):
+        order = make_order(seller=seller, account=account, recipient_name="김민준",
+                           lines=[{"product_name": "티셔츠"}, {"product_name": "양말"}])
+        body = api.get("/api/v1/orders/").json()
+        assert body["count"] == 1 and body["next"] is None
+        row = body["results"][0]
+        assert row["id"] == order.pk and row["order_no"] == order.order_no and row["shop_id"] == "lotte-shop"
+        assert row["status"] == "new" and row["recipient_name"] == "김민준"
+        assert [line["product_name"] for line in row["lines"]] == ["티셔츠", "양말"]
+        assert "raw" not in row["lines"][0]
+
+    def test_the_same_filters_as_the_list_page(self, api, seller, account):
+        other_account = make_account(seller=seller, shop_id="second", account_number="LO10000002")
+        a = make_order(seller=seller, account=account, status=OrderStatus.NEW, recipient_mobile="010-5555-1234",
+                       instructed_at=datetime(2026, 11, 26, 9, 0, tzinfo=KST), total_amount=1)
+        b = make_order(seller=seller, account=other_account, status=OrderStatus.SHIPPED,
+                       instructed_at=datetime(2026, 11, 20, 9, 0, tzinfo=KST), needs_attention=True)
+
+        def ids(**params):
+            response = api.get("/api/v1/orders/", params)
+            assert response.status_code == 200, response.json()
+            return [row["id"] for row in response.json()["results"]]
+
+        assert ids(status="new") == [a.pk]
+        assert ids(status="attention") == [b.pk]
+        assert ids(account=other_account.pk) == [b.pk]
+        assert ids(account="manual") == []
+        assert ids(date_from="2026-11-26", date_to="2026-11-26") == [a.pk]
+        assert ids(q="01055551234") == [a.pk]
+        assert ids(ordering="instructed_at") == [b.pk, a.pk]
+        assert ids() == [a.pk, b.pk]
+
+    def test_pages_of_50(self, api, seller, account):
+        for _ in range(51):
+            make_order(seller=seller, account=account)
+        first = api.get("/api/v1/orders/").json()
+        assert first["count"] == 51 and len(first["results"]) == 50 and "page=2" in first["next"]
+        assert len(api.get(first["next"]).json()["results"]) == 1
+
+    @pytest.mark.parametrize(("params", "field"), [
+        ({"status": "lost"}, "status"),
+        ({"ordering": "password"}, "ordering"),
+        ({"date_from": "yesterday"}, "date_from"),
+        ({"date_from": "2026-11-27", "date_to": "2026-11-01"}, "date_to"),
+        ({"account": "abc"}, "account"),
+    ])
+    def test_bad_parameters_are_a_400_with_the_field(self, api, params, field):
+        response = api.get("/api/v1/orders/", params)
+        assert response.status_code == 400
+        body = response.json()
+        assert body["code"] == "invalid" and field in body["extra"]["fields"]
+
+    def test_another_sellers_account_and_orders(self, api, seller, account):
+        other, _ = make_seller_user()
+        other_account = make_account(seller=other, account_number="LO20000002")
+        make_order(seller=other, account=other_account, recipient_name="남의고객")
+        assert api.get("/api/v1/orders/", {"account": other_account.pk}).status_code == 400
+        assert api.get("/api/v1/orders/", {"q": "남의고객"}).json()["count"] == 0
+
+    def test_needs_a_seller_user(self):
+        response = APIClient().get("/api/v1/orders/")
+        assert response.status_code in (401, 403) and "message" in response.json()
+
+
+class TestDetail:
+    def test_lines_with_raw_payload_and_events_oldest_first(self, api, seller_user, account):
+        seller, user = seller_user
+        order = make_order(seller=seller, account=account, lines=[{"raw": {"odNo": "1", "pdNm": "감귤"},
+                                                                   "seller_product_code": "TANGERINE-5KG"}])
+        make_event(order, kind=OrderEvent.Kind.PULLED, message="Pulled line 1 (New Order)")
+        make_event(order, kind=OrderEvent.Kind.CONFIRMED, message="Confirmed", actor=user,
+                   line=order.lines.get())
+        body = api.get(f"/api/v1/orders/{order.pk}/").json()
+        assert body["order_no"] == order.order_no and body["shop_id"] == "lotte-shop"
+        assert body["lines"][0]["raw"] == {"odNo": "1", "pdNm": "감귤"}
+        assert body["lines"][0]["seller_product_code"] == "TANGERINE-5KG"
+        assert [(e["kind"], e["actor"], e["line_no"]) for e in body["events"]] == [
+            ("pulled", None, None), ("confirmed", "lotte", "1")]
+
+    def test_another_sellers_order_is_404(self, api):
+        other, _ = make_seller_user()
+        theirs = make_order(seller=other)
+        response = api.get(f"/api/v1/orders/{theirs.pk}/")
+        assert response.status_code == 404
+        assert set(response.json()) == {"message", "code", "extra"}
+
+
+class TestConfirm:
+    @pytest.fixture(autouse=True)
+    def lotteon(self, settings):
+        settings.LOTTEON_BASE_URL = BASE
+
+    @responses.activate
+    def test_confirms_and_counts(self, api, seller, account):
+        order = make_order(seller=seller, account=account)
+        responses.add(responses.POST, CONFIRM_URL, json={
+            "returnCode": "0000", "message": "", "subMessages": [], "dataCount": 0,
+            "data": {"rsltCd": "0000", "rsltMsg": "정상", "failList": []}})
+        response = api.post("/api/v1/orders/confirm/", {"order_ids": [order.pk]}, format="json")
+        assert response.status_code == 200
+        assert response.json() == {"confirmed": 1, "failed": 0, "message": "1 line confirmed, 0 failed."}
+        assert json.loads(responses.calls[0].request.body)["ifCompleteList"][0]["odNo"] == order.order_no
+        assert order.lines.get().confirm_state == ConfirmState.CONFIRMED
+
+    def test_nothing_to_confirm_is_a_400_with_the_message(self, api, seller, account):
+        shipped = make_order(seller=seller, account=account, status=OrderStatus.SHIPPED)
+        response = api.post("/api/v1/orders/confirm/", {"order_ids": [shipped.pk]}, format="json")
+        assert response.status_code == 400
+        assert response.json() == {"message": "None of the selected orders has a New line to confirm.",
+                                   "code": "nothing_to_confirm", "extra": {}}
+
+    def test_another_sellers_order_is_not_confirmed(self, api):
+        other, _ = make_seller_user()
+        theirs = make_order(seller=other, account=make_account(seller=other, account_number="LO20000002"))
+        response = api.post("/api/v1/orders/confirm/", {"order_ids": [theirs.pk]}, format="json")
+        assert response.status_code == 400 and response.json()["code"] == "nothing_to_confirm"
+
+    @pytest.mark.parametrize("body", [{}, {"order_ids": []}, {"order_ids": ["x"]}, {"order_ids": [0]}])
+    def test_bad_bodies(self, api, body):
+        response = api.post("/api/v1/orders/confirm/", body, format="json")
+        assert response.status_code == 400 and response.json()["code"] == "invalid"
+
+
+def test_the_schema_documents_the_orders_api(api):
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    paths = schema["paths"]
+    assert {"/api/v1/orders/", "/api/v1/orders/{id}/", "/api/v1/orders/confirm/"} <= set(paths)
+    parameters = {p["name"] for p in paths["/api/v1/orders/"]["get"]["parameters"]}
+    assert {"status", "account", "date_from", "date_to", "q", "ordering", "page"} <= parameters
+    assert "OrderConfirmInput" in json.dumps(paths["/api/v1/orders/confirm/"]["post"]["requestBody"])
+    assert "order_ids" in schema["components"]["schemas"]["OrderConfirmInput"]["properties"]
+    detail = schema["components"]["schemas"]["OrderDetailOutput"]["properties"]
+    assert {"lines", "events"} <= set(detail)

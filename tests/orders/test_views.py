@@ -1,0 +1,267 @@
+"""The Orders pages: list, empty states, detail, Confirm selected (LotteON 210 answered by `responses`)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import responses
+from django.urls import reverse
+
+from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderStatus
+from tests.factories import make_account, make_seller_user
+from tests.orders.factories import make_event, make_order
+
+KST = ZoneInfo("Asia/Seoul")
+BASE = "https://lotteon.test"
+CONFIRM_URL = f"{BASE}/v1/openapi/delivery/v1/SellerIfCompleteInform"
+LIST = reverse("orders:order-list")
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seller_user():
+    return make_seller_user(name="롯데 상점", username="lotte")
+
+
+@pytest.fixture
+def seller(seller_user):
+    return seller_user[0]
+
+
+@pytest.fixture
+def signed_in(client, seller_user):
+    client.force_login(seller_user[1])
+    return client
+
+
+@pytest.fixture
+def account(seller):
+    return make_account(seller=seller, shop_id="lotte-shop", auto_order_confirmation=False)
+
+
+def text(response) -> str:
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def rows(html: str) -> list[str]:
+    return re.findall(r'<tr class="order-row[^"]*" data-order="(\d+)"', html)
+
+
+class TestList:
+    def test_a_row_shows_what_the_seller_needs(self, signed_in, seller, account):
+        order = make_order(
+            seller=seller, account=account, order_no="2026112600000123", recipient_name="김민준",
+            recipient_mobile="010-1234-5678", instructed_at=datetime(2026, 11, 26, 9, 5, tzinfo=KST),
+            needs_attention=True, attention_reason="Confirmation failed for 1 line(s): 이미 처리된 주문",
+            lines=[{"product_name": "베이직 라운드 티셔츠", "option_name": "블랙 / M", "quantity": 2},
+                   {"product_name": "양말", "unit_price": 3000}],
+        )
+        html = text(signed_in.get(LIST))
+        assert rows(html) == [str(order.pk)]
+        assert f'href="{reverse("orders:order-detail", args=[order.pk])}"' in html
+        for fragment in ["2026112600000123", 'alt="LotteON"', "lotte-shop", "김민준", "010-1234-5678",
+                         "베이직 라운드 티셔츠", "블랙 / M", "and 1 more", "28,800", "status-new", "New",
+                         "Needs attention", "이미 처리된 주문", "2026-11-26 09:05"]:
+            assert fragment in html, fragment
+        assert ">3<" in html.replace(" ", "")  # total quantity 2 + 1
+
+    def test_tabs_show_counts_and_the_active_one(self, signed_in, seller, account):
+        make_order(seller=seller, account=account, status=OrderStatus.NEW)
+        make_order(seller=seller, account=account, status=OrderStatus.SHIPPED)
+        make_order(seller=seller, account=account, status=OrderStatus.SHIPPED)
+        html = text(signed_in.get(LIST, {"status": "shipped"}))
+        assert len(rows(html)) == 2
+        tabs = dict(re.findall(r'data-tab="(\w+)">\s*[^<]+<span class="tab-count">(\d+)</span>', html))
+        assert tabs == {"new": "1", "confirmed": "0", "ready": "0", "shipped": "2", "cancelled": "0",
+                        "attention": "0", "all": "3"}
+        assert re.search(r'class="status-tab active" aria-current="page" data-tab="shipped"', html)
+
+    def test_search_and_filters_from_the_query_string(self, signed_in, seller, account):
+        wanted = make_order(seller=seller, account=account, recipient_mobile="010-5555-1234")
+        make_order(seller=seller, account=account, recipient_mobile="010-9999-0000")
+        assert rows(text(signed_in.get(LIST, {"q": "01055551234"}))) == [str(wanted.pk)]
+        html = text(signed_in.get(LIST, {"account": str(account.pk), "q": "없음"}))
+        assert rows(html) == [] and "No orders match" in html and "Clear filters" in html
+
+    def test_bad_filter_values_are_reported_not_a_500(self, signed_in, seller, account):
+        make_order(seller=seller, account=account)
+        html = text(signed_in.get(LIST, {"date_from": "2026-11-27", "date_to": "2026-11-01", "account": "999",
+                                         "status": "bogus", "ordering": "password", "page": "x"}))
+        assert "The end date is before the start date." in html
+        assert "Select a valid choice" in html
+        assert len(rows(html)) == 1  # the invalid parts are ignored
+
+    def test_pages_of_50_keep_the_filters(self, signed_in, seller, account):
+        for _ in range(51):
+            make_order(seller=seller, account=account, status=OrderStatus.NEW, recipient_name="김철수")
+        html = text(signed_in.get(LIST, {"status": "new", "q": "김철수"}))
+        assert len(rows(html)) == 50
+        assert "Page 1 of 2" in html and 'href="?status=new&amp;q=%EA%B9%80%EC%B2%A0%EC%88%98&amp;page=2"' in html
+        assert len(rows(text(signed_in.get(LIST, {"status": "new", "q": "김철수", "page": "2"})))) == 1
+
+    def test_sort_links_flip_the_direction(self, signed_in, seller, account):
+        make_order(seller=seller, account=account)
+        html = text(signed_in.get(LIST, {"ordering": "order_no"}))
+        assert 'aria-sort="ascending"><a href="?ordering=-order_no"' in html
+        assert 'href="?ordering=-total_amount"' in html  # amounts start with the largest
+
+    def test_confirm_is_offered_only_for_new_pulled_orders(self, signed_in, seller, account):
+        new = make_order(seller=seller, account=account, status=OrderStatus.NEW)
+        shipped = make_order(seller=seller, account=account, status=OrderStatus.SHIPPED)
+        html = text(signed_in.get(LIST))
+        assert f'name="order_ids" value="{new.pk}"' in html
+        assert f'name="order_ids" value="{shipped.pk}"' not in html
+        assert "Confirm selected" in html
+        assert "Confirm selected" not in text(signed_in.get(LIST, {"status": "shipped"}))
+
+    def test_another_sellers_orders_never_show(self, signed_in, seller, account):
+        other, _ = make_seller_user()
+        theirs = make_order(seller=other, recipient_name="남의고객")
+        html = text(signed_in.get(LIST, {"q": "남의고객"}))
+        assert str(theirs.order_no) not in html and rows(html) == []
+
+
+class TestEmptyStates:
+    def test_no_account_yet_points_to_sales_site_api(self, signed_in):
+        html = text(signed_in.get(LIST))
+        assert "No sales-site account yet" in html
+        assert f'href="{reverse("integrations:account-list")}"' in html
+
+    def test_no_orders_yet_says_they_arrive_with_the_next_sync(self, signed_in, account):
+        html = text(signed_in.get(LIST))
+        assert "No orders yet" in html and "arrive with the next sync" in html
+
+    def test_integration_off_says_so(self, signed_in, seller):
+        make_account(seller=seller, auto_order_integration=False)
+        assert "Automatic Order Integration is off" in text(signed_in.get(LIST))
+
+    def test_an_empty_tab(self, signed_in, seller, account):
+        make_order(seller=seller, account=account, status=OrderStatus.SHIPPED)
+        html = text(signed_in.get(LIST, {"status": "new"}))
+        assert "No New orders" in html and "Every order is confirmed." in html
+
+
+class TestDetail:
+    def test_header_recipient_lines_timeline_and_raw_payload(self, signed_in, seller_user, account):
+        seller, user = seller_user
+        order = make_order(
+            seller=seller, account=account, order_no="2026112600000777", recipient_name="이서연",
+            recipient_mobile="010-9876-5432", recipient_phone="02-555-1234", zip_code="06236",
+            address="서울특별시 강남구 테헤란로 152", address_detail="12층", delivery_message="문 앞에 놓아주세요",
+            orderer_name="박도윤", orderer_email="buyer@example.com", needs_attention=True,
+            attention_reason="Confirmation failed for 1 line(s): 이미 처리된 주문",
+            lines=[{"product_name": "제주 감귤 5kg", "option_name": "", "seller_product_code": "TANGERINE-5KG",
+                    "seller_option_code": "", "site_product_id": "LO2383570917",
+                    "site_option_id": "LO2383570917_2383570918", "quantity": 3, "cancelled_quantity": 1,
+                    "confirm_state": ConfirmState.FAILED, "confirm_error": "이미 처리된 주문",
+                    "raw": {"odNo": "2026112600000777", "pdNm": "제주 감귤 5kg", "dvpCustNm": "이서연"}}],
+        )
+        first = make_event(order, kind=OrderEvent.Kind.PULLED, message="Pulled line 1 (New Order)")
+        second = make_event(order, kind=OrderEvent.Kind.CONFIRM_FAILED, message="Line 1: 이미 처리된 주문", actor=user)
+        OrderEvent.objects.filter(pk=first.pk).update(created_at=datetime(2026, 11, 26, 9, 0, tzinfo=KST))
+        OrderEvent.objects.filter(pk=second.pk).update(created_at=datetime(2026, 11, 26, 9, 1, tzinfo=KST))
+
+        html = text(signed_in.get(reverse("orders:order-detail", args=[order.pk])))
+        for fragment in ["2026112600000777", "lotte-shop", "LO10000001", "Needs attention", "이서연",
+                         "010-9876-5432", "02-555-1234", "06236", "테헤란로 152", "12층", "문 앞에 놓아주세요",
+                         "박도윤", "buyer@example.com", "제주 감귤 5kg", "Seller internal product number",
+                         "TANGERINE-5KG", "Seller defined code", "LO2383570917_2383570918",
+                         "Confirmation failed", "Raw sales-site payload", "<details"]:
+            assert fragment in html, fragment
+        timeline = html[html.index("Timeline"):html.index("Raw sales-site payload")]
+        assert timeline.index("Pulled") < timeline.index("Confirmation failed")  # oldest first
+        assert "lotte" in timeline and "SmartShip" in timeline  # the actor, or the system
+        assert "2026-11-26 09:00:00" in timeline
+        # Pretty JSON with Korean kept as it is (escaped for HTML only).
+        assert '&quot;pdNm&quot;: &quot;제주 감귤 5kg&quot;' in html
+        assert json.dumps("제주 감귤 5kg") not in html
+
+    def test_another_sellers_order_is_404(self, signed_in):
+        other, _ = make_seller_user()
+        theirs = make_order(seller=other)
+        assert signed_in.get(reverse("orders:order-detail", args=[theirs.pk])).status_code == 404
+        assert signed_in.get(reverse("orders:order-detail", args=[999999])).status_code == 404
+
+    def test_manual_order_without_account(self, signed_in, seller):
+        order = make_order(seller=seller, source=Order.Source.MANUAL, reference_order_no="2026110100000001")
+        html = text(signed_in.get(reverse("orders:order-detail", args=[order.pk])))
+        assert "Manual shipping order" in html and "2026110100000001" in html
+        assert "Confirm order" not in html
+
+
+def ok_210():
+    responses.add(responses.POST, CONFIRM_URL, json={
+        "returnCode": "0000", "message": "정상 처리되었습니다.", "subMessages": [], "dataCount": 0,
+        "data": {"rsltCd": "0000", "rsltMsg": "정상", "failList": []}})
+
+
+class TestConfirmSelected:
+    @pytest.fixture(autouse=True)
+    def lotteon(self, settings):
+        settings.LOTTEON_BASE_URL = BASE
+
+    @responses.activate
+    def test_confirms_the_new_lines_and_says_how_many(self, signed_in, seller_user, account):
+        seller, user = seller_user
+        order = make_order(seller=seller, account=account, lines=[{}, {"product_name": "양말"}])
+        other = make_order(seller=seller, account=account)
+        ok_210()
+        response = signed_in.post(reverse("orders:order-confirm"),
+                                  {"order_ids": [order.pk], "next": f"{LIST}?status=new"}, follow=True)
+        assert response.redirect_chain[-1][0] == f"{LIST}?status=new"
+        assert "2 lines confirmed, 0 failed." in response.content.decode()
+        body = json.loads(responses.calls[0].request.body)
+        assert [row["odNo"] for row in body["ifCompleteList"]] == [order.order_no, order.order_no]
+        order.refresh_from_db()
+        assert order.status == OrderStatus.CONFIRMED
+        assert set(order.lines.values_list("confirm_state", flat=True)) == {ConfirmState.CONFIRMED}
+        event = order.events.get(kind=OrderEvent.Kind.CONFIRMED)
+        assert event.actor == user and "line 1, 2" in event.message
+        other.refresh_from_db()
+        assert other.status == OrderStatus.NEW
+
+    @responses.activate
+    def test_a_refused_line_is_reported_and_flagged(self, signed_in, seller, account):
+        order = make_order(seller=seller, account=account)
+        responses.add(responses.POST, CONFIRM_URL, json={
+            "returnCode": "0000", "message": "", "subMessages": [], "dataCount": 0,
+            "data": {"rsltCd": "9999", "rsltMsg": "실패", "failList": [
+                {"odNo": order.order_no, "odSeq": "1", "procSeq": "1", "failCd": "9999",
+                 "failMsg": "이미 연동완료된 주문입니다."}]}})
+        response = signed_in.post(reverse("orders:order-confirm"), {"order_ids": [order.pk]}, follow=True)
+        html = response.content.decode()
+        assert "0 lines confirmed, 1 failed." in html and "alert-warning" in html
+        order.refresh_from_db()
+        assert order.needs_attention and "이미 연동완료된 주문입니다." in order.attention_reason
+
+    def test_nothing_to_confirm_shows_the_services_message(self, signed_in, seller, account):
+        shipped = make_order(seller=seller, account=account, status=OrderStatus.SHIPPED)
+        response = signed_in.post(reverse("orders:order-confirm"), {"order_ids": [shipped.pk]}, follow=True)
+        assert "None of the selected orders has a New line to confirm." in response.content.decode()
+
+    def test_another_sellers_order_cannot_be_confirmed(self, signed_in):
+        other, _ = make_seller_user()
+        other_account = make_account(seller=other, account_number="LO20000002")
+        theirs = make_order(seller=other, account=other_account)
+        response = signed_in.post(reverse("orders:order-confirm"), {"order_ids": [theirs.pk]}, follow=True)
+        assert "None of the selected orders has a New line to confirm." in response.content.decode()
+        assert theirs.lines.get().status == LineStatus.NEW
+
+    @pytest.mark.parametrize("data", [{}, {"order_ids": ["abc"]}])
+    def test_an_empty_or_bad_selection(self, signed_in, data):
+        response = signed_in.post(reverse("orders:order-confirm"), data, follow=True)
+        html = response.content.decode()
+        assert response.redirect_chain[-1][0] == LIST
+        assert "Select at least one New order" in html or "not a list of order numbers" in html
+
+    def test_next_must_stay_on_this_site(self, signed_in, seller, account):
+        response = signed_in.post(reverse("orders:order-confirm"), {"next": "https://evil.example/"})
+        assert response.status_code == 302 and response["Location"] == LIST
+
+    def test_get_is_not_allowed(self, signed_in):
+        assert signed_in.get(reverse("orders:order-confirm")).status_code == 405
