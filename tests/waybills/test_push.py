@@ -1,0 +1,292 @@
+"""The tracking push over real HTTP against the LotteON sandbox, on real SQL: invoices (QSP, 9999), packing
+labels scanned at QFC (carrier code and number), lost answers, 5xx, corrections (139), cancelled lines."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from orders.models import LineStatus, OrderEvent, OrderLine, OrderStatus
+from orders.services.sync import orders_sync
+from tests.factories import make_seller_user
+from tests.waybills.helpers import (
+    CORRECT_EVENT,
+    SHIP_EVENT,
+    events_per_line,
+    live_lines,
+    print_invoices,
+    pull,
+    push,
+)
+from waybills.labels.numbers import qsp_check
+from waybills.models import TrackingPush, Waybill, WaybillKind
+from waybills.services.push import push_correct, pushes_retry, tracking_push
+from waybills.services.receiving import packing_receive
+from waybills.services.tracking import tracking_record
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.django_db]
+PROGRESS = "SellerDeliveryProgressStateInform"
+MODIFY = "SellerInvoiceNoModifyInform"
+State = TrackingPush.State
+
+
+def calls_to(sandbox, path: str) -> list[dict]:
+    # A delayed call of an earlier test can be logged after this test's reset: keep to the live orders.
+    live = {row["odNo"] for row in sandbox.state()["orders"]}
+    return [c for c in sandbox.calls() if path in c["path"] and any(no in str(c["request"].get("body")) for no in live)]
+
+
+def test_invoice_print_pushes_qsp_with_9999_for_every_line(sandbox, account):
+    one, two = pull(sandbox, account, 1, 2)
+    batch = print_invoices(account.seller, [one, two])
+
+    waybills = {w.order_id: w for w in Waybill.objects.filter(pk__in=batch.waybill_ids)}
+    for order in (one, two):
+        number = waybills[order.pk].number
+        assert qsp_check(number) == number and len(number) == 15
+        order.refresh_from_db()
+        assert order.status == OrderStatus.READY
+    assert TrackingPush.objects.filter(state=State.PENDING).count() == 3, "one row per line"
+
+    stats = push(account)
+    assert (stats.sent, stats.confirmed, stats.failed) == (3, 3, 0)
+    assert len(calls_to(sandbox, PROGRESS)) == 1, "one 137 call for the batch"
+    live = live_lines(sandbox)
+    for order in (one, two):
+        for line in order.lines.all():
+            row = live[(order.order_no, line.line_no)]
+            assert (row["odPrgsStepCd"], row["invcNo"], row["dvCoCd"]) == ("13", waybills[order.pk].number, "9999")
+        order.refresh_from_db()
+        assert order.status == OrderStatus.SHIPPED
+        assert order.events.filter(kind=OrderEvent.Kind.SHIPPED).exists()
+    assert set(TrackingPush.objects.values_list("state", flat=True)) == {State.CONFIRMED}
+
+    # Draining again sends nothing; printing again is a reprint with the same numbers and no new push.
+    assert push(account).sent == 0
+    again = print_invoices(account.seller, [one, two])
+    assert again.waybill_ids == batch.waybill_ids and sorted(again.reprint_ids) == sorted(batch.waybill_ids)
+    assert push(account).sent == 0
+    assert events_per_line(sandbox, SHIP_EVENT) == {(o.order_no, line.line_no): 1 for o in (one, two)
+                                                    for line in o.lines.all()}
+
+
+@pytest.mark.parametrize("fault", [
+    {"delay": 2.5, "afterApply": True},  # applied, answer lost to the read timeout
+    {"status": 500, "afterApply": True},  # applied, then a 5xx
+    {"status": 503},  # 5xx before applying
+    {"status": 502, "afterApply": True, "count": 1},
+])
+def test_lost_answers_and_5xx_end_with_exactly_one_push_per_line(sandbox, account, fault):
+    orders = pull(sandbox, account, 2, 1)
+    print_invoices(account.seller, orders)
+    sandbox.fault(path=PROGRESS, **fault)
+
+    stats = push(account)
+    assert stats.confirmed == 3 and stats.failed == 0 and stats.unknown == 0, stats
+    per_line = events_per_line(sandbox, SHIP_EVENT)
+    assert set(per_line.values()) == {1}, per_line
+    assert set(TrackingPush.objects.values_list("state", flat=True)) == {State.CONFIRMED}
+    assert all(o.status == OrderStatus.SHIPPED for o in type(orders[0]).objects.filter(pk__in=[o.pk for o in orders]))
+
+
+def test_unknown_outcome_that_cannot_be_read_back_waits_and_is_never_resent_blindly(sandbox, account):
+    (order,) = pull(sandbox, account, 1)
+    print_invoices(account.seller, [order])
+    sandbox.fault(path=PROGRESS, status=500, afterApply=True)
+    sandbox.fault(path="SellerDeliveryProgressStateSearch", status=500, count=-1)  # 140 down too
+
+    stats = push(account)
+    assert stats.unknown == 1
+    push_row = TrackingPush.objects.get()
+    assert push_row.state == State.UNKNOWN and push_row.attempts == 1
+    assert "read" in push_row.last_message.lower()
+
+    sandbox.clear_faults()
+    stats = push(account)
+    assert stats.sent == 0, "the next run reads back first: the line is shipped, nothing is sent"
+    push_row.refresh_from_db()
+    assert push_row.state == State.CONFIRMED
+    assert events_per_line(sandbox, SHIP_EVENT)[(order.order_no, "1")] == 1
+
+
+def test_a_run_that_died_mid_send_is_read_back_not_resent(sandbox, account):
+    (order,) = pull(sandbox, account, 1)
+    batch = print_invoices(account.seller, [order])
+    number = Waybill.objects.get(pk=batch.waybill_ids[0]).number
+    # The worker sent 137 and died before storing the answer: LotteON has it, the row says "sending".
+    sandbox.ship(order.order_no, dvCoCd="9999", invcNo=number)
+    TrackingPush.objects.update(state=State.SENDING, attempts=1)
+
+    stats = push(account)
+    assert stats.sent == 0 and stats.confirmed == 1
+    assert not [c for c in calls_to(sandbox, PROGRESS) if order.order_no in str(c["request"].get("body"))]
+    assert events_per_line(sandbox, SHIP_EVENT)[(order.order_no, "1")] == 1
+
+
+def test_rate_limit_leaves_rows_waiting_and_the_next_run_sends(sandbox, account):
+    (order,) = pull(sandbox, account, 1)
+    print_invoices(account.seller, [order])
+    sandbox.fault(path=PROGRESS, status=429, retryAfter=1)
+
+    stats = push(account)
+    assert stats.waiting == 1 and stats.error
+    row = TrackingPush.objects.get()
+    assert row.state == State.PENDING and row.last_code == "rate_limited"
+    assert push(account).confirmed == 1
+
+
+def test_packing_label_and_receiving_scan_push_the_carriers_code_and_number(sandbox, account):
+    one, two = pull(sandbox, account, 2, 1)
+    batch = print_invoices(account.seller, [one, two], kind=WaybillKind.PACKING)
+    assert not TrackingPush.objects.exists(), "a packing label pushes nothing until it is received"
+    labels = {w.order_id: w for w in Waybill.objects.filter(pk__in=batch.waybill_ids)}
+    one.refresh_from_db()
+    assert one.status == OrderStatus.READY
+
+    _, operator = make_seller_user()
+    packing_receive(code=labels[one.pk].number, courier_code="0002", tracking_no="6789-1234-5678", actor=operator)
+    packing_receive(code=labels[two.pk].number.lower(), courier_code="롯데택배", tracking_no="2345 6789 0123")
+
+    stats = push(account)
+    assert stats.confirmed == 3
+    live = live_lines(sandbox)
+    assert [(live[(one.order_no, s)]["invcNo"], live[(one.order_no, s)]["dvCoCd"]) for s in ("1", "2")] == [
+        ("678912345678", "0002")] * 2
+    assert (live[(two.order_no, "1")]["invcNo"], live[(two.order_no, "1")]["dvCoCd"]) == ("234567890123", "0001")
+    received = Waybill.objects.get(pk=labels[one.pk].pk)
+    assert (received.status, received.courier_name, received.received_by) == ("received", "CJ대한통운", operator)
+
+
+def test_correction_goes_through_139_not_a_second_137(sandbox, account):
+    (order,) = pull(sandbox, account, 2)
+    label = Waybill.objects.get(pk=print_invoices(account.seller, [order], kind=WaybillKind.PACKING).waybill_ids[0])
+    packing_receive(code=label.number, courier_code="0002", tracking_no="111122223333")  # mistyped at QFC
+    push(account)
+    sends_before = len(calls_to(sandbox, PROGRESS))
+
+    # The warehouse records the right number (the fulfilment path calls the same service).
+    tracking_record(seller_id=account.seller_id, line_ids=list(order.lines.values_list("pk", flat=True)),
+                    courier_code="0004", tracking_no="1234567890123")
+    corrections = TrackingPush.objects.filter(kind=TrackingPush.Kind.CORRECT)
+    assert corrections.count() == 2 and {c.previous_tracking_no for c in corrections} == {"111122223333"}
+
+    stats = push(account)
+    assert stats.confirmed == 2
+    assert len(calls_to(sandbox, PROGRESS)) == sends_before, "no second 137"
+    assert len(calls_to(sandbox, MODIFY)) == 1
+    live = live_lines(sandbox)
+    assert {(live[(order.order_no, s)]["invcNo"], live[(order.order_no, s)]["dvCoCd"]) for s in ("1", "2")} == {
+        ("1234567890123", "0004")}
+    assert set(events_per_line(sandbox, SHIP_EVENT).values()) == {1}
+    assert set(events_per_line(sandbox, CORRECT_EVENT).values()) == {1}
+    assert order.events.filter(message__contains="corrected").count() == 2
+    # The same number again changes nothing.
+    again = tracking_record(seller_id=account.seller_id, line_ids=list(order.lines.values_list("pk", flat=True)),
+                            courier_code="0004", tracking_no="1234-5678-90123")
+    assert again.pushes == [] and len(again.unchanged) == 2
+
+
+def test_correction_with_a_lost_answer_is_read_back(sandbox, account):
+    (order,) = pull(sandbox, account, 1)
+    print_invoices(account.seller, [order])
+    push(account)
+    tracking_record(seller_id=account.seller_id, line_ids=[order.lines.get().pk], courier_code="0002",
+                    tracking_no="555566667777")
+    sandbox.fault(path=MODIFY, status=500, afterApply=True)
+
+    assert push(account).confirmed == 1
+    assert events_per_line(sandbox, CORRECT_EVENT)[(order.order_no, "1")] == 1
+    assert live_lines(sandbox)[(order.order_no, "1")]["invcNo"] == "555566667777"
+
+
+def test_line_shipped_elsewhere_with_another_number_is_a_conflict_fixed_by_139(sandbox, account):
+    (order,) = pull(sandbox, account, 1)
+    batch = print_invoices(account.seller, [order])
+    number = Waybill.objects.get(pk=batch.waybill_ids[0]).number
+    sandbox.ship(order.order_no, dvCoCd="0002", invcNo="999988887777")
+
+    stats = push(account)
+    assert stats.conflicts == 1
+    row = TrackingPush.objects.get()
+    assert (row.state, row.site_tracking_no) == (State.CONFLICT, "999988887777")
+    order.refresh_from_db()
+    assert order.needs_attention and number in order.attention_reason
+
+    push_correct(seller_id=account.seller_id, push_id=row.pk)
+    assert push(account).confirmed == 1
+    assert live_lines(sandbox)[(order.order_no, "1")]["invcNo"] == number
+    assert events_per_line(sandbox, SHIP_EVENT)[(order.order_no, "1")] == 1, "only the other tool's 137"
+
+
+def test_cancelled_lines_are_not_pushed_and_the_seller_is_told_why(sandbox, account):
+    keep, gone = pull(sandbox, account, 1, 2)
+    batch = print_invoices(account.seller, [keep, gone])
+    sandbox.cancel(gone.order_no, odSeq="2")  # one line of the second order
+    orders_sync(account_id=account.pk)  # the sync applies the cancellation; the hook stops its push
+
+    cancelled_line = OrderLine.objects.get(order=gone, line_no="2")
+    assert cancelled_line.status == LineStatus.CANCELLED
+    row = TrackingPush.objects.get(line=cancelled_line)
+    assert row.state == State.CANCELLED and "cancelled by the buyer" in row.last_message.lower()
+    flagged = Waybill.objects.get(pk=batch.waybill_ids[1])
+    assert flagged.flagged and "reprint" in flagged.flag_reason
+
+    stats = push(account)
+    assert stats.confirmed == 2
+    live = live_lines(sandbox)
+    assert live[(gone.order_no, "2")]["odPrgsStepCd"] == "21" and not live[(gone.order_no, "2")]["invcNo"]
+    assert live[(gone.order_no, "1")]["odPrgsStepCd"] == "13"
+
+
+def test_line_cancelled_at_the_site_before_the_portal_knows_is_not_shipped(sandbox, account):
+    (order,) = pull(sandbox, account, 1)
+    print_invoices(account.seller, [order])
+    sandbox.cancel(order.order_no)
+
+    stats = push(account)
+    assert stats.cancelled == 1 and stats.failed == 0
+    row = TrackingPush.objects.get()
+    assert row.state == State.CANCELLED and "cancelled by the buyer" in row.last_message.lower()
+
+
+def test_refused_line_is_a_failure_with_a_retry(sandbox, account):
+    (order,) = pull(sandbox, account, 1)
+    print_invoices(account.seller, [order])
+    OrderLine.objects.filter(order=order).update(site_option_id="LO0000000000_000")  # LotteON refuses sitmNo
+
+    stats = push(account)
+    assert stats.failed == 1
+    row = TrackingPush.objects.get()
+    assert row.state == State.FAILED and "sitmNo" in row.last_message
+    order.refresh_from_db()
+    assert order.needs_attention and "Tracking push failed" in order.attention_reason
+
+    line = order.lines.get()
+    line.site_option_id = line.raw["sitmNo"]
+    line.save()
+    assert pushes_retry(seller_id=account.seller_id, push_ids=[row.pk]) == 1
+    assert push(account).confirmed == 1
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SHIPPED and not order.needs_attention
+
+
+def test_push_tracking_command_runs_the_same_service(sandbox, account, capsys):
+    (order,) = pull(sandbox, account, 1)
+    print_invoices(account.seller, [order])
+    call_command("push_tracking", "--account", str(account.pk))
+    assert "1 confirmed" in capsys.readouterr().out
+    call_command("push_tracking")
+    assert "Nothing to push" in capsys.readouterr().out
+
+
+def test_one_push_per_account_at_a_time(sandbox, account):
+    from datetime import timedelta
+
+    from waybills.services.push import push_lock_acquire, push_lock_release
+
+    (order,) = pull(sandbox, account, 1)
+    print_invoices(account.seller, [order])
+    token = push_lock_acquire(account_id=account.pk, ttl=timedelta(minutes=5))
+    assert tracking_push(account_id=account.pk).skipped
+    push_lock_release(account_id=account.pk, token=token)
+    assert tracking_push(account_id=account.pk).confirmed == 1

@@ -1,0 +1,196 @@
+"""Waybills (invoices with the portal's own QSP tracking numbers, packing labels), print batches, the
+tracking outbox that pushes every tracking number to the sales site, and the cached courier lists.
+
+docs/waybills.md describes the number formats, the label layout and the outbox states.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from integrations.models import SalesSiteAccount
+from orders.models import Order, OrderLine
+from sellers.models import Seller
+
+
+class NumberCounter(models.Model):
+    """A named sequence (QSP serials, packing-label serials). Only ever goes up, under a row lock, so a
+    number is unique across processes and never issued again, even after its waybill is deleted."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    last_value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.last_value}"
+
+
+class Courier(models.Model):
+    """A sales site's carrier list (LotteON: API 89 ``DV_CO_CD``), refreshed when older than a day."""
+
+    site = models.CharField(max_length=30)
+    code = models.CharField(max_length=10)
+    name = models.CharField(max_length=100)
+    sort = models.PositiveIntegerField(default=0)
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["site", "sort", "code"]
+        constraints = [models.UniqueConstraint(fields=["site", "code"], name="uniq_courier_site_code")]
+
+    def __str__(self) -> str:
+        return f"{self.site}:{self.code} {self.name}"
+
+
+class WaybillKind(models.TextChoices):
+    INVOICE = "invoice", "Invoice / waybill"
+    PACKING = "packing", "Packing label"
+
+
+class Waybill(models.Model):
+    """What was printed for one order: an invoice (QSP number, shipped with the portal's courier code) or a
+    packing label (scanned at QFC receiving, where the carrier's number is recorded). One of each per order;
+    printing again reprints the same numbers."""
+
+    class Status(models.TextChoices):
+        PRINTED = "printed", "Printed"
+        RECEIVED = "received", "Received at QFC"
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="waybills")
+    kind = models.CharField(max_length=10, choices=WaybillKind.choices)
+    # The barcode value: the QSP tracking number of an invoice, the label code of a packing label.
+    number = models.CharField(max_length=20, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PRINTED)
+    courier_code = models.CharField(max_length=10, blank=True)
+    courier_name = models.CharField(max_length=100, blank=True)
+    tracking_no = models.CharField(max_length=30, blank=True)
+    flagged = models.BooleanField(default=False)
+    flag_reason = models.CharField(max_length=300, blank=True)
+    print_count = models.PositiveIntegerField(default=1)
+    first_printed_at = models.DateTimeField(auto_now_add=True)
+    last_printed_at = models.DateTimeField()
+    printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    received_at = models.DateTimeField(null=True, blank=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-last_printed_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["order", "kind"], name="uniq_waybill_order_kind")]
+        indexes = [models.Index(fields=["seller", "kind", "-last_printed_at"], name="waybill_seller_kind_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+
+class PrintBatch(models.Model):
+    """One Print Waybill action: the waybills in the order they were selected, to download again."""
+
+    class Paper(models.TextChoices):
+        LABEL = "label", "PDF 100×150 mm (thermal)"
+        A4 = "a4", "PDF A4, 4 labels per page"
+        ZPL = "zpl", "ZPL (Zebra printers)"
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=WaybillKind.choices)
+    paper = models.CharField(max_length=10, choices=Paper.choices, default=Paper.LABEL)
+    waybill_ids = models.JSONField(default=list)
+    reprint_ids = models.JSONField(default=list, help_text="Waybills of this batch printed before")
+    label_count = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["seller", "-created_at"], name="printbatch_seller_time")]
+
+    def __str__(self) -> str:
+        return f"batch {self.pk}: {self.label_count} × {self.kind}"
+
+
+class TrackingPush(models.Model):
+    """The outbox: one row per order line per tracking number, kept until the sales site confirms it."""
+
+    class Kind(models.TextChoices):
+        SHIP = "ship", "Shipment"  # LotteON 137 step 13
+        CORRECT = "correct", "Correction"  # LotteON 139
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Sending"
+        CONFIRMED = "confirmed", "Confirmed by the sales site"
+        FAILED = "failed", "Failed"
+        UNKNOWN = "unknown", "Outcome unknown: reading back"
+        CONFLICT = "conflict", "Shipped with another number"
+        CANCELLED = "cancelled", "Not pushed"
+        SUPERSEDED = "superseded", "Replaced by a newer number"
+
+    class Origin(models.TextChoices):
+        INVOICE = "invoice", "Invoice printed"
+        RECEIVING = "receiving", "QFC receiving scan"
+        FULFILMENT = "fulfilment", "Fulfilment shipment"
+        CORRECTION = "correction", "Correction"
+
+    OPEN_STATES = (State.PENDING, State.SENDING, State.FAILED, State.UNKNOWN, State.CONFLICT)
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(SalesSiteAccount, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="tracking_pushes")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="tracking_pushes")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="tracking_pushes")
+    waybill = models.ForeignKey(Waybill, null=True, blank=True, on_delete=models.SET_NULL, related_name="pushes")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SHIP)
+    origin = models.CharField(max_length=12, choices=Origin.choices)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    courier_code = models.CharField(max_length=10)
+    tracking_no = models.CharField(max_length=30)
+    previous_tracking_no = models.CharField(max_length=30, blank=True, help_text="Corrections: the number replaced")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_code = models.CharField(max_length=40, blank=True)
+    last_message = models.CharField(max_length=500, blank=True)
+    site_status_code = models.CharField(max_length=10, blank=True)
+    site_tracking_no = models.CharField(max_length=30, blank=True, help_text="What the site holds, when read back")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One number in flight per line: a second one replaces (supersedes) or corrects the first.
+            models.UniqueConstraint(
+                fields=["line"], condition=Q(state__in=["pending", "sending", "failed", "unknown", "conflict"]),
+                name="uniq_open_push_per_line",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["account", "state"], name="push_account_state"),
+            models.Index(fields=["seller", "state", "-updated_at"], name="push_seller_state_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.tracking_no} line {self.line_id}: {self.state}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+
+class PushLock(models.Model):
+    """One tracking push per account at a time (same conditional-UPDATE pattern as the order sync lock,
+    kept apart so a long sync never delays a push)."""
+
+    account = models.OneToOneField(SalesSiteAccount, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="push_lock")
+    token = models.CharField(max_length=40, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"push lock of account {self.account_id}"

@@ -1,0 +1,182 @@
+"""Print Waybill: invoices with the portal's own QSP tracking numbers, or packing labels, for a selection
+of orders ready to ship, as one batch (docs/waybills.md "Print Waybill")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.exceptions import ApplicationError
+from orders.models import LineStatus, Order, OrderEvent, OrderLine, OrderStatus
+from orders.services.lifecycle import lines_mark_shipped, orders_mark_ready
+from sellers.models import User
+from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
+from waybills.selectors import PRINTABLE_STATUSES, site_adapter_class, site_name
+from waybills.services.numbers import numbers_issue
+from waybills.services.push import push_enqueue
+
+MAX_BATCH = 1000
+KIND_NAMES = {WaybillKind.INVOICE: "invoice", WaybillKind.PACKING: "packing label"}
+
+
+def _refusal(order: Order, kind: str, existing: Waybill | None, received: Waybill | None) -> str:
+    """Why this order cannot be printed now ("" when it can)."""
+    if order.status == OrderStatus.CANCELLED:
+        return "cancelled by the buyer"
+    if order.status == OrderStatus.NEW:
+        return "not confirmed yet (New orders are confirmed first)"
+    if order.status == OrderStatus.SHIPPED and existing is None:
+        return "already shipped"
+    if order.status not in PRINTABLE_STATUSES and order.status != OrderStatus.SHIPPED:
+        return f"in status {order.get_status_display()}"
+    if kind == WaybillKind.INVOICE and existing is None and received is not None:
+        return (f"already received at QFC with {received.courier_name} {received.tracking_no}; that number was "
+                "pushed instead")
+    return ""
+
+
+@transaction.atomic
+def waybills_print(
+    *, seller_id: int, order_ids: Iterable[int], kind: str, paper: str = PrintBatch.Paper.LABEL,
+    actor: User | None = None,
+) -> PrintBatch:
+    """Issue (or reuse, on a reprint) the numbers of the selected orders and record the batch to download.
+
+    - Invoice: a new QSP tracking number per order, courier = the site's "other courier" (LotteON 9999);
+      every open line of an order pulled from a sales site gets an outbox row, pushed right after commit.
+    - Packing label: a new label code per order; nothing is pushed until QFC receiving scans it.
+    - Confirmed orders become Ready to ship. A reprint reuses the numbers and creates no new push.
+    - Refused as a whole, changing nothing, when any selected order is cancelled, not confirmed yet, or
+      already shipped without a label of this kind; the message names those orders.
+    - Manual shipping orders (no sales-site account) get numbers and labels; there is nothing to push, so
+      an invoice marks them shipped at once.
+    """
+    if kind not in WaybillKind.values:
+        raise ApplicationError("Choose Invoice / waybill or Packing label.", code="invalid_kind")
+    if paper not in PrintBatch.Paper.values:
+        raise ApplicationError("Choose a label format.", code="invalid_paper")
+    ids = list(dict.fromkeys(int(pk) for pk in order_ids))
+    if not ids:
+        raise ApplicationError("Select at least one order to print.", code="nothing_selected")
+    if len(ids) > MAX_BATCH:
+        raise ApplicationError(f"Print at most {MAX_BATCH} orders at a time.", code="too_many")
+    orders = {o.pk: o for o in Order.objects.select_for_update().filter(seller_id=seller_id, pk__in=ids)
+              .select_related("account")}
+    if len(orders) != len(ids):
+        raise ApplicationError("Some of the selected orders were not found.", code="not_found")
+    waybills = {(w.order_id, w.kind): w for w in Waybill.objects.filter(order_id__in=ids)}
+
+    refused = []
+    for pk in ids:
+        order = orders[pk]
+        reason = _refusal(order, kind, waybills.get((pk, kind)), _received(waybills.get((pk, WaybillKind.PACKING))))
+        if reason:
+            refused.append(f"{order.order_no} ({reason})")
+    if refused:
+        shown = "; ".join(refused[:5]) + (f"; and {len(refused) - 5} more" if len(refused) > 5 else "")
+        raise ApplicationError(
+            f"Nothing was printed: {len(refused)} of the selected orders cannot get a {KIND_NAMES[kind]}: {shown}. "
+            "Remove them from the selection and print again.", code="not_printable",
+            extra={"orders": [orders[pk].pk for pk in ids if _refusal(
+                orders[pk], kind, waybills.get((pk, kind)), _received(waybills.get((pk, WaybillKind.PACKING))))]})
+
+    now = timezone.now()
+    fresh_orders = [orders[pk] for pk in ids if (pk, kind) not in waybills]
+    reprinted = [waybills[(pk, kind)] for pk in ids if (pk, kind) in waybills]
+    numbers = numbers_issue(kind=kind, count=len(fresh_orders))
+    new_waybills = []
+    for order, number in zip(fresh_orders, numbers, strict=True):
+        waybill = Waybill(seller_id=seller_id, order=order, kind=kind, number=number, last_printed_at=now,
+                          printed_by=actor)
+        if kind == WaybillKind.INVOICE:
+            site = order.site or ""
+            waybill.courier_code = _own_courier(site)
+            waybill.courier_name = _courier_name(site, waybill.courier_code)
+            waybill.tracking_no = number
+        new_waybills.append(waybill)
+    try:
+        with transaction.atomic():
+            Waybill.objects.bulk_create(new_waybills)
+    except IntegrityError:
+        raise ApplicationError("Some of these orders were printed at the same moment from another window. "
+                               "Print again: the labels are reprinted with the same numbers.", code="busy") from None
+    if reprinted:
+        for waybill in reprinted:
+            waybill.print_count += 1
+            waybill.last_printed_at = now
+            waybill.printed_by = actor
+            if waybill.flagged:
+                waybill.flagged, waybill.flag_reason = False, ""  # reprinted after a partial cancel
+        Waybill.objects.bulk_update(reprinted, ["print_count", "last_printed_at", "printed_by", "flagged",
+                                                "flag_reason"])
+    by_order = {w.order_id: w for w in (*new_waybills, *reprinted)}
+    ordered = [by_order[pk] for pk in ids]
+    batch = PrintBatch.objects.create(
+        seller_id=seller_id, kind=kind, paper=paper, waybill_ids=[w.pk for w in ordered],
+        reprint_ids=[w.pk for w in reprinted], label_count=len(ordered), created_by=actor)
+
+    # The timeline: confirmed orders move to Ready to ship (one event each); the rest get their own event.
+    title = KIND_NAMES[kind].capitalize()
+    moved_ids = [o.pk for o in fresh_orders if o.status == OrderStatus.CONFIRMED]
+    orders_mark_ready(seller_id=seller_id, order_ids=moved_ids, kind=OrderEvent.Kind.PRINTED, actor=actor,
+                      message=f"{title} printed (batch {batch.pk})")
+    moved = set(moved_ids)
+    OrderEvent.objects.bulk_create(
+        OrderEvent(order_id=w.order_id, seller_id=seller_id, actor=actor, kind=OrderEvent.Kind.PRINTED,
+                   message=(f"{title} {w.number} reprinted (print {w.print_count}, batch {batch.pk})"
+                            if w in reprinted else f"{title} {w.number} printed (batch {batch.pk})"))
+        for w in ordered if w.order_id not in moved
+    )
+    if kind == WaybillKind.INVOICE and new_waybills:
+        _queue_pushes(seller_id=seller_id, waybills=new_waybills, actor=actor)
+    return batch
+
+
+def _received(waybill: Waybill | None) -> Waybill | None:
+    return waybill if waybill is not None and waybill.status == Waybill.Status.RECEIVED else None
+
+
+def _own_courier(site: str) -> str:
+    try:
+        return site_adapter_class(site).own_number_courier
+    except Exception:
+        return ""
+
+
+def _courier_name(site: str, code: str) -> str:
+    from waybills.selectors import courier_find
+
+    courier = courier_find(site=site, value=code) if site and code else None
+    return courier.name if courier else ("Other courier" if code else "SmartShip")
+
+
+def _queue_pushes(*, seller_id: int, waybills: list[Waybill], actor: User | None) -> None:
+    """Outbox rows for every open line of the invoiced orders that came from a sales site."""
+    pushable = {w.order_id: w for w in waybills if w.order.source == Order.Source.PULLED and w.order.account_id}
+    manual_orders = [w.order_id for w in waybills if w.order_id not in pushable]
+    lines = OrderLine.objects.filter(order_id__in=list(pushable)).exclude(status=LineStatus.CANCELLED).only(
+        "pk", "order_id", "status")
+    busy = set(TrackingPush.objects.filter(order_id__in=list(pushable), state__in=TrackingPush.OPEN_STATES)
+               .values_list("line_id", flat=True))
+    rows = []
+    for line in lines:
+        if line.pk in busy or line.status == LineStatus.SHIPPED:
+            continue  # a number of the warehouse is already on its way, or the line left otherwise
+        waybill = pushable[line.order_id]
+        rows.append(TrackingPush(
+            seller_id=seller_id, account_id=waybill.order.account_id, order_id=line.order_id, line_id=line.pk,
+            waybill=waybill, kind=TrackingPush.Kind.SHIP, origin=TrackingPush.Origin.INVOICE,
+            courier_code=waybill.courier_code, tracking_no=waybill.number, created_by=actor))
+    TrackingPush.objects.bulk_create(rows, batch_size=500)
+    push_enqueue(account_ids=[r.account_id for r in rows])
+    if manual_orders:
+        manual_lines = list(OrderLine.objects.filter(order_id__in=manual_orders).exclude(
+            status=LineStatus.CANCELLED).values_list("pk", flat=True))
+        lines_mark_shipped(seller_id=seller_id, line_ids=manual_lines, actor=actor,
+                           message="Invoice printed: shipped (manual order, nothing to push to a sales site)")
+
+
+def site_label(order: Order) -> str:
+    return site_name(order.site) if order.site else "Manual"

@@ -1,0 +1,72 @@
+"""QFC receiving: the warehouse scans a packing label, then the carrier and its tracking number.
+
+Every refusal says what is wrong and changes nothing: a value that is not a packing label, a mistyped one
+(check digit), a label nobody printed, a label of a cancelled order, a label already received, a tracking
+number already used on another parcel.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.exceptions import ApplicationError
+from orders.models import LineStatus, OrderStatus
+from sellers.models import User
+from waybills.labels.numbers import ScanError, packing_check
+from waybills.models import TrackingPush, Waybill, WaybillKind
+from waybills.selectors import default_site, packing_label_get
+from waybills.services.couriers import couriers_refresh
+from waybills.services.tracking import tracking_number_check, tracking_record
+
+
+def packing_label_check(*, code: str) -> Waybill:
+    """The packing label behind a scanned code, ready to receive; ``ApplicationError`` otherwise."""
+    try:
+        number = packing_check(code)
+    except ScanError as exc:
+        raise ApplicationError(exc.message, code=exc.code) from None
+    waybill = packing_label_get(number=number)
+    if waybill is None:
+        raise ApplicationError(f"{number} is not a packing label printed in SmartShip. Set the parcel aside and "
+                               "ask the seller.", code="unknown_label")
+    order = waybill.order
+    if waybill.status == Waybill.Status.RECEIVED:
+        when = timezone.localtime(waybill.received_at).strftime("%Y-%m-%d %H:%M") if waybill.received_at else ""
+        who = f" by {waybill.received_by.username}" if waybill.received_by else ""
+        raise ApplicationError(
+            f"{number} was already received {when}{who} with {waybill.courier_name} {waybill.tracking_no}. "
+            "Nothing changed.", code="already_received", extra={"order_no": order.order_no})
+    if order.status == OrderStatus.CANCELLED or not order.lines.exclude(status=LineStatus.CANCELLED).exists():
+        raise ApplicationError(
+            f"Order {order.order_no} was cancelled by the buyer: do not ship this parcel. Set it aside for the "
+            "seller. Nothing changed.", code="order_cancelled", extra={"order_no": order.order_no})
+    return waybill
+
+
+def packing_receive(*, code: str, courier_code: str, tracking_no: str, actor: User | None = None) -> Waybill:
+    """Record the carrier and tracking number of a received parcel and push them (``tracking_record``)."""
+    waybill = packing_label_check(code=code)
+    site = waybill.order.site or default_site()
+    couriers_refresh(site=site, account=waybill.order.account)
+    courier, number = tracking_number_check(site=site, courier_code=courier_code, tracking_no=tracking_no)
+    used = (Waybill.objects.filter(kind=WaybillKind.PACKING, courier_code=courier.code, tracking_no=number)
+            .exclude(pk=waybill.pk).select_related("order").first())
+    if used is not None:
+        raise ApplicationError(
+            f"{courier.name} {number} is already recorded for the parcel of order {used.order.order_no} "
+            f"({used.number}). Scan this parcel's own tracking number. Nothing changed.", code="tracking_no_used")
+    with transaction.atomic():
+        locked = Waybill.objects.select_for_update().get(pk=waybill.pk)
+        if locked.status == Waybill.Status.RECEIVED:
+            raise ApplicationError(f"{locked.number} was received a moment ago by someone else. Nothing changed.",
+                                   code="already_received")
+        line_ids = list(waybill.order.lines.exclude(status=LineStatus.CANCELLED).values_list("pk", flat=True))
+        tracking_record(seller_id=waybill.seller_id, line_ids=line_ids, courier_code=courier.code,
+                        tracking_no=number, actor=actor, origin=TrackingPush.Origin.RECEIVING, waybill=locked)
+        locked.status = Waybill.Status.RECEIVED
+        locked.courier_code, locked.courier_name, locked.tracking_no = courier.code, courier.name, number
+        locked.received_at, locked.received_by = timezone.now(), actor
+        locked.save(update_fields=["status", "courier_code", "courier_name", "tracking_no", "received_at",
+                                   "received_by"])
+    return locked
