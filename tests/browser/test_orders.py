@@ -1,0 +1,131 @@
+"""The Orders pages in a real browser, with orders pulled from the LotteON sandbox."""
+
+import re
+
+import pytest
+
+from integrations.models import SyncRun
+from orders.models import Order, OrderStatus
+from orders.services.sync import orders_sync
+from tests.factories import PASSWORD, make_account, make_seller_user
+from tests.plugins.browser import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
+
+
+def option_codes(sandbox, n: int) -> list[str]:
+    return [row["eitmNo"] for row in sandbox.state()["stock"] if row["eitmNo"] and row["slStatCd"] == "SALE"][:n]
+
+
+def test_list_tabs_search_detail_and_confirm_selected(page, live_server, sandbox, settings, screenshot):
+    settings.LOTTEON_BASE_URL = sandbox.url
+    seller, _ = make_seller_user(name="롯데온 상점", username="orders-seller")
+    # Automatic Order Confirmation off: the seller confirms by hand from the list.
+    account = make_account(seller=seller, shop_id="lotte-shop", api_key=sandbox.DEMO_KEY,
+                           account_number=sandbox.DEMO_TR_NO, auto_order_confirmation=False)
+    shirt, socks, towel = option_codes(sandbox, 3)
+    two_lines = sandbox.create_order(state="new", lines=[{"eitmNo": shirt, "odQty": 2}, {"eitmNo": socks, "odQty": 1}],
+                                     recipient={"dvpCustNm": "김민준", "dvpMphnNo": "010-1234-5678"})
+    linked = sandbox.create_order(state="linked", lines=[{"eitmNo": towel, "odQty": 1}],
+                                  recipient={"dvpCustNm": "이서연", "dvpMphnNo": "010-2222-3333"})
+    to_confirm = sandbox.create_order(state="new", lines=[{"eitmNo": socks, "odQty": 3}],
+                                      recipient={"dvpCustNm": "박도윤", "dvpMphnNo": "010-5555-0000"})
+    run = orders_sync(account_id=account.pk)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error_message
+    orders = {order.order_no: order for order in Order.objects.filter(seller=seller)}
+    assert set(orders) == {two_lines["odNo"], linked["odNo"], to_confirm["odNo"]}
+
+    login(page, live_server.url, "orders-seller", PASSWORD)
+    page.locator("aside nav").get_by_role("link", name="Orders").click()
+    rows = page.locator(".orders-table tbody tr.order-row")
+    assert rows.count() == 3
+    first = page.locator(f'tr[data-order="{orders[two_lines["odNo"]].pk}"]')
+    text = first.inner_text()
+    assert "김민준" in text and "and 1 more" in text and "lotte-shop" in text and "New" in text
+    tabs = page.locator("nav.status-tabs")
+    assert re.search(r"New\s+2", tabs.get_by_role("link", name=re.compile("^New")).inner_text())
+    screenshot("orders-list")
+
+    # A status tab.
+    tabs.get_by_role("link", name=re.compile(r"^Confirmed \W Preparing")).click()
+    page.wait_for_url(re.compile(r"status=confirmed"))
+    assert rows.count() == 1 and "이서연" in rows.first.inner_text()
+    tabs.get_by_role("link", name=re.compile(r"^All")).click()
+    page.wait_for_url(re.compile(r"/orders/(\?)?$"))
+
+    # Search by recipient name, then by a phone number typed without dashes.
+    filters = page.locator("form.order-filters")
+    filters.get_by_role("searchbox", name="Search").fill("김민준")
+    filters.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"q=%EA%B9%80"))
+    assert rows.count() == 1 and "김민준" in rows.first.inner_text()
+    filters.get_by_role("searchbox", name="Search").fill("01055550000")
+    filters.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"q=01055550000"))
+    assert rows.count() == 1 and "박도윤" in rows.first.inner_text()
+    screenshot("orders-list-search-phone")
+
+    # The detail page: recipient, lines with both sides' codes, the timeline, the raw payload.
+    filters.get_by_role("searchbox", name="Search").fill("")
+    filters.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"/orders/\?"))
+    first.get_by_role("link", name=two_lines["odNo"]).click()
+    page.wait_for_url(re.compile(rf"/orders/{orders[two_lines['odNo']].pk}/$"))
+    assert two_lines["odNo"] in page.locator("h1").inner_text()
+    assert "010-1234-5678" in page.locator("section.recipient").inner_text()
+    assert page.locator(".lines-table tbody tr").count() == 2
+    assert shirt in page.locator(".lines-table").inner_text()
+    timeline = page.locator(".order-timeline")
+    assert "Pulled" in timeline.locator("li").first.inner_text()
+    raw = page.locator("details.raw-payload")
+    assert not raw.locator("pre").first.is_visible()
+    raw.locator("summary").click()
+    assert two_lines["odNo"] in raw.locator("pre").first.inner_text()
+    screenshot("order-detail")
+
+    # Confirm selected, from the New tab: one order confirms; the other was cancelled by the buyer at
+    # LotteON in the meantime, so LotteON refuses its lines and the order needs attention.
+    sandbox.cancel(two_lines["odNo"])
+    page.goto(f"{live_server.url}/orders/?status=new")
+    assert rows.count() == 2
+    target = page.locator(f'tr[data-order="{orders[to_confirm["odNo"]].pk}"]')
+    page.get_by_label("Select all New orders on this page").check()
+    assert target.get_by_role("checkbox").is_checked()
+    page.get_by_role("button", name="Confirm selected").click()
+    page.wait_for_url(re.compile(r"status=new"))
+    assert "1 line confirmed, 2 failed." in page.locator(".messages").inner_text()
+    assert rows.count() == 1 and "김민준" in rows.first.inner_text()
+    assert "Needs attention" in rows.first.inner_text()
+    screenshot("orders-confirmed")
+    tabs.get_by_role("link", name=re.compile(r"^Needs attention")).click()
+    page.wait_for_url(re.compile(r"status=attention"))
+    assert rows.count() == 1
+    screenshot("orders-needs-attention")
+    assert Order.objects.get(order_no=to_confirm["odNo"]).status == OrderStatus.CONFIRMED
+    at_site = [row for row in sandbox.state()["orders"] if row["odNo"] == to_confirm["odNo"]]
+    assert at_site and all(row["ifCplYN"] == "Y" for row in at_site)
+    # The timeline of the confirmed order: pulled first, then confirmed by this user.
+    page.goto(f"{live_server.url}/orders/{orders[to_confirm['odNo']].pk}/")
+    events = page.locator(".order-timeline li")
+    assert "Pulled" in events.first.inner_text()
+    assert "Confirmed" in events.last.inner_text() and "orders-seller" in events.last.inner_text()
+    assert "Confirm order" not in page.locator(".page-header").inner_text()
+
+    # Narrow screens.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/orders/")
+    screenshot("orders-list-narrow")
+    page.goto(f"{live_server.url}/orders/{orders[two_lines['odNo']].pk}/")
+    assert "Needs attention" in page.locator(".attention-reason").inner_text()
+    screenshot("order-detail-narrow")
+
+
+def test_empty_list_tells_the_seller_what_to_do(page, live_server, screenshot):
+    make_seller_user(name="새 상점", username="new-seller")
+    login(page, live_server.url, "new-seller", PASSWORD)
+    page.goto(f"{live_server.url}/orders/")
+    empty = page.locator(".empty-state")
+    assert "No sales-site account yet" in empty.inner_text()
+    screenshot("orders-list-empty")
+    empty.get_by_role("link", name="Go to Sales Site API").click()
+    page.wait_for_url(f"{live_server.url}/sales-sites/")
