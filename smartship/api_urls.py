@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("integrations.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("orders.manual_api_urls")),
+    path("", include("inventory.api_urls")),
+    path("", include("waybills.api_urls")),
 ]

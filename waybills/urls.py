@@ -1,19 +1,13 @@
 from django.urls import path
 
-from core.views import ComingSoonView
+from waybills import views
 
 app_name = "waybills"
 urlpatterns = [
-    path("print/", ComingSoonView.as_view(
-        title="Print Waybill",
-        description="Print invoices (QSP tracking numbers) and packing labels for orders ready to ship."),
-        name="print"),
-    path("push-failures/", ComingSoonView.as_view(
-        title="Tracking push failures",
-        description="Tracking numbers the sales site has not accepted yet, with a retry action."),
-        name="push-failures"),
-    path("receiving/", ComingSoonView.as_view(
-        title="QFC receiving",
-        description="Scan packing labels of arriving cargo and record the carrier's tracking number."),
-        name="receiving"),
+    path("print/", views.PrintView.as_view(), name="print"),
+    path("batches/<int:pk>/download/", views.BatchDownloadView.as_view(), name="batch-download"),
+    path("push-failures/", views.PushFailuresView.as_view(), name="push-failures"),
+    path("orders/<int:pk>/", views.OrderTrackingView.as_view(), name="order-tracking"),
+    path("receiving/", views.ReceivingView.as_view(), name="receiving"),
+    path("receiving/lookup/", views.ReceivingLookupView.as_view(), name="receiving-lookup"),
 ]

@@ -1,0 +1,117 @@
+// QFC receiving with a keyboard-wedge scanner: each scan types the code and presses Enter.
+// Enter in the label field checks the label (big feedback), then moves on; the carrier can be chosen
+// or scanned (a code or name typed into the select's search); Enter in the tracking field receives.
+(function () {
+  "use strict";
+  const form = document.getElementById("scan-form");
+  if (!form) return;
+  const label = document.getElementById("id_label");
+  const courier = document.getElementById("id_courier");
+  const tracking = document.getElementById("id_tracking_no");
+  const box = document.getElementById("scan-feedback");
+  const title = document.getElementById("scan-title");
+  const message = document.getElementById("scan-message");
+  const detail = document.getElementById("scan-detail");
+  const recent = document.getElementById("recent-receipts");
+  const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  let typedCarrier = "";
+  let typedAt = 0;
+
+  function show(kind, heading, text, items) {
+    box.className = `scan-feedback scan-${kind}`;
+    title.textContent = heading;
+    message.textContent = text;
+    detail.textContent = items ? items.map((i) => `${i.quantity} × ${i.product}${i.option ? " · " + i.option : ""}`).join("   ") : "";
+  }
+
+  function beep(ok) {
+    try {
+      const ctx = new (window.AudioContext || window.webkitAudioContext)();
+      const osc = ctx.createOscillator();
+      osc.frequency.value = ok ? 880 : 220;
+      osc.connect(ctx.destination);
+      osc.start();
+      osc.stop(ctx.currentTime + (ok ? 0.12 : 0.35));
+    } catch (e) { /* no audio: the colours say it */ }
+  }
+
+  function nextAfterLabel() {
+    if (courier.value) tracking.focus(); else courier.focus();
+  }
+
+  async function lookup() {
+    const value = label.value.trim();
+    if (!value) return;
+    const response = await fetch(`${form.dataset.lookupUrl}?label=${encodeURIComponent(value)}`, {
+      headers: { Accept: "application/json" }, credentials: "same-origin",
+    });
+    const data = await response.json();
+    if (data.ok) {
+      show("found", "Label found", data.message, data.items);
+      nextAfterLabel();
+    } else {
+      show("error", "✖ Wrong label", data.message);
+      beep(false);
+      label.select();
+    }
+  }
+
+  label.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { event.preventDefault(); lookup(); }
+  });
+  tracking.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { event.preventDefault(); form.requestSubmit(); }
+  });
+  // A scanner "types" a carrier code or name into the focused select: match it to an option.
+  courier.addEventListener("keydown", (event) => {
+    const now = Date.now();
+    if (event.key === "Enter") {
+      event.preventDefault();
+      const wanted = typedCarrier.trim().toLowerCase();
+      if (wanted) {
+        const match = [...courier.options].find((o) => o.value && (o.value === wanted || o.text.toLowerCase().startsWith(wanted)));
+        if (match) courier.value = match.value;
+      }
+      typedCarrier = "";
+      if (courier.value) tracking.focus();
+      return;
+    }
+    if (event.key.length === 1) {
+      typedCarrier = now - typedAt > 800 ? event.key : typedCarrier + event.key;
+      typedAt = now;
+    }
+  });
+  courier.addEventListener("change", () => { if (courier.value && document.activeElement === courier) tracking.focus(); });
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!label.value.trim()) { label.focus(); return; }
+    if (!courier.value) { show("error", "✖ Carrier missing", "Choose or scan the carrier first."); courier.focus(); return; }
+    if (!tracking.value.trim()) { tracking.focus(); return; }
+    const body = new FormData(form);
+    const response = await fetch(window.location.pathname, {
+      method: "POST", body, credentials: "same-origin", headers: { Accept: "application/json", "X-CSRFToken": csrf },
+    });
+    const data = await response.json();
+    if (data.ok) {
+      show("ok", "✔ Received", data.message, data.items);
+      beep(true);
+      const item = document.createElement("li");
+      item.textContent = data.message;
+      recent.prepend(item);
+      label.value = "";
+      tracking.value = "";
+      label.focus();
+    } else {
+      show("error", "✖ Not received", data.message);
+      beep(false);
+      if (["invalid_tracking_no", "tracking_no_used"].includes(data.code)) { tracking.select(); tracking.focus(); }
+      else if (data.code === "unknown_courier") { courier.focus(); }
+      else { label.select(); label.focus(); }
+    }
+  });
+  document.getElementById("scan-reset").addEventListener("click", () => {
+    show("idle", "Ready to scan", "Scan a packing label (PK…).");
+    setTimeout(() => label.focus(), 0);
+  });
+})();

@@ -1,0 +1,234 @@
+"""Print Waybill, downloads, receiving, push failures and the REST API through Django's test client:
+rules, refusals that change nothing, seller isolation and the warehouse operator's access."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from rest_framework.authtoken.models import Token
+
+from orders.models import LineStatus, Order, OrderLine, OrderStatus
+from sellers.models import User
+from tests.factories import PASSWORD, make_account, make_seller_user
+from waybills.labels.numbers import packing_format
+from waybills.models import NumberCounter, PrintBatch, TrackingPush, Waybill, WaybillKind
+from waybills.services.numbers import numbers_issue
+
+pytestmark = [pytest.mark.django_db]
+
+
+def make_order(seller, account=None, *, status=OrderStatus.CONFIRMED, lines=1, manual=False, name="홍길동") -> Order:
+    count = Order.objects.count() + 1
+    order = Order.objects.create(
+        seller=seller, account=account, site="lotteon" if account or not manual else "",
+        source=Order.Source.MANUAL if manual else Order.Source.PULLED, order_no=f"20261127{count:08d}",
+        status=status, recipient_name=name, recipient_mobile="010-1111-2222", zip_code="06236",
+        address="서울특별시 강남구 테헤란로 1", delivery_message="문 앞")
+    line_status = {OrderStatus.CONFIRMED: LineStatus.CONFIRMED, OrderStatus.READY: LineStatus.CONFIRMED,
+                   OrderStatus.NEW: LineStatus.NEW, OrderStatus.SHIPPED: LineStatus.SHIPPED,
+                   OrderStatus.CANCELLED: LineStatus.CANCELLED}[status]
+    for n in range(1, lines + 1):
+        OrderLine.objects.create(order=order, seller=seller, line_no=str(n), product_name=f"상품 {n}",
+                                 option_name="블랙", quantity=n, status=line_status, seller_option_code=f"CODE-{n}",
+                                 site_product_id="LO1", site_option_id="LO1_2")
+    return order
+
+
+@pytest.fixture
+def seller_client(client):
+    seller, user = make_seller_user(name="셀러 A")
+    account = make_account(seller=seller)
+    client.login(username=user.username, password=PASSWORD)
+    client.seller, client.user, client.account = seller, user, account
+    return client
+
+
+@pytest.fixture
+def operator():
+    return User.objects.create_user(username="qfc", password=PASSWORD, is_warehouse_operator=True)
+
+
+def test_numbers_are_unique_and_never_reused():
+    first = numbers_issue(kind=WaybillKind.INVOICE, count=3)
+    second = numbers_issue(kind=WaybillKind.INVOICE, count=2)
+    assert len(set(first + second)) == 5 and first[0] < first[-1] < second[0]
+    assert NumberCounter.objects.get(name="qsp").last_value >= 5
+    labels = numbers_issue(kind=WaybillKind.PACKING, count=1)
+    assert labels[0].startswith("PK")
+
+
+def test_print_page_lists_orders_ready_to_ship_and_prints_a_batch(seller_client):
+    ready = make_order(seller_client.seller, seller_client.account, lines=2, name="김민준")
+    manual = make_order(seller_client.seller, manual=True, name="박서준")
+    new = make_order(seller_client.seller, seller_client.account, status=OrderStatus.NEW, name="새주문")
+    shipped = make_order(seller_client.seller, seller_client.account, status=OrderStatus.SHIPPED, name="발송됨")
+    other_seller, _ = make_seller_user()
+    foreign = make_order(other_seller, name="남의주문")
+
+    page = seller_client.get("/waybills/print/").content.decode()
+    assert "김민준" in page and "박서준" in page
+    assert "새주문" not in page and "발송됨" not in page and "남의주문" not in page
+    assert "nothing is pushed" in page
+
+    response = seller_client.post("/waybills/print/", {"order_ids": [ready.pk, manual.pk], "kind": "invoice",
+                                                       "paper": "label"})
+    batch = PrintBatch.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"batch={batch.pk}")
+    assert batch.label_count == 2 and batch.seller == seller_client.seller
+    assert TrackingPush.objects.filter(order=ready).count() == 2 and not TrackingPush.objects.filter(order=manual)
+    ready.refresh_from_db()
+    manual.refresh_from_db()
+    assert ready.status == OrderStatus.READY and manual.status == OrderStatus.SHIPPED
+
+    page = seller_client.get(response["Location"]).content.decode()
+    assert f"Batch {batch.pk}: 2 invoices" in page
+
+    pdf = seller_client.get(f"/waybills/batches/{batch.pk}/download/?paper=label")
+    assert pdf["Content-Type"] == "application/pdf" and "attachment" in pdf["Content-Disposition"]
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages)
+    numbers = list(Waybill.objects.order_by("pk").values_list("number", flat=True))
+    assert all(n in text for n in numbers) and "김민준" in text and "Manual order: not pushed" in text
+    zpl = b"".join(seller_client.get(f"/waybills/batches/{batch.pk}/download/?paper=zpl").streaming_content)
+    assert zpl.decode().count("^XA") == 2
+    a4 = seller_client.get(f"/waybills/batches/{batch.pk}/download/?paper=a4")
+    assert len(PdfReader(io.BytesIO(b"".join(a4.streaming_content))).pages) == 1
+
+    for refused, why in ((new, "not confirmed yet"), (shipped, "already shipped")):
+        response = seller_client.post("/waybills/print/", {"order_ids": [ready.pk, refused.pk], "kind": "invoice",
+                                                           "paper": "label"}, follow=True)
+        assert why in response.content.decode() and PrintBatch.objects.count() == 1, "nothing changed"
+    response = seller_client.post("/waybills/print/", {"order_ids": [foreign.pk], "kind": "invoice",
+                                                       "paper": "label"}, follow=True)
+    assert "not found" in response.content.decode() and not Waybill.objects.filter(order=foreign).exists()
+
+
+def test_cancelled_orders_are_refused_with_a_clear_message(seller_client):
+    ok = make_order(seller_client.seller, seller_client.account)
+    cancelled = make_order(seller_client.seller, seller_client.account, status=OrderStatus.CANCELLED)
+    response = seller_client.post("/waybills/print/", {"order_ids": [ok.pk, cancelled.pk], "kind": "packing",
+                                                       "paper": "a4"}, follow=True)
+    assert f"{cancelled.order_no} (cancelled by the buyer)" in response.content.decode()
+    assert not Waybill.objects.exists()
+
+
+def test_reprint_reuses_the_number_and_says_so(seller_client):
+    order = make_order(seller_client.seller, seller_client.account)
+    seller_client.post("/waybills/print/", {"order_ids": [order.pk], "kind": "packing", "paper": "label"})
+    seller_client.post("/waybills/print/", {"order_ids": [order.pk], "kind": "packing", "paper": "label"})
+    waybill = Waybill.objects.get()
+    assert waybill.print_count == 2
+    second = PrintBatch.objects.order_by("pk").last()
+    assert second.reprint_ids == [waybill.pk]
+    pdf = b"".join(seller_client.get(f"/waybills/batches/{second.pk}/download/").streaming_content)
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "REPRINT" in text and waybill.number in text
+
+
+def test_other_sellers_batches_and_orders_are_not_found(seller_client):
+    other, other_user = make_seller_user()
+    order = make_order(other, make_account(seller=other, account_number="LO20000002"))
+    from waybills.services.printing import waybills_print
+
+    batch = waybills_print(seller_id=other.pk, order_ids=[order.pk], kind=WaybillKind.INVOICE)
+    assert seller_client.get(f"/waybills/batches/{batch.pk}/download/").status_code == 404
+    assert seller_client.get(f"/waybills/orders/{order.pk}/").status_code == 404
+    push = TrackingPush.objects.get()
+    response = seller_client.post("/waybills/push-failures/", {"action": "retry", "push_ids": [push.pk]})
+    assert response.status_code == 404
+
+    token = Token.objects.create(user=seller_client.user)
+    api = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    assert seller_client.get(f"/api/v1/waybills/batches/{batch.pk}/labels/", **api).status_code == 404
+    assert seller_client.post("/api/v1/waybills/print/", {"order_ids": [order.pk]}, content_type="application/json",
+                              **api).status_code == 404
+    assert seller_client.post(f"/api/v1/tracking-pushes/{push.pk}/retry/", **api).status_code == 404
+    assert seller_client.get("/api/v1/tracking-pushes/", **api).json()["count"] == 0
+    assert seller_client.get("/api/v1/waybills/", **api).json()["count"] == 0
+
+
+def test_api_prints_and_downloads(seller_client):
+    order = make_order(seller_client.seller, seller_client.account, lines=2)
+    token = Token.objects.create(user=seller_client.user)
+    api = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    response = seller_client.post("/api/v1/waybills/print/", {"order_ids": [order.pk], "kind": "invoice"},
+                                  content_type="application/json", **api)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["label_count"] == 1 and set(body["downloads"]) == {"label", "a4", "zpl"}
+    pdf = seller_client.get(body["downloads"]["label"], **api)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    pushes = seller_client.get("/api/v1/tracking-pushes/?state=pending", **api).json()
+    assert pushes["count"] == 2 and pushes["results"][0]["courier_code"] == "9999"
+    bad = seller_client.post("/api/v1/waybills/print/", {"order_ids": []}, content_type="application/json", **api)
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid"
+
+
+def test_receiving_is_for_warehouse_operators_only(seller_client, operator, client, settings):
+    settings.LOTTEON_BASE_URL = "http://127.0.0.1:9"  # unreachable: the built-in courier list is used
+    assert seller_client.get("/waybills/receiving/").status_code == 403
+    client.logout()
+    client.login(username="qfc", password=PASSWORD)
+    page = client.get("/waybills/receiving/")
+    assert page.status_code == 200 and "CJ대한통운" in page.content.decode()
+
+
+def test_receiving_refusals_change_nothing(seller_client, operator, client, settings):
+    settings.LOTTEON_BASE_URL = "http://127.0.0.1:9"  # unreachable: the built-in courier list is used
+    order = make_order(seller_client.seller, seller_client.account, lines=2)
+    cancelled = make_order(seller_client.seller, seller_client.account)
+    seller_client.post("/waybills/print/", {"order_ids": [order.pk, cancelled.pk], "kind": "packing",
+                                            "paper": "label"})
+    label = Waybill.objects.get(order=order).number
+    other_label = Waybill.objects.get(order=cancelled).number
+    Order.objects.filter(pk=cancelled.pk).update(status=OrderStatus.CANCELLED)
+    OrderLine.objects.filter(order=cancelled).update(status=LineStatus.CANCELLED)
+    client.logout()
+    client.login(username="qfc", password=PASSWORD)
+
+    def scan(label_code, courier="0002", number="123456789012"):
+        response = client.post("/waybills/receiving/", {"label": label_code, "courier": courier,
+                                                        "tracking_no": number}, HTTP_ACCEPT="application/json")
+        return response.status_code, response.json()
+
+    wrong_digit = label[:-1] + str((int(label[-1]) + 1) % 10)
+    cases = [
+        (wrong_digit, "0002", "123456789012", "check_digit"),
+        ("8801234567890", "0002", "123456789012", "not_ours"),
+        (packing_format(999_999), "0002", "123456789012", "unknown_label"),
+        (other_label, "0002", "123456789012", "order_cancelled"),
+        (label, "7777", "123456789012", "unknown_courier"),
+        (label, "0002", "12345678901234567", "invalid_tracking_no"),
+    ]
+    for code, courier, number, expected in cases:
+        status, body = scan(code, courier, number)
+        assert (status, body["ok"], body["code"]) == (400, False, expected), (code, body)
+        assert body["message"]
+    assert not TrackingPush.objects.exists() and not Waybill.objects.filter(status="received").exists()
+
+    status, body = scan(label.lower())
+    assert status == 200 and body["ok"] and order.order_no in body["message"]
+    assert TrackingPush.objects.filter(order=order, courier_code="0002", tracking_no="123456789012").count() == 2
+    status, body = scan(label, number="999999999999")
+    assert (status, body["code"]) == (400, "already_received") and "Nothing changed" in body["message"]
+    assert TrackingPush.objects.count() == 2
+
+    lookup = client.get("/waybills/receiving/lookup/", {"label": other_label}).json()
+    assert lookup["code"] == "order_cancelled"
+
+
+def test_push_failures_page_lists_and_retries(seller_client):
+    order = make_order(seller_client.seller, seller_client.account)
+    seller_client.post("/waybills/print/", {"order_ids": [order.pk], "kind": "invoice", "paper": "label"})
+    push = TrackingPush.objects.get()
+    TrackingPush.objects.filter(pk=push.pk).update(state=TrackingPush.State.FAILED, attempts=1,
+                                                   last_message="slQty must be 1..1", last_code="9999")
+    page = seller_client.get("/waybills/push-failures/").content.decode()
+    assert push.tracking_no in page and "slQty must be 1..1" in page and "Retry" in page
+    tracking = seller_client.get(f"/waybills/orders/{order.pk}/").content.decode()
+    assert push.tracking_no in tracking and "Failed" in tracking
+    response = seller_client.post("/waybills/push-failures/", {"action": "retry", "push_ids": [push.pk]}, follow=True)
+    assert "sent again" in response.content.decode()
+    push.refresh_from_db()
+    assert push.state == TrackingPush.State.PENDING

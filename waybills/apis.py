@@ -1,0 +1,149 @@
+"""REST API for waybills: print a batch, download its labels, the outbox and its failures, QFC receiving."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.exceptions import ApplicationError
+from sellers.permissions import IsWarehouseOperator, request_seller
+from waybills import selectors
+from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
+from waybills.services.printing import waybills_print
+from waybills.services.push import pushes_retry
+from waybills.services.receiving import packing_receive
+from waybills.views import label_response
+
+
+def _not_found_as_404(exc: ApplicationError) -> None:
+    if exc.code == "not_found":
+        raise Http404(exc.message) from exc
+    raise exc
+
+
+class PrintInputSerializer(serializers.Serializer):
+    order_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000)
+    kind = serializers.ChoiceField(choices=WaybillKind.choices, default=WaybillKind.INVOICE)
+    paper = serializers.ChoiceField(choices=PrintBatch.Paper.choices, default=PrintBatch.Paper.LABEL)
+
+
+class WaybillSerializer(serializers.ModelSerializer):
+    order_no = serializers.CharField(source="order.order_no", read_only=True)
+
+    class Meta:
+        model = Waybill
+        fields = ["id", "order", "order_no", "kind", "number", "status", "courier_code", "courier_name", "tracking_no",
+                  "flagged", "flag_reason", "print_count", "first_printed_at", "last_printed_at", "received_at"]
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    downloads = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PrintBatch
+        fields = ["id", "kind", "paper", "label_count", "waybill_ids", "reprint_ids", "created_at", "downloads"]
+
+    def get_downloads(self, batch: PrintBatch) -> dict[str, str]:
+        url = reverse("api-waybill-batch-labels", args=[batch.pk])
+        return {paper: f"{url}?paper={paper}" for paper in PrintBatch.Paper.values}
+
+
+class TrackingPushSerializer(serializers.ModelSerializer):
+    order_no = serializers.CharField(source="order.order_no", read_only=True)
+    line_no = serializers.CharField(source="line.line_no", read_only=True)
+
+    class Meta:
+        model = TrackingPush
+        fields = ["id", "order", "order_no", "line", "line_no", "kind", "origin", "state", "courier_code",
+                  "tracking_no", "previous_tracking_no", "attempts", "last_code", "last_message", "site_status_code",
+                  "site_tracking_no", "created_at", "updated_at", "confirmed_at"]
+
+
+class WaybillPrintApi(APIView):
+    @extend_schema(request=PrintInputSerializer, responses={201: BatchSerializer},
+                   summary="Print Waybill: issue (or reuse) numbers for orders and create a batch to download")
+    def post(self, request):
+        data = PrintInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            batch = waybills_print(seller_id=request_seller(request).pk, actor=request.user, **data.validated_data)
+        except ApplicationError as exc:
+            _not_found_as_404(exc)
+        return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+
+class BatchLabelsApi(APIView):
+    @extend_schema(parameters=[OpenApiParameter("paper", enum=PrintBatch.Paper.values, required=False)],
+                   responses={(200, "application/pdf"): bytes}, summary="The labels of a batch (PDF or ZPL)")
+    def get(self, request, pk: int):
+        try:
+            batch = selectors.batch_get(seller=request_seller(request), batch_id=pk)
+        except PrintBatch.DoesNotExist:
+            raise Http404 from None
+        paper = request.query_params.get("paper") or batch.paper
+        if paper not in PrintBatch.Paper.values:
+            raise ApplicationError(f"paper must be one of {', '.join(PrintBatch.Paper.values)}.", code="invalid_paper")
+        return label_response(batch, paper)
+
+
+class WaybillListApi(ListAPIView):
+    serializer_class = WaybillSerializer
+
+    def get_queryset(self):
+        return Waybill.objects.filter(seller=request_seller(self.request)).select_related("order")
+
+
+class TrackingPushListApi(ListAPIView):
+    serializer_class = TrackingPushSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("state", enum=TrackingPush.State.values, required=False),
+                               OpenApiParameter("order", int, required=False)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        pushes = TrackingPush.objects.filter(seller=request_seller(self.request)).select_related("order", "line")
+        state = self.request.query_params.get("state")
+        if state:
+            pushes = pushes.filter(state=state)
+        order = self.request.query_params.get("order")
+        if order and order.isdigit():
+            pushes = pushes.filter(order_id=int(order))
+        return pushes
+
+
+class TrackingPushRetryApi(APIView):
+    @extend_schema(request=None, responses={200: TrackingPushSerializer}, summary="Send a failed push again")
+    def post(self, request, pk: int):
+        seller = request_seller(request)
+        try:
+            pushes_retry(seller_id=seller.pk, push_ids=[pk], actor=request.user)
+        except ApplicationError as exc:
+            _not_found_as_404(exc)
+        return Response(TrackingPushSerializer(TrackingPush.objects.get(pk=pk, seller=seller)).data)
+
+
+class ReceiveInputSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=40, help_text="The packing label's barcode (PK…)")
+    courier_code = serializers.CharField(max_length=100, help_text="The carrier's sales-site code, e.g. 0002")
+    tracking_no = serializers.CharField(max_length=60)
+
+
+class ReceivingScanApi(APIView):
+    """QFC receiving for warehouse operators (any seller's packing labels)."""
+
+    permission_classes = [IsWarehouseOperator]
+
+    @extend_schema(request=ReceiveInputSerializer, responses={201: WaybillSerializer},
+                   summary="QFC receiving: record the carrier and tracking number of a packing label")
+    def post(self, request):
+        data = ReceiveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        waybill = packing_receive(code=data.validated_data["label"], courier_code=data.validated_data["courier_code"],
+                                  tracking_no=data.validated_data["tracking_no"], actor=request.user)
+        return Response(WaybillSerializer(waybill).data, status=status.HTTP_201_CREATED)

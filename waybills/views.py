@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import tempfile
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views import View
+from django.views.generic import TemplateView
+
+from core.exceptions import ApplicationError
+from integrations.selectors import account_list
+from orders.models import Order
+from sellers.mixins import SellerRequiredMixin, WarehouseOperatorRequiredMixin
+from waybills import selectors
+from waybills.forms import PrintFilterForm, PrintForm, PushActionForm, ReceiveForm
+from waybills.labels.pdf import pdf_render
+from waybills.labels.zpl import zpl_render
+from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
+from waybills.services.couriers import couriers_refresh
+from waybills.services.printing import waybills_print
+from waybills.services.push import push_correct, push_dismiss, pushes_retry
+from waybills.services.receiving import packing_label_check, packing_receive
+
+PAGE_SIZE = 100
+SPOOL_BYTES = 8 * 1024 * 1024  # a bigger PDF goes to a temporary file instead of memory
+
+
+class PrintView(SellerRequiredMixin, TemplateView):
+    """Waybill ▸ Print Waybill: orders ready to ship, filters like the Orders list, print the selection."""
+
+    template_name = "waybills/print.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        accounts = account_list(seller=self.seller)
+        form = PrintFilterForm(self.request.GET, accounts=accounts)
+        kind = form.selected_kind()
+        filters = form.filters()
+        orders = selectors.printable_orders(seller=self.seller, filters=filters, kind=kind)
+        page = Paginator(orders, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        rows = []
+        for order in page.object_list:
+            waybills = {w.kind: w for w in order.waybills.all()}
+            rows.append({"order": order, "waybill": waybills.get(kind), "other": waybills.get(
+                WaybillKind.PACKING if kind == WaybillKind.INVOICE else WaybillKind.INVOICE),
+                "lines": list(order.lines.all()), "manual": order.account_id is None})
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("batch", None)
+        batch = None
+        if self.request.GET.get("batch", "").isdigit():
+            batch = PrintBatch.objects.filter(seller=self.seller, pk=int(self.request.GET["batch"])).first()
+        context.update(
+            form=form, kind=kind, kinds=WaybillKind.choices, papers=PrintBatch.Paper.choices, rows=rows,
+            page_obj=page, query_string=query.urlencode(), filters=filters, batch=batch,
+            recent=selectors.batches_recent(seller=self.seller),
+            narrowed=bool(filters.account_id or filters.manual or filters.printed or filters.date_from
+                          or filters.date_to or filters.q),
+            kind_tabs=[{"value": value, "label": label, "active": value == kind,
+                        "query": urlencode({**{k: v for k, v in query.items() if k != "kind"}, "kind": value})}
+                       for value, label in WaybillKind.choices],
+        )
+        return context
+
+    def post(self, request):
+        form = PrintForm(request.POST)
+        back = request.POST.get("next") or reverse("waybills:print")
+        if not back.startswith("/"):
+            back = reverse("waybills:print")
+        if not form.is_valid():
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            return redirect(back)
+        try:
+            batch = waybills_print(seller_id=self.seller.pk, order_ids=form.cleaned_data["order_ids"],
+                                   kind=form.cleaned_data["kind"], paper=form.cleaned_data["paper"],
+                                   actor=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect(back)
+        reprints = len(batch.reprint_ids)
+        what = "invoice" if batch.kind == WaybillKind.INVOICE else "packing label"
+        text = f"{batch.label_count} {what}{'s' if batch.label_count != 1 else ''} ready to download"
+        if reprints:
+            text += f" ({reprints} reprinted with the same number{'s' if reprints != 1 else ''})"
+        messages.success(request, text + ".")
+        separator = "&" if "?" in back else "?"
+        return redirect(f"{back}{separator}batch={batch.pk}")
+
+
+class BatchDownloadView(SellerRequiredMixin, View):
+    """The labels of a batch as a PDF (100×150 mm or A4) or ZPL, generated on the fly in one pass."""
+
+    def get(self, request, pk: int):
+        try:
+            batch = selectors.batch_get(seller=self.seller, batch_id=pk)
+        except PrintBatch.DoesNotExist:
+            raise Http404("No such print batch.") from None
+        paper = request.GET.get("paper") or batch.paper
+        if paper not in PrintBatch.Paper.values:
+            raise Http404("Unknown label format.")
+        return label_response(batch, paper)
+
+
+def label_response(batch: PrintBatch, paper: str):
+    stamp = timezone.localtime(batch.created_at).strftime("%Y%m%d-%H%M")
+    name = f"{'invoices' if batch.kind == WaybillKind.INVOICE else 'packing-labels'}-{stamp}-batch{batch.pk}"
+    labels = selectors.batch_labels(batch=batch)
+    if paper == PrintBatch.Paper.ZPL:
+        response = StreamingHttpResponse(zpl_render(labels), content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.zpl"'
+        return response
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
+    pdf_render(labels, spool, paper=paper, title=f"SmartShip {name}")
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=f"{name}{'-a4' if paper == 'a4' else ''}.pdf",
+                        content_type="application/pdf")
+
+
+class PushFailuresView(SellerRequiredMixin, TemplateView):
+    """Waybill ▸ Tracking push failures: what the sales site refused or could not settle, with actions."""
+
+    template_name = "waybills/push_failures.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = Paginator(selectors.push_failures(seller=self.seller), PAGE_SIZE).get_page(self.request.GET.get("page"))
+        context.update(page_obj=page, pushes=page.object_list, State=TrackingPush.State)
+        return context
+
+    def post(self, request):
+        form = PushActionForm(request.POST)
+        back = request.POST.get("next") or reverse("waybills:push-failures")
+        if not back.startswith("/"):
+            back = reverse("waybills:push-failures")
+        if not form.is_valid():
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            return redirect(back)
+        action, ids = form.cleaned_data["action"], form.cleaned_data["push_ids"]
+        try:
+            if action == "retry":
+                count = pushes_retry(seller_id=self.seller.pk, push_ids=ids, actor=request.user)
+                messages.success(request, f"{count} tracking number{'s' if count != 1 else ''} will be sent again "
+                                          "in a moment.")
+            elif action == "correct":
+                for pk in ids:
+                    push_correct(seller_id=self.seller.pk, push_id=pk, actor=request.user)
+                messages.success(request, "The correction (invoice number change) will be sent in a moment.")
+            else:
+                for pk in ids:
+                    push_dismiss(seller_id=self.seller.pk, push_id=pk, actor=request.user)
+                messages.success(request, "Dismissed: the number the sales site holds stays.")
+        except ApplicationError as exc:
+            if exc.code == "not_found":
+                raise Http404(exc.message) from None
+            messages.error(request, exc.message)
+        return redirect(back)
+
+
+class OrderTrackingView(SellerRequiredMixin, TemplateView):
+    """An order's waybills and the push of each line's tracking number (linked from the failures list)."""
+
+    template_name = "waybills/order_tracking.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        try:
+            order = selectors.order_get(seller=self.seller, order_id=kwargs["pk"])
+        except Order.DoesNotExist:
+            raise Http404("No such order.") from None
+        context.update(order=order, waybills=list(order.waybills.all()),
+                       pushes=selectors.pushes_of_order(seller=self.seller, order_id=order.pk), State=TrackingPush.State)
+        return context
+
+
+class ReceivingView(WarehouseOperatorRequiredMixin, TemplateView):
+    """QFC receiving, built for a keyboard-wedge barcode scanner: label → carrier → tracking number."""
+
+    template_name = "waybills/receiving.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        site = selectors.default_site()
+        couriers_refresh(site=site)
+        context.update(couriers=selectors.courier_list(site=site), recent=selectors.receipts_recent(),
+                       form=kwargs.get("form") or ReceiveForm(), result=kwargs.get("result"))
+        return context
+
+    def post(self, request):
+        form = ReceiveForm(request.POST)
+        wants_json = request.headers.get("Accept", "").startswith("application/json")
+        if not form.is_valid():
+            result = {"ok": False, "code": "invalid", "message": "Scan the packing label, choose the carrier and "
+                      "scan its tracking number."}
+        else:
+            try:
+                waybill = packing_receive(code=form.cleaned_data["label"], courier_code=form.cleaned_data["courier"],
+                                          tracking_no=form.cleaned_data["tracking_no"], actor=request.user)
+                result = {"ok": True, "code": "received", **_label_summary(waybill),
+                          "message": f"Received {waybill.number}: {waybill.courier_name} {waybill.tracking_no} "
+                          f"recorded for order {waybill.order.order_no}"
+                          + (" and sent to the sales site." if waybill.order.account_id else " (manual order).")}
+            except ApplicationError as exc:
+                result = {"ok": False, "code": exc.code, "message": exc.message}
+        if wants_json:
+            return JsonResponse(result, status=200 if result["ok"] else 400)
+        return self.render_to_response(self.get_context_data(form=ReceiveForm() if result["ok"] else form,
+                                                             result=result))
+
+
+class ReceivingLookupView(WarehouseOperatorRequiredMixin, View):
+    """Step one of a scan: is this a packing label we can receive? (JSON for receiving.js)"""
+
+    def get(self, request):
+        try:
+            waybill = packing_label_check(code=request.GET.get("label", ""))
+        except ApplicationError as exc:
+            return JsonResponse({"ok": False, "code": exc.code, "message": exc.message}, status=400)
+        return JsonResponse({"ok": True, "code": "found", **_label_summary(waybill),
+                             "message": f"{waybill.number}: order {waybill.order.order_no} for "
+                             f"{waybill.order.recipient_name}. Now the carrier and its tracking number."})
+
+
+def _label_summary(waybill: Waybill) -> dict:
+    order = waybill.order
+    lines = list(order.lines.exclude(status="cancelled").values_list("product_name", "option_name", "quantity"))
+    return {
+        "label": waybill.number, "order_no": order.order_no, "seller": waybill.seller.name,
+        "recipient": order.recipient_name, "site": selectors.site_name(order.site) if order.site else "Manual",
+        "items": [{"product": p, "option": o, "quantity": q} for p, o, q in lines],
+    }
