@@ -21,7 +21,7 @@
     box.className = `scan-feedback scan-${kind}`;
     title.textContent = heading;
     message.textContent = text;
-    detail.textContent = items ? items.map((i) => `${i.quantity} × ${i.product}${i.option ? " · " + i.option : ""}`).join("   ") : "";
+    detail.textContent = items ? items.map((i) => `${i.quantity} × ${i.product}${i.option ? " (" + i.option + ")" : ""}`).join("  ·  ") : "";
   }
 
   function beep(ok) {
@@ -34,6 +34,13 @@
       osc.stop(ctx.currentTime + (ok ? 0.12 : 0.35));
     } catch (e) { /* no audio: the colours say it */ }
   }
+
+  const TITLES = {
+    already_received: "✖ Already received", order_cancelled: "✖ Cancelled order: do not ship",
+    check_digit: "✖ Misread label", not_ours: "✖ Not a packing label", unknown_label: "✖ Unknown label",
+    empty: "✖ Nothing scanned", unknown_courier: "✖ Unknown carrier", invalid_tracking_no: "✖ Bad tracking number",
+    tracking_no_used: "✖ Tracking number already used",
+  };
 
   function nextAfterLabel() {
     if (courier.value) tracking.focus(); else courier.focus();
@@ -50,7 +57,7 @@
       show("found", "Label found", data.message, data.items);
       nextAfterLabel();
     } else {
-      show("error", "✖ Wrong label", data.message);
+      show("error", TITLES[data.code] || "✖ Wrong label", data.message);
       beep(false);
       label.select();
     }
@@ -96,6 +103,8 @@
     if (data.ok) {
       show("ok", "✔ Received", data.message, data.items);
       beep(true);
+      const empty = recent.querySelector("li.muted");
+      if (empty) empty.remove();
       const item = document.createElement("li");
       item.textContent = data.message;
       recent.prepend(item);
@@ -103,7 +112,7 @@
       tracking.value = "";
       label.focus();
     } else {
-      show("error", "✖ Not received", data.message);
+      show("error", TITLES[data.code] || "✖ Not received", data.message);
       beep(false);
       if (["invalid_tracking_no", "tracking_no_used"].includes(data.code)) { tracking.select(); tracking.focus(); }
       else if (data.code === "unknown_courier") { courier.focus(); }

@@ -1,0 +1,147 @@
+"""Print Waybill and QFC receiving in a real browser, against the LotteON sandbox and a real Celery worker."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from orders.models import Order, OrderStatus
+from sellers.models import User
+from tests.factories import PASSWORD, make_account, make_seller_user
+from tests.plugins.browser import login
+from tests.plugins.worker import wait_for
+from tests.waybills.helpers import live_lines, pull
+from waybills.models import TrackingPush, Waybill, WaybillKind
+from waybills.services.printing import waybills_print
+from waybills.services.push import tracking_push
+
+pytestmark = [pytest.mark.browser, pytest.mark.sandbox, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def account(sandbox, settings):
+    settings.LOTTEON_BASE_URL = sandbox.url
+    settings.LOTTEON_RETRY_BASE_DELAY = 0.01
+    settings.SMARTSHIP_ORDER_LOOKBACK_DAYS = 2
+    seller, _ = make_seller_user(name="스마트십 데모상점", username="wb-seller")
+    return make_account(seller=seller, shop_id="lotte-shop", api_key=sandbox.DEMO_KEY,
+                        account_number=sandbox.DEMO_TR_NO)
+
+
+def test_select_print_invoices_download_and_see_them_shipped(page, live_server, sandbox, account, screenshot,
+                                                             celery_worker_process):
+    orders = pull(sandbox, account, 2, 1, 1, recipient={"dvpCustNm": "김민준"})
+    chosen = orders[:2]
+    celery_worker_process(LOTTEON_BASE_URL=sandbox.url, SMARTSHIP_TRACKING_SWEEP_SECONDS="1",
+                          SMARTSHIP_ORDER_SYNC_SECONDS="3600", SMARTSHIP_HEARTBEAT_SECONDS="3600")
+    login(page, live_server.url, "wb-seller", PASSWORD)
+
+    page.locator("aside nav").get_by_role("link", name="Print Waybill").click()
+    rows = page.locator(".wb-row")
+    assert rows.count() == 3
+    screenshot("waybills-print-1366")
+    for order in chosen:
+        page.get_by_label(f"Select order {order.order_no}").check()
+    assert page.locator("#selected-count").inner_text() == "2 selected"
+    page.get_by_role("button", name="Print invoices").click()
+
+    panel = page.locator(".wb-batch")
+    panel.wait_for()
+    assert "2 invoices" in panel.inner_text()
+    screenshot("waybills-print-batch-1366")
+    with page.expect_download() as download_info:
+        panel.get_by_role("link", name="Download PDF 100×150 mm (thermal)").click()
+    pdf = PdfReader(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+    assert len(pdf.pages) == 2
+    numbers = {w.order_id: w.number for w in Waybill.objects.filter(kind=WaybillKind.INVOICE)}
+    text = "".join(p.extract_text() for p in pdf.pages)
+    assert all(numbers[o.pk] in text for o in chosen) and "김민준" in text
+
+    # The worker's periodic sweep pushes the outbox; LotteON shows the numbers and the orders are Shipped.
+    assert wait_for(lambda: Order.objects.filter(pk__in=[o.pk for o in chosen], status=OrderStatus.SHIPPED).count()
+                    == 2, timeout=60), list(TrackingPush.objects.values("state", "last_message"))
+    live = live_lines(sandbox)
+    for order in chosen:
+        for line in order.lines.all():
+            row = live[(order.order_no, line.line_no)]
+            assert (row["odPrgsStepCd"], row["invcNo"], row["dvCoCd"]) == ("13", numbers[order.pk], "9999")
+
+    page.goto(f"{live_server.url}/orders/{chosen[0].pk}/")
+    assert "Shipped" in page.locator("h1").inner_text()
+    page.goto(f"{live_server.url}/waybills/orders/{chosen[0].pk}/")
+    assert page.locator(".push-confirmed").count() == 2
+    screenshot("waybills-order-tracking-1366")
+    page.goto(f"{live_server.url}/waybills/print/")
+    assert page.locator(".wb-row").count() == 1, "shipped orders leave the list"
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("waybills-print-390")
+
+
+def test_failures_page_shows_refusals_with_a_retry(page, live_server, sandbox, account, screenshot):
+    (order,) = pull(sandbox, account, 1)
+    waybills_print(seller_id=account.seller_id, order_ids=[order.pk], kind=WaybillKind.INVOICE)
+    sandbox.ship(order.order_no, dvCoCd="0002", invcNo="999988887777")  # shipped by another tool
+    tracking_push(account_id=account.pk)
+    login(page, live_server.url, "wb-seller", PASSWORD)
+    page.locator("aside nav").get_by_role("link", name="Tracking push failures").click()
+    row = page.locator(".push-row")
+    assert "Shipped with another number" in row.inner_text() and "999988887777" in row.inner_text()
+    screenshot("waybills-failures-1366")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("waybills-failures-390")
+    page.set_viewport_size({"width": 1366, "height": 860})
+    row.get_by_role("button", name=f"Correct to {order.waybills.get().number}").click()
+    assert "correction" in page.locator(".alert").first.inner_text()
+    tracking_push(account_id=account.pk)
+    assert live_lines(sandbox)[(order.order_no, "1")]["invcNo"] == order.waybills.get().number
+
+
+def test_receiving_scan_in_the_browser(page, live_server, sandbox, account, screenshot):
+    (order,) = pull(sandbox, account, 2, recipient={"dvpCustNm": "이서연"})
+    batch = waybills_print(seller_id=account.seller_id, order_ids=[order.pk], kind=WaybillKind.PACKING)
+    label = Waybill.objects.get(pk=batch.waybill_ids[0]).number
+    User.objects.create_user(username="qfc-op", password=PASSWORD, is_warehouse_operator=True)
+    login(page, live_server.url, "qfc-op", PASSWORD)
+    page.locator("aside nav").get_by_role("link", name="Receiving").click()
+    screenshot("waybills-receiving-1366")
+
+    scan = page.locator("#id_label")
+    assert scan.evaluate("el => el === document.activeElement"), "the label field has the focus for the scanner"
+    # A mistyped label: big red feedback, nothing changes.
+    scan.type(label[:-1] + str((int(label[-1]) + 1) % 10))
+    scan.press("Enter")
+    page.locator(".scan-error").wait_for()
+    assert "check digit" in page.locator("#scan-message").inner_text()
+    screenshot("waybills-receiving-error-1366")
+
+    scan.fill("")
+    scan.type(label.lower())  # the scanner types, then presses Enter
+    scan.press("Enter")
+    page.locator(".scan-found").wait_for()
+    assert "이서연" in page.locator("#scan-message").inner_text()
+    page.locator("#id_courier").press("0")  # scanning the carrier's code into the select
+    page.locator("#id_courier").select_option("0002")
+    tracking = page.locator("#id_tracking_no")
+    tracking.type("6789-1234-5678")
+    tracking.press("Enter")
+    page.locator(".scan-ok").wait_for()
+    assert "CJ대한통운 678912345678" in page.locator("#scan-message").inner_text()
+    assert scan.input_value() == "" and page.locator("#id_courier").input_value() == "0002", "ready for the next"
+    screenshot("waybills-receiving-ok-1366")
+
+    # The same label again: refused, nothing changed.
+    scan.type(label)
+    scan.press("Enter")
+    page.locator(".scan-error").wait_for()
+    assert "already received" in page.locator("#scan-message").inner_text()
+    assert TrackingPush.objects.filter(tracking_no="678912345678", courier_code="0002").count() == 2
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("waybills-receiving-390")
+
+    tracking_push(account_id=account.pk)
+    live = live_lines(sandbox)
+    assert {(live[(order.order_no, s)]["invcNo"], live[(order.order_no, s)]["dvCoCd"]) for s in ("1", "2")} == {
+        ("678912345678", "0002")}
