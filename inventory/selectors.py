@@ -129,13 +129,18 @@ def _with_options(skus: QuerySet[Sku]) -> QuerySet[Sku]:
 
 def sku_list_page(*, seller: Seller, filters: SkuFilters, page: str | int | None, per_page: int = PAGE_SIZE) -> Page:
     """One page of the SKU list with options, stock totals (active options) and link state."""
-    paginator = Paginator(sku_list(seller=seller, filters=filters), per_page)
+    paginator = Paginator(sku_list(seller=seller, filters=filters).values_list("pk", flat=True), per_page)
     result = paginator.get_page(page)
-    skus = list(_with_options(Sku.objects.filter(pk__in=[sku.pk for sku in result.object_list]))
-                .order_by("name", "id"))
-    _decorate(skus, seller)
-    result.object_list = skus
+    result.object_list = skus_by_ids(seller=seller, sku_ids=list(result.object_list))
     return result
+
+
+def skus_by_ids(*, seller: Seller, sku_ids: list[int]) -> list[Sku]:
+    """These SKUs of the seller, in this order, with options, stock totals and link state (a few queries)."""
+    skus = {sku.pk: sku for sku in _with_options(Sku.objects.filter(seller=seller, pk__in=sku_ids))}
+    ordered = [skus[pk] for pk in sku_ids if pk in skus]
+    _decorate(ordered, seller)
+    return ordered
 
 
 def sku_counts(*, seller: Seller) -> dict[str, int]:
@@ -177,13 +182,13 @@ def option_sku_get(*, seller: Seller, option_id: int) -> OptionSku:
 
 
 def option_sku_search(*, seller: Seller, q: str, limit: int = 30) -> list[OptionSku]:
-    """Option SKUs to pick from (Needs mapping ▸ Pick SKU): by code, name, option values or barcode."""
-    options = OptionSku.objects.filter(seller=seller).select_related("sku")
+    """Active option SKUs to pick from (Needs mapping ▸ Pick SKU): by code, name, option values or barcode."""
+    options = OptionSku.objects.filter(seller=seller, is_active=True, sku__is_active=True).select_related("sku")
     q = q.strip()
     if q:
         options = options.filter(Q(code__icontains=q) | Q(sku__name__icontains=q) | Q(option_values__icontains=q)
                                  | Q(barcode__icontains=q))
-    return list(options.order_by("-sku__is_active", "-is_active", "sku__name", "position", "id")[:limit])
+    return list(options.order_by("sku__name", "position", "id")[:limit])
 
 
 # --- Needs mapping -------------------------------------------------------------------------------
