@@ -71,7 +71,7 @@ def _header_key(title: str) -> str:
 
 
 HEADERS = {
-    _header_key(name): column.key for column in COLUMNS for name in (column.title, column.key, *column.aliases)
+    _header_key(name): column.key for column in COLUMNS for name in (column.title, *column.aliases)
 }
 
 

@@ -231,8 +231,10 @@ def _resolve(groups: list[_Group], options: dict[str, OptionSku], skus: dict[str
         if by_product is not None and by_product.is_single:
             report.add(first, "product_code", code_owner_message(group.product_code, by_product))
             continue
+        # A product code names the SKU (a new one when no SKU has it yet); without one, the SKU the rows'
+        # existing options belong to.
         target = by_product
-        if target is None and len(existing) == 1:
+        if not group.product_code and len(existing) == 1:
             target = next(iter(existing.values()))
             if target.is_single:
                 row = next(r for r in group.rows if code_key(r.code) in options)
@@ -242,11 +244,10 @@ def _resolve(groups: list[_Group], options: dict[str, OptionSku], skus: dict[str
         for row in group.rows:
             option = options.get(code_key(row.code))
             if option is not None and (target is None or option.sku_id != target.pk):
-                where = f"product {group.product_code}" if group.product_code else f"“{row.name}”"
-                report.add(row, "code", f"“{row.code}” is an option of SKU “{option.sku.name}”; an option SKU cannot "
-                                        f"move to another SKU ({where}). Use a new code, or fix the Product code.")
+                report.add(row, "code", code_owner_message(row.code, option)
+                           + " An option SKU cannot move to another SKU by upload.")
             owner = skus.get(code_key(row.code))
-            if owner is not None and (target is None or owner.pk != target.pk):
+            if option is None and owner is not None and (target is None or owner.pk != target.pk):
                 report.add(row, "code", code_owner_message(row.code, owner))
         group.sku = target
         if group.product_code:
@@ -321,10 +322,11 @@ def _apply(*, seller: Seller, groups: list[_Group], options: dict[str, OptionSku
     for batch in chunked(existing_ids):
         for row in OptionSku.objects.filter(sku_id__in=batch).values("sku_id").annotate(top=Max("position")):
             positions[row["sku_id"]] = row["top"]
+    created_for = {id(group): sku for group, sku in new_skus}
     create: list[OptionSku] = []
     update: list[OptionSku] = []
     for group in groups:
-        sku = group.sku if group.sku is not None else next(s for g, s in new_skus if g is group)
+        sku = group.sku if group.sku is not None else created_for[id(group)]
         for row in group.rows:
             active = ACTIVE_WORDS.get(row.active.strip().upper()) if row.active else None
             option = options.get(code_key(row.code))

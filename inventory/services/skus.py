@@ -127,15 +127,15 @@ def _clean(
                 errors[prefix + "code"] = "This option row does not belong to this SKU; reload the page."
             rows.append(OptionInput(code=row_code, option_values=values, barcode=row_barcode, id=row.id,
                                     is_active=row.is_active))
-    if not errors:
-        taken = codes_taken(seller_id=seller.pk, keys=[code_key(code), *(code_key(row.code) for row in rows)],
-                            exclude_sku_id=sku.pk if sku is not None else None)
-        if code and code_key(code) in taken:
-            errors["code"] = code_owner_message(code, taken[code_key(code)])
-        if not single:
-            for index, row in enumerate(rows):
-                if code_key(row.code) in taken:
-                    errors[f"options.{index}.code"] = code_owner_message(row.code, taken[code_key(row.code)])
+    # Clashes with other SKUs are reported together with the other problems, for the codes that are valid.
+    taken = codes_taken(seller_id=seller.pk, keys=[code_key(code), *(code_key(row.code) for row in rows)],
+                        exclude_sku_id=sku.pk if sku is not None else None)
+    if code and code_key(code) in taken and "code" not in errors:
+        errors["code"] = code_owner_message(code, taken[code_key(code)])
+    if not single:
+        for index, row in enumerate(rows):
+            if code_key(row.code) in taken and f"options.{index}.code" not in errors:
+                errors[f"options.{index}.code"] = code_owner_message(row.code, taken[code_key(row.code)])
     if errors:
         raise ValidationError(errors)
     return name, code, barcode, rows
