@@ -1,0 +1,339 @@
+"""SKU Management pages, the Excel upload with its progress and report, and Needs mapping.
+
+Views read the request, call one selector or service, and render; the rules live in the services.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import TemplateView
+
+from inventory import excel
+from inventory.forms import OptionFormSet, SkuFilterForm, SkuForm, SkuImportForm, apply_errors, option_inputs
+from inventory.models import OptionSku, Sku, SkuImport, SkuKind
+from inventory.selectors import (
+    needs_mapping_count,
+    needs_mapping_groups,
+    option_sku_get,
+    option_sku_search,
+    sku_counts,
+    sku_detail,
+    sku_export_rows,
+    sku_get,
+    sku_import_get,
+    sku_import_list,
+    sku_list_page,
+    sku_recent_lines,
+)
+from inventory.services.imports import sku_import_create
+from inventory.services.links import sku_links_check, sku_links_check_request
+from inventory.services.mapping import lines_remap
+from inventory.services.skus import option_sku_set_code, sku_create, sku_set_active, sku_update
+from sellers.mixins import SellerRequiredMixin
+
+REPORT_PAGE = 100
+
+
+def _mapped_note(saved) -> str:
+    count = len(saved.mapping.mapped)
+    return f" {count} waiting order line{'s are' if count != 1 else ' is'} now mapped." if count else ""
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+class SkuMixin(SellerRequiredMixin):
+    def get_sku(self) -> Sku:
+        try:
+            return sku_get(seller=self.seller, sku_id=self.kwargs["pk"])
+        except Sku.DoesNotExist:
+            raise Http404("No such SKU.") from None
+
+    def get_sku_detail(self) -> Sku:
+        try:
+            return sku_detail(seller=self.seller, sku_id=self.kwargs["pk"])
+        except Sku.DoesNotExist:
+            raise Http404("No such SKU.") from None
+
+
+class SkuListView(SellerRequiredMixin, TemplateView):
+    template_name = "inventory/sku_list.html"
+
+    def get_context_data(self, **kwargs):
+        form = SkuFilterForm(self.request.GET or None)
+        filters = form.filters()
+        page = sku_list_page(seller=self.seller, filters=filters, page=self.request.GET.get("page"))
+        query = {key: value for key, value in self.request.GET.items() if key != "page" and value}
+        return super().get_context_data(
+            form=form, filters=filters, page_obj=page, skus=page.object_list, counts=sku_counts(seller=self.seller),
+            query_string=urlencode(query), waiting=needs_mapping_count(seller=self.seller),
+            imports=sku_import_list(seller=self.seller, limit=3), **kwargs)
+
+
+class SkuFormMixin(SellerRequiredMixin):
+    template_name = "inventory/sku_form.html"
+
+    def render_form(self, form, formset, sku=None, status=200):
+        kind = (sku.kind if sku else (form.data.get("kind") if form.is_bound else form.initial.get("kind")))
+        option_errors = any(f.errors for f in formset.forms) or bool(formset.non_form_errors())
+        for f in formset.forms:
+            # Rows added and left empty are not shown again (a missing row posts as an empty one).
+            f.skip = f.is_bound and not f.errors and f.is_valid() and f.is_blank()
+        return render(self.request, self.template_name, {
+            "form": form, "formset": formset, "sku": sku, "kind": kind or SkuKind.SINGLE,
+            "option_tab": kind == SkuKind.MULTI and (option_errors or self.request.GET.get("tab") == "options"),
+        }, status=status)
+
+
+class SkuCreateView(SkuFormMixin, View):
+    def get(self, request):
+        params = request.GET
+        initial = {"kind": params.get("kind") if params.get("kind") in SkuKind.values else SkuKind.SINGLE,
+                   "name": params.get("name", "")[:200], "code": params.get("code", "")[:100]}
+        rows = [{"code": code[:100], "option_values": values[:200], "is_active": True}
+                for code, values in zip(params.getlist("option_code"), params.getlist("option_values"), strict=False)]
+        if not rows:
+            rows = [{"is_active": True}]
+        return self.render_form(SkuForm(initial=initial), OptionFormSet(prefix="options", initial=rows))
+
+    def post(self, request):
+        form = SkuForm(request.POST)
+        formset = OptionFormSet(request.POST, prefix="options")
+        if not (form.is_valid() & formset.is_valid()):
+            return self.render_form(form, formset, status=400)
+        rows, indexes = option_inputs(formset)
+        data = form.cleaned_data
+        try:
+            saved = sku_create(seller=self.seller, kind=data["kind"], name=data["name"], code=data["code"],
+                               barcode=data["barcode"], options=rows, actor=request.user)
+        except ValidationError as exc:
+            apply_errors(exc, form, formset, indexes)
+            return self.render_form(form, formset, status=400)
+        messages.success(request, f"SKU {saved.sku.name} registered.{_mapped_note(saved)}")
+        return redirect("inventory:sku-detail", pk=saved.sku.pk)
+
+
+class SkuUpdateView(SkuFormMixin, SkuMixin, View):
+    def get(self, request, pk):
+        sku = self.get_sku_detail()
+        single = sku.option_list[0] if sku.is_single and sku.option_list else None
+        form = SkuForm(editing=True, initial={"kind": sku.kind, "name": sku.name, "code": sku.code,
+                                              "barcode": single.barcode if single else ""})
+        rows = [{"id": o.pk, "code": o.code, "option_values": o.option_values, "barcode": o.barcode,
+                 "is_active": o.is_active} for o in sku.option_list] if not sku.is_single else []
+        if request.GET.get("add_code"):
+            rows.append({"code": request.GET["add_code"][:100], "option_values": request.GET.get("add_values", "")[:200],
+                         "is_active": True})
+        formset = OptionFormSet(prefix="options", initial=rows)
+        self._attach(formset, sku)
+        return self.render_form(form, formset, sku)
+
+    def _attach(self, formset, sku) -> None:
+        """Each existing row shows its stock and mapped lines beside the fields."""
+        options = {option.pk: option for option in getattr(sku, "option_list", [])}
+        for form in formset.forms:
+            form.option = options.get(form.initial.get("id") or _int(form.data.get(f"{form.prefix}-id")))
+
+    def post(self, request, pk):
+        sku = self.get_sku_detail()
+        form = SkuForm(request.POST, editing=True, initial={"kind": sku.kind})
+        formset = OptionFormSet(request.POST, prefix="options")
+        self._attach(formset, sku)
+        if not (form.is_valid() & formset.is_valid()):
+            return self.render_form(form, formset, sku, status=400)
+        rows, indexes = option_inputs(formset)
+        data = form.cleaned_data
+        try:
+            saved = sku_update(sku=sku, name=data["name"], code=data["code"], barcode=data["barcode"], options=rows,
+                               actor=request.user)
+        except ValidationError as exc:
+            apply_errors(exc, form, formset, indexes)
+            return self.render_form(form, formset, sku, status=400)
+        messages.success(request, f"SKU {saved.sku.name} saved.{_mapped_note(saved)}")
+        return redirect("inventory:sku-detail", pk=sku.pk)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class SkuDetailView(SkuMixin, TemplateView):
+    template_name = "inventory/sku_detail.html"
+
+    def get_context_data(self, **kwargs):
+        sku = self.get_sku_detail()
+        return super().get_context_data(sku=sku, lines=sku_recent_lines(seller=self.seller, sku=sku), **kwargs)
+
+
+class SkuActiveView(SkuMixin, View):
+    active = True
+
+    def post(self, request, pk):
+        saved = sku_set_active(sku=self.get_sku(), active=self.active, actor=request.user)
+        if self.active:
+            messages.success(request, f"SKU {saved.sku.name} is active again.{_mapped_note(saved)}")
+        else:
+            messages.warning(request, f"SKU {saved.sku.name} is deactivated: new order lines no longer map to it; lines "
+                                      "already mapped keep it.")
+        return redirect(_safe_next(request, reverse("inventory:sku-detail", args=[saved.sku.pk])))
+
+
+class SkuLinkCheckView(SkuMixin, View):
+    """Check LotteON link for one SKU, now (two or three calls to LotteON)."""
+
+    def post(self, request, pk):
+        sku = self.get_sku()
+        outcome = sku_links_check(seller=self.seller, sku_ids=[sku.pk], actor=request.user)
+        (messages.success if outcome.ok else messages.error)(request, outcome.message)
+        return redirect("inventory:sku-detail", pk=sku.pk)
+
+
+class SkuBulkLinkCheckView(SellerRequiredMixin, View):
+    """Check LotteON link for the selected SKUs, in the background."""
+
+    def post(self, request):
+        ids = [int(value) for value in request.POST.getlist("sku_ids") if value.isdigit()]
+        back = _safe_next(request, reverse("inventory:sku-list"))
+        if not ids:
+            messages.error(request, "Select the SKUs to check first.")
+            return redirect(back)
+        count = sku_links_check_request(seller=self.seller, sku_ids=ids, actor=request.user)
+        messages.info(request, f"Checking the LotteON link of {count} SKU{'s' if count != 1 else ''} in the background; "
+                               "reload the page in a moment to see the results.")
+        return redirect(back)
+
+
+class SkuExportView(SellerRequiredMixin, View):
+    def get(self, request):
+        filters = SkuFilterForm(request.GET or None).filters()
+        output = excel.skus_workbook(sku_export_rows(seller=self.seller, filters=filters))
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return FileResponse(output, as_attachment=True, filename=f"skus-{stamp}.xlsx",
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+class SkuTemplateView(SellerRequiredMixin, View):
+    def get(self, request):
+        response = HttpResponse(excel.template(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = 'attachment; filename="smartship-sku-template.xlsx"'
+        return response
+
+
+class SkuImportView(SellerRequiredMixin, View):
+    template_name = "inventory/sku_import.html"
+
+    def render_page(self, form, status=200):
+        return render(self.request, self.template_name, {
+            "form": form, "imports": sku_import_list(seller=self.seller, limit=10),
+            "max_rows": excel.MAX_ROWS, "columns": excel.COLUMNS}, status=status)
+
+    def get(self, request):
+        return self.render_page(SkuImportForm())
+
+    def post(self, request):
+        form = SkuImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_page(form, status=400)
+        upload = form.cleaned_data["file"]
+        try:
+            job = sku_import_create(seller=self.seller, actor=request.user, filename=upload.name, content=upload.read())
+        except ValidationError as exc:
+            form.add_error("file", exc.message_dict.get("file", exc.messages))
+            return self.render_page(form, status=400)
+        return redirect("inventory:sku-import-detail", pk=job.pk)
+
+
+class SkuImportMixin(SellerRequiredMixin):
+    def get_job(self) -> SkuImport:
+        try:
+            return sku_import_get(seller=self.seller, import_id=self.kwargs["pk"])
+        except SkuImport.DoesNotExist:
+            raise Http404("No such upload.") from None
+
+    def job_context(self, job: SkuImport) -> dict:
+        page = Paginator(job.errors or [], REPORT_PAGE).get_page(self.request.GET.get("page")) if job.finished else None
+        stale = (job.status == SkuImport.Status.QUEUED
+                 and (timezone.now() - job.created_at).total_seconds() > 120)
+        return {"job": job, "page_obj": page, "problems": page.object_list if page else [], "stale": stale}
+
+
+class SkuImportDetailView(SkuImportMixin, TemplateView):
+    template_name = "inventory/sku_import_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**self.job_context(self.get_job()), **kwargs)
+
+
+class SkuImportProgressView(SkuImportMixin, View):
+    def get(self, request, pk):
+        return render(request, "inventory/partials/_import_progress.html", self.job_context(self.get_job()))
+
+
+class SkuImportReportView(SkuImportMixin, View):
+    def get(self, request, pk):
+        job = self.get_job()
+        response = HttpResponse(excel.report_workbook(job.errors or []),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="sku-upload-{job.pk}-problems.xlsx"'
+        return response
+
+
+class NeedsMappingView(SellerRequiredMixin, View):
+    """Unmapped open order lines by seller code; ``?pick=CODE`` lists option SKUs to give that code."""
+
+    template_name = "inventory/needs_mapping.html"
+
+    def get(self, request):
+        pick = request.GET.get("pick", "").strip()
+        if pick:
+            return self.render_pick(pick)
+        q = request.GET.get("q", "")
+        groups = needs_mapping_groups(seller=self.seller, q=q)
+        page = Paginator(groups, 50).get_page(request.GET.get("page"))
+        return render(request, self.template_name, {
+            "groups": page.object_list, "page_obj": page, "q": q, "total_lines": sum(g.lines for g in groups),
+            "query_string": urlencode({"q": q}) if q else ""})
+
+    def render_pick(self, code: str, error: str = "", status: int = 200):
+        q = self.request.GET.get("q", "")
+        options = option_sku_search(seller=self.seller, q=q)
+        group = next((g for g in needs_mapping_groups(seller=self.seller) if g.code == code), None)
+        return render(self.request, "inventory/needs_mapping_pick.html", {
+            "code": code, "q": q, "options": options, "group": group, "error": error}, status=status)
+
+    def post(self, request):
+        if request.POST.get("action") == "remap":
+            result = lines_remap(seller_id=self.seller.pk)
+            messages.success(request, f"{len(result.mapped)} waiting order line{'s' if len(result.mapped) != 1 else ''} "
+                                      "mapped." if result.mapped else "No waiting line matches a SKU yet.")
+            return redirect("inventory:needs-mapping")
+        code = request.POST.get("code", "").strip()
+        try:
+            option = option_sku_get(seller=self.seller, option_id=int(request.POST.get("option_id", "")))
+        except (OptionSku.DoesNotExist, ValueError):
+            raise Http404("No such option SKU.") from None
+        try:
+            saved = option_sku_set_code(option=option, code=code, actor=request.user)
+        except ValidationError as exc:
+            return self.render_pick(code, error=" ".join(exc.messages), status=400)
+        messages.success(request, f"Option SKU of {saved.sku.name} now has the Seller defined code {code}."
+                                  f"{_mapped_note(saved)}")
+        return redirect("inventory:needs-mapping")
