@@ -62,7 +62,7 @@ def waybills_print(
         raise ApplicationError("Select at least one order to print.", code="nothing_selected")
     if len(ids) > MAX_BATCH:
         raise ApplicationError(f"Print at most {MAX_BATCH} orders at a time.", code="too_many")
-    orders = {o.pk: o for o in Order.objects.select_for_update().filter(seller_id=seller_id, pk__in=ids)
+    orders = {o.pk: o for o in Order.objects.select_for_update(of=("self",)).filter(seller_id=seller_id, pk__in=ids)
               .select_related("account")}
     if len(orders) != len(ids):
         raise ApplicationError("Some of the selected orders were not found.", code="not_found")

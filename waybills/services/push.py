@@ -341,7 +341,7 @@ def _store(*, account: SalesSiteAccount, pushes: list[TrackingPush], outcomes: l
 
 def _seller_pushes(*, seller_id: int, push_ids: Iterable[int]) -> list[TrackingPush]:
     ids = list(push_ids)
-    pushes = list(TrackingPush.objects.select_for_update().filter(seller_id=seller_id, pk__in=ids)
+    pushes = list(TrackingPush.objects.select_for_update(of=("self",)).filter(seller_id=seller_id, pk__in=ids)
                   .select_related("line", "order"))
     if len(pushes) != len(set(ids)):
         raise ApplicationError("Some of these tracking pushes were not found.", code="not_found")

@@ -88,7 +88,7 @@ def tracking_record(
 
 def _record(*, seller_id: int, ids: list[int], site: str, courier_code: str, tracking_no: str, actor: User | None,
             origin: str, waybill: Waybill | None) -> Recorded:
-    lines = list(OrderLine.objects.select_for_update().filter(seller_id=seller_id, pk__in=ids)
+    lines = list(OrderLine.objects.select_for_update(of=("self",)).filter(seller_id=seller_id, pk__in=ids)
                  .select_related("order", "order__account"))
     courier, number = tracking_number_check(site=site, courier_code=courier_code, tracking_no=tracking_no)
     result = Recorded(courier=courier, tracking_no=number)
