@@ -4,7 +4,7 @@ Every function takes the seller and filters by it first, so another seller's row
 
 The list is built to cost the same number of queries whatever the number of orders: one aggregate for
 the tab counts (which also gives the paginator its count), one query for the page, one for the lines
-of that page. Searching lines is a ``pk IN (subquery)`` so an order with many matching lines is listed
+of that page. Searching lines is an ``EXISTS`` subquery so an order with many matching lines is listed
 once.
 """
 
@@ -16,7 +16,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Replace
 from django.db.models.lookups import Contains
 from django.utils import timezone
@@ -96,7 +110,7 @@ def _digits_only(expression):
     return Replace(Replace(expression, Value("-"), Value("")), Value(" "), Value(""))
 
 
-def _search_q(*, seller: Seller, term: str) -> Q:
+def _search_q(term: str) -> Q:
     """Order number (also the sales-site one), names, phones without dashes, product, option, seller codes."""
     condition = (
         Q(order_no__icontains=term) | Q(reference_order_no__icontains=term)
@@ -107,11 +121,13 @@ def _search_q(*, seller: Seller, term: str) -> Q:
         # 01012345678 finds 010-1234-5678 and 010 1234 5678; only worth the per-row REPLACE for a number.
         for name in PHONE_FIELDS:
             condition |= Q(Contains(_digits_only(F(name)), digits))
-    matching_lines = OrderLine.objects.filter(seller=seller).filter(
+    # EXISTS per order, not a join (an order with two matching lines stays one row) and not IN: the
+    # page query walks orders newest first and stops after 50 matches, probing only their lines.
+    matching_lines = OrderLine.objects.filter(order_id=OuterRef("pk")).filter(
         Q(product_name__icontains=term) | Q(option_name__icontains=term)
         | Q(seller_product_code__icontains=term) | Q(seller_option_code__icontains=term)
-    ).values("order_id")
-    return condition | Q(pk__in=matching_lines)
+    )
+    return condition | Q(Exists(matching_lines))
 
 
 def _narrowed(*, seller: Seller, filters: OrderFilters) -> QuerySet[Order]:
@@ -136,7 +152,7 @@ def _narrowed(*, seller: Seller, filters: OrderFilters) -> QuerySet[Order]:
         orders = orders.filter(instructed | created)
     term = filters.q.strip()
     if term:
-        orders = orders.filter(_search_q(seller=seller, term=term))
+        orders = orders.filter(_search_q(term))
     return orders
 
 
@@ -152,6 +168,12 @@ def _status_q(status: str) -> Q:
     if status:
         return Q(status=status)
     return Q()
+
+
+def _scalar_count(queryset: QuerySet) -> Subquery:
+    # COUNT(*) as a plain function, so Django adds no GROUP BY to the subquery.
+    return Subquery(queryset.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+                    .values("n"), output_field=IntegerField())
 
 
 def _ordering(ordering: str) -> list:
@@ -190,13 +212,14 @@ def order_status_counts(*, seller: Seller, filters: OrderFilters) -> dict[str, i
         counts = {status: row[f"count_{status}"] or 0 for status in statuses}
         counts[ATTENTION] = row["count_attention"] or 0
     else:
-        # No filter: one statement of two index-only scans, GROUP BY status over (seller, status, time)
-        # and the flagged entries of (seller, needs_attention), instead of reading 100,000 rows.
-        by_status = orders.values("status").annotate(n=Count("id")).values_list("status", "n")
-        attention = orders.filter(_needs_attention()).annotate(tab=Value(ATTENTION)).values("tab").annotate(
-            n=Count("id")).values_list("tab", "n")
-        found = dict(by_status.union(attention, all=True))
-        counts = {status: found.get(status, 0) for status in [*statuses, ATTENTION]}
+        # No filter: one statement of scalar COUNT(*)s, each a seek into an index range of
+        # (seller, status, time) or (seller, needs_attention). SQLite counts such a range without
+        # decoding a row; grouping 100,000 index entries by status took twice as long.
+        tabs = {status: orders.filter(status=status) for status in statuses}
+        tabs[ATTENTION] = orders.filter(_needs_attention())
+        row = Seller.objects.filter(pk=seller.pk).values(
+            **{f"count_{key}": _scalar_count(queryset) for key, queryset in tabs.items()}).get()
+        counts = {key: row[f"count_{key}"] or 0 for key in tabs}
     counts[""] = sum(counts[status] for status in statuses)
     return counts
 
@@ -209,7 +232,8 @@ def order_list_page(*, seller: Seller, filters: OrderFilters, page_number, per_p
         Prefetch("lines", queryset=OrderLine.objects.only(*LIST_LINE_FIELDS).order_by("line_no", "process_seq", "id"))
     )
     paginator = Paginator(orders, per_page)
-    # The tab count is the number of rows the page query can return: no separate COUNT(*).
+    # The tab count is the number of rows the page query can return: no separate COUNT(*), and an
+    # empty tab or search costs no page query at all (an empty slice is not sent to the database).
     paginator.count = counts.get(filters.status, 0)
     return OrderListPage(page=paginator.get_page(page_number), counts=counts)
 
