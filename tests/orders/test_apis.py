@@ -176,3 +176,20 @@ def test_the_schema_documents_the_orders_api(api):
     assert "order_ids" in schema["components"]["schemas"]["OrderConfirmInput"]["properties"]
     detail = schema["components"]["schemas"]["OrderDetailOutput"]["properties"]
     assert {"lines", "events"} <= set(detail)
+
+
+def test_the_list_costs_the_same_queries_for_5_and_60_orders(api, seller, account):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get("/api/v1/orders/", {"q": "티셔츠"}).status_code == 200
+        return len(captured.captured_queries)
+
+    for _ in range(5):
+        make_order(seller=seller, account=account, lines=[{"product_name": "티셔츠"}, {"product_name": "양말"}])
+    few = queries()
+    for _ in range(55):
+        make_order(seller=seller, account=account, lines=[{"product_name": "티셔츠"}, {"product_name": "양말"}])
+    assert queries() == few

@@ -265,3 +265,15 @@ class TestConfirmSelected:
 
     def test_get_is_not_allowed(self, signed_in):
         assert signed_in.get(reverse("orders:order-confirm")).status_code == 405
+
+
+def test_operators_see_orders_in_the_admin(client, django_user_model, seller, account):
+    order = make_order(seller=seller, account=account, lines=[{}, {"product_name": "양말"}])
+    make_event(order, kind=OrderEvent.Kind.PULLED)
+    admin = django_user_model.objects.create_superuser(username="root", password="pw-123456789", email="")
+    client.force_login(admin)
+    assert client.get(reverse("admin:orders_order_changelist"), {"q": order.order_no}).status_code == 200
+    page = client.get(reverse("admin:orders_order_change", args=[order.pk]))
+    assert page.status_code == 200 and "양말" in page.content.decode()
+    assert client.get(reverse("admin:orders_orderline_changelist")).status_code == 200
+    assert client.get(reverse("admin:orders_orderevent_changelist")).status_code == 200
