@@ -38,7 +38,13 @@ def replay(url: str, calls: list[dict]) -> float:
     return seconds
 
 
-def one_size(url: str, lines: int, days: int, repeat: int) -> dict:
+def add_latency(url: str, seconds: float) -> None:
+    """Every API call waits this long before it is answered, like a call across the internet would."""
+    if seconds:
+        admin(url, "POST", "faults", delay=seconds, count=-1)
+
+
+def one_size(url: str, lines: int, days: int, repeat: int, latency: float) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -50,6 +56,7 @@ def one_size(url: str, lines: int, days: int, repeat: int) -> dict:
     sync_times, bare_times, queries, calls = [], [], [], []
     for attempt in range(repeat):
         admin(url, "POST", "reset", seed=7, lines=lines, days=days)
+        add_latency(url, latency)
         OrderLine.objects.all().delete()
         Order.objects.all().delete()
         SalesSiteAccount.objects.all().delete()
@@ -66,9 +73,10 @@ def one_size(url: str, lines: int, days: int, repeat: int) -> dict:
         stored = OrderLine.objects.count()
 
         admin(url, "POST", "reset", seed=7, lines=lines, days=days)
+        add_latency(url, latency)
         bare_times.append(replay(url, calls))
     sync, bare = statistics.median(sync_times), statistics.median(bare_times)
-    return {"lines generated": lines, "lines stored": stored, "HTTP calls": len(calls), "sync s": sync,
+    return {"latency ms": round(latency * 1000), "lines generated": lines, "lines stored": stored, "HTTP calls": len(calls), "sync s": sync,
             "bare HTTP s": bare, "ratio": sync / bare, "queries": statistics.median(queries),
             "confirmed": run.lines_confirmed}
 
@@ -78,6 +86,8 @@ def main() -> None:
     parser.add_argument("--lines", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--latency", type=float, nargs="+", default=[0.0],
+                        help="seconds the sandbox waits before each answer (0 = loopback speed)")
     args = parser.parse_args()
     django_setup("sync_orders")
     from django.conf import settings
@@ -87,7 +97,8 @@ def main() -> None:
         settings.LOTTEON_BASE_URL = url
         settings.SMARTSHIP_ORDER_LOOKBACK_DAYS = args.days
         settings.LOTTEON_CALLS_PER_MINUTE = 100_000
-        rows = [one_size(url, lines, args.days, args.repeat) for lines in args.lines]
+        rows = [one_size(url, lines, args.days, args.repeat, latency)
+                for latency in args.latency for lines in args.lines]
     columns = list(rows[0])
     print(" | ".join(columns))
     for row in rows:
