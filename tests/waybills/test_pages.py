@@ -59,6 +59,15 @@ def test_numbers_are_unique_and_never_reused():
     assert labels[0].startswith("PK")
 
 
+def test_a_deleted_waybills_number_is_never_issued_again(seller_client):
+    order = make_order(seller_client.seller, seller_client.account)
+    seller_client.post("/waybills/print/", {"order_ids": [order.pk], "kind": "invoice", "paper": "label"})
+    first = Waybill.objects.get().number
+    Waybill.objects.all().delete()
+    seller_client.post("/waybills/print/", {"order_ids": [order.pk], "kind": "invoice", "paper": "label"})
+    assert Waybill.objects.get().number > first
+
+
 def test_print_page_lists_orders_ready_to_ship_and_prints_a_batch(seller_client):
     ready = make_order(seller_client.seller, seller_client.account, lines=2, name="김민준")
     manual = make_order(seller_client.seller, manual=True, name="박서준")
@@ -216,6 +225,26 @@ def test_receiving_refusals_change_nothing(seller_client, operator, client, sett
 
     lookup = client.get("/waybills/receiving/lookup/", {"label": other_label}).json()
     assert lookup["code"] == "order_cancelled"
+
+
+def test_receiving_api_for_operators(seller_client, operator, client, settings):
+    settings.LOTTEON_BASE_URL = "http://127.0.0.1:9"
+    order = make_order(seller_client.seller, seller_client.account)
+    seller_client.post("/waybills/print/", {"order_ids": [order.pk], "kind": "packing", "paper": "label"})
+    label = Waybill.objects.get().number
+    body = {"label": label, "courier_code": "0005", "tracking_no": "3456-7890-1234"}
+    seller_token = Token.objects.create(user=seller_client.user)
+    denied = client.post("/api/v1/receiving/scans/", body, content_type="application/json",
+                         HTTP_AUTHORIZATION=f"Token {seller_token.key}")
+    assert denied.status_code == 403
+    token = Token.objects.create(user=operator)
+    response = client.post("/api/v1/receiving/scans/", body, content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 201, response.content
+    assert (response.json()["courier_code"], response.json()["tracking_no"]) == ("0005", "345678901234")
+    again = client.post("/api/v1/receiving/scans/", body, content_type="application/json",
+                        HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert again.status_code == 400 and again.json()["code"] == "already_received"
 
 
 def test_push_failures_page_lists_and_retries(seller_client):

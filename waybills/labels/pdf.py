@@ -103,17 +103,17 @@ class _Painter:
         y -= 6 * mm
         self.text(left, y, f"{korean} {english}", size=12, bold=True)
         self.text(right, y, f"{data.sequence} / {data.total}", size=14, bold=True, right=True)
-        if data.reprint:
-            mark = f"REPRINT 재출력 #{data.print_count}"
-            w = stringWidth(mark, self.bold, 9) + 3 * mm
-            x = right - stringWidth(f"{data.sequence} / {data.total}", self.bold, 14) - w - 3 * mm
-            c.rect(x, y - 1.3 * mm, w, 5 * mm, stroke=0, fill=1)
-            c.setFillColorRGB(1, 1, 1)
-            self.text(x + 1.5 * mm, y, mark, size=9, bold=True)
-            c.setFillColorRGB(0, 0, 0)
         y -= 2.5 * mm
         c.setLineWidth(0.8)
         c.line(left, y, right, y)
+        if data.reprint:
+            # A full-width band: impossible to miss, and never in the way of a long title.
+            y -= 5.5 * mm
+            c.rect(left, y, INNER_W, 5 * mm, stroke=0, fill=1)
+            c.setFillColorRGB(1, 1, 1)
+            self.text(LABEL_W / 2, y + 1.4 * mm, f"REPRINT 재출력 #{data.print_count} · same number as before",
+                      size=9, bold=True, centre=True)
+            c.setFillColorRGB(0, 0, 0)
 
         # Courier.
         y -= 5 * mm
