@@ -138,8 +138,8 @@ def _narrowed(*, seller: Seller, filters: OrderFilters) -> QuerySet[Order]:
     elif filters.account_id:
         orders = orders.filter(account_id=filters.account_id)
     if filters.date_from or filters.date_to:
-        # The order time is the delivery instruction time; manual shipping orders have none, so their
-        # creation time stands in for it.
+        # The order time is the delivery instruction time (manual shipping orders store their creation
+        # time there); an order without one falls back to when SmartShip created it.
         instructed, created = Q(), Q(instructed_at__isnull=True)
         if filters.date_from:
             start = _day_start(filters.date_from)

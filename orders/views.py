@@ -125,7 +125,12 @@ class OrderConfirmView(SellerRequiredMixin, View):
             messages.error(request, exc.message)
             return self._back(request)
         text = f"{confirmed} line{'' if confirmed == 1 else 's'} confirmed, {failed} failed."
-        if failed:
+        if not confirmed and not failed:
+            # Every answer was lost: the service left the lines waiting rather than guess.
+            messages.warning(request, "The sales site did not answer, so it is not known yet whether the lines "
+                             "were confirmed. The next sync reads their state; confirm again then if they are "
+                             "still New.")
+        elif failed:
             messages.warning(request, f"{text} The failed ones are under Needs attention with the sales site's reason.")
         else:
             messages.success(request, text)

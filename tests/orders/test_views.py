@@ -239,6 +239,16 @@ class TestConfirmSelected:
         order.refresh_from_db()
         assert order.needs_attention and "이미 연동완료된 주문입니다." in order.attention_reason
 
+    @responses.activate
+    def test_a_lost_answer_is_said_plainly(self, signed_in, seller, account, settings):
+        settings.LOTTEON_RETRY_BASE_DELAY = 0
+        order = make_order(seller=seller, account=account)
+        responses.add(responses.POST, CONFIRM_URL, status=500)
+        responses.add(responses.POST, f"{BASE}/v1/openapi/delivery/v1/SellerDeliveryProgressStateSearch", status=500)
+        response = signed_in.post(reverse("orders:order-confirm"), {"order_ids": [order.pk]}, follow=True)
+        assert "it is not known yet whether the lines were confirmed" in response.content.decode()
+        assert order.lines.get().confirm_state == ConfirmState.PENDING
+
     def test_nothing_to_confirm_shows_the_services_message(self, signed_in, seller, account):
         shipped = make_order(seller=seller, account=account, status=OrderStatus.SHIPPED)
         response = signed_in.post(reverse("orders:order-confirm"), {"order_ids": [shipped.pk]}, follow=True)
