@@ -308,3 +308,27 @@ def test_whole_order_cancelled_after_printing_flags_the_label_and_the_order(sand
     assert set(TrackingPush.objects.values_list("state", flat=True)) == {State.CANCELLED}
     assert push(account).sent == 0
     assert not any(row["invcNo"] for row in live_lines(sandbox).values())
+
+
+def test_print_queues_the_push_on_commit_and_the_sweep_finds_leftovers(sandbox, account,
+                                                                       django_capture_on_commit_callbacks):
+    from smartship.celery import app
+    from waybills.tasks import push_tracking_sweep
+
+    one, two = pull(sandbox, account, 1, 1)
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            print_invoices(account.seller, [one])
+        assert callbacks, "the push is queued only after the print commits"
+        one.refresh_from_db()
+        assert one.status == OrderStatus.SHIPPED, "the queued task pushed it"
+
+        with django_capture_on_commit_callbacks(execute=False):
+            print_invoices(account.seller, [two])  # its task is lost (broker down, worker killed)
+        assert TrackingPush.objects.get(order=two).state == State.PENDING
+        assert push_tracking_sweep() == 1
+        two.refresh_from_db()
+        assert two.status == OrderStatus.SHIPPED
+    finally:
+        app.conf.task_always_eager = False
