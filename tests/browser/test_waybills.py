@@ -122,9 +122,14 @@ def test_receiving_scan_in_the_browser(page, live_server, sandbox, account, scre
     scan.press("Enter")
     page.locator(".scan-found").wait_for()
     assert "이서연" in page.locator("#scan-message").inner_text()
-    page.locator("#id_courier").press("0")  # scanning the carrier's code into the select
-    page.locator("#id_courier").select_option("0002")
+    courier = page.locator("#id_courier")
+    assert courier.evaluate("el => el === document.activeElement"), "the carrier is next"
+    for key in "0002":  # a carrier barcode scanned into the select: its code, then Enter
+        courier.press(key)
+    courier.press("Enter")
+    assert courier.input_value() == "0002"
     tracking = page.locator("#id_tracking_no")
+    assert tracking.evaluate("el => el === document.activeElement")
     tracking.type("6789-1234-5678")
     tracking.press("Enter")
     page.locator(".scan-ok").wait_for()
