@@ -332,3 +332,17 @@ def test_print_queues_the_push_on_commit_and_the_sweep_finds_leftovers(sandbox, 
         assert two.status == OrderStatus.SHIPPED
     finally:
         app.conf.task_always_eager = False
+
+
+def test_a_site_that_keeps_failing_before_applying_does_not_loop(sandbox, account):
+    (order,) = pull(sandbox, account, 1)
+    print_invoices(account.seller, [order])
+    sandbox.fault(path=PROGRESS, status=503, count=-1)  # every 137 fails before applying
+
+    stats = push(account)
+    row = TrackingPush.objects.get()
+    assert row.state == State.PENDING and row.attempts == 2, "sent at most twice in one run"
+    assert stats.confirmed == 0
+    sandbox.clear_faults()
+    assert push(account).confirmed == 1
+    assert events_per_line(sandbox, SHIP_EVENT)[(order.order_no, "1")] == 1

@@ -44,6 +44,7 @@ logger = logging.getLogger("smartship.waybills.push")
 State = TrackingPush.State
 CANCELLED_BY_BUYER = "Cancelled by the buyer: the tracking number is not pushed."
 LOCK_SECONDS = 300
+MAX_SENDS_PER_RUN = 2
 
 
 # --- Enqueueing ----------------------------------------------------------------------------------
@@ -159,11 +160,16 @@ def _run(*, account: SalesSiteAccount, adapter, stats: PushStats, token: str, tt
         _store(account=account, pushes=batch, outcomes=outcomes, stats=stats, resolving=True)
         push_lock_extend(account_id=account.pk, token=token, ttl=ttl)
 
-    # 4. Send what is pending, batch by batch.
+    # 4. Send what is pending, batch by batch. A row read back as "not applied" after a lost answer may be
+    # sent once more in the same run; after that it waits for the next run (no tight loop on a broken site).
+    sent_in_run: dict[int, int] = defaultdict(int)
     while True:
-        batch = _claim(account=account, size=batch_size)
+        batch = _claim(account=account, size=batch_size,
+                       exclude=[pk for pk, times in sent_in_run.items() if times >= MAX_SENDS_PER_RUN])
         if not batch:
             break
+        for push in batch:
+            sent_in_run[push.pk] += 1
         ships = [p for p in batch if p.kind == TrackingPush.Kind.SHIP]
         corrections = [p for p in batch if p.kind == TrackingPush.Kind.CORRECT]
         try:
@@ -197,10 +203,10 @@ def _run(*, account: SalesSiteAccount, adapter, stats: PushStats, token: str, tt
 
 
 @transaction.atomic
-def _claim(*, account: SalesSiteAccount, size: int) -> list[TrackingPush]:
+def _claim(*, account: SalesSiteAccount, size: int, exclude: list[int]) -> list[TrackingPush]:
     """Mark the next batch of pending rows as being sent (their attempt counted) before the call."""
     ids = list(TrackingPush.objects.select_for_update().filter(account=account, state=State.PENDING)
-               .order_by("pk").values_list("pk", flat=True)[:size])
+               .exclude(pk__in=exclude).order_by("pk").values_list("pk", flat=True)[:size])
     if not ids:
         return []
     TrackingPush.objects.filter(pk__in=ids, state=State.PENDING).update(
