@@ -80,7 +80,11 @@ class Order(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["seller", "site", "order_no"], condition=Q(source="pulled"), name="uniq_pulled_order"
-            )
+            ),
+            # Manual numbers are issued under a seller lock; the database keeps them unique regardless.
+            models.UniqueConstraint(
+                fields=["seller", "order_no"], condition=Q(source="manual"), name="uniq_manual_order_no"
+            ),
         ]
         indexes = [
             models.Index(fields=["seller", "status", "-instructed_at"], name="order_seller_status_time"),
@@ -88,6 +92,9 @@ class Order(models.Model):
             models.Index(fields=["seller", "account", "-instructed_at"], name="order_seller_account_time"),
             models.Index(fields=["seller", "needs_attention"], name="order_seller_attention"),
             models.Index(fields=["seller", "order_no"], name="order_seller_order_no"),
+            # Sortable columns of the Orders list.
+            models.Index(fields=["seller", "total_amount", "id"], name="order_seller_amount"),
+            models.Index(fields=["seller", "recipient_name", "id"], name="order_seller_recipient"),
         ]
 
     def __str__(self) -> str:

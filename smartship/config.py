@@ -46,6 +46,9 @@ def database_config(env: environ.Env, *, default_sqlite: Path) -> dict:
     except ValueError as exc:
         raise ConfigError(f"DATABASE_URL has a port that is not a number: {config.get('PORT')!r}") from exc
     config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    # PostgreSQL's JIT compiles the list and search queries on every call and costs more than it saves
+    # at the portal's query sizes (docs/performance.md, Orders list).
+    config.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
     config["CONN_HEALTH_CHECKS"] = True
     return config
 

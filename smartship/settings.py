@@ -168,6 +168,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "LineStatusEnum": "orders.models.LineStatus",
+        "OrderSourceEnum": "orders.models.Order.Source",
+        "OrderEventKindEnum": "orders.models.OrderEvent.Kind",
+        "AccountEventKindEnum": "integrations.models.AccountEvent.Kind",
+        "LinkSourceEnum": "inventory.models.SiteOptionLink.Source",
+        "TrackingPushKindEnum": "waybills.models.TrackingPush.Kind",
+        "SkuKindEnum": "inventory.models.SkuKind",
+        "WaybillKindEnum": "waybills.models.WaybillKind",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport under var/.
