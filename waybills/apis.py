@@ -30,6 +30,9 @@ class PrintInputSerializer(serializers.Serializer):
     order_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000)
     kind = serializers.ChoiceField(choices=WaybillKind.choices, default=WaybillKind.INVOICE)
     paper = serializers.ChoiceField(choices=PrintBatch.Paper.choices, default=PrintBatch.Paper.LABEL)
+    download = serializers.BooleanField(
+        default=False, help_text="Answer with the labels themselves (PDF or ZPL) instead of the batch: print and "
+        "download in one request. The batch id is in the X-Print-Batch header.")
 
 
 class WaybillSerializer(serializers.ModelSerializer):
@@ -70,10 +73,15 @@ class WaybillPrintApi(APIView):
     def post(self, request):
         data = PrintInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        download = data.validated_data.pop("download")
         try:
             batch = waybills_print(seller_id=request_seller(request).pk, actor=request.user, **data.validated_data)
         except ApplicationError as exc:
             _not_found_as_404(exc)
+        if download:
+            response = label_response(batch, batch.paper)
+            response["X-Print-Batch"] = str(batch.pk)
+            return response
         return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 

@@ -261,3 +261,30 @@ def test_push_failures_page_lists_and_retries(seller_client):
     assert "sent again" in response.content.decode()
     push.refresh_from_db()
     assert push.state == TrackingPush.State.PENDING
+
+
+def test_500_labels_print_and_download_in_one_request_within_seconds(seller_client):
+    import time
+
+    seller = seller_client.seller
+    orders = Order.objects.bulk_create(Order(
+        seller=seller, account=seller_client.account, site="lotteon", order_no=f"2026112799{i:06d}",
+        status=OrderStatus.CONFIRMED, recipient_name=f"김민준{i}", recipient_mobile="010-1234-5678", zip_code="06236",
+        address="서울특별시 강남구 테헤란로 152", delivery_message="문 앞") for i in range(500))
+    OrderLine.objects.bulk_create(OrderLine(
+        order=o, seller=seller, line_no="1", product_name="기본 티셔츠", option_name="블랙 / M", quantity=1,
+        status=LineStatus.CONFIRMED, seller_option_code="TSHIRT-BLK-M", site_product_id="LO1", site_option_id="LO1_2")
+        for o in orders)
+    token = Token.objects.create(user=seller_client.user)
+    started = time.monotonic()
+    response = seller_client.post("/api/v1/waybills/print/", {"order_ids": [o.pk for o in orders], "download": True},
+                                  content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}")
+    pdf = b"".join(response.streaming_content)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert elapsed < 15, f"500 labels took {elapsed:.1f} s"
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 500
+    assert PrintBatch.objects.get(pk=int(response["X-Print-Batch"])).label_count == 500
+    assert TrackingPush.objects.filter(state=TrackingPush.State.PENDING).count() == 500
+    assert "김민준499" in reader.pages[499].extract_text()
