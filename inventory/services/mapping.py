@@ -25,7 +25,7 @@ from inventory.models import LinkStatus, OptionSku, SiteOptionLink
 from orders.models import LineStatus, OrderEvent, OrderLine
 
 OPEN_STATUSES = (LineStatus.NEW, LineStatus.CONFIRMED)
-UPDATE_BATCH = 1000  # rows per bulk UPDATE (a CASE per row: larger batches get slower, not faster)
+UPDATE_BATCH = 1000  # lines per UPDATE (one CASE branch each)
 LINE_FIELDS = ("id", "order_id", "line_no", "seller_option_code", "seller_product_code", "sku_option_id",
                "site_product_id", "site_option_id", "order__account_id", "order__site")
 
@@ -134,7 +134,7 @@ def _apply(*, seller_id: int, lines: list[_Line]) -> MappingResult:
                 by_key[key] = pk
 
     now = timezone.now()
-    changed: list[OrderLine] = []
+    changed: dict[int, int | None] = {}  # line id -> option id (None: no SKU any more)
     mapped_by_order: dict[int, list[tuple[str, str]]] = defaultdict(list)
     unmapped_by_order: dict[int, list[str]] = defaultdict(list)
     final: dict[int, int] = {}  # line id -> option id, for lines mapped after this call
@@ -146,7 +146,7 @@ def _apply(*, seller_id: int, lines: list[_Line]) -> MappingResult:
         target = by_key.get(line.key) if line.key else None
         if target == line.sku_option_id:
             continue
-        changed.append(OrderLine(pk=line.id, sku_option_id=target, updated_at=now))
+        changed[line.id] = target
         if target is None:
             result.unmapped.append(line.id)
             unmapped_by_order[line.order_id].append(line.line_no)
@@ -156,14 +156,41 @@ def _apply(*, seller_id: int, lines: list[_Line]) -> MappingResult:
             mapped_by_order[line.order_id].append((line.line_no, options[target][2]))
         result.orders.add(line.order_id)
 
-    OrderLine.objects.bulk_update(changed, ["sku_option", "updated_at"], batch_size=UPDATE_BATCH)
+    _set_options(changed, now)
     OrderEvent.objects.bulk_create(
         [_event(seller_id, order_id, mapped_by_order.get(order_id, []), unmapped_by_order.get(order_id, []))
          for order_id in sorted(result.orders)],
-        batch_size=500,
+        batch_size=1000,
     )
     result.links_learned = _learn_links(seller_id=seller_id, lines=lines, final=final, now=now)
     return result
+
+
+def _set_options(assignments: dict[int, int | None], now) -> None:
+    """Point lines at option SKUs: one ``UPDATE … SET sku_option_id = CASE id WHEN … END`` per batch.
+
+    Django's ``bulk_update`` builds the same statement but spends ~0.35 s of Python per 1,000 rows on
+    expression objects; a 10,000-line sync would wait seconds for it. The plain CASE is portable
+    (SQLite and PostgreSQL) and costs milliseconds.
+    """
+    meta = OrderLine._meta
+    quote = connection.ops.quote_name
+    table, pk, column = quote(meta.db_table), quote(meta.pk.column), quote(meta.get_field("sku_option").column)
+    updated = quote(meta.get_field("updated_at").column)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    mapped = [(line_id, option_id) for line_id, option_id in assignments.items() if option_id is not None]
+    size = max(100, min(UPDATE_BATCH, ((connection.features.max_query_params or 3 * UPDATE_BATCH) - 10) // 3))
+    with connection.cursor() as cursor:
+        for start in range(0, len(mapped), size):
+            batch = mapped[start:start + size]
+            cases = " ".join(["WHEN %s THEN %s"] * len(batch))
+            marks = ", ".join(["%s"] * len(batch))
+            cursor.execute(
+                f"UPDATE {table} SET {column} = CASE {pk} {cases} END, {updated} = %s WHERE {pk} IN ({marks})",  # noqa: S608 - names from the model, values as parameters
+                [*(value for pair in batch for value in pair), stamp, *(line_id for line_id, _ in batch)],
+            )
+    for batch in chunked([line_id for line_id, option_id in assignments.items() if option_id is None]):
+        OrderLine.objects.filter(pk__in=batch).update(sku_option=None, updated_at=now)
 
 
 def _event(seller_id: int, order_id: int, mapped: list[tuple[str, str]], unmapped: list[str]) -> OrderEvent:
