@@ -36,5 +36,12 @@ class CourierAdmin(admin.ModelAdmin):
 class NumberCounterAdmin(admin.ModelAdmin):
     list_display = ("name", "last_value")
 
+    # A counter that went back (or was deleted and created again) would issue numbers twice.
     def has_change_permission(self, request, obj=None):
-        return False  # a counter that goes back would issue a number twice
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
