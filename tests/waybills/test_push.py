@@ -346,3 +346,28 @@ def test_a_site_that_keeps_failing_before_applying_does_not_loop(sandbox, accoun
     sandbox.clear_faults()
     assert push(account).confirmed == 1
     assert events_per_line(sandbox, SHIP_EVENT)[(order.order_no, "1")] == 1
+
+
+def test_courier_list_is_read_from_89_cached_for_a_day_with_a_fallback(sandbox, account, settings):
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from waybills.models import Courier
+    from waybills.selectors import courier_find, courier_list
+    from waybills.services.couriers import couriers_refresh
+
+    cache.clear()
+    assert courier_find(site="lotteon", value="9999").name == "기타택배", "built-in list before the first read"
+    assert couriers_refresh(site="lotteon", account=account)
+    codes = {c.code for c in courier_list(site="lotteon")}
+    assert {"0001", "0002", "0042", "9999"} <= codes and Courier.objects.count() == len(codes)
+    assert not couriers_refresh(site="lotteon", account=account), "fresh for a day"
+    assert len([c for c in sandbox.calls() if "getDetailCodeList" in c["path"]]) == 1
+
+    Courier.objects.update(fetched_at=timezone.now() - timedelta(days=2))
+    settings.LOTTEON_BASE_URL = "http://127.0.0.1:9"  # unreachable: the stored list stays in use
+    assert not couriers_refresh(site="lotteon", account=account)
+    assert {c.code for c in courier_list(site="lotteon")} == codes
+    cache.clear()
