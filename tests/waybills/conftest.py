@@ -1,10 +1,12 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import make_account, make_seller_user
 
 
 @pytest.fixture
 def account(sandbox, settings):
+    cache.clear()  # e.g. a courier-list failure remembered by an earlier test
     settings.LOTTEON_BASE_URL = sandbox.url
     settings.LOTTEON_RETRY_BASE_DELAY = 0.01
     settings.LOTTEON_READ_TIMEOUT = 1.0
