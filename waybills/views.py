@@ -48,7 +48,8 @@ class PrintView(SellerRequiredMixin, TemplateView):
             waybills = {w.kind: w for w in order.waybills.all()}
             rows.append({"order": order, "waybill": waybills.get(kind), "other": waybills.get(
                 WaybillKind.PACKING if kind == WaybillKind.INVOICE else WaybillKind.INVOICE),
-                "lines": list(order.lines.all()), "manual": order.account_id is None})
+                "lines": list(order.lines.all()),
+                         "manual": order.account_id is None or order.source == Order.Source.MANUAL})
         query = self.request.GET.copy()
         query.pop("page", None)
         query.pop("batch", None)
