@@ -204,7 +204,8 @@ class ReceivingView(WarehouseOperatorRequiredMixin, TemplateView):
                 result = {"ok": True, "code": "received", **_label_summary(waybill),
                           "message": f"Received {waybill.number}: {waybill.courier_name} {waybill.tracking_no} "
                           f"recorded for order {waybill.order.order_no}"
-                          + (" and sent to the sales site." if waybill.order.account_id else " (manual order).")}
+                          + (" (manual order: nothing to push)." if waybill.order.source == Order.Source.MANUAL or not waybill.order.account_id
+                             else " and sent to the sales site.")}
             except ApplicationError as exc:
                 result = {"ok": False, "code": exc.code, "message": exc.message}
         if wants_json:
