@@ -288,3 +288,20 @@ def test_500_labels_print_and_download_in_one_request_within_seconds(seller_clie
     assert PrintBatch.objects.get(pk=int(response["X-Print-Batch"])).label_count == 500
     assert TrackingPush.objects.filter(state=TrackingPush.State.PENDING).count() == 500
     assert "김민준499" in reader.pages[499].extract_text()
+
+
+def test_manual_order_packing_label_received_ships_without_a_push(seller_client, operator, client, settings):
+    settings.LOTTEON_BASE_URL = "http://127.0.0.1:9"
+    order = make_order(seller_client.seller, manual=True, lines=2)
+    seller_client.post("/waybills/print/", {"order_ids": [order.pk], "kind": "packing", "paper": "label"})
+    label = Waybill.objects.get().number
+    order.refresh_from_db()
+    assert order.status == OrderStatus.READY
+    client.logout()
+    client.login(username="qfc", password=PASSWORD)
+    body = client.post("/waybills/receiving/", {"label": label, "courier": "CJ대한통운", "tracking_no": "111122223333"},
+                       HTTP_ACCEPT="application/json").json()
+    assert body["ok"] and "nothing to push" in body["message"]
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SHIPPED and not TrackingPush.objects.exists()
+    assert order.events.filter(message__contains="CJ대한통운 111122223333").exists()
