@@ -240,7 +240,7 @@ class SkuLinkCheckApi(APIView):
                    summary="Check LotteON link: look the SKU up (93 by product code, 94 per product) and store the ids")
     def post(self, request, pk: int):
         sku = _sku(request, pk)
-        outcome = sku_links_check(seller=sku.seller, sku_ids=[sku.pk], actor=request.user)
+        outcome = sku_links_check(seller=sku.seller, sku_ids=[sku.pk], actor=request.user, interactive=True)
         return Response(LinkCheckOutputSerializer({
             "ok": outcome.ok, "message": outcome.message, "sku": _output(sku.seller, [sku.pk])[0]}).data)
 

@@ -200,7 +200,7 @@ class SkuLinkCheckView(SkuMixin, View):
 
     def post(self, request, pk):
         sku = self.get_sku()
-        outcome = sku_links_check(seller=self.seller, sku_ids=[sku.pk], actor=request.user)
+        outcome = sku_links_check(seller=self.seller, sku_ids=[sku.pk], actor=request.user, interactive=True)
         (messages.success if outcome.ok else messages.error)(request, outcome.message)
         return redirect("inventory:sku-detail", pk=sku.pk)
 

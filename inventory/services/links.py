@@ -102,8 +102,13 @@ def _match(sku: Sku, options: list[OptionSku], products: list[SiteProduct], site
     return results
 
 
-def sku_links_check(*, seller: Seller, sku_ids: Sequence[int], actor: User | None = None) -> LinkCheckOutcome:
-    """Look the SKUs up at every active account of the seller and store each option SKU's link."""
+def sku_links_check(
+    *, seller: Seller, sku_ids: Sequence[int], actor: User | None = None, interactive: bool = False,
+) -> LinkCheckOutcome:
+    """Look the SKUs up at every active account of the seller and store each option SKU's link.
+
+    ``interactive``: a person waits for the answer (one attempt, short timeout), as for Test Connection.
+    """
     skus = list(Sku.objects.filter(seller=seller, pk__in=list(sku_ids)[:MAX_SKUS_PER_CHECK]).prefetch_related("options"))
     if not skus:
         return LinkCheckOutcome(ok=False, message="No SKU to check.")
@@ -117,7 +122,7 @@ def sku_links_check(*, seller: Seller, sku_ids: Sequence[int], actor: User | Non
     parts = [f"Checked {len(skus)} SKU{'s' if len(skus) != 1 else ''}."]
     for account in accounts:
         site = registry.get(account.site)
-        adapter = registry.adapter_for(account.site, account_config(account))
+        adapter = registry.adapter_for(account.site, account_config(account, interactive=interactive))
         try:
             products = adapter.fetch_products_by_codes([sku.code for sku in skus if sku.code])
         except SalesSiteError as exc:
