@@ -182,8 +182,10 @@ def option_sku_get(*, seller: Seller, option_id: int) -> OptionSku:
 
 
 def option_sku_search(*, seller: Seller, q: str, limit: int = 30) -> list[OptionSku]:
-    """Active option SKUs to pick from (Needs mapping ▸ Pick SKU): by code, name, option values or barcode."""
-    options = OptionSku.objects.filter(seller=seller, is_active=True, sku__is_active=True).select_related("sku")
+    """Active option SKUs to pick from (Needs mapping ▸ Pick SKU): by code, name, option values or barcode,
+    each with ``open_lines``, the open order lines its current code maps (they lose it if the code changes)."""
+    options = (OptionSku.objects.filter(seller=seller, is_active=True, sku__is_active=True).select_related("sku")
+               .annotate(open_lines=Count("order_lines", filter=Q(order_lines__status__in=OPEN_STATUSES))))
     q = q.strip()
     if q:
         options = options.filter(Q(code__icontains=q) | Q(sku__name__icontains=q) | Q(option_values__icontains=q)

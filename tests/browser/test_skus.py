@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from inventory.models import OptionSku, Sku, SkuKind
+from inventory.models import OptionSku, Sku, SkuImport, SkuKind
 from orders.models import OrderLine
 from orders.services.sync import orders_sync
 from smartship.celery import app
@@ -118,6 +118,11 @@ def test_upload_an_excel_file_with_one_bad_row_and_read_the_report(page, live_se
         ["TSHIRT-BLK-M", "반팔 티셔츠", "블랙 / M", "TSHIRT", None, None],
         ["TSHIRT-BLK-L", "반팔 티셔츠", "블랙 / L", "TSHIRT", None, None],
     ]))
+    waiting = SkuImport.objects.create(seller=seller, filename="waiting.xlsx", content=b"x")
+    page.goto(f"{live_server.url}/inventory/skus/import/{waiting.pk}/")
+    assert page.locator(".import-progress").is_visible(), "a queued upload shows its progress bar"
+    screenshot("sku-import-progress")
+    page.go_back()
     page.get_by_role("link", name="Upload another file").click()
     page.set_input_files("input[type=file]", str(bad))
     page.get_by_role("button", name="Upload and import").click()
@@ -172,6 +177,8 @@ def test_an_order_line_maps_after_fixing_its_code(page, live_server, sandbox, se
     page.locator("aside nav").get_by_role("link", name="Needs mapping").click()
     assert page.locator(".mapping-row").count() == 2
     page.locator(f".mapping-row[data-code='{b['eitmNo']}']").get_by_role("link", name="Pick SKU").click()
+    warning = page.locator(".pick-row", has_text=a["eitmNo"]).locator(".pick-warning")
+    assert warning.inner_text() == "1 open line mapped by this code would lose its SKU"
     screenshot("needs-mapping-pick")
     page.locator(".pick-row", has_text="OLD-CODE").get_by_role("button", name="Use this SKU").click()
     assert "1 waiting order line is now mapped" in page.locator(".alert").first.inner_text()
