@@ -181,6 +181,14 @@ def push_failures(*, seller: Seller) -> QuerySet[TrackingPush]:
     )
 
 
+def pushes_not_pushed_recent(*, seller: Seller, days: int = 30, limit: int = 20) -> list[TrackingPush]:
+    """Numbers not pushed because the buyer cancelled the line: the seller is told why."""
+    since = timezone.now() - timedelta(days=days)
+    return list(TrackingPush.objects.filter(seller=seller, state=TrackingPush.State.CANCELLED, last_code="cancelled",
+                                            updated_at__gte=since).select_related("order", "line")
+                .order_by("-updated_at", "-id")[:limit])
+
+
 def pushes_of_order(*, seller: Seller, order_id: int) -> list[TrackingPush]:
     return list(TrackingPush.objects.filter(seller=seller, order_id=order_id).select_related("line")
                 .order_by("line__line_no", "-created_at", "-id"))

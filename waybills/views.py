@@ -130,7 +130,8 @@ class PushFailuresView(SellerRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = Paginator(selectors.push_failures(seller=self.seller), PAGE_SIZE).get_page(self.request.GET.get("page"))
-        context.update(page_obj=page, pushes=page.object_list, State=TrackingPush.State)
+        context.update(page_obj=page, pushes=page.object_list, State=TrackingPush.State,
+                       not_pushed=selectors.pushes_not_pushed_recent(seller=self.seller))
         return context
 
     def post(self, request):

@@ -220,7 +220,7 @@ def test_line_shipped_elsewhere_with_another_number_is_a_conflict_fixed_by_139(s
     assert events_per_line(sandbox, SHIP_EVENT)[(order.order_no, "1")] == 1, "only the other tool's 137"
 
 
-def test_cancelled_lines_are_not_pushed_and_the_seller_is_told_why(sandbox, account):
+def test_cancelled_lines_are_not_pushed_and_the_seller_is_told_why(sandbox, account, client):
     keep, gone = pull(sandbox, account, 1, 2)
     batch = print_invoices(account.seller, [keep, gone])
     sandbox.cancel(gone.order_no, odSeq="2")  # one line of the second order
@@ -238,6 +238,12 @@ def test_cancelled_lines_are_not_pushed_and_the_seller_is_told_why(sandbox, acco
     live = live_lines(sandbox)
     assert live[(gone.order_no, "2")]["odPrgsStepCd"] == "21" and not live[(gone.order_no, "2")]["invcNo"]
     assert live[(gone.order_no, "1")]["odPrgsStepCd"] == "13"
+
+    client.force_login(account.user)
+    page = client.get("/waybills/push-failures/").content.decode()
+    assert "Not pushed: cancelled by the buyer" in page and gone.order_no in page
+    tracking = client.get(f"/waybills/orders/{gone.pk}/").content.decode()
+    assert "Cancelled by the buyer: the tracking number is not pushed." in tracking
 
 
 def test_line_cancelled_at_the_site_before_the_portal_knows_is_not_shipped(sandbox, account):
