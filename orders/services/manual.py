@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from integrations.models import SalesSiteAccount
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
+from orders.services import hooks
 from orders.services.store import orders_refresh
 from sellers.models import Seller, User
 
@@ -316,6 +317,10 @@ def _insert(*, seller: Seller, actor: User | None, drafts: list[_Draft], now: da
     ]
     OrderEvent.objects.bulk_create(events, batch_size=500)
     orders_refresh(order_ids={order.pk for order in orders})
+    # They flow like pulled orders: mapped to SKUs now, handed to fulfilment as confirmed lines.
+    line_ids = [line.pk for line in lines]
+    hooks.lines_stored(seller_id=seller.pk, line_ids=line_ids)
+    hooks.lines_confirmed(seller_id=seller.pk, line_ids=line_ids)
     return orders
 
 

@@ -1,0 +1,19 @@
+"""Manual shipping orders map to SKUs the moment they are created, like pulled lines."""
+
+import pytest
+
+from inventory.services.skus import sku_create
+from orders.services.manual import ManualItem, manual_order_create
+from tests.factories import make_seller_user
+
+
+@pytest.mark.django_db
+def test_manual_order_lines_map_to_an_existing_sku_at_once():
+    seller, user = make_seller_user()
+    saved = sku_create(seller=seller, kind="single", name="무선 이어폰", code="EARBUDS-01")
+    order = manual_order_create(
+        seller=seller, actor=user, recipient_name="홍길동", recipient_mobile="010-1234-5678", zip_code="06236",
+        address="서울특별시 강남구 테헤란로 152", items=[ManualItem(seller_code="earbuds-01", product_name="이어폰", quantity=2)],
+    )
+    line = order.lines.get()
+    assert line.sku_option == saved.sku.options.get()
