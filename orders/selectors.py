@@ -254,7 +254,7 @@ def order_get(*, seller: Seller, order_id: int) -> Order:
 
 
 def order_lines(*, order: Order) -> list[OrderLine]:
-    return list(order.lines.order_by("line_no", "process_seq", "id"))
+    return list(order.lines.select_related("sku_option__sku").order_by("line_no", "process_seq", "id"))
 
 
 def order_events(*, order: Order) -> QuerySet[OrderEvent]:

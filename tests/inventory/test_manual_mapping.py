@@ -17,3 +17,18 @@ def test_manual_order_lines_map_to_an_existing_sku_at_once():
     )
     line = order.lines.get()
     assert line.sku_option == saved.sku.options.get()
+
+
+@pytest.mark.django_db
+def test_order_detail_shows_the_mapped_sku_or_says_not_mapped(client):
+    seller, user = make_seller_user()
+    sku_create(seller=seller, kind="single", name="무선 이어폰", code="EARBUDS-01")
+    order = manual_order_create(
+        seller=seller, actor=user, recipient_name="홍길동", recipient_mobile="010-1234-5678", zip_code="06236",
+        address="서울특별시 강남구 테헤란로 152",
+        items=[ManualItem(seller_code="EARBUDS-01", product_name="이어폰", quantity=1),
+               ManualItem(seller_code="NO-SUCH-CODE", product_name="모르는 상품", quantity=1)],
+    )
+    client.force_login(user)
+    html = client.get(f"/orders/{order.pk}/").content.decode()
+    assert "무선 이어폰" in html and "Not mapped" in html
