@@ -88,6 +88,7 @@ class OrderListView(SellerRequiredMixin, TemplateView):
             confirmable=any(order.confirmable for order in orders),
             integration_off=bool(accounts) and not any(a.auto_order_integration and a.is_active for a in accounts),
             last_synced_at=max((a.last_synced_at for a in accounts if a.last_synced_at), default=None),
+            sync_accounts=[a for a in accounts if a.is_active],
             **kwargs,
         )
 

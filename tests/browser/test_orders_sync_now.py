@@ -1,0 +1,39 @@
+"""From an empty Orders list, Sync now brings the LotteON orders in; the list then shows them."""
+
+import pytest
+
+from smartship.celery import app as celery_app
+from tests.factories import PASSWORD, make_account, make_seller_user
+from tests.plugins.browser import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def eager_celery():
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+def test_orders_appear_after_sync_now(page, live_server, sandbox, settings, eager_celery, screenshot):
+    settings.LOTTEON_BASE_URL = sandbox.url
+    seller, _ = make_seller_user(username="first-day")
+    make_account(seller=seller, api_key=sandbox.DEMO_KEY, account_number=sandbox.DEMO_TR_NO, shop_id="lotte-1")
+    codes = [r["eitmNo"] for r in sandbox.state()["stock"] if r["eitmNo"] and r["slStatCd"] == "SALE"][:2]
+    sandbox.create_order(lines=[{"eitmNo": codes[0], "odQty": 2}], dvpCustNm="박서준")
+    sandbox.create_order(lines=[{"eitmNo": codes[1]}], dvpCustNm="이수민")
+
+    login(page, live_server.url, "first-day", PASSWORD)
+    page.goto(f"{live_server.url}/orders/")
+    assert page.locator(".order-row").count() == 0
+    page.get_by_role("button", name="Sync now").click()
+    panel = page.locator(".sync-progress")
+    panel.wait_for()
+    assert "Succeeded" in panel.inner_text() and "new 2" in panel.inner_text()
+    panel.get_by_role("link", name="See the orders ›").click()
+    rows = page.locator(".order-row")
+    assert rows.count() == 2
+    text = page.locator(".orders-card").inner_text()
+    assert "박서준" in text and "이수민" in text
+    screenshot("orders-after-sync-now")
