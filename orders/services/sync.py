@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import uuid
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -12,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from integrations import registry
+from integrations.base import PullWindow
 from integrations.errors import ErrorCode, SalesSiteError
 from integrations.models import SalesSiteAccount, SyncRun
 from integrations.services import account_config
@@ -109,16 +116,82 @@ def _save(run: SyncRun, *fields: str) -> None:
     SyncRun.objects.filter(pk=run.pk).update(**{name: getattr(run, name) for name in fields})
 
 
+class _BufferedCalls:
+    """Call records collected on any thread and written to the call log from the sync's own thread.
+
+    The read-ahead thread must not touch the database: it would open a second connection that can
+    neither see nor wait for the sync's transaction.
+    """
+
+    def __init__(self, write: Callable[[Any], None] | None) -> None:
+        self._write = write
+        self._records: deque = deque()
+
+    def __call__(self, record: Any) -> None:
+        self._records.append(record)
+
+    def flush(self) -> None:
+        while self._records:
+            record = self._records.popleft()
+            if self._write is not None:
+                self._write(record)
+
+
+_DONE = object()
+
+
+def _read_ahead(windows: Iterator[PullWindow]) -> Iterator[PullWindow]:
+    """Fetch the next window from the sales site while the current one is being stored.
+
+    A sync is a chain of HTTP waits and database writes; overlapping them saves the smaller of the
+    two on every day read. One window ahead at most, so memory stays flat.
+    """
+    handoff: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for window in windows:
+                while not stop.is_set():
+                    try:
+                        handoff.put(window, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            handoff.put(_DONE)
+        except BaseException as exc:  # handed to the sync's thread, which raises it
+            handoff.put(exc)
+
+    thread = threading.Thread(target=produce, name="sync-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
 def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta) -> None:
     now = timezone.now()
     start, end = _range(account, now)
     run.status, run.started_at, run.window_start, run.window_end = SyncRun.Status.RUNNING, now, start, end
     run.windows_total = _days(start, end) + (1 if account.auto_order_confirmation else 0)
     _save(run, "status", "started_at", "window_start", "window_end", "windows_total")
-    adapter = registry.adapter_for(account.site, account_config(account))
+    config = account_config(account)
+    calls = _BufferedCalls(config.on_call)
+    adapter = registry.adapter_for(account.site, replace(config, on_call=calls))
     to_confirm: list[int] = []
     try:
-        for window in adapter.fetch_order_lines(start=start, end=end):
+        for window in _read_ahead(adapter.fetch_order_lines(start=start, end=end)):
+            calls.flush()
             stats = lines_store(account=account, lines=window.lines)
             to_confirm.extend(stats.to_confirm)
             # Everything up to this window's end is stored: a crash from here on resumes after it.
@@ -156,6 +229,7 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
         logger.exception("sync of account %s crashed", account.pk)
         raise
     finally:
+        calls.flush()
         adapter.close()
         run.finished_at = timezone.now()
         _save(run, "status", "finished_at", "error_code", "error_message", "lines_cancelled", "lines_confirmed",

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from integrations.models import SalesSiteAccount, SyncRun
+from integrations.models import ApiCallLog, SalesSiteAccount, SyncRun
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine, OrderStatus
 from orders.services.sync import lock_acquire, orders_sync
 from tests.factories import make_account, make_seller_user
@@ -96,6 +96,8 @@ def test_first_sync_collects_new_and_preparing_lines_only_and_confirms_new_ones(
     live = {(r["odNo"], str(r["odSeq"])): r for r in sandbox.state()["orders"]}
     assert live[(new["odNo"], "1")]["odPrgsStepCd"] == "12"
     assert (run.lines_new, run.lines_confirmed, run.lines_failed) == (3, 2, 0)
+    # Every call, including those made ahead on the read-ahead thread, is in the account's call log.
+    assert ApiCallLog.objects.filter(account=account).count() == len(sandbox.calls())
     account.refresh_from_db()
     assert account.orders_synced_until is not None and account.last_synced_at is not None
 
