@@ -60,7 +60,7 @@ def one_size(url: str, lines: int, days: int, repeat: int, latency: float) -> di
         OrderLine.objects.all().delete()
         Order.objects.all().delete()
         SalesSiteAccount.objects.all().delete()
-        membership = seller_create(name="Bench", username=f"bench-{lines}-{attempt}", password="x", check_password=False)
+        membership = seller_create(name="Bench", username=f"bench-{lines}-{attempt}-{latency}", password="x", check_password=False)
         account = SalesSiteAccount(seller=membership.seller, site="lotteon", shop_id="bench", account_number="LO10000001")
         account.set_api_key(DEMO_KEY)
         account.save()
