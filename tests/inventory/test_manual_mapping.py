@@ -32,3 +32,16 @@ def test_order_detail_shows_the_mapped_sku_or_says_not_mapped(client):
     client.force_login(user)
     html = client.get(f"/orders/{order.pk}/").content.decode()
     assert "무선 이어폰" in html and "Not mapped" in html
+
+
+@pytest.mark.django_db
+def test_order_detail_links_to_its_waybills_and_tracking(client):
+    seller, user = make_seller_user()
+    order = manual_order_create(
+        seller=seller, actor=user, recipient_name="홍길동", recipient_mobile="010-1234-5678", zip_code="06236",
+        address="서울특별시 강남구 테헤란로 152", items=[ManualItem(seller_code="X-1", product_name="상품", quantity=1)],
+    )
+    client.force_login(user)
+    html = client.get(f"/orders/{order.pk}/").content.decode()
+    assert f'href="/waybills/orders/{order.pk}/"' in html
+    assert client.get(f"/waybills/orders/{order.pk}/").status_code == 200
