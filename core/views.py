@@ -4,18 +4,34 @@ from django.http import JsonResponse
 from django.views.generic import TemplateView
 
 from core.selectors import worker_is_alive, worker_last_seen
-from integrations.selectors import account_list
+from integrations.selectors import account_list, sync_run_list
+from inventory.selectors import needs_mapping_count
+from orders.selectors import ATTENTION, OrderFilters, order_status_counts
+from waybills.selectors import push_failures
 
 
 class DashboardView(TemplateView):
+    """What needs the seller today: orders by status, what is stuck, and whether background work runs."""
+
     template_name = "core/dashboard.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         seller = self.request.seller
-        context["accounts"] = account_list(seller=seller) if seller else []
         context["worker_alive"] = worker_is_alive()
         context["worker_last_seen"] = worker_last_seen()
+        if not seller:
+            return context
+        counts = order_status_counts(seller=seller, filters=OrderFilters())
+        context.update(
+            accounts=list(account_list(seller=seller)),
+            counts=counts,
+            to_ship=counts.get("confirmed", 0) + counts.get("ready", 0),
+            attention=counts.get(ATTENTION, 0),
+            unmapped=needs_mapping_count(seller=seller),
+            push_failures=push_failures(seller=seller).count(),
+            recent_runs=list(sync_run_list(seller=seller)[:5]),
+        )
         return context
 
 
