@@ -3,6 +3,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
 from integrations.models import SalesSiteAccount
+from inventory.models import OptionSku, Sku
 from sellers.models import Membership, Seller, User
 
 
@@ -41,3 +42,5 @@ def test_seed_demo_is_idempotent():
     account = SalesSiteAccount.objects.get()
     assert account.get_api_key() == "demo-lotteon-api-key"
     assert authenticate(username="demo", password="smartship-demo") is not None
+    skus = Sku.objects.filter(seller=account.seller)
+    assert skus.count() == 11 and OptionSku.objects.filter(code="TUMBLER-MNT").exists()

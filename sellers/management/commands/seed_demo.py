@@ -2,12 +2,31 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from integrations.models import SalesSiteAccount
+from inventory.models import Sku, SkuKind
+from inventory.services.skus import OptionInput, sku_create
 from sellers.models import Membership, Seller, User
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "smartship-demo"
 QFC_USERNAME = "qfc"
 QFC_PASSWORD = "smartship-qfc"
+# SKUs whose Seller defined codes match part of the sandbox's catalog (lotteon_sandbox/README.md): their
+# order lines map at once; the catalog's other products show up under Needs mapping.
+DEMO_SKUS = [
+    ("린넨 셔츠 원피스", "DRESS", [("DRESS-IVR-FREE", "아이보리 / FREE"), ("DRESS-KHK-FREE", "카키 / FREE")]),
+    ("스테인리스 진공 텀블러 500ml", "TUMBLER",
+     [("TUMBLER-SLV", "실버"), ("TUMBLER-MNT", "민트"), ("TUMBLER-PNK", "핑크")]),
+    ("호텔식 순면 수건", "TOWEL", [("TOWEL-WHT", "화이트"), ("TOWEL-GRY", "그레이")]),
+    ("3단 자동 접이식 우산", "UMBRELLA",
+     [("UMBRELLA-BLK", "블랙"), ("UMBRELLA-NVY", "네이비"), ("UMBRELLA-BRG", "버건디")]),
+    ("데일리 노트북 백팩", "BACKPACK", [("BACKPACK-BLK", "블랙"), ("BACKPACK-CHC", "차콜")]),
+    ("저염 닭가슴살 스테이크", "CHICKEN", [("CHICKEN-ORG", "오리지널"), ("CHICKEN-GRL", "갈릭"), ("CHICKEN-HOT", "청양")]),
+    ("키즈 캐릭터 양말", "SOCKS", [("SOCKS-S", "S (13-15cm)"), ("SOCKS-M", "M (16-18cm)"), ("SOCKS-L", "L (19-21cm)")]),
+    ("무선 블루투스 이어폰", "EARBUDS-01", []),
+    ("제주 감귤 5kg", "TANGERINE-5KG", []),
+    ("비타민C 1000mg 120정", "VITAC-120", []),
+    ("고속 무선 충전기 15W", "CHARGER-15W", []),
+]
 # The LotteON sandbox knows this key and its supplier (see lotteon_sandbox/README.md).
 DEMO_LOTTEON_KEY = "demo-lotteon-api-key"
 DEMO_LOTTEON_TR_NO = "LO10000001"
@@ -34,6 +53,12 @@ class Command(BaseCommand):
             account = SalesSiteAccount(seller=seller, site="lotteon", shop_id="demoshop", account_number=DEMO_LOTTEON_TR_NO)
             account.set_api_key(DEMO_LOTTEON_KEY)
             account.save()
+        if not Sku.objects.filter(seller=seller).exists():
+            for name, code, options in DEMO_SKUS:
+                sku_create(
+                    seller=seller, kind=SkuKind.MULTI if options else SkuKind.SINGLE, name=name, code=code,
+                    options=[OptionInput(code=option_code, option_values=values) for option_code, values in options],
+                )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: seller user {DEMO_USERNAME} / {DEMO_PASSWORD}, QFC operator {QFC_USERNAME} / {QFC_PASSWORD}"
