@@ -16,7 +16,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from integrations.catalog import SiteProduct
+    from integrations.catalog import (
+        SiteProduct,
+        SiteStockState,
+        StockItemRef,
+        StockPushOutcome,
+        StockPushRequest,
+    )
     from integrations.shipping import Courier, TrackingCorrection, TrackingOutcome, TrackingRequest
 
 
@@ -101,6 +107,23 @@ class SalesSiteAdapter(Protocol):
     def fetch_products_by_codes(self, codes: Sequence[str]) -> list[SiteProduct]:
         """Products whose seller product code is one of ``codes``, with their options (site ids paired
         with the seller's option codes); used to link option SKUs for stock sync."""
+        ...
+
+    # --- Stock (integrations/catalog.py records; used by inventory/ stock sync) -----------------------
+    # Rows per stock write call; the stock sync never sends more than this (nor its own batch setting).
+    stock_batch_size: int
+
+    def stock_states(self, items: Sequence[StockItemRef]) -> list[SiteStockState]:
+        """Each option's stock, whether the site manages it and its sale status (read only)."""
+        ...
+
+    def push_stock(self, requests: Sequence[StockPushRequest]) -> list[StockPushOutcome]:
+        """Set options' stock to absolute quantities, one outcome per request in order. Errors that applied
+        nothing (auth, rate limit, unreachable) are raised; a lost answer is an ``unknown`` outcome."""
+        ...
+
+    def resume_sale(self, items: Sequence[StockItemRef]) -> list[StockPushOutcome]:
+        """Put options the site took off sale at stock 0 back on sale (after a restock was accepted)."""
         ...
 
     def confirm(self, lines: Sequence[ConfirmRequest]) -> list[LineOutcome]:
