@@ -85,6 +85,10 @@ class OptionSku(models.Model):
             # Unique among active and inactive units: a deactivated unit keeps its code (and its history
             # of mapped lines); reactivating it can never clash.
             models.UniqueConstraint(fields=["seller", "code_key"], name="uniq_option_sku_seller_code"),
+            # The stock services refuse a change that would go below zero with a clear message; the
+            # database refuses it too, whatever writes.
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="option_sku_on_hand_not_negative"),
+            models.CheckConstraint(condition=Q(reserved__gte=0), name="option_sku_reserved_not_negative"),
         ]
         indexes = [
             models.Index(fields=["sku", "position"], name="option_sku_position"),
@@ -220,3 +224,247 @@ class SkuImport(models.Model):
         if self.phase == self.Phase.READING:
             return int(5 + 45 * share)
         return int(50 + 40 * share)
+
+
+# --- Fulfilment and stock (docs/inventory.md "Fulfilment and stock") ---------------------------------
+
+
+class FulfilmentOrder(models.Model):
+    """An order handed to the QFC warehouse: its open lines are reserved, picked, packed and shipped.
+
+    One per order. Created automatically (Automatic Fulfillment Shipping Instructions on, every open line
+    mapped and confirmed) or by the seller by hand. ``flagged`` tells the warehouse that lines were
+    cancelled after picking started: what was taken off the shelf must go back.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        PICKING = "picking", "Picking"
+        PACKED = "packed", "Packed"
+        SHIPPED = "shipped", "Shipped"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Origin(models.TextChoices):
+        AUTOMATIC = "automatic", "Automatic Fulfillment Shipping Instructions"
+        MANUAL = "manual", "Sent by the seller"
+
+    ACTIVE_STATES = (State.OPEN, State.PICKING, State.PACKED)
+    PICKED_STATES = (State.PICKING, State.PACKED)
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="fulfilment")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    # Reserved more than was available when it was created: the warehouse may not have all of it.
+    short = models.BooleanField(default=False)
+    flagged = models.BooleanField(default=False)
+    flag_reason = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    picked_at = models.DateTimeField(null=True, blank=True)
+    packed_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    shipped_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    courier_code = models.CharField(max_length=10, blank=True)
+    courier_name = models.CharField(max_length=100, blank=True)
+    tracking_no = models.CharField(max_length=40, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["state", "created_at"], name="fulfilment_state_time"),
+            models.Index(fields=["seller", "state", "created_at"], name="fulfilment_seller_state_time"),
+            models.Index(fields=["flagged", "state"], name="fulfilment_flagged"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"FO-{self.pk:06d}" if self.pk else "FO-new"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+
+class FulfilmentLine(models.Model):
+    """One order line of a fulfilment order: the option SKU it takes and how many.
+
+    ``quantity`` is what is still to ship (the line's open quantity; a cancellation lowers it);
+    ``reserved`` is what the line holds of its option SKU's stock right now (0 once shipped or cancelled).
+    """
+
+    fulfilment = models.ForeignKey(FulfilmentOrder, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.OneToOneField("orders.OrderLine", on_delete=models.CASCADE, related_name="fulfilment_line")
+    option = models.ForeignKey(OptionSku, on_delete=models.PROTECT, related_name="fulfilment_lines")
+    quantity = models.PositiveIntegerField()
+    reserved = models.PositiveIntegerField(default=0)
+    shipped_quantity = models.PositiveIntegerField(default=0)
+    cancelled_quantity = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["fulfilment_id", "id"]
+        indexes = [models.Index(fields=["option", "fulfilment"], name="fulfilment_line_option")]
+
+    def __str__(self) -> str:
+        return f"{self.fulfilment_id}/{self.order_line_id}: {self.quantity} × {self.option_id}"
+
+
+class StockMovement(models.Model):
+    """Every change of an option SKU's stock, as one row: on hand is the sum of ``quantity``, reserved the
+    sum of ``reserved_delta``. The counters on ``OptionSku`` are kept equal to these sums by the services
+    (inventory/services/stock.py), in the same transaction."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", "Inbound receipt"
+        ADJUSTMENT = "adjustment", "Adjustment"
+        RESERVATION = "reservation", "Reserved for a fulfilment order"
+        RELEASE = "release", "Reservation released"
+        SHIPMENT = "shipment", "Shipped"
+
+    class Reason(models.TextChoices):
+        COUNT = "count", "Stock count correction"
+        DAMAGED = "damaged", "Damaged"
+        LOST = "lost", "Lost"
+        FOUND = "found", "Found"
+        RETURNED = "returned", "Returned by a customer"
+        OTHER = "other", "Other"
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    option = models.ForeignKey(OptionSku, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    quantity = models.IntegerField(default=0, help_text="Change of on hand (+ in, − out)")
+    reserved_delta = models.IntegerField(default=0, help_text="Change of reserved")
+    reason = models.CharField(max_length=10, choices=Reason.choices, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    fulfilment = models.ForeignKey(FulfilmentOrder, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="movements")
+    order_line = models.ForeignKey("orders.OrderLine", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["option", "-created_at"], name="movement_option_time"),
+            models.Index(fields=["seller", "-created_at"], name="movement_seller_time"),
+            models.Index(fields=["kind", "-created_at"], name="movement_kind_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.quantity:+d}/{self.reserved_delta:+d} of {self.option_id}"
+
+    @property
+    def available_delta(self) -> int:
+        return self.quantity - self.reserved_delta
+
+
+class StockPush(models.Model):
+    """Automatic Stock Qty Sync of one linked option at one account: what the site last accepted, the last
+    result, and whether the option waits for the next push (``dirty``, set in the transaction that
+    changed its stock).
+
+    The site's sale status is learned from the site (LotteON 94) the first time and before putting an
+    option back on sale; ``sold_out_by_stock`` marks an option the site took off sale at stock 0.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be pushed"
+        SYNCED = "synced", "Pushed"
+        FAILED = "failed", "Refused by the sales site"
+        SKIPPED = "skipped", "Not pushed"
+
+    link = models.OneToOneField(SiteOptionLink, on_delete=models.CASCADE, related_name="stock_push")
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(SalesSiteAccount, on_delete=models.CASCADE, related_name="+")
+    option = models.ForeignKey(OptionSku, on_delete=models.CASCADE, related_name="stock_pushes")
+    # The site ids the knowledge below belongs to: a link moved to other ids starts over.
+    site_product_id = models.CharField(max_length=40, blank=True)
+    site_option_id = models.CharField(max_length=40, blank=True)
+    dirty = models.BooleanField(default=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    pushed_quantity = models.IntegerField(null=True, blank=True, help_text="Last quantity the site accepted")
+    pushed_at = models.DateTimeField(null=True, blank=True)
+    attempted_quantity = models.IntegerField(null=True, blank=True)
+    site_checked_at = models.DateTimeField(null=True, blank=True)
+    site_status = models.CharField(max_length=20, blank=True, help_text="Sale status at the site, e.g. SALE, SOUT")
+    stock_managed = models.BooleanField(default=True)
+    sold_out_by_stock = models.BooleanField(default=False)
+    resume_sale = models.BooleanField(default=False, help_text="Back on sale (LotteON 111 SALE) still to send")
+    code = models.CharField(max_length=40, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0, help_text="Refusals in a row")
+    failed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["account_id", "option_id"]
+        indexes = [
+            models.Index(fields=["account", "dirty"], name="stock_push_account_dirty"),
+            models.Index(fields=["seller", "state"], name="stock_push_seller_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"stock push of {self.option_id}@{self.account_id}: {self.state} {self.pushed_quantity}"
+
+
+class StockSyncRun(models.Model):
+    """One stock push of one account: after stock changed, on the schedule (full), by command or by hand."""
+
+    class Trigger(models.TextChoices):
+        CHANGE = "change", "Stock changed"
+        SCHEDULE = "schedule", "Schedule (full)"
+        MANUAL = "manual", "Sync stock now"
+        RETRY = "retry", "Retry"
+        COMMAND = "command", "Command"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        PARTIAL = "partial", "Finished with refusals"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(SalesSiteAccount, on_delete=models.CASCADE, related_name="+")
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    full = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    checked = models.PositiveIntegerField(default=0, help_text="Linked options looked at")
+    pushed = models.PositiveIntegerField(default=0, help_text="Quantities accepted")
+    failed = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    resumed = models.PositiveIntegerField(default=0, help_text="Options put back on sale")
+    calls = models.PositiveIntegerField(default=0, help_text="Calls to the sales site")
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["account", "-started_at"], name="stock_run_account_time")]
+
+    def __str__(self) -> str:
+        return f"stock sync {self.pk} of account {self.account_id}: {self.status}"
+
+
+class StockSyncLock(models.Model):
+    """One stock push per account at a time (the conditional-UPDATE lock of the order sync, on its own row
+    so a stock push and an order sync of the same account do not wait for each other)."""
+
+    account = models.OneToOneField(SalesSiteAccount, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=40, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"stock sync lock of account {self.account_id}"

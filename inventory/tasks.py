@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.conf import settings
 
 
 @shared_task(ignore_result=True)
@@ -19,3 +20,34 @@ def check_links(seller_id: int, sku_ids: list[int], actor_id: int | None = None)
     if seller is not None:
         actor = User.objects.filter(pk=actor_id).first() if actor_id else None
         sku_links_check(seller=seller, sku_ids=sku_ids, actor=actor)
+
+
+@shared_task(ignore_result=True)
+def sync_stock_due_accounts() -> int:
+    """Beat's periodic full stock sync: one task per active account with Automatic Stock Qty Sync on."""
+    from inventory.services.stock_sync import stock_accounts_due
+
+    ids = stock_accounts_due()
+    for account_id in ids:
+        sync_stock_account.apply_async((account_id,), {"full": True, "trigger": "schedule"},
+                                       expires=settings.SMARTSHIP_STOCK_SYNC_SECONDS)
+    return len(ids)
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=3)
+def sync_stock_account(self, account_id: int, full: bool = False, trigger: str = "change") -> None:
+    """Push one account's changed stock (queued after commit by every stock change, retries and the schedule).
+
+    Safe to run twice: a per-account lock keeps runs apart and each row's figures say what is left to send.
+    A run stopped by a transient error (rate limit, LotteON unreachable) or with answers lost keeps its rows
+    waiting and is tried again a minute later (at most 3 times; then the periodic full sync); an unauthorized
+    key is not retried (the account shows what to fix)."""
+    from integrations.errors import ErrorCode
+    from inventory.models import StockSyncRun
+    from inventory.services.stock_sync import stock_sync
+
+    run = stock_sync(account_id=account_id, full=full, trigger=trigger)
+    transient = {str(ErrorCode.RATE_LIMITED), str(ErrorCode.HOST_UNREACHABLE), str(ErrorCode.TIMEOUT),
+                 str(ErrorCode.SERVER_ERROR), str(ErrorCode.MALFORMED_RESPONSE), str(ErrorCode.OUTCOME_UNKNOWN)}
+    if run.status in (StockSyncRun.Status.FAILED, StockSyncRun.Status.PARTIAL) and run.error_code in transient:
+        raise self.retry(countdown=60)

@@ -208,7 +208,16 @@ SMARTSHIP_ORDER_SYNC_SECONDS = env.int("SMARTSHIP_ORDER_SYNC_SECONDS", default=3
 SMARTSHIP_ORDER_LOOKBACK_DAYS = env.int("SMARTSHIP_ORDER_LOOKBACK_DAYS", default=7)
 SMARTSHIP_ORDER_RESCAN_HOURS = env.int("SMARTSHIP_ORDER_RESCAN_HOURS", default=48)
 SMARTSHIP_SYNC_LOCK_SECONDS = env.int("SMARTSHIP_SYNC_LOCK_SECONDS", default=600)
+# Automatic Stock Qty Sync: the periodic full sync (pushes whatever differs from what the site accepted)
+# and the rows per stock call (LotteON 86/111; never more than the adapter's own maximum).
+SMARTSHIP_STOCK_SYNC_SECONDS = env.int("SMARTSHIP_STOCK_SYNC_SECONDS", default=1800)
+SMARTSHIP_STOCK_PUSH_BATCH = env.int("SMARTSHIP_STOCK_PUSH_BATCH", default=100)
 CELERY_BEAT_SCHEDULE = {
+    "stock-sync": {
+        "task": "inventory.tasks.sync_stock_due_accounts",
+        "schedule": float(SMARTSHIP_STOCK_SYNC_SECONDS),
+        "options": {"expires": SMARTSHIP_STOCK_SYNC_SECONDS},
+    },
     "order-sync": {
         "task": "orders.tasks.sync_due_accounts",
         "schedule": float(SMARTSHIP_ORDER_SYNC_SECONDS),

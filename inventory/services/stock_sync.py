@@ -1,0 +1,511 @@
+"""Automatic Stock Qty Sync: push each linked option's available quantity to its sales site.
+
+How it fits together (docs/inventory.md, "Automatic Stock Qty Sync"):
+
+- Every stock change (``inventory.services.stock.movements_book``) calls ``stock_sync_mark`` in its own
+  transaction: the ``StockPush`` row of each linked option at each account with the option on becomes
+  *dirty*, and a push of those accounts is queued after commit. A lost task loses nothing: the rows stay
+  dirty, and the periodic full sync pushes whatever differs anyway.
+- ``stock_sync`` runs one account under a per-account lock: it claims the dirty rows (a full sync: every
+  linked row) *before* reading the stock figures, so a change committed meanwhile marks its row dirty
+  again and is pushed by the next pass; it pushes ``max(0, on hand − reserved)`` only where that differs
+  from the last quantity the site accepted, ``SMARTSHIP_STOCK_PUSH_BATCH`` rows per call (LotteON 86),
+  stores every row's result right after its call, then puts back on sale (LotteON 111 SALE) the options
+  the site took off sale at stock 0 once they have stock again.
+- The site's own state (LotteON 94, once per product) is read only where it matters: the first push of
+  an option with stock (was it sold out at 0 before SmartShip managed it?), a restock from 0 (still sold
+  out because of stock, or stopped by the seller since? only the former is put back on sale), and an
+  option the site refused whose reason is not known yet (stock not managed, option gone).
+- Both writes set absolute values, so an answer that was lost is simply sent again by the next pass with
+  the then current figure; nothing is re-sent blindly within a run.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core.exceptions import ApplicationError
+from integrations import registry
+from integrations.base import Capability
+from integrations.catalog import SiteStockState, StockItemRef, StockPushOutcome, StockPushRequest
+from integrations.errors import ErrorCode, SalesSiteError
+from integrations.models import SalesSiteAccount
+from integrations.services import account_config
+from inventory.models import LinkStatus, SiteOptionLink, StockPush, StockSyncLock, StockSyncRun
+from inventory.services.mapping import chunked
+from sellers.models import Seller, User
+
+logger = logging.getLogger("smartship.inventory.stock_sync")
+State = StockPush.State
+Trigger = StockSyncRun.Trigger
+LOCK_SECONDS = 600
+MAX_PASSES = 5  # a run looks again for rows marked while it pushed, at most this many times
+NOT_MANAGED = ("{site} does not manage stock for this option (the product was registered with stock management "
+               "off; LotteON shows 999999999): SmartShip does not push its stock. Turn stock management on at "
+               "{site}, then retry.")
+PUSH_FIELDS = ["site_product_id", "site_option_id", "state", "pushed_quantity", "pushed_at",
+               "attempted_quantity", "site_checked_at", "site_status", "stock_managed", "sold_out_by_stock",
+               "resume_sale", "code", "message", "failures", "failed_at", "updated_at"]
+
+
+# --- Marking (inside the transaction that changed the stock) --------------------------------------
+
+def stock_sync_mark(*, option_ids: Iterable[int]) -> set[int]:
+    """Mark the linked options of accounts with Automatic Stock Qty Sync on as waiting, and queue a push
+    of those accounts after commit; return the account ids. A few queries per 500 options."""
+    accounts: set[int] = set()
+    now = timezone.now()
+    for ids in chunked(sorted(set(option_ids)), 500):
+        links = list(SiteOptionLink.objects.filter(
+            option_id__in=ids, status=LinkStatus.LINKED, account__is_active=True, account__auto_stock_sync=True,
+        ).values_list("pk", "seller_id", "account_id", "option_id", "site_product_id", "site_option_id"))
+        if not links:
+            continue
+        StockPush.objects.bulk_create(
+            [StockPush(link_id=pk, seller_id=seller_id, account_id=account_id, option_id=option_id,
+                       site_product_id=product, site_option_id=option, dirty=True, updated_at=now)
+             for pk, seller_id, account_id, option_id, product, option in links],
+            update_conflicts=True, unique_fields=["link"], update_fields=["dirty", "updated_at"], batch_size=500,
+        )
+        accounts.update(link[2] for link in links)
+    stock_push_enqueue(account_ids=accounts, trigger=Trigger.CHANGE)
+    return accounts
+
+
+def stock_push_enqueue(*, account_ids: Iterable[int], trigger: str = Trigger.CHANGE, full: bool = False) -> None:
+    """After commit, queue one push per account. A broker that cannot be reached loses nothing: the rows
+    stay dirty for the next push or the periodic full sync."""
+    ids = sorted({pk for pk in account_ids if pk})
+    if not ids:
+        return
+
+    def send() -> None:
+        from inventory.tasks import sync_stock_account
+
+        for pk in ids:
+            try:
+                sync_stock_account.apply_async((pk,), {"full": full, "trigger": str(trigger)}, expires=LOCK_SECONDS)
+            except Exception:
+                logger.exception("could not queue the stock push of account %s; the full sync will send it", pk)
+
+    transaction.on_commit(send)
+
+
+# --- Requests from people --------------------------------------------------------------------------
+
+def stock_accounts(*, seller: Seller) -> list[SalesSiteAccount]:
+    """The seller's accounts on sales sites that can take stock (whether the option is on or not)."""
+    accounts = []
+    for account in SalesSiteAccount.objects.filter(seller=seller).order_by("site", "shop_id"):
+        try:
+            site = registry.get(account.site)
+        except registry.UnknownSalesSite:
+            continue
+        if site.supports(Capability.STOCK_SYNC):
+            accounts.append(account)
+    return accounts
+
+
+def stock_sync_request(*, seller: Seller, account_id: int | None = None, actor: User | None = None) -> list[int]:
+    """Sync stock now (a full sync) for one of the seller's accounts, or all with the option on."""
+    accounts = [a for a in stock_accounts(seller=seller) if account_id is None or a.pk == account_id]
+    if account_id is not None and not accounts:
+        raise ApplicationError("No such sales-site account.", code="not_found")
+    ready = [a.pk for a in accounts if a.is_active and a.auto_stock_sync]
+    if not ready:
+        raise ApplicationError("Automatic Stock Qty Sync is off: turn it on in Sales Site API ▸ the account's "
+                               "settings, then sync.", code="stock_sync_off")
+    with transaction.atomic():
+        stock_push_enqueue(account_ids=ready, trigger=Trigger.MANUAL, full=True)
+    return ready
+
+
+@transaction.atomic
+def stock_pushes_retry(*, seller: Seller, push_ids: Sequence[int] | None = None, actor: User | None = None) -> int:
+    """Send refused (or skipped) options again: the site's state is read afresh (the seller may have fixed
+    it there) and the current quantity pushed. Without ids: every refused option of the seller."""
+    rows = StockPush.objects.filter(seller=seller, state__in=[State.FAILED, State.SKIPPED])
+    if push_ids is not None:
+        rows = rows.filter(pk__in=list(push_ids))
+    found = list(rows.values_list("pk", "account_id"))
+    if push_ids is not None and len(found) != len(set(push_ids)):
+        raise ApplicationError("Some of these stock pushes were not found or are not refused any more.",
+                               code="not_found")
+    ids = [pk for pk, _ in found]
+    for batch in chunked(ids):
+        StockPush.objects.filter(pk__in=batch).update(
+            dirty=True, state=State.PENDING, site_checked_at=None, stock_managed=True, updated_at=timezone.now(),
+            message="Retry requested")
+    stock_push_enqueue(account_ids={account for _, account in found}, trigger=Trigger.RETRY)
+    return len(ids)
+
+
+# --- The per-account lock ----------------------------------------------------------------------------
+
+def lock_acquire(*, account_id: int, ttl: timedelta) -> str | None:
+    StockSyncLock.objects.get_or_create(account_id=account_id)
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    taken = StockSyncLock.objects.filter(account_id=account_id).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__lt=now)).update(token=token, expires_at=now + ttl)
+    return token if taken else None
+
+
+def lock_extend(*, account_id: int, token: str, ttl: timedelta) -> None:
+    StockSyncLock.objects.filter(account_id=account_id, token=token).update(expires_at=timezone.now() + ttl)
+
+
+def lock_release(*, account_id: int, token: str) -> None:
+    StockSyncLock.objects.filter(account_id=account_id, token=token).update(token="", expires_at=None)
+
+
+# --- The run ----------------------------------------------------------------------------------------
+
+@dataclass(eq=False)
+class _Item:
+    push: StockPush
+    quantity: int  # what the site should hold now: max(0, on hand − reserved)
+    code: str  # the option SKU's Seller defined code, for messages
+    link_ok: bool
+    changed: bool = False  # a field to write
+    lost: bool = False  # the site's answer was lost: mark the row again
+
+    @property
+    def ref(self) -> StockItemRef:
+        return StockItemRef(self.push.site_product_id, self.push.site_option_id)
+
+
+@dataclass
+class _Pass:
+    items: list[_Item] = field(default_factory=list)
+    settled: set[int] = field(default_factory=set)  # push ids whose result is stored
+    lost: set[int] = field(default_factory=set)  # push ids whose answer was lost: marked again after the run
+
+
+def stock_sync(*, account_id: int, full: bool = False, trigger: str = Trigger.COMMAND) -> StockSyncRun:
+    """Push the account's changed quantities now (the Celery task and ``manage.py sync_stock`` call this).
+
+    ``full``: look at every linked option, not only those marked since the last run.
+    """
+    account = SalesSiteAccount.objects.select_related("seller").get(pk=account_id)
+    run = StockSyncRun.objects.create(seller_id=account.seller_id, account=account, trigger=trigger, full=full)
+    if not account.is_active or not account.auto_stock_sync:
+        return _finish(run, StockSyncRun.Status.SKIPPED, message="Automatic Stock Qty Sync is off for this account "
+                       "(or the account is inactive): nothing was pushed.")
+    try:
+        site = registry.get(account.site)
+    except registry.UnknownSalesSite:
+        return _finish(run, StockSyncRun.Status.SKIPPED, message=f"Unknown sales site {account.site}.")
+    if not site.supports(Capability.STOCK_SYNC):
+        return _finish(run, StockSyncRun.Status.SKIPPED, message=f"{site.name} does not take stock from SmartShip.")
+    ttl = timedelta(seconds=getattr(settings, "SMARTSHIP_STOCK_LOCK_SECONDS", LOCK_SECONDS))
+    token = lock_acquire(account_id=account.pk, ttl=ttl)
+    if token is None:
+        return _finish(run, StockSyncRun.Status.SKIPPED, message="Another stock push of this account was running; it "
+                       "looks for new changes before it stops, so nothing waits.")
+    try:
+        _run(account=account, site_name=site.name, run=run, full=full, token=token, ttl=ttl)
+    finally:
+        lock_release(account_id=account.pk, token=token)
+    return run
+
+
+def _finish(run: StockSyncRun, status: str, *, message: str = "", code: str = "") -> StockSyncRun:
+    run.status, run.finished_at = status, timezone.now()
+    run.error_message, run.error_code = message[:500], code[:40]
+    run.save()
+    return run
+
+
+def _run(*, account: SalesSiteAccount, site_name: str, run: StockSyncRun, full: bool, token: str,
+         ttl: timedelta) -> None:
+    adapter = registry.adapter_for(account.site, account_config(account))
+    batch_size = max(1, min(settings.SMARTSHIP_STOCK_PUSH_BATCH, getattr(adapter, "stock_batch_size", 100)))
+    current: _Pass | None = None
+    lost: set[int] = set()
+    try:
+        for number in range(MAX_PASSES):
+            current = _Pass(items=_claim(account=account, full=full and number == 0))
+            if not current.items:
+                break
+            _push(adapter=adapter, run=run, items=current, batch_size=batch_size, site_name=site_name)
+            lost |= current.lost
+            current = None
+            lock_extend(account_id=account.pk, token=token, ttl=ttl)
+            if not StockPush.objects.filter(account=account, dirty=True).exists():
+                break
+        if lost:
+            # Not sent again by this run (it may have applied): the next push sends the then current figure.
+            _mark_again(lost)
+            _finish(run, StockSyncRun.Status.PARTIAL, code=str(ErrorCode.OUTCOME_UNKNOWN),
+                    message=f"{site_name}'s answer was lost for {len(lost)} option(s); they are sent again by the "
+                    "next push.")
+        else:
+            _finish(run, StockSyncRun.Status.PARTIAL if run.failed else StockSyncRun.Status.SUCCEEDED)
+    except SalesSiteError as exc:
+        logger.warning("stock push of account %s failed: %s (%s)", account.pk, exc.code, exc.message)
+        if current is not None:
+            _remark(current)
+        _mark_again(lost)
+        if exc.code in (ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.ACCOUNT_MISMATCH):
+            SalesSiteAccount.objects.filter(pk=account.pk).update(
+                connection_status=SalesSiteAccount.ConnectionStatus.FAILED,
+                connection_message=exc.message, connection_checked_at=timezone.now())
+        _finish(run, StockSyncRun.Status.FAILED, code=str(exc.code),
+                message=f"{exc.message} The quantities not sent yet wait for the next push.")
+    except Exception as exc:
+        if current is not None:
+            _remark(current)
+        _mark_again(lost)
+        logger.exception("stock push of account %s crashed", account.pk)
+        _finish(run, StockSyncRun.Status.FAILED, code="internal",
+                message=f"Unexpected error: {exc.__class__.__name__}. The operator has the details in the log.")
+        raise
+    finally:
+        adapter.close()
+
+
+def _remark(current: _Pass) -> None:
+    """A run stopped by an error: the rows it claimed but did not settle (or whose answer was lost) wait
+    for the next push."""
+    _mark_again({item.push.pk for item in current.items if item.push.pk not in current.settled} | current.lost)
+
+
+def _mark_again(ids: set[int]) -> None:
+    for batch in chunked(sorted(ids)):
+        StockPush.objects.filter(pk__in=batch).update(dirty=True)
+
+
+def _claim(*, account: SalesSiteAccount, full: bool) -> list[_Item]:
+    """Take the rows to look at (dirty ones, or all for a full sync), clearing ``dirty`` *before* the stock
+    figures are read: a change committed after this marks its row again and is pushed by the next pass."""
+    # Links linked since the last run (learned from an order, found by Check LotteON link) get their row.
+    new_links = list(SiteOptionLink.objects.filter(account=account, status=LinkStatus.LINKED, stock_push__isnull=True)
+                     .values_list("pk", "seller_id", "option_id", "site_product_id", "site_option_id"))
+    StockPush.objects.bulk_create(
+        [StockPush(link_id=pk, seller_id=seller_id, account=account, option_id=option_id, site_product_id=product,
+                   site_option_id=option, dirty=True) for pk, seller_id, option_id, product, option in new_links],
+        ignore_conflicts=True, batch_size=500)
+    rows = StockPush.objects.filter(account=account)
+    if full:
+        rows.filter(dirty=True).update(dirty=False)
+        ids = list(rows.values_list("pk", flat=True))
+    else:
+        ids = list(rows.filter(dirty=True).values_list("pk", flat=True))
+        for batch in chunked(ids):
+            StockPush.objects.filter(pk__in=batch).update(dirty=False)
+    items: list[_Item] = []
+    for batch in chunked(ids):
+        for push in (StockPush.objects.filter(pk__in=batch).select_related("link", "option")
+                     .only(*PUSH_FIELDS, "link__status", "link__site_product_id", "link__site_option_id",
+                           "option__on_hand", "option__reserved", "option__code", "account_id", "option_id",
+                           "seller_id", "link_id")):
+            push.dirty = False
+            link = push.link
+            link_ok = link.status == LinkStatus.LINKED and bool(link.site_product_id and link.site_option_id)
+            moved = link_ok and (push.site_product_id, push.site_option_id) != (link.site_product_id,
+                                                                               link.site_option_id)
+            if moved:
+                # The link now names another option at the site: what we knew belongs to the old one.
+                push.site_product_id, push.site_option_id = link.site_product_id, link.site_option_id
+                push.pushed_quantity = push.pushed_at = push.site_checked_at = None
+                push.stock_managed, push.sold_out_by_stock, push.resume_sale = True, False, False
+                push.site_status = ""
+            items.append(_Item(push=push, quantity=max(0, push.option.on_hand - push.option.reserved),
+                               code=push.option.code, link_ok=link_ok, changed=moved))
+    return items
+
+
+def _push(*, adapter, run: StockSyncRun, items: _Pass, batch_size: int, site_name: str) -> None:
+    now = timezone.now()
+    run.checked += len(items.items)
+    to_send: list[_Item] = []
+    for item in items.items:
+        push = item.push
+        if not item.link_ok:
+            if push.state != State.SKIPPED or push.code != "not_linked":
+                _set(item, state=State.SKIPPED, code="not_linked",
+                     message=f"Not linked to a {site_name} option any more: nothing is pushed.")
+        elif not push.stock_managed:
+            if push.state != State.SKIPPED:
+                _set(item, state=State.SKIPPED, code="stock_not_managed", message=NOT_MANAGED.format(site=site_name))
+            run.skipped += 1
+        elif push.pushed_quantity != item.quantity or (push.resume_sale and item.quantity > 0):
+            to_send.append(item)
+        elif push.state != State.SYNCED:
+            _set(item, state=State.SYNCED, code="", message=f"{site_name} already has {item.quantity}.")
+    sending = {i.push.pk for i in to_send}
+    _store([i for i in items.items if i.push.pk not in sending], items, now)
+
+    # Read the site's state where it decides what to do (see the module docstring).
+    to_read = [i for i in to_send if i.quantity > 0 and (
+        i.push.site_checked_at is None or i.push.pushed_quantity == 0 or i.push.resume_sale)]
+    if to_read:
+        settled = _learn(adapter=adapter, run=run, items=to_read, site_name=site_name, now=now)
+        _store(settled, items, now)
+        run.skipped += sum(1 for i in settled if not i.push.stock_managed)
+        run.failed += sum(1 for i in settled if i.push.stock_managed)
+        gone = {i.push.pk for i in settled}
+        to_send = [i for i in to_send if i.push.pk not in gone]
+
+    not_sent: set[int] = set()  # refused or lost in this run: no sale-status change for them
+    stock = [i for i in to_send if i.push.pushed_quantity != i.quantity]
+    for start in range(0, len(stock), batch_size):
+        batch = stock[start:start + batch_size]
+        outcomes = adapter.push_stock([StockPushRequest(i.push.site_product_id, i.push.site_option_id, i.quantity)
+                                       for i in batch])
+        run.calls += 1
+        refused, unread = _apply_stock(batch, outcomes, run=run, site_name=site_name)
+        not_sent.update(refused)
+        if unread:
+            # Why did the site refuse? Read those options (stock not managed, option gone).
+            _learn(adapter=adapter, run=run, items=unread, site_name=site_name, now=timezone.now(),
+                   after_refusal=True)
+            moved = sum(1 for i in unread if not i.push.stock_managed)
+            run.skipped += moved
+            run.failed -= moved
+        _store(batch, items, timezone.now())
+
+    resume = [i for i in to_send if i.push.pk not in not_sent and i.push.resume_sale
+              and i.push.pushed_quantity == i.quantity and i.quantity > 0]
+    for start in range(0, len(resume), batch_size):
+        batch = resume[start:start + batch_size]
+        outcomes = adapter.resume_sale([i.ref for i in batch])
+        run.calls += 1
+        _apply_resume(batch, outcomes, run=run, site_name=site_name)
+        _store(batch, items, timezone.now())
+    StockSyncRun.objects.filter(pk=run.pk).update(checked=run.checked, pushed=run.pushed, failed=run.failed,
+                                                  skipped=run.skipped, resumed=run.resumed, calls=run.calls)
+
+
+def _set(item: _Item, **values) -> None:
+    item.changed = True
+    for name, value in values.items():
+        setattr(item.push, name, value[:500] if name == "message" and isinstance(value, str) else value)
+
+
+def _store(batch: list[_Item], items: _Pass, now: datetime) -> None:
+    """Write the rows whose result changed (``dirty`` is never written here: a change committed while this
+    run pushed has set it again, and it must stay set). Rows whose answer was lost are marked again."""
+    changed = [i.push for i in batch if i.changed]
+    for push in changed:
+        push.updated_at = now
+    StockPush.objects.bulk_update(changed, PUSH_FIELDS, batch_size=500)
+    items.lost.update(i.push.pk for i in batch if i.lost)
+    for i in batch:
+        i.changed = False
+    items.settled.update(i.push.pk for i in batch)
+
+
+def _learn(*, adapter, run: StockSyncRun, items: list[_Item], site_name: str, now: datetime,
+           after_refusal: bool = False) -> list[_Item]:
+    """Read the site's state of these options (one call per product) and keep what it says; return the
+    options that cannot take stock (not known at the site, stock not managed there)."""
+    states: dict[StockItemRef, SiteStockState] = {s.ref: s for s in adapter.stock_states([i.ref for i in items])}
+    run.calls += len({i.push.site_product_id for i in items})
+    settled = []
+    for item in items:
+        push = item.push
+        state = states.get(item.ref)
+        if state is None:
+            continue
+        item.changed = True
+        push.site_checked_at = now
+        if not state.found:
+            if not after_refusal:
+                _set(item, state=State.FAILED, code="not_found", attempted_quantity=item.quantity,
+                     message=state.message or f"{site_name} does not know this option.",
+                     failures=push.failures + 1, failed_at=now)
+                settled.append(item)
+            continue
+        push.site_status = (f"{state.sale_status} ({state.sale_status_reason})" if state.sale_status_reason
+                            else state.sale_status)[:20]
+        push.stock_managed = state.stock_managed
+        push.sold_out_by_stock = state.sold_out_by_stock
+        if not state.stock_managed:
+            _set(item, state=State.SKIPPED, code="stock_not_managed", message=NOT_MANAGED.format(site=site_name),
+                 resume_sale=False)
+            settled.append(item)
+        elif not state.sold_out_by_stock:
+            push.resume_sale = False  # on sale already, or stopped by the seller: never touched
+    return settled
+
+
+def _apply_stock(batch: list[_Item], outcomes: list[StockPushOutcome], *, run: StockSyncRun,
+                 site_name: str) -> tuple[set[int], list[_Item]]:
+    """Keep each option's result; return the ids not applied, and the options refused for the first time
+    in a row (read once from the site to tell why: stock not managed, option gone)."""
+    now = timezone.now()
+    by_ref = {o.ref: o for o in outcomes}
+    not_applied: set[int] = set()
+    unread = []
+    for item in batch:
+        push = item.push
+        outcome = by_ref.get(item.ref)
+        if outcome is None or outcome.unknown:
+            # The answer was lost: the site may hold the new figure or the old one. The next pass sends the
+            # then current figure (an absolute value) again.
+            item.lost = True
+            not_applied.add(push.pk)
+            _set(item, state=State.PENDING, code="unknown", attempted_quantity=item.quantity,
+                 message=f"{site_name}'s answer was lost; the quantity is sent again by the next push.")
+            continue
+        if outcome.ok:
+            push.pushed_quantity, push.pushed_at, push.attempted_quantity = item.quantity, now, item.quantity
+            push.failures, push.failed_at = 0, None
+            if item.quantity == 0:
+                if push.site_status in ("", "SALE"):
+                    # The site takes a selling option off sale at stock 0 (LotteON SOUT/SOUT_STK).
+                    push.sold_out_by_stock, push.site_status = True, "SOUT (SOUT_STK)"
+                push.resume_sale = False
+                message = f"{site_name} has 0: the option shows sold out."
+            else:
+                push.resume_sale = push.sold_out_by_stock
+                message = f"{site_name} has {item.quantity}."
+            _set(item, state=State.SYNCED, code=outcome.code, message=message)
+            run.pushed += 1
+        else:
+            not_applied.add(push.pk)
+            _set(item, state=State.FAILED, code=outcome.code or "refused", attempted_quantity=item.quantity,
+                 message=f"{site_name} refused {item.quantity}: {outcome.message or outcome.code}",
+                 failures=push.failures + 1, failed_at=now)
+            run.failed += 1
+            if push.failures == 1:
+                unread.append(item)  # the first refusal in a row: read the option once to say why
+    return not_applied, unread
+
+
+def _apply_resume(batch: list[_Item], outcomes: list[StockPushOutcome], *, run: StockSyncRun, site_name: str) -> None:
+    now = timezone.now()
+    by_ref = {o.ref: o for o in outcomes}
+    for item in batch:
+        push = item.push
+        outcome = by_ref.get(item.ref)
+        if outcome is None or outcome.unknown:
+            item.lost = True  # still owed: the next pass reads the state and sends it if still needed
+            continue
+        if outcome.ok:
+            push.resume_sale, push.sold_out_by_stock, push.site_status = False, False, "SALE"
+            _set(item, state=State.SYNCED, message=f"{site_name} has {push.pushed_quantity} and the option is on "
+                 "sale again.")
+            run.resumed += 1
+        else:
+            _set(item, state=State.FAILED, code=outcome.code or "refused", failures=push.failures + 1, failed_at=now,
+                 message=f"{site_name} has {push.pushed_quantity}, but putting the option back on sale was refused: "
+                 f"{outcome.message or outcome.code}")
+            run.failed += 1
+
+
+# --- Beat ----------------------------------------------------------------------------------------------
+
+def stock_accounts_due() -> list[int]:
+    return list(SalesSiteAccount.objects.filter(is_active=True, auto_stock_sync=True).values_list("pk", flat=True))

@@ -1,0 +1,343 @@
+"""Automatic Stock Qty Sync over real HTTP against the LotteON sandbox: 86 with LotteON's ids, only changed
+quantities, in batches; sold out at 0 and back on sale (111) after a restock; per-item refusals stored and
+retried; lost answers; the lock; the command."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from inventory.models import FulfilmentOrder, LinkStatus, OptionSku, SiteOptionLink, StockPush, StockSyncRun
+from inventory.services.fulfilment import fulfilment_ship
+from inventory.services.stock import stock_adjust, stock_receive
+from inventory.services.stock_sync import lock_acquire, stock_pushes_retry, stock_sync
+from orders.models import Order
+from orders.services.sync import orders_sync
+from tests.factories import make_account, make_seller_user
+from tests.inventory.factories import make_multi, make_single
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.django_db]
+KST = ZoneInfo("Asia/Seoul")
+STOCK = "/v1/openapi/product/v1/item/stock/change"
+STATUS = "/v1/openapi/product/v1/item/status/change"
+DETAIL = "/v1/openapi/product/v1/product/detail"
+
+
+@pytest.fixture
+def account(sandbox, settings):
+    settings.LOTTEON_BASE_URL = sandbox.url
+    settings.LOTTEON_RETRY_BASE_DELAY = 0.01
+    settings.LOTTEON_RETRY_ATTEMPTS = 1
+    settings.LOTTEON_READ_TIMEOUT = 1.0
+    settings.SMARTSHIP_ORDER_LOOKBACK_DAYS = 2
+    seller, user = make_seller_user()
+    acct = make_account(seller=seller, api_key=sandbox.DEMO_KEY, account_number=sandbox.DEMO_TR_NO,
+                        auto_fulfillment=True, auto_stock_sync=True)
+    acct.user = user
+    return acct
+
+
+def live(sandbox) -> dict[str, dict]:
+    return {row["sitmNo"]: row for row in sandbox.state(api_key=sandbox.DEMO_KEY)["stock"]}
+
+
+def on_sale(sandbox, n: int, *, stock_above: int = 0) -> list[dict]:
+    return [r for r in live(sandbox).values()
+            if r["eitmNo"] and r["slStatCd"] == "SALE" and r["stkMgtYn"] == "Y" and r["stkQty"] > stock_above][:n]
+
+
+def linked_option(account, row: dict, *, code: str | None = None) -> OptionSku:
+    """An option SKU with the row's code, linked to it (as Check LotteON link or an order would)."""
+    sku = make_multi(seller=account.seller, options=[(code or row["eitmNo"], row["sitmNm"])])
+    opt = sku.options.get()
+    SiteOptionLink.objects.create(option=opt, seller=account.seller, account=account, site="lotteon",
+                                  site_product_id=row["spdNo"], site_option_id=row["sitmNo"], status=LinkStatus.LINKED,
+                                  source=SiteOptionLink.Source.CATALOG, checked_at=timezone.now())
+    return opt
+
+
+def since(sandbox) -> int:
+    calls = sandbox.calls()
+    return calls[-1]["id"] if calls else 0
+
+
+def calls_to(sandbox, path: str, after: int) -> list[dict]:
+    return [c for c in sandbox.calls(since=after) if c["path"] == path]
+
+
+def run_sync(account, **kwargs) -> StockSyncRun:
+    run = stock_sync(account_id=account.pk, **kwargs)
+    assert run.status in ("succeeded", "partial"), run.error_message
+    return run
+
+
+def test_stock_is_pushed_with_lotteons_ids_after_a_shipment(sandbox, account):
+    (row,) = on_sale(sandbox, 1)
+    sku = make_multi(seller=account.seller, options=[(row["eitmNo"], "a")])
+    opt = sku.options.get()
+    stock_receive(seller=account.seller, option=opt, quantity=10)
+    assert not StockPush.objects.exists(), "not linked yet: nothing to push"
+
+    created = sandbox.create_order(owhoDttm=(datetime.now(KST) - timedelta(hours=2)).strftime("%Y%m%d%H%M%S"),
+                                   lines=[{"eitmNo": row["eitmNo"], "odQty": 3}])
+    assert orders_sync(account_id=account.pk).status == "succeeded"
+    link = SiteOptionLink.objects.get(option=opt)
+    assert (link.site_product_id, link.site_option_id) == (row["spdNo"], row["sitmNo"]), "learned from the order"
+    push = StockPush.objects.get(link=link)
+    assert push.dirty, "the reservation marked it in the sync's own transaction"
+
+    after = since(sandbox)
+    run_sync(account)
+    (call,) = calls_to(sandbox, STOCK, after)
+    assert call["request"]["body"]["itmStkLst"] == [
+        {"trGrpCd": "SR", "trNo": sandbox.DEMO_TR_NO, "spdNo": row["spdNo"], "sitmNo": row["sitmNo"], "stkQty": 7}]
+    assert live(sandbox)[row["sitmNo"]]["stkQty"] == 7
+
+    fo = FulfilmentOrder.objects.get(order__order_no=created["odNo"])
+    fulfilment_ship(fulfilment_id=fo.pk, actor=account.user)
+    opt.refresh_from_db()
+    assert (opt.on_hand, opt.reserved) == (7, 0)
+    after = since(sandbox)
+    run_sync(account, full=True)
+    assert calls_to(sandbox, STOCK, after) == [], "available did not change at shipment: nothing to push"
+    stock_adjust(seller=account.seller, option=opt, quantity=-2, reason="damaged", actor=account.user)
+    run_sync(account)
+    assert live(sandbox)[row["sitmNo"]]["stkQty"] == 5
+    push.refresh_from_db()
+    assert (push.state, push.pushed_quantity, push.dirty) == ("synced", 5, False)
+
+
+def test_only_changed_quantities_in_batches_of_the_setting(sandbox, account, settings):
+    settings.SMARTSHIP_STOCK_PUSH_BATCH = 4
+    rows = on_sale(sandbox, 10)
+    options = [linked_option(account, row) for row in rows]
+    for i, opt in enumerate(options):
+        stock_receive(seller=account.seller, option=opt, quantity=i + 1)
+    StockPush.objects.update(site_checked_at=timezone.now())  # state already known: count only the writes
+
+    after = since(sandbox)
+    run = run_sync(account)
+    assert [len(c["request"]["body"]["itmStkLst"]) for c in calls_to(sandbox, STOCK, after)] == [4, 4, 2]
+    assert (run.pushed, run.calls) == (10, 3)
+    assert [live(sandbox)[r["sitmNo"]]["stkQty"] for r in rows] == list(range(1, 11))
+
+    after = since(sandbox)
+    run = run_sync(account, full=True)
+    assert calls_to(sandbox, STOCK, after) == [] and (run.checked, run.pushed, run.calls) == (10, 0, 0)
+
+    stock_receive(seller=account.seller, option=options[3], quantity=1)
+    stock_receive(seller=account.seller, option=options[3], quantity=1)
+    after = since(sandbox)
+    with CaptureQueriesContext(connection) as queries:
+        run = run_sync(account)
+    (call,) = calls_to(sandbox, STOCK, after)
+    assert [r["stkQty"] for r in call["request"]["body"]["itmStkLst"]] == [6]
+    assert run.checked == 1
+    assert len(queries) < 25
+
+
+def test_stock_zero_sells_out_and_a_restock_puts_it_back_on_sale(sandbox, account):
+    (row,) = on_sale(sandbox, 1, stock_above=0)
+    opt = linked_option(account, row)
+    stock_receive(seller=account.seller, option=opt, quantity=2)
+    run_sync(account)
+    assert live(sandbox)[row["sitmNo"]]["stkQty"] == 2
+
+    stock_adjust(seller=account.seller, option=opt, quantity=-2, reason="lost")
+    run_sync(account)
+    state = live(sandbox)[row["sitmNo"]]
+    assert (state["stkQty"], state["slStatCd"], state["slStatRsnCd"]) == (0, "SOUT", "SOUT_STK")
+    assert StockPush.objects.get().sold_out_by_stock
+
+    stock_receive(seller=account.seller, option=opt, quantity=4)
+    after = since(sandbox)
+    run = run_sync(account)
+    state = live(sandbox)[row["sitmNo"]]
+    assert (state["stkQty"], state["slStatCd"]) == (4, "SALE")
+    assert [c["path"] for c in sandbox.calls(since=after)] == [DETAIL, STOCK, STATUS], "read, 86, then 111 SALE"
+    assert calls_to(sandbox, STATUS, after)[0]["request"]["body"]["sitmLst"][0]["slStatCd"] == "SALE"
+    push = StockPush.objects.get()
+    assert (push.state, push.sold_out_by_stock, push.resume_sale, run.resumed) == ("synced", False, False, 1)
+    assert "on sale again" in push.message
+
+
+def test_an_option_sold_out_before_smartship_managed_it_goes_back_on_sale(sandbox, account):
+    product = sandbox.create_product(apiKey=sandbox.DEMO_KEY, epdNo="EMPTY", spdNm="빈 상품",
+                                     options=[{"eitmNo": "EMPTY-1", "sitmNm": "하나", "stkQty": 0}])
+    item = product["itmLst"][0]
+    assert (item["slStatCd"], item["slStatRsnCd"]) == ("SOUT", "SOUT_STK")
+    opt = linked_option(account, {"eitmNo": "EMPTY-1", "sitmNm": "하나", "spdNo": product["spdNo"],
+                                  "sitmNo": item["sitmNo"]})
+    stock_receive(seller=account.seller, option=opt, quantity=3)
+    run_sync(account)
+    state = live(sandbox)[item["sitmNo"]]
+    assert (state["stkQty"], state["slStatCd"]) == (3, "SALE")
+
+
+def test_an_option_the_seller_took_off_sale_is_never_put_back(sandbox, account):
+    (row,) = on_sale(sandbox, 1)
+    opt = linked_option(account, row)
+    stock_receive(seller=account.seller, option=opt, quantity=1)
+    run_sync(account)
+    stock_adjust(seller=account.seller, option=opt, quantity=-1, reason="count")
+    run_sync(account)
+    # The seller stops selling it at LotteON by hand (SOUT_ITM) while it is at 0.
+    from integrations.lotteon.client import LotteOnClient
+    from integrations.lotteon.records import SaleStatusChange
+
+    client = LotteOnClient(sandbox.DEMO_KEY, base_url=sandbox.url, tr_no=sandbox.DEMO_TR_NO)
+    assert client.change_sale_status([SaleStatusChange(row["spdNo"], row["sitmNo"], "SOUT")]).ok
+    stock_receive(seller=account.seller, option=opt, quantity=5)
+    after = since(sandbox)
+    run_sync(account)
+    state = live(sandbox)[row["sitmNo"]]
+    assert (state["stkQty"], state["slStatCd"], state["slStatRsnCd"]) == (5, "SOUT", "SOUT_ITM")
+    assert calls_to(sandbox, STATUS, after) == []
+    assert StockPush.objects.get().site_status == "SOUT (SOUT_ITM)"
+
+
+def test_partial_failures_are_stored_per_item_and_retried(sandbox, account):
+    good, gone = on_sale(sandbox, 2)
+    mug = next(r for r in live(sandbox).values() if r["stkMgtYn"] == "N")
+    ok_opt = linked_option(account, good)
+    mug_opt = linked_option(account, mug, code=mug["epdNo"])
+    gone_opt = linked_option(account, {**gone, "sitmNo": gone["spdNo"] + "_9999999999"})
+    for opt in (ok_opt, mug_opt, gone_opt):
+        stock_receive(seller=account.seller, option=opt, quantity=4)
+
+    run = stock_sync(account_id=account.pk)
+    assert (run.status, run.pushed, run.failed, run.skipped) == ("partial", 1, 1, 1)
+    assert live(sandbox)[good["sitmNo"]]["stkQty"] == 4
+    by_option = {p.option_id: p for p in StockPush.objects.all()}
+    assert by_option[ok_opt.pk].state == "synced"
+    assert by_option[mug_opt.pk].state == "skipped" and "does not manage stock" in by_option[mug_opt.pk].message
+    failed = by_option[gone_opt.pk]
+    assert failed.state == "failed" and failed.attempted_quantity == 4 and failed.failures == 1
+    assert "has no option" in failed.message
+
+    after = since(sandbox)
+    assert run_sync(account).checked == 0, "a refusal is not re-sent by every change-triggered push"
+    assert sandbox.calls(since=after) == []
+
+    # The seller fixes the link at LotteON's side (here: the right sitmNo), then retries.
+    SiteOptionLink.objects.filter(option=gone_opt).update(site_option_id=gone["sitmNo"])
+    assert stock_pushes_retry(seller=account.seller, push_ids=[failed.pk], actor=account.user) == 1
+    run = run_sync(account)
+    failed.refresh_from_db()
+    assert failed.state == "synced" and live(sandbox)[gone["sitmNo"]]["stkQty"] == 4
+    assert StockPush.objects.get(option=mug_opt).state == "skipped", "not retried unless asked"
+
+
+def test_a_lost_answer_is_sent_again_by_the_next_push(sandbox, account):
+    (row,) = on_sale(sandbox, 1)
+    opt = linked_option(account, row)
+    StockPush.objects.all().delete()
+    stock_receive(seller=account.seller, option=opt, quantity=6)
+    StockPush.objects.update(site_checked_at=timezone.now())
+    sandbox.fault(path="item/stock/change", status=500, afterApply=True, count=1)
+    after = since(sandbox)
+    run = stock_sync(account_id=account.pk)
+    push = StockPush.objects.get()
+    assert (push.state, push.dirty, push.pushed_quantity) == ("pending", True, None)
+    assert (run.status, run.error_code, run.pushed) == ("partial", "outcome_unknown", 0)
+    assert len(calls_to(sandbox, STOCK, after)) == 1, "not re-sent blindly by the same run"
+    stock_adjust(seller=account.seller, option=opt, quantity=-1, reason="damaged")
+    run_sync(account)
+    push.refresh_from_db()
+    assert (push.state, push.dirty, push.pushed_quantity) == ("synced", False, 5)
+    assert live(sandbox)[row["sitmNo"]]["stkQty"] == 5
+
+
+def test_lotteon_unreachable_keeps_the_rows_waiting(sandbox, account):
+    (row,) = on_sale(sandbox, 1)
+    opt = linked_option(account, row)
+    stock_receive(seller=account.seller, option=opt, quantity=6)
+    StockPush.objects.update(site_checked_at=timezone.now())
+    sandbox.fault(path="item/stock/change", status=429, retryAfter=30, count=1)
+    run = stock_sync(account_id=account.pk)
+    assert run.status == "failed" and run.error_code == "rate_limited"
+    assert StockPush.objects.get().dirty
+    run_sync(account)
+    assert live(sandbox)[row["sitmNo"]]["stkQty"] == 6
+
+
+def test_one_run_per_account_and_the_option_off_pushes_nothing(sandbox, account):
+    (row,) = on_sale(sandbox, 1)
+    opt = linked_option(account, row)
+    stock_receive(seller=account.seller, option=opt, quantity=1)
+    from datetime import timedelta as td
+
+    token = lock_acquire(account_id=account.pk, ttl=td(minutes=5))
+    assert token
+    assert stock_sync(account_id=account.pk).status == "skipped"
+    assert StockPush.objects.get().dirty, "still waiting for the run holding the lock"
+
+    account.auto_stock_sync = False
+    account.save()
+    run = stock_sync(account_id=account.pk, full=True)
+    assert run.status == "skipped" and "off" in run.error_message
+
+
+def test_changes_of_accounts_with_the_option_off_are_not_marked(sandbox, account):
+    account.auto_stock_sync = False
+    account.save()
+    (row,) = on_sale(sandbox, 1)
+    opt = linked_option(account, row)
+    stock_receive(seller=account.seller, option=opt, quantity=1)
+    assert not StockPush.objects.exists()
+
+
+def test_sync_stock_command_runs_the_full_sync(sandbox, account, capsys):
+    (row,) = on_sale(sandbox, 1)
+    opt = linked_option(account, row)
+    stock_receive(seller=account.seller, option=opt, quantity=9)
+    StockPush.objects.all().delete()  # as if the change had been lost: the full sync still finds it
+    call_command("sync_stock", "--account", str(account.pk))
+    assert "pushed 1" in capsys.readouterr().out
+    assert live(sandbox)[row["sitmNo"]]["stkQty"] == 9
+    call_command("sync_stock")
+    assert "pushed 0" in capsys.readouterr().out
+
+
+def test_single_option_type_sku_pushes_to_its_single_product(sandbox, account):
+    single = next(r for r in live(sandbox).values() if not r["eitmNo"] and r["stkMgtYn"] == "Y")
+    sku = make_single(seller=account.seller, code=single["epdNo"])
+    opt = sku.options.get()
+    SiteOptionLink.objects.create(option=opt, seller=account.seller, account=account, site="lotteon",
+                                  site_product_id=single["spdNo"], site_option_id=single["sitmNo"],
+                                  status=LinkStatus.LINKED, source=SiteOptionLink.Source.CATALOG,
+                                  checked_at=timezone.now())
+    stock_receive(seller=account.seller, option=opt, quantity=11)
+    run_sync(account)
+    assert live(sandbox)[single["sitmNo"]]["stkQty"] == 11
+    assert Order.objects.count() == 0
+
+
+def test_one_call_with_items_lotteon_refuses_keeps_each_items_result(sandbox, account):
+    good, gone = on_sale(sandbox, 2)
+    mug = next(r for r in live(sandbox).values() if r["stkMgtYn"] == "N")
+    ok_opt = linked_option(account, good)
+    mug_opt = linked_option(account, mug, code=mug["epdNo"])
+    gone_opt = linked_option(account, {**gone, "sitmNo": gone["spdNo"] + "_9999999999"})
+    for opt in (ok_opt, mug_opt, gone_opt):
+        stock_receive(seller=account.seller, option=opt, quantity=2)
+    # As after an earlier read: the sync sends first and asks why only for what LotteON refused.
+    StockPush.objects.update(site_checked_at=timezone.now() - timedelta(days=1))
+
+    after = since(sandbox)
+    run = stock_sync(account_id=account.pk)
+    (call,) = calls_to(sandbox, STOCK, after)
+    assert len(call["request"]["body"]["itmStkLst"]) == 3, "one 86 call for the three"
+    assert (run.status, run.pushed, run.failed, run.skipped) == ("partial", 1, 1, 1)
+    by_option = {p.option_id: p for p in StockPush.objects.all()}
+    assert by_option[ok_opt.pk].state == "synced" and live(sandbox)[good["sitmNo"]]["stkQty"] == 2
+    assert by_option[mug_opt.pk].state == "skipped"
+    refused = by_option[gone_opt.pk]
+    assert (refused.state, refused.code) == ("failed", "9999") and refused.message.startswith("LotteON refused 2:")
+    assert [c["path"] for c in sandbox.calls(since=after)] == [STOCK, DETAIL, DETAIL], "read once to tell why"
