@@ -163,6 +163,11 @@ def _apply(*, seller_id: int, lines: list[_Line]) -> MappingResult:
         batch_size=1000,
     )
     result.links_learned = _learn_links(seller_id=seller_id, lines=lines, final=final, now=now)
+    if result.mapped:
+        # A fixed code may complete an order waiting for fulfilment (Automatic Fulfillment Shipping Instructions).
+        from inventory.services.fulfilment import fulfilment_orders_auto
+
+        fulfilment_orders_auto(seller_id=seller_id, order_ids=result.orders)
     return result
 
 

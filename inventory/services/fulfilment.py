@@ -1,0 +1,464 @@
+"""Fulfilment orders: an order handed to the QFC warehouse, its stock reserved, picked, packed and shipped.
+
+Rules (docs/inventory.md, "Fulfilment and stock"):
+
+- An order becomes a fulfilment order when **every open line** (New or Product preparation, with an open
+  quantity) is **mapped** to an option SKU and **confirmed** (Product preparation; manual orders are
+  confirmed when entered). Automatically when its account has *Automatic Fulfillment Shipping
+  Instructions* on (from ``on_lines_confirmed``, and from mapping when a fixed SKU completes an order);
+  by hand otherwise (``fulfilment_orders_send``), manual orders without an account included.
+- An order that cannot go yet says why, on its timeline ("1 of 3 lines not mapped: TSHIRT-RED-XL") and on
+  the seller's Send to fulfilment page.
+- Creating one reserves each line's open quantity (a ``reservation`` movement: reserved up, on hand
+  unchanged) and makes the order Ready to ship. Reserving more than is available is allowed — the order is
+  not lost — and the fulfilment order is marked *short*.
+- Shipping books a ``shipment`` movement (on hand and reserved down by the quantity) and, with a carrier and
+  tracking number, records them for the sales site (``waybills.services.tracking.tracking_record``).
+- A cancelled line releases its reservation; a fulfilment order already being picked or packed is flagged
+  for the warehouse; one with nothing left to ship is cancelled.
+
+Everything is set-based: a sync that confirms a thousand orders costs a few queries per batch.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core.exceptions import ApplicationError
+from inventory.models import FulfilmentLine, FulfilmentOrder, OptionSku, StockMovement
+from inventory.services.mapping import chunked
+from inventory.services.stock import Move, movements_book
+from orders.models import LineStatus, Order, OrderEvent, OrderLine, OrderStatus
+from orders.services.lifecycle import lines_mark_shipped, orders_mark_ready
+from sellers.models import Seller, User
+
+FState = FulfilmentOrder.State
+OPEN_LINE_STATUSES = (LineStatus.NEW, LineStatus.CONFIRMED)
+CANDIDATE_ORDER_STATUSES = (OrderStatus.NEW, OrderStatus.CONFIRMED, OrderStatus.READY)
+WAITING_PREFIX = "Waiting for fulfilment: "
+SENT_AUTOMATIC = "Sent to the QFC warehouse as a fulfilment order (Automatic Fulfillment Shipping Instructions)"
+SENT_MANUAL = "Sent to the QFC warehouse as a fulfilment order by the seller"
+LINE_FIELDS = ("id", "order_id", "line_no", "status", "quantity", "cancelled_quantity", "sku_option_id",
+               "seller_option_code", "seller_product_code")
+
+
+@dataclass(frozen=True)
+class _Line:
+    id: int
+    order_id: int
+    line_no: str
+    status: str
+    quantity: int
+    cancelled_quantity: int
+    sku_option_id: int | None
+    option_code: str
+    product_code: str
+
+    @property
+    def open_quantity(self) -> int:
+        return self.quantity - self.cancelled_quantity
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_LINE_STATUSES and self.open_quantity > 0
+
+    @property
+    def code(self) -> str:
+        return (self.option_code or self.product_code).strip()
+
+
+@dataclass
+class Candidate:
+    """An order and its open lines, with whether it can go to the warehouse now and why not."""
+
+    order: Order
+    lines: list[_Line]
+    reason: str = ""
+
+    @property
+    def ready(self) -> bool:
+        return not self.reason
+
+
+@dataclass
+class FulfilmentResult:
+    created: list[FulfilmentOrder] = field(default_factory=list)
+    waiting: dict[int, str] = field(default_factory=dict)  # order id -> why it waits
+
+
+def readiness(lines: Sequence[_Line]) -> str:
+    """Why an order with these lines cannot become a fulfilment order yet ("" when it can)."""
+    open_lines = [line for line in lines if line.is_open]
+    if not open_lines:
+        return "Nothing left to ship: every line is shipped or cancelled."
+    total = len(open_lines)
+    parts = []
+    unmapped = [line for line in open_lines if line.sku_option_id is None]
+    if unmapped:
+        codes = [line.code or "no seller code" for line in unmapped]
+        shown = ", ".join(codes[:3]) + (f" and {len(codes) - 3} more" if len(codes) > 3 else "")
+        parts.append(f"{len(unmapped)} of {total} line{'s' if total != 1 else ''} not mapped: {shown}")
+    unconfirmed = [line for line in open_lines if line.status != LineStatus.CONFIRMED]
+    if unconfirmed:
+        parts.append(f"{len(unconfirmed)} of {total} line{'s' if total != 1 else ''} not confirmed at the sales "
+                     "site yet")
+    return "; ".join(parts)
+
+
+def candidates_load(*, seller_id: int, order_ids: Iterable[int], lock: bool = False,
+                    automatic_only: bool = False) -> list[Candidate]:
+    """Orders among ``order_ids`` that have no fulfilment order and are not shipped or cancelled, with
+    their lines and readiness; ``lock`` takes the orders' row locks (one fulfilment order per order);
+    ``automatic_only``: only orders of accounts with Automatic Fulfillment Shipping Instructions on."""
+    result: list[Candidate] = []
+    for ids in chunked(sorted(set(order_ids))):
+        orders = Order.objects.filter(seller_id=seller_id, pk__in=ids, status__in=CANDIDATE_ORDER_STATUSES,
+                                      fulfilment__isnull=True).select_related("account")
+        if automatic_only:
+            orders = orders.filter(account__auto_fulfillment=True)
+        if lock:
+            orders = orders.select_for_update(of=("self",))
+        found = {order.pk: order for order in orders}
+        if not found:
+            continue
+        lines: dict[int, list[_Line]] = defaultdict(list)
+        for row in OrderLine.objects.filter(order_id__in=list(found)).values_list(*LINE_FIELDS).order_by(
+                "order_id", "line_no", "process_seq"):
+            line = _Line(*row)
+            lines[line.order_id].append(line)
+        for pk, order in found.items():
+            candidate = Candidate(order=order, lines=lines[pk])
+            candidate.reason = readiness(candidate.lines)
+            result.append(candidate)
+    return result
+
+
+def _automatic(order: Order) -> bool:
+    return order.account is not None and order.account.auto_fulfillment
+
+
+# No savepoint: it runs inside the sync's (or the SKU save's) transaction, and a failure must roll that
+# back whole; it also keeps the mapping of a sync at a fixed number of queries (one when nothing is due).
+@transaction.atomic(savepoint=False)
+def fulfilment_orders_auto(*, seller_id: int, order_ids: Iterable[int], explain: bool = False) -> FulfilmentResult:
+    """Create the fulfilment orders of these orders whose account has Automatic Fulfillment Shipping
+    Instructions on and whose open lines are all mapped and confirmed. ``explain``: orders of such accounts
+    that must wait get an event saying why (once per distinct reason)."""
+    result = FulfilmentResult()
+    candidates = [c for c in candidates_load(seller_id=seller_id, order_ids=order_ids, lock=True, automatic_only=True)
+                  if _automatic(c.order)]
+    ready = [c for c in candidates if c.ready]
+    result.created = _create(seller_id=seller_id, candidates=ready, origin=FulfilmentOrder.Origin.AUTOMATIC,
+                             actor=None)
+    result.waiting = {c.order.pk: c.reason for c in candidates if not c.ready}
+    if explain and result.waiting:
+        _explain(seller_id=seller_id, waiting={pk: reason for pk, reason in result.waiting.items()
+                                               if not reason.startswith("Nothing left")})
+    return result
+
+
+def _explain(*, seller_id: int, waiting: dict[int, str]) -> None:
+    """One timeline event per order and reason: the same reason is not repeated by the next sync."""
+    if not waiting:
+        return
+    last: dict[int, str] = {}
+    for ids in chunked(sorted(waiting)):
+        for order_id, message in (OrderEvent.objects.filter(order_id__in=ids, kind=OrderEvent.Kind.MAPPED,
+                                                            message__startswith=WAITING_PREFIX)
+                                  .order_by("order_id", "created_at", "id").values_list("order_id", "message")):
+            last[order_id] = message
+    events = [
+        OrderEvent(order_id=order_id, seller_id=seller_id, kind=OrderEvent.Kind.MAPPED,
+                   message=(WAITING_PREFIX + reason)[:500], details={"fulfilment": "waiting", "reason": reason})
+        for order_id, reason in waiting.items() if last.get(order_id) != (WAITING_PREFIX + reason)[:500]
+    ]
+    OrderEvent.objects.bulk_create(events, batch_size=1000)
+
+
+@transaction.atomic
+def fulfilment_orders_send(*, seller: Seller, order_ids: Sequence[int], actor: User | None = None) -> list[FulfilmentOrder]:
+    """The seller sends selected orders to the warehouse by hand. All or nothing: an order that cannot go
+    (not the seller's, already sent, shipped or cancelled, lines not mapped or not confirmed) refuses the
+    whole selection with the reason of each."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        raise ApplicationError("Select the orders to send to fulfilment.", code="nothing_selected")
+    candidates = {c.order.pk: c for c in candidates_load(seller_id=seller.pk, order_ids=ids, lock=True)}
+    problems = []
+    known = dict(Order.objects.filter(seller=seller, pk__in=ids).values_list("pk", "order_no"))
+    for pk in ids:
+        if pk not in known:
+            problems.append(f"Order {pk} was not found.")
+            continue
+        candidate = candidates.get(pk)
+        if candidate is None:
+            problems.append(f"Order {known[pk]} is already a fulfilment order, shipped or cancelled.")
+        elif not candidate.ready:
+            problems.append(f"Order {known[pk]}: {candidate.reason}.")
+    if problems:
+        raise ApplicationError("Nothing was sent. " + " ".join(problems[:10])
+                               + (f" And {len(problems) - 10} more." if len(problems) > 10 else ""),
+                               code="not_ready", extra={"problems": problems})
+    return _create(seller_id=seller.pk, candidates=list(candidates.values()), origin=FulfilmentOrder.Origin.MANUAL,
+                   actor=actor)
+
+
+def _create(*, seller_id: int, candidates: list[Candidate], origin: str, actor: User | None) -> list[FulfilmentOrder]:
+    if not candidates:
+        return []
+    option_ids = {line.sku_option_id for c in candidates for line in c.lines if line.is_open}
+    available: dict[int, int] = {}
+    for ids in chunked(sorted(option_ids)):
+        for pk, on_hand, reserved in OptionSku.objects.filter(pk__in=ids).values_list("pk", "on_hand", "reserved"):
+            available[pk] = on_hand - reserved
+    fulfilments = []
+    for candidate in candidates:
+        short = False
+        for line in candidate.lines:
+            if line.is_open:
+                short |= available[line.sku_option_id] < line.open_quantity
+                available[line.sku_option_id] -= line.open_quantity
+        fulfilments.append(FulfilmentOrder(seller_id=seller_id, order=candidate.order, origin=origin, short=short,
+                                           created_by=actor))
+    FulfilmentOrder.objects.bulk_create(fulfilments, batch_size=500)
+    lines = [
+        FulfilmentLine(fulfilment=fo, order_line_id=line.id, option_id=line.sku_option_id,
+                       quantity=line.open_quantity, reserved=line.open_quantity)
+        for fo, candidate in zip(fulfilments, candidates, strict=True) for line in candidate.lines if line.is_open
+    ]
+    FulfilmentLine.objects.bulk_create(lines, batch_size=1000)
+    movements_book(seller_id=seller_id, actor=actor, moves=[
+        Move(option_id=line.option_id, kind=StockMovement.Kind.RESERVATION, reserved_delta=line.quantity,
+             fulfilment_id=line.fulfilment.pk, order_line_id=line.order_line_id)
+        for line in lines
+    ])
+    message = SENT_AUTOMATIC if origin == FulfilmentOrder.Origin.AUTOMATIC else SENT_MANUAL
+    already_ready = [fo.order_id for fo in fulfilments if fo.order.status == OrderStatus.READY]
+    orders_mark_ready(seller_id=seller_id, order_ids=[fo.order_id for fo in fulfilments], message=message,
+                      actor=actor)
+    OrderEvent.objects.bulk_create([OrderEvent(order_id=pk, seller_id=seller_id, actor=actor,
+                                               kind=OrderEvent.Kind.MAPPED, message=message)
+                                    for pk in already_ready])
+    return fulfilments
+
+
+# --- Cancellations -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def fulfilment_lines_cancelled(*, seller_id: int, line_ids: Iterable[int]) -> list[FulfilmentOrder]:
+    """Order lines were cancelled (fully or partly): release what they no longer need, flag fulfilment
+    orders the warehouse already started, cancel those with nothing left. Safe to call again: it compares
+    what each line holds with the line's open quantity now."""
+    rows = list(FulfilmentLine.objects.select_for_update(of=("self",))
+                .filter(order_line_id__in=list(line_ids), fulfilment__seller_id=seller_id,
+                        fulfilment__state__in=FulfilmentOrder.ACTIVE_STATES)
+                .select_related("fulfilment", "order_line", "option"))
+    if not rows:
+        return []
+    moves, changed, by_fulfilment = [], [], defaultdict(list)
+    for row in rows:
+        line = row.order_line
+        wanted = 0 if line.status == LineStatus.CANCELLED else max(0, line.open_quantity)
+        if wanted >= row.quantity:
+            continue
+        dropped = row.quantity - wanted
+        release = max(0, row.reserved - wanted)
+        row.quantity, row.cancelled_quantity = wanted, row.cancelled_quantity + dropped
+        row.reserved -= release
+        changed.append(row)
+        by_fulfilment[row.fulfilment_id].append((row, dropped))
+        if release:
+            moves.append(Move(option_id=row.option_id, kind=StockMovement.Kind.RELEASE, reserved_delta=-release,
+                              fulfilment_id=row.fulfilment_id, order_line_id=line.pk,
+                              note=f"Line {line.line_no} cancelled by the buyer"))
+    if not changed:
+        return []
+    FulfilmentLine.objects.bulk_update(changed, ["quantity", "reserved", "cancelled_quantity"])
+    movements_book(seller_id=seller_id, moves=moves)
+
+    now = timezone.now()
+    remaining = defaultdict(int)
+    for fulfilment_id, quantity in FulfilmentLine.objects.filter(fulfilment_id__in=list(by_fulfilment)).values_list(
+            "fulfilment_id", "quantity"):
+        remaining[fulfilment_id] += quantity
+    touched, events = [], []
+    for fulfilment_id, dropped_rows in by_fulfilment.items():
+        fo = dropped_rows[0][0].fulfilment
+        items = ", ".join(f"{dropped} × {row.option.code} (line {row.order_line.line_no})" for row, dropped in dropped_rows)
+        picked = fo.state in FulfilmentOrder.PICKED_STATES
+        if remaining[fulfilment_id] == 0:
+            fo.state, fo.cancelled_at = FState.CANCELLED, now
+            message = f"Fulfilment order {fo.number} cancelled: every line was cancelled by the buyer."
+        else:
+            message = f"Fulfilment order {fo.number}: {items} cancelled by the buyer; the rest still ships."
+        if picked:
+            fo.flagged = True
+            fo.flag_reason = (f"Cancelled after picking: take {items} out of the order and put "
+                              f"{'them' if len(dropped_rows) > 1 else 'it'} back on the shelf."
+                              + (" Nothing is left to ship." if remaining[fulfilment_id] == 0 else ""))[:300]
+            message += " The warehouse was told to put the picked items back."
+        fo.updated_at = now
+        touched.append(fo)
+        events.append(OrderEvent(order_id=fo.order_id, seller_id=seller_id, kind=OrderEvent.Kind.CANCELLED,
+                                 message=message[:500], details={"fulfilment": fo.pk}))
+    FulfilmentOrder.objects.bulk_update(touched, ["state", "cancelled_at", "flagged", "flag_reason", "updated_at"])
+    OrderEvent.objects.bulk_create(events)
+    return touched
+
+
+# --- The warehouse -----------------------------------------------------------------------------------
+
+def _get_locked(fulfilment_id: int) -> FulfilmentOrder:
+    try:
+        return (FulfilmentOrder.objects.select_for_update(of=("self",)).select_related("order", "order__account")
+                .get(pk=fulfilment_id))
+    except FulfilmentOrder.DoesNotExist:
+        raise ApplicationError("No such fulfilment order.", code="not_found") from None
+
+
+@transaction.atomic
+def fulfilments_start_picking(*, fulfilment_ids: Sequence[int], actor: User | None = None) -> int:
+    """Open fulfilment orders whose pick list was printed are being picked."""
+    now = timezone.now()
+    return FulfilmentOrder.objects.filter(pk__in=list(fulfilment_ids), state=FState.OPEN).update(
+        state=FState.PICKING, picked_at=now, updated_at=now)
+
+
+@transaction.atomic
+def fulfilment_pack(*, fulfilment_id: int, actor: User | None = None) -> FulfilmentOrder:
+    fo = _get_locked(fulfilment_id)
+    if fo.state not in (FState.OPEN, FState.PICKING):
+        raise ApplicationError(f"{fo.number} is {fo.get_state_display().lower()}: it cannot be packed now.",
+                               code="wrong_state")
+    if fo.flagged:
+        raise ApplicationError(f"{fo.number} is flagged: {fo.flag_reason} Press Done when that is handled.",
+                               code="flagged")
+    fo.state, fo.packed_at = FState.PACKED, timezone.now()
+    fo.picked_at = fo.picked_at or fo.packed_at
+    fo.save(update_fields=["state", "packed_at", "picked_at", "updated_at"])
+    return fo
+
+
+@transaction.atomic
+def fulfilment_flag_clear(*, fulfilment_id: int, actor: User | None = None) -> FulfilmentOrder:
+    """The warehouse handled a flag (the cancelled items are back on the shelf)."""
+    fo = _get_locked(fulfilment_id)
+    if not fo.flagged:
+        raise ApplicationError(f"{fo.number} is not flagged.", code="not_flagged")
+    OrderEvent.objects.create(order_id=fo.order_id, seller_id=fo.seller_id, actor=actor,
+                              kind=OrderEvent.Kind.UPDATED, message=f"QFC handled the flag of {fo.number}: "
+                              f"{fo.flag_reason}"[:500])
+    fo.flagged = False
+    fo.save(update_fields=["flagged", "updated_at"])
+    return fo
+
+
+def _tracking_check(fo: FulfilmentOrder, courier_code: str, tracking_no: str) -> None:
+    from waybills.selectors import default_site
+    from waybills.services.couriers import couriers_refresh
+    from waybills.services.tracking import tracking_number_check
+
+    site = fo.order.site or default_site()
+    # The carrier list may need a refresh (an HTTP call): before any transaction opens.
+    couriers_refresh(site=site, account=fo.order.account)
+    tracking_number_check(site=site, courier_code=courier_code, tracking_no=tracking_no)
+
+
+def fulfilment_ship(*, fulfilment_id: int, actor: User | None = None, courier_code: str = "",
+                    tracking_no: str = "") -> FulfilmentOrder:
+    """The warehouse ships a fulfilment order: on hand and reserved go down by what it takes, and with a
+    carrier and tracking number the sales site gets them (``tracking_record``). Refused, changing nothing,
+    when stock on hand is short, the order is flagged, already shipped or cancelled."""
+    courier_code, tracking_no = courier_code.strip(), tracking_no.strip()
+    if bool(courier_code) != bool(tracking_no):
+        raise ApplicationError("Enter both the carrier and its tracking number, or neither.", code="tracking_incomplete")
+    fo = FulfilmentOrder.objects.select_related("order", "order__account").filter(pk=fulfilment_id).first()
+    if fo is None:
+        raise ApplicationError("No such fulfilment order.", code="not_found")
+    if courier_code:
+        _tracking_check(fo, courier_code, tracking_no)
+    with transaction.atomic():
+        return _ship(fulfilment_id=fulfilment_id, actor=actor, courier_code=courier_code, tracking_no=tracking_no)
+
+
+def _ship(*, fulfilment_id: int, actor: User | None, courier_code: str, tracking_no: str) -> FulfilmentOrder:
+    from waybills.models import TrackingPush
+    from waybills.services.tracking import tracking_record
+
+    fo = _get_locked(fulfilment_id)
+    if fo.state not in FulfilmentOrder.ACTIVE_STATES:
+        raise ApplicationError(f"{fo.number} is already {fo.get_state_display().lower()}. Nothing changed.",
+                               code="wrong_state")
+    if fo.flagged:
+        raise ApplicationError(f"{fo.number} is flagged: {fo.flag_reason} Press Done when that is handled, then ship.",
+                               code="flagged")
+    lines = list(fo.lines.filter(quantity__gt=0).select_related("order_line", "option"))
+    if not lines:
+        raise ApplicationError(f"{fo.number} has nothing left to ship.", code="nothing_to_ship")
+    movements_book(seller_id=fo.seller_id, actor=actor, moves=[
+        Move(option_id=line.option_id, kind=StockMovement.Kind.SHIPMENT, quantity=-line.quantity, reserved_delta=-line.reserved,
+             fulfilment_id=fo.pk, order_line_id=line.order_line_id)
+        for line in lines
+    ])
+    for line in lines:
+        line.shipped_quantity, line.reserved = line.quantity, 0
+    FulfilmentLine.objects.bulk_update(lines, ["shipped_quantity", "reserved"])
+    now = timezone.now()
+    fo.state, fo.shipped_at, fo.shipped_by = FState.SHIPPED, now, actor
+    fo.picked_at = fo.picked_at or now
+    order_line_ids = [line.order_line_id for line in lines if line.order_line.status != LineStatus.CANCELLED]
+    manual = fo.order.source == Order.Source.MANUAL or fo.order.account_id is None
+    if courier_code:
+        recorded = tracking_record(seller_id=fo.seller_id, line_ids=order_line_ids, courier_code=courier_code,
+                                   tracking_no=tracking_no, actor=actor, origin=TrackingPush.Origin.FULFILMENT)
+        fo.courier_code, fo.courier_name, fo.tracking_no = recorded.courier.code, recorded.courier.name, recorded.tracking_no
+        detail = f" with {recorded.courier.name} {recorded.tracking_no}" + (
+            "" if manual else " (tracking number sent to the sales site)")
+    else:
+        detail = " (no tracking number recorded here)"
+        if manual:
+            lines_mark_shipped(seller_id=fo.seller_id, line_ids=order_line_ids, actor=actor,
+                               message=f"Shipped by the QFC warehouse ({fo.number}); manual order, nothing to push")
+    fo.save(update_fields=["state", "shipped_at", "shipped_by", "picked_at", "courier_code", "courier_name",
+                           "tracking_no", "updated_at"])
+    OrderEvent.objects.create(order_id=fo.order_id, seller_id=fo.seller_id, actor=actor, kind=OrderEvent.Kind.SHIPPED,
+                              message=f"QFC shipped fulfilment order {fo.number}{detail}"[:500],
+                              details={"fulfilment": fo.pk})
+    return fo
+
+
+def fulfilment_tracking_record(*, fulfilment_id: int, courier_code: str, tracking_no: str,
+                               actor: User | None = None) -> FulfilmentOrder:
+    """Add (or correct) the carrier and tracking number of a fulfilment order already shipped."""
+    from waybills.models import TrackingPush
+    from waybills.services.tracking import tracking_record
+
+    courier_code, tracking_no = courier_code.strip(), tracking_no.strip()
+    if not (courier_code and tracking_no):
+        raise ApplicationError("Enter the carrier and its tracking number.", code="tracking_incomplete")
+    fo = FulfilmentOrder.objects.select_related("order", "order__account").filter(pk=fulfilment_id).first()
+    if fo is None:
+        raise ApplicationError("No such fulfilment order.", code="not_found")
+    if fo.state != FState.SHIPPED:
+        raise ApplicationError(f"{fo.number} is not shipped yet: ship it with the tracking number.", code="wrong_state")
+    _tracking_check(fo, courier_code, tracking_no)
+    with transaction.atomic():
+        fo = _get_locked(fulfilment_id)
+        line_ids = list(OrderLine.objects.filter(fulfilment_line__fulfilment=fo).exclude(
+            status=LineStatus.CANCELLED).values_list("pk", flat=True))
+        recorded = tracking_record(seller_id=fo.seller_id, line_ids=line_ids, courier_code=courier_code,
+                                   tracking_no=tracking_no, actor=actor, origin=TrackingPush.Origin.FULFILMENT)
+        fo.courier_code, fo.courier_name, fo.tracking_no = recorded.courier.code, recorded.courier.name, recorded.tracking_no
+        fo.save(update_fields=["courier_code", "courier_name", "tracking_no", "updated_at"])
+    return fo
+
+
+def waiting_filter() -> Q:
+    """Orders that may still become fulfilment orders (for the seller's Send to fulfilment page)."""
+    return Q(status__in=CANDIDATE_ORDER_STATUSES, fulfilment__isnull=True)
