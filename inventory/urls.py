@@ -1,7 +1,6 @@
 from django.urls import path
 
-from core.views import ComingSoonView
-from inventory import views
+from inventory import views, views_fulfilment, views_stock
 
 app_name = "inventory"
 urlpatterns = [
@@ -20,12 +19,14 @@ urlpatterns = [
     path("skus/<int:pk>/deactivate/", views.SkuActiveView.as_view(active=False), name="sku-deactivate"),
     path("skus/<int:pk>/check-link/", views.SkuLinkCheckView.as_view(), name="sku-link-check"),
     path("needs-mapping/", views.NeedsMappingView.as_view(), name="needs-mapping"),
-    path("fulfilment/", ComingSoonView.as_view(
-        title="Fulfilment orders",
-        description="Orders handed to the QFC warehouse: pick, pack and ship."),
-        name="fulfilment-list"),
-    path("stock/", ComingSoonView.as_view(
-        title="Stock",
-        description="Inbound receipts and stock adjustments by warehouse operators."),
-        name="stock"),
+    # The seller's side of fulfilment and stock.
+    path("fulfilment/send/", views_fulfilment.SendToFulfilmentView.as_view(), name="fulfilment-send"),
+    path("stock-sync/", views_stock.StockSyncView.as_view(), name="stock-sync"),
+    path("movements/", views_stock.SellerMovementsView.as_view(), name="movements"),
+    # QFC warehouse operators.
+    path("fulfilment/", views_fulfilment.FulfilmentListView.as_view(), name="fulfilment-list"),
+    path("fulfilment/pick-list/", views_fulfilment.PickListView.as_view(), name="fulfilment-pick-list"),
+    path("fulfilment/<int:pk>/", views_fulfilment.FulfilmentDetailView.as_view(), name="fulfilment-detail"),
+    path("stock/", views_stock.StockView.as_view(), name="stock"),
+    path("stock/movements/", views_stock.WarehouseMovementsView.as_view(), name="stock-movements"),
 ]

@@ -462,3 +462,21 @@ def fulfilment_tracking_record(*, fulfilment_id: int, courier_code: str, trackin
 def waiting_filter() -> Q:
     """Orders that may still become fulfilment orders (for the seller's Send to fulfilment page)."""
     return Q(status__in=CANDIDATE_ORDER_STATUSES, fulfilment__isnull=True)
+
+
+def fulfilment_pick_list(*, fulfilment_ids: Sequence[int], actor: User | None = None) -> tuple[int, bytes]:
+    """The pick list PDF of these fulfilment orders (grouped by option SKU); open ones are now being
+    picked. Returns (orders on the list, PDF bytes)."""
+    from inventory.picklist import pick_list_pdf
+    from inventory.selectors_fulfilment import pick_list_groups
+
+    ids = sorted(set(fulfilment_ids))
+    if not ids:
+        raise ApplicationError("Select the fulfilment orders to pick.", code="nothing_selected")
+    fulfilments_start_picking(fulfilment_ids=ids, actor=actor)
+    fulfilments, groups = pick_list_groups(fulfilment_ids=ids)
+    if not fulfilments:
+        raise ApplicationError("None of the selected fulfilment orders is still to ship.", code="nothing_to_pick")
+    printed_by = actor.username if actor is not None else ""
+    return len(fulfilments), pick_list_pdf(fulfilments=fulfilments, groups=groups,
+                                           printed_at=timezone.localtime(), printed_by=printed_by)

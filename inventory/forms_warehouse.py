@@ -1,0 +1,112 @@
+"""Forms of the fulfilment and stock pages: they check the shape of what was typed; services check the rules."""
+
+from __future__ import annotations
+
+from django import forms
+
+from inventory.models import StockMovement
+from inventory.selectors_fulfilment import TABS, FulfilmentFilters, MovementFilters
+from inventory.services.stock import MAX_QUANTITY
+from sellers.models import Seller
+
+
+def _seller_choices(sellers: list[Seller], empty: str) -> list[tuple[str, str]]:
+    return [("", empty), *((str(s.pk), s.name) for s in sellers)]
+
+
+class FulfilmentFilterForm(forms.Form):
+    tab = forms.ChoiceField(choices=TABS, required=False)
+    seller = forms.ChoiceField(required=False, label="Seller")
+    q = forms.CharField(required=False, max_length=100, label="Search", widget=forms.TextInput(
+        attrs={"type": "search", "placeholder": "FO number, order number or recipient"}))
+
+    def __init__(self, *args, sellers: list[Seller], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seller"].choices = _seller_choices(sellers, "All sellers")
+
+    def filters(self) -> FulfilmentFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        seller = data.get("seller") or ""
+        return FulfilmentFilters(tab=data.get("tab") or "active", seller_id=int(seller) if seller.isdigit() else None,
+                                 q=(data.get("q") or "").strip())
+
+
+class ShipForm(forms.Form):
+    courier = forms.ChoiceField(required=False, label="Carrier")
+    tracking_no = forms.CharField(required=False, max_length=40, label="Carrier's tracking number")
+
+    def __init__(self, *args, couriers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["courier"].choices = [("", "None: book the stock out only"),
+                                          *((c.code, f"{c.name} ({c.code})") for c in couriers)]
+
+
+class TrackingForm(forms.Form):
+    courier = forms.ChoiceField(label="Carrier")
+    tracking_no = forms.CharField(max_length=40, label="Carrier's tracking number")
+
+    def __init__(self, *args, couriers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["courier"].choices = [("", "Choose the carrier"), *((c.code, f"{c.name} ({c.code})") for c in couriers)]
+
+
+class StockLookupForm(forms.Form):
+    seller = forms.ChoiceField(required=False, label="Seller")
+    q = forms.CharField(required=False, max_length=100, label="Seller defined code or barcode", widget=forms.TextInput(
+        attrs={"type": "search", "placeholder": "Scan or type a code, barcode or name", "autofocus": True,
+               "autocomplete": "off"}))
+
+    def __init__(self, *args, sellers: list[Seller], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seller"].choices = _seller_choices(sellers, "Every seller")
+
+    def seller_id(self) -> int | None:
+        value = (self.cleaned_data.get("seller") or "") if self.is_valid() else ""
+        return int(value) if value.isdigit() else None
+
+
+class ReceiptForm(forms.Form):
+    option = forms.IntegerField(widget=forms.HiddenInput)
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, label="Quantity received",
+                                  widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}))
+    note = forms.CharField(required=False, max_length=300, label="Note",
+                           widget=forms.TextInput(attrs={"placeholder": "e.g. inbound 2026-11-27, supplier invoice no."}))
+
+
+class AdjustmentForm(forms.Form):
+    option = forms.IntegerField(widget=forms.HiddenInput)
+    quantity = forms.IntegerField(min_value=-MAX_QUANTITY, max_value=MAX_QUANTITY, label="Change (+ in, − out)",
+                                  widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    reason = forms.ChoiceField(choices=[("", "Choose the reason"), *StockMovement.Reason.choices], label="Reason")
+    note = forms.CharField(required=False, max_length=300, label="Note")
+
+    def clean_quantity(self):
+        value = self.cleaned_data["quantity"]
+        if value == 0:
+            raise forms.ValidationError("Enter a change other than 0: + adds to on hand, − takes out.")
+        return value
+
+
+class MovementFilterForm(forms.Form):
+    seller = forms.ChoiceField(required=False, label="Seller")
+    option = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(required=False, label="Kind", choices=[("", "All kinds"), *StockMovement.Kind.choices])
+
+    def __init__(self, *args, sellers: list[Seller] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sellers is None:
+            del self.fields["seller"]
+        else:
+            self.fields["seller"].choices = _seller_choices(sellers, "All sellers")
+
+    def filters(self, *, seller_id: int | None = None) -> MovementFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        seller = data.get("seller") or ""
+        return MovementFilters(seller_id=seller_id or (int(seller) if seller.isdigit() else None),
+                               option_id=data.get("option"), kind=data.get("kind") or "")
+
+
+def selected_ids(data, name: str = "ids") -> list[int]:
+    """The whole numbers among the selected values (the services check they exist and whose they are)."""
+    values = data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
+    return sorted({int(v) for v in values if str(v).isdigit()})

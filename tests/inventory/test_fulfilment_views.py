@@ -1,0 +1,187 @@
+"""Fulfilment and stock pages: who may open them, seller isolation, and what each action does (no HTTP to
+LotteON: manual orders without an account, and stock pushes to an account whose option is off)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from inventory.models import FulfilmentOrder, LinkStatus, SiteOptionLink, StockMovement, StockPush
+from inventory.services.fulfilment import fulfilment_orders_send
+from inventory.services.stock import stock_receive
+from orders.models import Order, OrderStatus
+from orders.services.manual import ManualItem, manual_order_create
+from sellers.models import User
+from tests.factories import make_account, make_seller_user
+from tests.inventory.factories import make_multi, make_single
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator():
+    return User.objects.create_user("qfc-op", password="x", is_warehouse_operator=True)
+
+
+def manual_order(seller, user, code: str, quantity: int = 1, name: str = "김민준") -> Order:
+    return manual_order_create(seller=seller, actor=user, recipient_name=name, zip_code="04524",
+                               address="서울 중구 세종대로 110", recipient_mobile="010-1234-5678",
+                               items=[ManualItem(product_name="반팔 티셔츠", option_name="블랙 / M", quantity=quantity,
+                                                 seller_code=code)])
+
+
+@pytest.fixture
+def setup():
+    seller, user = make_seller_user(name="스마트십 데모상점")
+    sku = make_multi(seller=seller, name="반팔 티셔츠", options=[("TS-BLK-M", "블랙 / M"), ("TS-WHT-L", "화이트 / L")])
+    black, white = sku.options.order_by("position")
+    stock_receive(seller=seller, option=black, quantity=10)
+    order = manual_order(seller, user, "TS-BLK-M", 2)
+    (fo,) = fulfilment_orders_send(seller=seller, order_ids=[order.pk], actor=user)
+    return seller, user, sku, black, white, order, fo
+
+
+def test_warehouse_pages_are_for_operators_only(client, setup):
+    seller, user, *_ , fo = setup
+    client.force_login(user)
+    for name, args in (("fulfilment-list", []), ("fulfilment-detail", [fo.pk]), ("stock", []), ("stock-movements", [])):
+        assert client.get(reverse(f"inventory:{name}", args=args)).status_code == 403, name
+    assert client.post(reverse("inventory:fulfilment-pick-list"), {"ids": [fo.pk]}).status_code == 403
+
+
+def test_fulfilment_list_detail_pick_list_and_ship(client, setup, operator):
+    seller, user, sku, black, white, order, fo = setup
+    client.force_login(operator)
+    page = client.get(reverse("inventory:fulfilment-list")).content.decode()
+    assert fo.number in page and "스마트십 데모상점" in page and "TS-BLK-M" in page and "× 2" in page
+
+    response = client.post(reverse("inventory:fulfilment-pick-list"), {"ids": [fo.pk]})
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "TS-BLK-M" in text and "반팔 티셔츠" in text and "블랙 / M" in text and fo.number in text
+    fo.refresh_from_db()
+    assert fo.state == "picking"
+
+    detail = client.get(reverse("inventory:fulfilment-detail", args=[fo.pk])).content.decode()
+    assert "Packed" in detail and "Ship" in detail and order.recipient_name in detail
+    client.post(reverse("inventory:fulfilment-detail", args=[fo.pk]), {"action": "pack"})
+    fo.refresh_from_db()
+    assert fo.state == "packed"
+    response = client.post(reverse("inventory:fulfilment-detail", args=[fo.pk]), {"action": "ship", "courier": "",
+                                                                                  "tracking_no": ""}, follow=True)
+    assert f"{fo.number} shipped" in response.content.decode()
+    fo.refresh_from_db()
+    black.refresh_from_db()
+    order.refresh_from_db()
+    assert (fo.state, black.on_hand, black.reserved, order.status) == ("shipped", 8, 0, OrderStatus.SHIPPED)
+    assert fo.shipped_by == operator
+
+
+def test_ship_refusal_is_shown_and_changes_nothing(client, setup, operator):
+    seller, user, sku, black, white, order, _ = setup
+    short = manual_order(seller, user, "TS-WHT-L", 3)
+    (fo,) = fulfilment_orders_send(seller=seller, order_ids=[short.pk])
+    client.force_login(operator)
+    response = client.post(reverse("inventory:fulfilment-detail", args=[fo.pk]), {"action": "ship"})
+    assert response.status_code == 400
+    assert "Not enough stock of TS-WHT-L: 0 on hand, 3 to take out" in response.content.decode()
+    fo.refresh_from_db()
+    assert fo.state == "open" and not StockMovement.objects.filter(kind="shipment").exists()
+
+
+def test_stock_page_finds_by_code_or_barcode_and_books_receipts_and_adjustments(client, setup, operator):
+    seller, user, sku, black, white, *_ = setup
+    white.barcode = "8801234567890"
+    white.save()
+    client.force_login(operator)
+    page = client.get(reverse("inventory:stock"), {"q": "8801234567890"}).content.decode()
+    assert "TS-WHT-L" in page and "Inbound receipt" in page
+    page = client.get(reverse("inventory:stock"), {"q": "ts-blk-m"}).content.decode()
+    assert f'data-option="{black.pk}"' in page
+
+    client.post(reverse("inventory:stock"), {"action": "receipt", "option": white.pk, "quantity": 5, "note": "입고"})
+    white.refresh_from_db()
+    assert white.on_hand == 5
+    response = client.post(reverse("inventory:stock"), {"action": "adjustment", "option": white.pk, "quantity": -9,
+                                                         "reason": "damaged"})
+    assert response.status_code == 400 and "Not enough stock of TS-WHT-L: 5 on hand, 9 to take out" in response.content.decode()
+    response = client.post(reverse("inventory:stock"), {"action": "adjustment", "option": white.pk, "quantity": -2,
+                                                         "reason": ""})
+    assert response.status_code == 400
+    client.post(reverse("inventory:stock"), {"action": "adjustment", "option": white.pk, "quantity": -2,
+                                             "reason": "damaged", "note": "찢어짐"})
+    white.refresh_from_db()
+    assert white.on_hand == 3
+    movement = StockMovement.objects.filter(option=white, kind="adjustment").get()
+    assert (movement.quantity, movement.reason, movement.note, movement.actor) == (-2, "damaged", "찢어짐", operator)
+    page = client.get(reverse("inventory:stock-movements"), {"option": white.pk}).content.decode()
+    assert "Damaged" in page and "찢어짐" in page
+
+
+def test_seller_send_to_fulfilment_page_and_isolation(client, setup):
+    seller, user, sku, black, white, order, fo = setup
+    ready = manual_order(seller, user, "TS-WHT-L", 1, name="이서연")
+    waiting = manual_order(seller, user, "NOPE-1", 1, name="박지호")
+    client.force_login(user)
+    url = reverse("inventory:fulfilment-send")
+    page = client.get(url).content.decode()
+    assert ready.order_no in page and waiting.order_no not in page and order.order_no not in page
+    page = client.get(url, {"tab": "waiting"}).content.decode()
+    assert waiting.order_no in page and "1 of 1 line not mapped: NOPE-1" in page
+    assert fo.number in client.get(url, {"tab": "sent"}).content.decode()
+
+    response = client.post(url, {"ids": [waiting.pk]}, follow=True)
+    assert "Nothing was sent" in response.content.decode()
+    client.post(url, {"ids": [ready.pk]})
+    assert FulfilmentOrder.objects.filter(order=ready, origin="manual", created_by=user).exists()
+
+    other_seller, other_user = make_seller_user()
+    client.force_login(other_user)
+    assert fo.number not in client.get(url, {"tab": "sent"}).content.decode()
+    assert ready.order_no not in client.get(url).content.decode()
+    other_order = manual_order(seller, user, "TS-WHT-L", 1)
+    response = client.post(url, {"ids": [other_order.pk]}, follow=True)
+    assert "was not found" in response.content.decode()
+    assert not FulfilmentOrder.objects.filter(order=other_order).exists()
+    page = client.get(reverse("inventory:movements"), {"option": black.pk})
+    assert page.status_code == 404, "another seller's option SKU"
+    assert "TS-BLK-M" not in client.get(reverse("inventory:movements")).content.decode()
+
+
+def test_seller_movements_page(client, setup):
+    seller, user, sku, black, *_ = setup
+    client.force_login(user)
+    page = client.get(reverse("inventory:movements"), {"option": black.pk}).content.decode()
+    assert "Inbound receipt" in page and "Reserved for a fulfilment order" in page
+
+
+def test_stock_sync_page_lists_failures_and_retries_them(client):
+    seller, user = make_seller_user()
+    account = make_account(seller=seller, account_number="LO77777777", auto_stock_sync=True)
+    sku = make_single(seller=seller, code="MUG-1")
+    option = sku.options.get()
+    link = SiteOptionLink.objects.create(option=option, seller=seller, account=account, site="lotteon",
+                                         site_product_id="LO1", site_option_id="LO1_2", status=LinkStatus.LINKED,
+                                         source="catalog", checked_at="2026-11-01T00:00:00Z")
+    push = StockPush.objects.create(link=link, seller=seller, account=account, option=option, dirty=False,
+                                    state="failed", code="9999", message="LotteON refused 4: 판매 불가 상품",
+                                    attempted_quantity=4, failures=2)
+    client.force_login(user)
+    url = reverse("inventory:stock-sync")
+    page = client.get(url).content.decode()
+    assert "MUG-1" in page and "판매 불가 상품" in page and "Automatic Stock Qty Sync on" in page
+    response = client.post(url, {"action": "retry", "ids": [push.pk]}, follow=True)
+    assert "1 option queued to be pushed again" in response.content.decode()
+    push.refresh_from_db()
+    assert (push.state, push.dirty, push.site_checked_at) == ("pending", True, None)
+
+    other_seller, other_user = make_seller_user()
+    client.force_login(other_user)
+    assert "MUG-1" not in client.get(url).content.decode()
+    response = client.post(url, {"action": "retry", "ids": [push.pk]}, follow=True)
+    assert "not found" in response.content.decode()
+    response = client.post(url, {"action": "sync"}, follow=True)
+    assert "Automatic Stock Qty Sync is off" in response.content.decode()
