@@ -1,0 +1,262 @@
+"""REST API for fulfilment orders, stock movements and Automatic Stock Qty Sync (under /api/v1/).
+
+Seller endpoints see the signed-in seller's rows only; ``warehouse/…`` endpoints are for QFC warehouse
+operators (every seller they serve), like QFC receiving.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from inventory.models import FulfilmentLine, FulfilmentOrder, OptionSku, StockMovement, StockPush
+from inventory.selectors_fulfilment import (
+    TABS,
+    FulfilmentFilters,
+    MovementFilters,
+    fulfilment_get,
+    fulfilment_list,
+    movements_list,
+    option_sku_for_stock,
+    stock_push_failures,
+)
+from inventory.services.fulfilment import fulfilment_orders_send, fulfilment_ship
+from inventory.services.stock import stock_adjust, stock_receive
+from inventory.services.stock_sync import stock_pushes_retry, stock_sync_request
+from sellers.permissions import IsWarehouseOperator, request_seller
+
+
+class FulfilmentLineSerializer(serializers.ModelSerializer):
+    option_code = serializers.CharField(source="option.code", help_text="The option SKU's Seller defined code")
+    option_values = serializers.CharField(source="option.option_values")
+    sku_name = serializers.CharField(source="option.sku.name")
+    line_no = serializers.CharField(source="order_line.line_no")
+
+    class Meta:
+        model = FulfilmentLine
+        fields = ["id", "order_line", "line_no", "option", "option_code", "option_values", "sku_name", "quantity",
+                  "reserved", "shipped_quantity", "cancelled_quantity"]
+        extra_kwargs = {"quantity": {"help_text": "Still to ship (the line's open quantity)"},
+                        "reserved": {"help_text": "Held of the option SKU's stock now"}}
+
+
+class FulfilmentSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    order_no = serializers.CharField(source="order.order_no")
+    seller_name = serializers.CharField(source="seller.name")
+    lines = FulfilmentLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = FulfilmentOrder
+        fields = ["id", "number", "seller", "seller_name", "order", "order_no", "state", "origin", "short", "flagged",
+                  "flag_reason", "courier_code", "courier_name", "tracking_no", "created_at", "picked_at", "packed_at",
+                  "shipped_at", "cancelled_at", "lines"]
+        extra_kwargs = {"short": {"help_text": "Reserved more than was available when it was created"},
+                        "flagged": {"help_text": "Lines were cancelled after picking started: put them back"}}
+
+
+class SendInputSerializer(serializers.Serializer):
+    order_ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=1000)
+
+
+class ShipInputSerializer(serializers.Serializer):
+    courier_code = serializers.CharField(required=False, allow_blank=True, default="",
+                                         help_text="The carrier's code (LotteON 89), with tracking_no; or neither")
+    tracking_no = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
+
+
+class MovementSerializer(serializers.ModelSerializer):
+    option_code = serializers.CharField(source="option.code")
+
+    class Meta:
+        model = StockMovement
+        fields = ["id", "seller", "option", "option_code", "kind", "quantity", "reserved_delta", "reason", "note",
+                  "fulfilment", "order_line", "created_at"]
+
+
+class ReceiptInputSerializer(serializers.Serializer):
+    option = serializers.IntegerField(help_text="The option SKU's id")
+    quantity = serializers.IntegerField(min_value=1)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class AdjustmentInputSerializer(serializers.Serializer):
+    option = serializers.IntegerField(help_text="The option SKU's id")
+    quantity = serializers.IntegerField(help_text="+ adds to on hand, − takes out (never below 0)")
+    reason = serializers.ChoiceField(choices=StockMovement.Reason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class StockPushSerializer(serializers.ModelSerializer):
+    option_code = serializers.CharField(source="option.code")
+
+    class Meta:
+        model = StockPush
+        fields = ["id", "account", "option", "option_code", "site_product_id", "site_option_id", "state",
+                  "pushed_quantity", "pushed_at", "attempted_quantity", "site_status", "code", "message", "failures",
+                  "failed_at"]
+
+
+class RetryInputSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                help_text="Stock pushes to retry; omit for every refused one")
+
+
+class RetryOutputSerializer(serializers.Serializer):
+    retried = serializers.IntegerField()
+
+
+class SyncInputSerializer(serializers.Serializer):
+    account = serializers.IntegerField(required=False, help_text="One account; omit for all with the option on")
+
+
+class SyncOutputSerializer(serializers.Serializer):
+    accounts = serializers.ListField(child=serializers.IntegerField())
+
+
+def _page(request, view, rows, serializer):
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(rows, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+class FulfilmentListApi(APIView):
+    @extend_schema(responses=FulfilmentSerializer(many=True), summary="The seller's fulfilment orders, newest first")
+    def get(self, request):
+        rows = FulfilmentOrder.objects.filter(seller=request_seller(request)).select_related("order", "seller")
+        state = request.query_params.get("state", "")
+        if state in FulfilmentOrder.State.values:
+            rows = rows.filter(state=state)
+        rows = rows.prefetch_related("lines__option__sku", "lines__order_line").order_by("-created_at", "-id")
+        return _page(request, self, rows, FulfilmentSerializer)
+
+    @extend_schema(request=SendInputSerializer, responses={201: FulfilmentSerializer(many=True)},
+                   summary="Send orders to fulfilment by hand (all or nothing: every open line mapped and confirmed)")
+    def post(self, request):
+        data = SendInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        seller = request_seller(request)
+        created = fulfilment_orders_send(seller=seller, order_ids=data.validated_data["order_ids"], actor=request.user)
+        rows = [fulfilment_get(fulfilment_id=fo.pk, seller=seller) for fo in created]
+        return Response(FulfilmentSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class FulfilmentDetailApi(APIView):
+    @extend_schema(responses=FulfilmentSerializer)
+    def get(self, request, pk: int):
+        try:
+            return Response(FulfilmentSerializer(fulfilment_get(fulfilment_id=pk, seller=request_seller(request))).data)
+        except FulfilmentOrder.DoesNotExist:
+            raise Http404 from None
+
+
+class MovementListApi(APIView):
+    @extend_schema(responses=MovementSerializer(many=True),
+                   summary="The seller's stock movements, newest first (?option=ID&kind=receipt|adjustment|…)")
+    def get(self, request):
+        option = request.query_params.get("option", "")
+        filters = MovementFilters(seller_id=request_seller(request).pk,
+                                  option_id=int(option) if option.isdigit() else None,
+                                  kind=request.query_params.get("kind", ""))
+        return _page(request, self, movements_list(filters=filters), MovementSerializer)
+
+
+class StockPushListApi(APIView):
+    @extend_schema(responses=StockPushSerializer(many=True),
+                   summary="Stock push failures: options the sales site refused or that are not pushed")
+    def get(self, request):
+        return _page(request, self, stock_push_failures(seller=request_seller(request)), StockPushSerializer)
+
+
+class StockPushRetryApi(APIView):
+    @extend_schema(request=RetryInputSerializer, responses=RetryOutputSerializer,
+                   summary="Retry refused stock pushes (the option is read afresh and its current quantity pushed)")
+    def post(self, request):
+        data = RetryInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        count = stock_pushes_retry(seller=request_seller(request), push_ids=data.validated_data.get("ids"),
+                                   actor=request.user)
+        return Response({"retried": count})
+
+
+class StockSyncApi(APIView):
+    @extend_schema(request=SyncInputSerializer, responses={202: SyncOutputSerializer},
+                   summary="Sync stock now: a full stock sync of one account or every account with the option on")
+    def post(self, request):
+        data = SyncInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = stock_sync_request(seller=request_seller(request), account_id=data.validated_data.get("account"),
+                                 actor=request.user)
+        return Response({"accounts": ids}, status=status.HTTP_202_ACCEPTED)
+
+
+# --- QFC warehouse operators ----------------------------------------------------------------------------
+
+class WarehouseFulfilmentListApi(APIView):
+    permission_classes = [IsWarehouseOperator]
+
+    @extend_schema(responses=FulfilmentSerializer(many=True),
+                   summary="QFC: fulfilment orders of every seller (?tab=active|open|picking|packed|flagged|shipped|"
+                           "cancelled&seller=ID&q=)")
+    def get(self, request):
+        seller = request.query_params.get("seller", "")
+        tab = request.query_params.get("tab", "active")
+        filters = FulfilmentFilters(tab=tab if tab in dict(TABS) else "active",
+                                    seller_id=int(seller) if seller.isdigit() else None,
+                                    q=request.query_params.get("q", ""))
+        return _page(request, self, fulfilment_list(filters=filters), FulfilmentSerializer)
+
+
+class WarehouseShipApi(APIView):
+    permission_classes = [IsWarehouseOperator]
+
+    @extend_schema(request=ShipInputSerializer, responses=FulfilmentSerializer,
+                   summary="QFC: ship a fulfilment order (stock booked out; carrier + tracking number pushed)")
+    def post(self, request, pk: int):
+        data = ShipInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not FulfilmentOrder.objects.filter(pk=pk).exists():
+            raise Http404
+        fo = fulfilment_ship(fulfilment_id=pk, actor=request.user, courier_code=data.validated_data["courier_code"],
+                             tracking_no=data.validated_data["tracking_no"])
+        return Response(FulfilmentSerializer(fulfilment_get(fulfilment_id=fo.pk)).data)
+
+
+def _option(pk: int) -> OptionSku:
+    try:
+        return option_sku_for_stock(option_id=pk)
+    except OptionSku.DoesNotExist:
+        raise Http404 from None
+
+
+class WarehouseReceiptApi(APIView):
+    permission_classes = [IsWarehouseOperator]
+
+    @extend_schema(request=ReceiptInputSerializer, responses={201: MovementSerializer},
+                   summary="QFC: book an inbound receipt of an option SKU")
+    def post(self, request):
+        data = ReceiptInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        option = _option(data.validated_data["option"])
+        movement = stock_receive(seller=option.seller, option=option, quantity=data.validated_data["quantity"],
+                                 note=data.validated_data["note"], actor=request.user)
+        return Response(MovementSerializer(movement).data, status=status.HTTP_201_CREATED)
+
+
+class WarehouseAdjustmentApi(APIView):
+    permission_classes = [IsWarehouseOperator]
+
+    @extend_schema(request=AdjustmentInputSerializer, responses={201: MovementSerializer},
+                   summary="QFC: adjust an option SKU's on hand with a reason (never below 0)")
+    def post(self, request):
+        data = AdjustmentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        option = _option(data.validated_data["option"])
+        movement = stock_adjust(seller=option.seller, option=option, quantity=data.validated_data["quantity"],
+                                reason=data.validated_data["reason"], note=data.validated_data["note"],
+                                actor=request.user)
+        return Response(MovementSerializer(movement).data, status=status.HTTP_201_CREATED)
