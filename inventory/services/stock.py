@@ -6,7 +6,8 @@ transaction, so on hand is always the sum of the rows' ``quantity`` and reserved
 message and nothing is written (the database refuses it too: check constraints on ``OptionSku``).
 
 Set-based: the option SKUs of a call are locked and read in one query per batch, moved with one
-``UPDATE … CASE`` per batch, and the rows written with one bulk insert; then the options whose available
+``UPDATE … SET on_hand = on_hand + CASE id …`` per batch (``services/bulk.py``), and the rows written with
+one bulk insert; then the options whose available
 quantity changed are marked for Automatic Stock Qty Sync (``stock_sync_mark``) in the same transaction.
 """
 
@@ -17,11 +18,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from inventory.models import OptionSku, StockMovement
+from inventory.services.bulk import rows_update
 from inventory.services.mapping import chunked
 from sellers.models import Seller, User
 
@@ -41,11 +42,6 @@ class Move:
     note: str = ""
     fulfilment_id: int | None = None
     order_line_id: int | None = None
-
-
-def _case(values: dict[int, int]) -> Case:
-    return Case(*(When(pk=pk, then=Value(delta)) for pk, delta in values.items()), default=Value(0),
-                output_field=IntegerField())
 
 
 @transaction.atomic
@@ -77,14 +73,9 @@ def movements_book(*, seller_id: int, moves: Sequence[Move], actor: User | None 
                 raise ApplicationError(
                     f"{code} has {reserved} reserved, fewer than the {-held} to release. Nothing changed.",
                     code="reserved_negative", extra={"code": code, "reserved": reserved})
-        on_hand_deltas = {pk: totals[pk][0] for pk in ids if totals[pk][0]}
-        reserved_deltas = {pk: totals[pk][1] for pk in ids if totals[pk][1]}
-        update: dict = {"updated_at": now}
-        if on_hand_deltas:
-            update["on_hand"] = F("on_hand") + _case(on_hand_deltas)
-        if reserved_deltas:
-            update["reserved"] = F("reserved") + _case(reserved_deltas)
-        OptionSku.objects.filter(pk__in=ids).update(**update)
+        # on_hand = on_hand + CASE id WHEN … END: relative to the row's value, like F() (never a lost update).
+        rows_update(OptionSku, ids=ids, constants={"updated_at": now}, increments={
+            "on_hand": {pk: totals[pk][0] for pk in ids}, "reserved": {pk: totals[pk][1] for pk in ids}})
 
     created = StockMovement.objects.bulk_create(
         [StockMovement(seller_id=seller_id, option_id=m.option_id, kind=m.kind, quantity=m.quantity,

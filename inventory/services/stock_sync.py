@@ -41,6 +41,7 @@ from integrations.errors import ErrorCode, SalesSiteError
 from integrations.models import SalesSiteAccount
 from integrations.services import account_config
 from inventory.models import LinkStatus, SiteOptionLink, StockPush, StockSyncLock, StockSyncRun
+from inventory.services.bulk import rows_update
 from inventory.services.mapping import chunked
 from sellers.models import Seller, User
 
@@ -52,31 +53,34 @@ MAX_PASSES = 5  # a run looks again for rows marked while it pushed, at most thi
 NOT_MANAGED = ("{site} does not manage stock for this option (the product was registered with stock management "
                "off; LotteON shows 999999999): SmartShip does not push its stock. Turn stock management on at "
                "{site}, then retry.")
-PUSH_FIELDS = ["site_product_id", "site_option_id", "state", "pushed_quantity", "pushed_at",
-               "attempted_quantity", "site_checked_at", "site_status", "stock_managed", "sold_out_by_stock",
-               "resume_sale", "code", "message", "failures", "failed_at", "updated_at"]
+PUSH_FIELDS = ("site_product_id", "site_option_id", "state", "pushed_quantity", "pushed_at", "attempted_quantity",
+               "site_checked_at", "site_status", "stock_managed", "sold_out_by_stock", "resume_sale", "code",
+               "message", "failures", "failed_at")
 
 
 # --- Marking (inside the transaction that changed the stock) --------------------------------------
 
 def stock_sync_mark(*, option_ids: Iterable[int]) -> set[int]:
     """Mark the linked options of accounts with Automatic Stock Qty Sync on as waiting, and queue a push
-    of those accounts after commit; return the account ids. A few queries per 500 options."""
+    of those accounts after commit; return the account ids. Three or four queries per 500 options."""
     accounts: set[int] = set()
     now = timezone.now()
     for ids in chunked(sorted(set(option_ids)), 500):
-        links = list(SiteOptionLink.objects.filter(
-            option_id__in=ids, status=LinkStatus.LINKED, account__is_active=True, account__auto_stock_sync=True,
-        ).values_list("pk", "seller_id", "account_id", "option_id", "site_product_id", "site_option_id"))
-        if not links:
+        links = SiteOptionLink.objects.filter(option_id__in=ids, status=LinkStatus.LINKED, account__is_active=True,
+                                              account__auto_stock_sync=True)
+        found = set(links.values_list("account_id", flat=True).distinct())
+        if not found:
             continue
+        accounts |= found
+        # A link's first change creates its row (dirty); then every row of these links is marked. In that
+        # order, a row another transaction inserted at the same moment is marked too.
         StockPush.objects.bulk_create(
             [StockPush(link_id=pk, seller_id=seller_id, account_id=account_id, option_id=option_id,
-                       site_product_id=product, site_option_id=option, dirty=True, updated_at=now)
-             for pk, seller_id, account_id, option_id, product, option in links],
-            update_conflicts=True, unique_fields=["link"], update_fields=["dirty", "updated_at"], batch_size=500,
-        )
-        accounts.update(link[2] for link in links)
+                       site_product_id=product, site_option_id=option, dirty=True)
+             for pk, seller_id, account_id, option_id, product, option in links.filter(stock_push__isnull=True)
+             .values_list("pk", "seller_id", "account_id", "option_id", "site_product_id", "site_option_id")],
+            ignore_conflicts=True, batch_size=500)
+        StockPush.objects.filter(link__in=links).update(dirty=True, updated_at=now)
     stock_push_enqueue(account_ids=accounts, trigger=Trigger.CHANGE)
     return accounts
 
@@ -306,7 +310,7 @@ def _claim(*, account: SalesSiteAccount, full: bool) -> list[_Item]:
     items: list[_Item] = []
     for batch in chunked(ids):
         for push in (StockPush.objects.filter(pk__in=batch).select_related("link", "option")
-                     .only(*PUSH_FIELDS, "link__status", "link__site_product_id", "link__site_option_id",
+                     .only(*PUSH_FIELDS, "updated_at", "link__status", "link__site_product_id", "link__site_option_id",
                            "option__on_hand", "option__reserved", "option__code", "account_id", "option_id",
                            "seller_id", "link_id")):
             push.dirty = False
@@ -394,12 +398,21 @@ def _set(item: _Item, **values) -> None:
 
 
 def _store(batch: list[_Item], items: _Pass, now: datetime) -> None:
-    """Write the rows whose result changed (``dirty`` is never written here: a change committed while this
-    run pushed has set it again, and it must stay set). Rows whose answer was lost are marked again."""
-    changed = [i.push for i in batch if i.changed]
-    for push in changed:
-        push.updated_at = now
-    StockPush.objects.bulk_update(changed, PUSH_FIELDS, batch_size=500)
+    """Write the rows whose result changed, in one UPDATE per 500 rows: a field with the same value on every
+    row is set once, the others per row with CASE (``services/bulk.py``). ``dirty`` is never written here:
+    a change committed while this run pushed has set it again, and it must stay set; rows whose answer was
+    lost are marked again after the run."""
+    changed = [item.push for item in batch if item.changed]
+    if changed:
+        constants: dict = {"updated_at": now}
+        values: dict = {}
+        for name in PUSH_FIELDS:
+            distinct = {getattr(push, name) for push in changed}
+            if len(distinct) == 1:
+                constants[name] = distinct.pop()
+            else:
+                values[name] = {push.pk: getattr(push, name) for push in changed}
+        rows_update(StockPush, ids=[push.pk for push in changed], constants=constants, values=values)
     items.lost.update(i.push.pk for i in batch if i.lost)
     for i in batch:
         i.changed = False
