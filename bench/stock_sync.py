@@ -145,8 +145,11 @@ def main() -> None:
     print("|" + "|".join("---" if c == "step" else "---:" for c in columns) + "|")
     for row in rows:
         print("| " + " | ".join(str(row[c]) for c in columns) + " |")
-    print(f"LotteON holds every option's available quantity; ceil({len(options)} / {args.batch}) = "
-          f"{math.ceil(len(options) / args.batch)}")
+    from integrations.lotteon.adapter_catalog import STOCK_BATCH
+
+    effective = min(args.batch, STOCK_BATCH)
+    print(f"LotteON holds every option's available quantity; rows per call {effective} (the setting, at most the "
+          f"adapter's {STOCK_BATCH}): ceil({len(options)} / {effective}) = {math.ceil(len(options) / effective)}")
 
 
 if __name__ == "__main__":

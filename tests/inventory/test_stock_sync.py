@@ -341,3 +341,39 @@ def test_one_call_with_items_lotteon_refuses_keeps_each_items_result(sandbox, ac
     refused = by_option[gone_opt.pk]
     assert (refused.state, refused.code) == ("failed", "9999") and refused.message.startswith("LotteON refused 2:")
     assert [c["path"] for c in sandbox.calls(since=after)] == [STOCK, DETAIL, DETAIL], "read once to tell why"
+
+
+def test_a_stock_change_queues_the_push_after_commit(sandbox, account, settings, django_capture_on_commit_callbacks):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from smartship.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        (row,) = on_sale(sandbox, 1)
+        opt = linked_option(account, row)
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            stock_receive(seller=account.seller, option=opt, quantity=12)
+        assert len(callbacks) == 1, "one push per account, queued once the change is committed"
+        assert live(sandbox)[row["sitmNo"]]["stkQty"] == 12
+        run = StockSyncRun.objects.get()
+        assert (run.trigger, run.full, run.pushed) == ("change", False, 1)
+    finally:
+        app.conf.task_always_eager = False
+
+
+def test_the_schedule_fans_out_one_full_sync_per_account(sandbox, account, settings):
+    from smartship.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        (row,) = on_sale(sandbox, 1)
+        opt = linked_option(account, row)
+        stock_receive(seller=account.seller, option=opt, quantity=4)
+        from inventory.tasks import sync_stock_due_accounts
+
+        assert sync_stock_due_accounts() == 1
+        run = StockSyncRun.objects.get()
+        assert (run.trigger, run.full, run.pushed) == ("schedule", True, 1)
+        assert live(sandbox)[row["sitmNo"]]["stkQty"] == 4
+    finally:
+        app.conf.task_always_eager = False
