@@ -2,7 +2,15 @@
 
 from django.contrib import admin
 
-from inventory.models import OptionSku, SiteOptionLink, Sku, SkuImport
+from inventory.models import (
+    FulfilmentLine,
+    FulfilmentOrder,
+    OptionSku,
+    SiteOptionLink,
+    Sku,
+    SkuImport,
+    StockMovement,
+)
 
 
 class OptionSkuInline(admin.TabularInline):
@@ -52,3 +60,39 @@ class SkuImportAdmin(admin.ModelAdmin):
     raw_id_fields = ("seller", "created_by")
     exclude = ("content",)
     readonly_fields = [field.name for field in SkuImport._meta.fields if field.name != "content"]
+
+
+class FulfilmentLineInline(admin.TabularInline):
+    model = FulfilmentLine
+    extra = 0
+    can_delete = False
+    fields = ("order_line", "option", "quantity", "reserved", "shipped_quantity", "cancelled_quantity")
+    readonly_fields = fields
+
+
+@admin.register(FulfilmentOrder)
+class FulfilmentOrderAdmin(admin.ModelAdmin):
+    """Read-only: the warehouse pages and services change fulfilment orders, so stock stays consistent."""
+
+    list_display = ("__str__", "seller", "state", "short", "flagged", "created_at")
+    list_filter = ("state", "short", "flagged")
+    list_select_related = ("seller",)
+    raw_id_fields = ("seller", "order")
+    inlines = [FulfilmentLineInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "seller", "option", "kind", "quantity", "reserved_delta", "reason")
+    list_filter = ("kind",)
+    list_select_related = ("seller", "option")
+    raw_id_fields = ("seller", "option")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

@@ -72,3 +72,30 @@ def test_templates_and_static_load_nothing_from_other_hosts():
 @pytest.mark.django_db
 def test_healthz_needs_no_login(client):
     assert client.get("/healthz").json() == {"ok": True}
+
+
+@pytest.mark.django_db
+def test_admin_lists_every_model_for_operators(admin_client):
+    for url in ["/admin/inventory/fulfilmentorder/", "/admin/inventory/stockmovement/", "/admin/orders/order/",
+                "/admin/waybills/trackingpush/", "/admin/integrations/salessiteaccount/"]:
+        assert admin_client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_warehouse_operator_menu_shows_warehouse_pages_only(client, django_user_model):
+    operator = django_user_model.objects.create_user(username="qfc-menu", password=PASSWORD, is_warehouse_operator=True)
+    client.force_login(operator)
+    nav = client.get("/").content.decode().split("<nav>")[1].split("</nav>")[0]
+    assert "Fulfilment orders" in nav and "Receiving" in nav
+    assert "Sales Site API" not in nav and "Print Waybill" not in nav
+
+
+@pytest.mark.django_db
+def test_admin_never_shows_a_stored_api_key(admin_client):
+    from tests.factories import make_account
+
+    seller, _ = make_seller_user()
+    account = make_account(seller=seller, api_key="VERY-SECRET-LOTTEON-KEY-9876")
+    html = admin_client.get(f"/admin/integrations/salessiteaccount/{account.pk}/change/").content.decode()
+    assert "VERY-SECRET" not in html and account.api_key_encrypted not in html
+    assert "9876" in html  # the last four, as everywhere
