@@ -43,4 +43,5 @@ def test_seed_demo_is_idempotent():
     assert account.get_api_key() == "demo-lotteon-api-key"
     assert authenticate(username="demo", password="smartship-demo") is not None
     skus = Sku.objects.filter(seller=account.seller)
-    assert skus.count() == 11 and OptionSku.objects.filter(code="TUMBLER-MNT").exists()
+    assert skus.count() == 11 and OptionSku.objects.get(code="TUMBLER-MNT").on_hand == 27
+    assert account.auto_fulfillment and account.auto_stock_sync

@@ -4,6 +4,7 @@ from django.db import transaction
 from integrations.models import SalesSiteAccount
 from inventory.models import Sku, SkuKind
 from inventory.services.skus import OptionInput, sku_create
+from inventory.services.stock import stock_receive
 from sellers.models import Membership, Seller, User
 
 DEMO_USERNAME = "demo"
@@ -50,15 +51,19 @@ class Command(BaseCommand):
             operator.save()
 
         if not SalesSiteAccount.objects.filter(seller=seller, site="lotteon").exists():
-            account = SalesSiteAccount(seller=seller, site="lotteon", shop_id="demoshop", account_number=DEMO_LOTTEON_TR_NO)
+            # All four options on, so the demo shows the whole journey: pull, confirm, fulfil, stock.
+            account = SalesSiteAccount(seller=seller, site="lotteon", shop_id="demoshop", account_number=DEMO_LOTTEON_TR_NO,
+                                       auto_fulfillment=True, auto_stock_sync=True)
             account.set_api_key(DEMO_LOTTEON_KEY)
             account.save()
         if not Sku.objects.filter(seller=seller).exists():
             for name, code, options in DEMO_SKUS:
-                sku_create(
+                saved = sku_create(
                     seller=seller, kind=SkuKind.MULTI if options else SkuKind.SINGLE, name=name, code=code,
                     options=[OptionInput(code=option_code, option_values=values) for option_code, values in options],
                 )
+                for number, option in enumerate(saved.sku.options.order_by("pk")):
+                    stock_receive(seller=seller, option=option, quantity=20 + 7 * number, note="Demo opening stock")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: seller user {DEMO_USERNAME} / {DEMO_PASSWORD}, QFC operator {QFC_USERNAME} / {QFC_PASSWORD}"
