@@ -11,10 +11,10 @@ class SalesSiteAccountAdmin(admin.ModelAdmin):
     list_filter = ("site", "is_active", "connection_status")
     list_select_related = ("seller",)
     search_fields = ("shop_id", "account_number", "seller__name")
-    exclude = ("api_key_encrypted", "sync_lock_token")
+    exclude = ("api_key_encrypted",)
     readonly_fields = ("seller", "site", "api_key_last4", "connection_status", "connection_checked_at",
                        "connection_message", "supplier_number", "supplier_name", "last_synced_at",
-                       "orders_synced_until", "sync_lock_expires_at", "created_at", "updated_at")
+                       "orders_synced_until", "created_at", "updated_at")
 
 
 @admin.register(SyncRun)

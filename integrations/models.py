@@ -37,9 +37,6 @@ class SalesSiteAccount(models.Model):
     last_synced_at = models.DateTimeField(null=True, blank=True)
     # How far order windows have been pulled completely; the next sync re-scans a little before it.
     orders_synced_until = models.DateTimeField(null=True, blank=True)
-    # One sync per account at a time; the lock expires so a killed worker cannot hold it forever.
-    sync_lock_token = models.CharField(max_length=40, blank=True)
-    sync_lock_expires_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

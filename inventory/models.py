@@ -456,15 +456,3 @@ class StockSyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"stock sync {self.pk} of account {self.account_id}: {self.status}"
-
-
-class StockSyncLock(models.Model):
-    """One stock push per account at a time (the conditional-UPDATE lock of the order sync, on its own row
-    so a stock push and an order sync of the same account do not wait for each other)."""
-
-    account = models.OneToOneField(SalesSiteAccount, on_delete=models.CASCADE, related_name="+")
-    token = models.CharField(max_length=40, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"stock sync lock of account {self.account_id}"

@@ -181,16 +181,3 @@ class TrackingPush(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
-
-
-class PushLock(models.Model):
-    """One tracking push per account at a time (same conditional-UPDATE pattern as the order sync lock,
-    kept apart so a long sync never delays a push)."""
-
-    account = models.OneToOneField(SalesSiteAccount, on_delete=models.CASCADE, primary_key=True,
-                                   related_name="push_lock")
-    token = models.CharField(max_length=40, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"push lock of account {self.account_id}"

@@ -23,24 +23,23 @@ How it fits together (docs/inventory.md, "Automatic Stock Qty Sync"):
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from core.locks import lease_acquire, lease_extend, lease_release
 from integrations import registry
 from integrations.base import Capability
 from integrations.catalog import SiteStockState, StockItemRef, StockPushOutcome, StockPushRequest
 from integrations.errors import ErrorCode, SalesSiteError
 from integrations.models import SalesSiteAccount
 from integrations.services import account_config
-from inventory.models import LinkStatus, SiteOptionLink, StockPush, StockSyncLock, StockSyncRun
+from inventory.models import LinkStatus, SiteOptionLink, StockPush, StockSyncRun
 from inventory.services.bulk import rows_update
 from inventory.services.mapping import chunked
 from sellers.models import Seller, User
@@ -155,21 +154,8 @@ def stock_pushes_retry(*, seller: Seller, push_ids: Sequence[int] | None = None,
 
 # --- The per-account lock ----------------------------------------------------------------------------
 
-def lock_acquire(*, account_id: int, ttl: timedelta) -> str | None:
-    StockSyncLock.objects.get_or_create(account_id=account_id)
-    token = uuid.uuid4().hex
-    now = timezone.now()
-    taken = StockSyncLock.objects.filter(account_id=account_id).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__lt=now)).update(token=token, expires_at=now + ttl)
-    return token if taken else None
-
-
-def lock_extend(*, account_id: int, token: str, ttl: timedelta) -> None:
-    StockSyncLock.objects.filter(account_id=account_id, token=token).update(expires_at=timezone.now() + ttl)
-
-
-def lock_release(*, account_id: int, token: str) -> None:
-    StockSyncLock.objects.filter(account_id=account_id, token=token).update(token="", expires_at=None)
+def lease_name(account_id: int) -> str:
+    return f"stock-sync:{account_id}"
 
 
 # --- The run ----------------------------------------------------------------------------------------
@@ -212,14 +198,14 @@ def stock_sync(*, account_id: int, full: bool = False, trigger: str = Trigger.CO
     if not site.supports(Capability.STOCK_SYNC):
         return _finish(run, StockSyncRun.Status.SKIPPED, message=f"{site.name} does not take stock from SmartShip.")
     ttl = timedelta(seconds=getattr(settings, "SMARTSHIP_STOCK_LOCK_SECONDS", LOCK_SECONDS))
-    token = lock_acquire(account_id=account.pk, ttl=ttl)
+    token = lease_acquire(name=lease_name(account.pk), ttl=ttl)
     if token is None:
         return _finish(run, StockSyncRun.Status.SKIPPED, message="Another stock push of this account was running; it "
                        "looks for new changes before it stops, so nothing waits.")
     try:
         _run(account=account, site_name=site.name, run=run, full=full, token=token, ttl=ttl)
     finally:
-        lock_release(account_id=account.pk, token=token)
+        lease_release(name=lease_name(account.pk), token=token)
     return run
 
 
@@ -244,7 +230,7 @@ def _run(*, account: SalesSiteAccount, site_name: str, run: StockSyncRun, full: 
             _push(adapter=adapter, run=run, items=current, batch_size=batch_size, site_name=site_name)
             lost |= current.lost
             current = None
-            lock_extend(account_id=account.pk, token=token, ttl=ttl)
+            lease_extend(name=lease_name(account.pk), token=token, ttl=ttl)
             if not StockPush.objects.filter(account=account, dirty=True).exists():
                 break
         if lost:

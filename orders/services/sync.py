@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -17,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.locks import lease_acquire, lease_extend, lease_release
 from integrations import registry
 from integrations.base import PullWindow
 from integrations.errors import ErrorCode, SalesSiteError
@@ -28,26 +28,8 @@ from orders.services.store import cancellations_apply, lines_store
 logger = logging.getLogger("smartship.orders.sync")
 
 
-# --- The per-account lock ------------------------------------------------------------------------
-
-def lock_acquire(*, account_id: int, ttl: timedelta) -> str | None:
-    """Take the account's sync lock unless a live one is held; an expired lock (dead worker) is taken over."""
-    token = uuid.uuid4().hex
-    now = timezone.now()
-    taken = SalesSiteAccount.objects.filter(pk=account_id).filter(
-        Q(sync_lock_expires_at__isnull=True) | Q(sync_lock_expires_at__lt=now)
-    ).update(sync_lock_token=token, sync_lock_expires_at=now + ttl)
-    return token if taken else None
-
-
-def lock_extend(*, account_id: int, token: str, ttl: timedelta) -> bool:
-    return bool(SalesSiteAccount.objects.filter(pk=account_id, sync_lock_token=token).update(
-        sync_lock_expires_at=timezone.now() + ttl))
-
-
-def lock_release(*, account_id: int, token: str) -> None:
-    SalesSiteAccount.objects.filter(pk=account_id, sync_lock_token=token).update(
-        sync_lock_token="", sync_lock_expires_at=None)
+def lease_name(account_id: int) -> str:
+    return f"orders-sync:{account_id}"
 
 
 # --- Runs ----------------------------------------------------------------------------------------
@@ -99,7 +81,7 @@ def orders_sync(*, account_id: int, run_id: int | None = None, trigger: str = Sy
     run = SyncRun.objects.get(pk=run_id) if run_id else SyncRun.objects.create(
         seller_id=account.seller_id, account=account, trigger=trigger)
     ttl = timedelta(seconds=settings.SMARTSHIP_SYNC_LOCK_SECONDS)
-    token = lock_acquire(account_id=account.pk, ttl=ttl)
+    token = lease_acquire(name=lease_name(account.pk), ttl=ttl)
     if token is None:
         run.status, run.finished_at = SyncRun.Status.SKIPPED, timezone.now()
         run.error_message = "Another sync of this account was running; this one did nothing."
@@ -108,7 +90,7 @@ def orders_sync(*, account_id: int, run_id: int | None = None, trigger: str = Sy
     try:
         _run(account=account, run=run, token=token, ttl=ttl)
     finally:
-        lock_release(account_id=account.pk, token=token)
+        lease_release(name=lease_name(account.pk), token=token)
     return run
 
 
@@ -199,7 +181,7 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
             SalesSiteAccount.objects.filter(pk=account.pk).filter(
                 Q(orders_synced_until__isnull=True) | Q(orders_synced_until__lt=cursor)
             ).update(orders_synced_until=cursor)
-            lock_extend(account_id=account.pk, token=token, ttl=ttl)
+            lease_extend(name=lease_name(account.pk), token=token, ttl=ttl)
             run.lines_seen += stats.seen
             run.lines_new += stats.new
             run.lines_updated += stats.updated

@@ -13,10 +13,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.locks import lease_acquire
 from inventory.models import FulfilmentOrder, LinkStatus, OptionSku, SiteOptionLink, StockPush, StockSyncRun
 from inventory.services.fulfilment import fulfilment_ship
 from inventory.services.stock import stock_adjust, stock_receive
-from inventory.services.stock_sync import lock_acquire, stock_pushes_retry, stock_sync
+from inventory.services.stock_sync import lease_name, stock_pushes_retry, stock_sync
 from orders.models import Order
 from orders.services.sync import orders_sync
 from tests.factories import make_account, make_seller_user
@@ -273,7 +274,7 @@ def test_one_run_per_account_and_the_option_off_pushes_nothing(sandbox, account)
     stock_receive(seller=account.seller, option=opt, quantity=1)
     from datetime import timedelta as td
 
-    token = lock_acquire(account_id=account.pk, ttl=td(minutes=5))
+    token = lease_acquire(name=lease_name(account.pk), ttl=td(minutes=5))
     assert token
     assert stock_sync(account_id=account.pk).status == "skipped"
     assert StockPush.objects.get().dirty, "still waiting for the run holding the lock"

@@ -12,9 +12,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from core.locks import lease_acquire
+from core.models import Lease
 from integrations.models import ApiCallLog, SalesSiteAccount, SyncRun
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine, OrderStatus
-from orders.services.sync import lock_acquire, orders_sync
+from orders.services.sync import lease_name, orders_sync
 from tests.factories import make_account, make_seller_user
 
 pytestmark = [pytest.mark.sandbox]
@@ -245,11 +247,11 @@ def test_confirm_failure_is_kept_on_the_line_and_retried_next_sync(sandbox, acco
 def test_lock_keeps_a_second_sync_out_and_expires(sandbox, account):
     from datetime import timedelta as td
 
-    token = lock_acquire(account_id=account.pk, ttl=td(minutes=5))
+    token = lease_acquire(name=lease_name(account.pk), ttl=td(minutes=5))
     assert token
     run = orders_sync(account_id=account.pk)
     assert run.status == SyncRun.Status.SKIPPED
-    SalesSiteAccount.objects.filter(pk=account.pk).update(sync_lock_expires_at=datetime.now(KST) - td(seconds=1))
+    Lease.objects.filter(name=lease_name(account.pk)).update(expires_at=datetime.now(KST) - td(seconds=1))
     assert sync(account).status == SyncRun.Status.SUCCEEDED, "a dead worker's lock expires"
 
 

@@ -290,13 +290,14 @@ def test_push_tracking_command_runs_the_same_service(sandbox, account, capsys):
 def test_one_push_per_account_at_a_time(sandbox, account):
     from datetime import timedelta
 
-    from waybills.services.push import push_lock_acquire, push_lock_release
+    from core.locks import lease_acquire, lease_release
+    from waybills.services.push import lease_name
 
     (order,) = pull(sandbox, account, 1)
     print_invoices(account.seller, [order])
-    token = push_lock_acquire(account_id=account.pk, ttl=timedelta(minutes=5))
+    token = lease_acquire(name=lease_name(account.pk), ttl=timedelta(minutes=5))
     assert tracking_push(account_id=account.pk).skipped
-    push_lock_release(account_id=account.pk, token=token)
+    lease_release(name=lease_name(account.pk), token=token)
     assert tracking_push(account_id=account.pk).confirmed == 1
 
 

@@ -17,7 +17,6 @@ settle stays *unknown* and is read again by the next run, never re-sent blindly.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,10 +24,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from core.locks import lease_acquire, lease_extend, lease_release
 from integrations import registry
 from integrations.base import LineRef
 from integrations.errors import ErrorCode, SalesSiteError
@@ -38,7 +38,7 @@ from integrations.shipping import TrackingCorrection, TrackingOutcome, TrackingR
 from orders.models import LineStatus, Order, OrderEvent
 from orders.services.lifecycle import lines_mark_shipped
 from sellers.models import User
-from waybills.models import PushLock, TrackingPush
+from waybills.models import TrackingPush
 
 logger = logging.getLogger("smartship.waybills.push")
 State = TrackingPush.State
@@ -70,21 +70,8 @@ def push_enqueue(*, account_ids: Iterable[int]) -> None:
 
 # --- The per-account lock --------------------------------------------------------------------------
 
-def push_lock_acquire(*, account_id: int, ttl: timedelta) -> str | None:
-    PushLock.objects.get_or_create(account_id=account_id)
-    token = uuid.uuid4().hex
-    now = timezone.now()
-    taken = PushLock.objects.filter(account_id=account_id).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__lt=now)).update(token=token, expires_at=now + ttl)
-    return token if taken else None
-
-
-def push_lock_extend(*, account_id: int, token: str, ttl: timedelta) -> None:
-    PushLock.objects.filter(account_id=account_id, token=token).update(expires_at=timezone.now() + ttl)
-
-
-def push_lock_release(*, account_id: int, token: str) -> None:
-    PushLock.objects.filter(account_id=account_id, token=token).update(token="", expires_at=None)
+def lease_name(account_id: int) -> str:
+    return f"tracking-push:{account_id}"
 
 
 # --- The run -----------------------------------------------------------------------------------------
@@ -119,7 +106,7 @@ def tracking_push(*, account_id: int) -> PushStats:
     if account is None:
         return stats
     ttl = timedelta(seconds=getattr(settings, "SMARTSHIP_PUSH_LOCK_SECONDS", LOCK_SECONDS))
-    token = push_lock_acquire(account_id=account_id, ttl=ttl)
+    token = lease_acquire(name=lease_name(account_id), ttl=ttl)
     if token is None:
         stats.skipped = True
         return stats
@@ -130,7 +117,7 @@ def tracking_push(*, account_id: int) -> PushStats:
         finally:
             adapter.close()
     finally:
-        push_lock_release(account_id=account_id, token=token)
+        lease_release(name=lease_name(account_id), token=token)
     return stats
 
 
@@ -158,7 +145,7 @@ def _run(*, account: SalesSiteAccount, adapter, stats: PushStats, token: str, tt
         outcomes = _resolve(adapter, batch)
         stats.calls.append(f"read back {len(batch)}")
         _store(account=account, pushes=batch, outcomes=outcomes, stats=stats, resolving=True)
-        push_lock_extend(account_id=account.pk, token=token, ttl=ttl)
+        lease_extend(name=lease_name(account.pk), token=token, ttl=ttl)
 
     # 4. Send what is pending, batch by batch. A row read back as "not applied" after a lost answer may be
     # sent once more in the same run; after that it waits for the next run (no tight loop on a broken site).
@@ -199,7 +186,7 @@ def _run(*, account: SalesSiteAccount, adapter, stats: PushStats, token: str, tt
             raise
         stats.sent += len(batch)
         _store(account=account, pushes=ships + corrections, outcomes=outcomes, stats=stats, resolving=False)
-        push_lock_extend(account_id=account.pk, token=token, ttl=ttl)
+        lease_extend(name=lease_name(account.pk), token=token, ttl=ttl)
 
 
 @transaction.atomic
