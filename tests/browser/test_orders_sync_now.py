@@ -2,18 +2,10 @@
 
 import pytest
 
-from smartship.celery import app as celery_app
 from tests.factories import PASSWORD, make_account, make_seller_user
 from tests.plugins.browser import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def eager_celery():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def test_orders_appear_after_sync_now(page, live_server, sandbox, settings, eager_celery, screenshot):

@@ -8,20 +8,11 @@ import pytest
 from inventory.models import OptionSku, Sku, SkuImport, SkuKind
 from orders.models import OrderLine
 from orders.services.sync import orders_sync
-from smartship.celery import app
 from tests.factories import PASSWORD, make_account, make_seller_user
 from tests.inventory.factories import make_multi, make_single, xlsx
 from tests.plugins.browser import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def eager():
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 def test_create_a_multi_option_sku_with_option_skus(page, live_server, screenshot):
@@ -82,7 +73,7 @@ def test_create_a_multi_option_sku_with_option_skus(page, live_server, screensho
     screenshot("sku-detail-narrow")
 
 
-def test_upload_an_excel_file_with_one_bad_row_and_read_the_report(page, live_server, eager, tmp_path, screenshot):
+def test_upload_an_excel_file_with_one_bad_row_and_read_the_report(page, live_server, eager_celery, tmp_path, screenshot):
     seller, _ = make_seller_user(username="upload-seller")
     make_single(seller=seller, code="TAKEN-1", name="기존 상품")
     login(page, live_server.url, "upload-seller", PASSWORD)

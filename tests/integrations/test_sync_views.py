@@ -4,19 +4,10 @@ import pytest
 
 from integrations.models import SyncRun
 from orders.models import Order
-from smartship.celery import app as celery_app
 from tests.factories import PASSWORD, make_account, make_seller_user
 from tests.plugins.browser import login
 
 pytestmark = [pytest.mark.sandbox]
-
-
-@pytest.fixture
-def eager_celery():
-    """Tasks run inside the request that queues them (after commit), as a worker would run them."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture

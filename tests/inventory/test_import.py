@@ -15,19 +15,10 @@ from inventory import excel
 from inventory.models import OptionSku, Sku, SkuImport, SkuKind
 from inventory.services.imports import sku_import_create
 from orders.models import LineStatus, Order, OrderLine
-from smartship.celery import app
 from tests.factories import make_seller_user
 from tests.inventory.factories import make_multi, make_single, xlsx
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def eager():
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 @pytest.fixture
@@ -43,7 +34,7 @@ def run(seller, content: bytes, capture, filename="skus.xlsx") -> SkuImport:
 
 
 def test_a_good_file_creates_single_and_multi_option_skus_and_maps_waiting_lines(
-        seller, eager, django_capture_on_commit_callbacks):
+        seller, eager_celery, django_capture_on_commit_callbacks):
     order = Order.objects.create(seller=seller, site="lotteon", order_no="2026112700000001", recipient_name="김",
                                  address="서울", status="confirmed")
     line = OrderLine.objects.create(order=order, seller=seller, line_no="1", product_name="티셔츠",
@@ -89,7 +80,7 @@ def test_a_good_file_creates_single_and_multi_option_skus_and_maps_waiting_lines
 
 
 def test_a_file_with_bad_rows_applies_nothing_and_reports_every_bad_row(
-        seller, eager, django_capture_on_commit_callbacks):
+        seller, eager_celery, django_capture_on_commit_callbacks):
     make_single(seller=seller, code="TAKEN-1", name="기존 이어폰")
     make_multi(seller=seller, code="HOODIE", options=[("HOODIE-GRY-M", "그레이 / M")], name="후드")
     content = xlsx([
@@ -150,14 +141,14 @@ def test_missing_columns_and_too_large_files_are_refused(seller):
 
 
 def test_more_than_20000_rows_is_refused_by_the_worker_and_nothing_changes(
-        seller, eager, django_capture_on_commit_callbacks):
+        seller, eager_celery, django_capture_on_commit_callbacks):
     rows = [[f"R-{i}", "상품", None, None, None, None] for i in range(excel.MAX_ROWS + 1)]
     job = run(seller, xlsx(rows), django_capture_on_commit_callbacks)
     assert job.status == SkuImport.Status.FAILED and "more than 20,000 SKU rows" in job.message
     assert not Sku.objects.exists()
 
 
-def test_twenty_thousand_rows_import_in_seconds(seller, eager, django_capture_on_commit_callbacks):
+def test_twenty_thousand_rows_import_in_seconds(seller, eager_celery, django_capture_on_commit_callbacks):
     rows = []
     for i in range(10_000):
         rows.append([f"SINGLE-{i:05d}", f"단일 상품 {i}", None, None, f"880{i:010d}", None])
@@ -174,7 +165,7 @@ def test_twenty_thousand_rows_import_in_seconds(seller, eager, django_capture_on
     assert seconds < 30, f"20,000 rows took {seconds:.1f}s"
 
 
-def test_upload_page_shows_progress_then_the_row_report(client, eager, django_capture_on_commit_callbacks):
+def test_upload_page_shows_progress_then_the_row_report(client, eager_celery, django_capture_on_commit_callbacks):
     seller, user = make_seller_user()
     client.force_login(user)
     content = xlsx([["OK-1", "좋은 행", None, None, None, None], ["", "코드 없음", None, None, None, None]])
@@ -203,7 +194,7 @@ def test_upload_page_shows_progress_then_the_row_report(client, eager, django_ca
     assert client.get(reverse("inventory:sku-import-detail", args=[job.pk])).status_code == 404
 
 
-def test_the_export_uploads_again_unchanged(seller, eager, django_capture_on_commit_callbacks):
+def test_the_export_uploads_again_unchanged(seller, eager_celery, django_capture_on_commit_callbacks):
     from inventory.selectors import SkuFilters, sku_export_rows
 
     make_single(seller=seller, code="MUG-1", name="머그", barcode="123")

@@ -67,3 +67,14 @@ def celery_worker_process():
         schedule.unlink(missing_ok=True)
         if process.returncode not in (0, -15):
             print(output)
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run inside the code that queues them (after commit), as a worker would run them."""
+    from smartship.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
