@@ -4,6 +4,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from orders.models import Order, OrderStatus
 from orders.services.manual import COLUMNS, manual_orders_template
@@ -61,9 +62,9 @@ def test_manual_order_form_and_excel_report(page, live_server, screenshot, tmp_p
     page.fill("[name=items-0-quantity]", "2")
     page.get_by_role("button", name="+ Add item").click()
     page.get_by_role("button", name="+ Add item").click()
-    assert page.locator("tr.item-row").count() == 3
+    expect(page.locator("tr.item-row")).to_have_count(3)
     page.locator("tr.item-row").nth(1).get_by_role("button", name="Remove").click()
-    assert page.locator("tr.item-row").count() == 2
+    expect(page.locator("tr.item-row")).to_have_count(2)
     page.fill("[name=items-1-seller_code]", "MUG-01")
     page.fill("[name=items-1-product_name]", "머그컵")
     page.fill("[name=items-1-quantity]", "3")
@@ -99,7 +100,7 @@ def test_manual_order_form_and_excel_report(page, live_server, screenshot, tmp_p
     report.wait_for()
     assert "Nothing was imported." in report.inner_text()
     rows = report.locator("tbody tr")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     assert [c.strip() for c in rows.nth(0).locator("td").all_inner_texts()][:2] == ["4", "G Zip code"]
     assert "exactly 5 digits" in rows.nth(0).inner_text()
     assert [c.strip() for c in rows.nth(1).locator("td").all_inner_texts()][:2] == ["4", "K Seller defined code"]

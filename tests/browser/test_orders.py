@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from integrations.models import SyncRun
 from orders.models import Order, OrderStatus
@@ -38,7 +39,7 @@ def test_list_tabs_search_detail_and_confirm_selected(page, live_server, sandbox
     login(page, live_server.url, "orders-seller", PASSWORD)
     page.locator("aside nav").get_by_role("link", name="Orders").click()
     rows = page.locator(".orders-table tbody tr.order-row")
-    assert rows.count() == 3
+    expect(rows).to_have_count(3)
     first = page.locator(f'tr[data-order="{orders[two_lines["odNo"]].pk}"]')
     text = first.inner_text()
     assert "김민준" in text and "and 1 more" in text and "lotte-shop" in text and "New" in text
@@ -49,7 +50,8 @@ def test_list_tabs_search_detail_and_confirm_selected(page, live_server, sandbox
     # A status tab.
     tabs.get_by_role("link", name=re.compile(r"^Confirmed \W Preparing")).click()
     page.wait_for_url(re.compile(r"status=confirmed"))
-    assert rows.count() == 1 and "이서연" in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    assert "이서연" in rows.first.inner_text()
     tabs.get_by_role("link", name=re.compile(r"^All")).click()
     page.wait_for_url(re.compile(r"/orders/(\?)?$"))
 
@@ -58,11 +60,13 @@ def test_list_tabs_search_detail_and_confirm_selected(page, live_server, sandbox
     filters.get_by_role("searchbox", name="Search").fill("김민준")
     filters.get_by_role("button", name="Search").click()
     page.wait_for_url(re.compile(r"q=%EA%B9%80"))
-    assert rows.count() == 1 and "김민준" in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    assert "김민준" in rows.first.inner_text()
     filters.get_by_role("searchbox", name="Search").fill("01055550000")
     filters.get_by_role("button", name="Search").click()
     page.wait_for_url(re.compile(r"q=01055550000"))
-    assert rows.count() == 1 and "박도윤" in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    assert "박도윤" in rows.first.inner_text()
     screenshot("orders-list-search-phone")
 
     # The detail page: recipient, lines with both sides' codes, the timeline, the raw payload.
@@ -73,7 +77,7 @@ def test_list_tabs_search_detail_and_confirm_selected(page, live_server, sandbox
     page.wait_for_url(re.compile(rf"/orders/{orders[two_lines['odNo']].pk}/$"))
     assert two_lines["odNo"] in page.locator("h1").inner_text()
     assert "010-1234-5678" in page.locator("section.recipient").inner_text()
-    assert page.locator(".lines-table tbody tr").count() == 2
+    expect(page.locator(".lines-table tbody tr")).to_have_count(2)
     assert shirt in page.locator(".lines-table").inner_text()
     timeline = page.locator(".order-timeline")
     assert "Pulled" in timeline.locator("li").first.inner_text()
@@ -87,19 +91,20 @@ def test_list_tabs_search_detail_and_confirm_selected(page, live_server, sandbox
     # LotteON in the meantime, so LotteON refuses its lines and the order needs attention.
     sandbox.cancel(two_lines["odNo"])
     page.goto(f"{live_server.url}/orders/?status=new")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     target = page.locator(f'tr[data-order="{orders[to_confirm["odNo"]].pk}"]')
     page.get_by_label("Select all New orders on this page").check()
     assert target.get_by_role("checkbox").is_checked()
     page.get_by_role("button", name="Confirm selected").click()
     page.wait_for_url(re.compile(r"status=new"))
     assert "1 line confirmed, 2 failed." in page.locator(".messages").inner_text()
-    assert rows.count() == 1 and "김민준" in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    assert "김민준" in rows.first.inner_text()
     assert "Needs attention" in rows.first.inner_text()
     screenshot("orders-confirmed")
     tabs.get_by_role("link", name=re.compile(r"^Needs attention")).click()
     page.wait_for_url(re.compile(r"status=attention"))
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)
     screenshot("orders-needs-attention")
     assert Order.objects.get(order_no=to_confirm["odNo"]).status == OrderStatus.CONFIRMED
     at_site = [row for row in sandbox.state()["orders"] if row["odNo"] == to_confirm["odNo"]]

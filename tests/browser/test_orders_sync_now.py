@@ -1,6 +1,7 @@
 """From an empty Orders list, Sync now brings the LotteON orders in; the list then shows them."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, make_account, make_seller_user
 from tests.plugins.browser import login
@@ -18,14 +19,14 @@ def test_orders_appear_after_sync_now(page, live_server, sandbox, settings, eage
 
     login(page, live_server.url, "first-day", PASSWORD)
     page.goto(f"{live_server.url}/orders/")
-    assert page.locator(".order-row").count() == 0
+    expect(page.locator(".order-row")).to_have_count(0)
     page.get_by_role("button", name="Sync now").click()
     panel = page.locator(".sync-progress")
     panel.wait_for()
     assert "Succeeded" in panel.inner_text() and "new 2" in panel.inner_text()
     panel.get_by_role("link", name="See the orders ›").click()
     rows = page.locator(".order-row")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     text = page.locator(".orders-card").inner_text()
     assert "박서준" in text and "이수민" in text
     screenshot("orders-after-sync-now")

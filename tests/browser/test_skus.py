@@ -4,6 +4,7 @@ and its report, and an order line pulled from the sandbox that maps once its cod
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from inventory.models import OptionSku, Sku, SkuImport, SkuKind
 from orders.models import OrderLine
@@ -55,15 +56,15 @@ def test_create_a_multi_option_sku_with_option_skus(page, live_server, screensho
     sku = Sku.objects.get(kind=SkuKind.MULTI)
     assert list(sku.options.values_list("code", "option_values", "barcode")) == [
         ("TSHIRT-BLK-M", "블랙 / M", ""), ("TSHIRT-BLK-L", "블랙 / L", ""), ("TSHIRT-WHT-M", "화이트 / M", "8809000000013")]
-    assert page.locator(".option-detail-table .option-row").count() == 3
+    expect(page.locator(".option-detail-table .option-row")).to_have_count(3)
     screenshot("sku-detail")
 
     page.goto(f"{live_server.url}/inventory/skus/")
-    assert page.locator(".sku-row").count() == 2
+    expect(page.locator(".sku-row")).to_have_count(2)
     screenshot("sku-list")
     page.get_by_label("Search").fill("wht")
     page.get_by_role("button", name="Search").click()
-    assert page.locator(".sku-row").count() == 1
+    expect(page.locator(".sku-row")).to_have_count(1)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/inventory/skus/")
     screenshot("sku-list-narrow")
@@ -95,7 +96,7 @@ def test_upload_an_excel_file_with_one_bad_row_and_read_the_report(page, live_se
     page.locator(".import-job[data-status=rejected]").wait_for()
     assert "Nothing was imported: 1 of 4 rows need fixing." in page.locator(".import-message").inner_text()
     problems = page.locator(".report-table .problem")
-    assert problems.count() == 1
+    expect(problems).to_have_count(1)
     cells = problems.first.locator("td").all_inner_texts()
     assert cells[0] == "4" and cells[1] == "SKU Seller Management Code" and "기존 상품" in cells[2]
     assert Sku.objects.filter(seller=seller).count() == 1, "nothing applied"
@@ -144,7 +145,7 @@ def test_an_order_line_maps_after_fixing_its_code(page, live_server, sandbox, se
 
     page.locator("aside nav").get_by_role("link", name="Needs mapping").click()
     rows_shown = page.locator(".mapping-row")
-    assert rows_shown.count() == 3
+    expect(rows_shown).to_have_count(3)
     assert page.locator(f".mapping-row[data-code='{a['eitmNo']}']").is_visible()
     screenshot("needs-mapping")
     page.set_viewport_size({"width": 390, "height": 844})
@@ -166,14 +167,14 @@ def test_an_order_line_maps_after_fixing_its_code(page, live_server, sandbox, se
 
     # Pick SKU: another waiting code becomes an existing option SKU's code.
     page.locator("aside nav").get_by_role("link", name="Needs mapping").click()
-    assert page.locator(".mapping-row").count() == 2
+    expect(page.locator(".mapping-row")).to_have_count(2)
     page.locator(f".mapping-row[data-code='{b['eitmNo']}']").get_by_role("link", name="Pick SKU").click()
     warning = page.locator(".pick-row", has_text=a["eitmNo"]).locator(".pick-warning")
     assert warning.inner_text() == "1 open line mapped by this code would lose its SKU"
     screenshot("needs-mapping-pick")
     page.locator(".pick-row", has_text="OLD-CODE").get_by_role("button", name="Use this SKU").click()
     assert "1 waiting order line is now mapped" in page.locator(".alert").first.inner_text()
-    assert page.locator(".mapping-row").count() == 1
+    expect(page.locator(".mapping-row")).to_have_count(1)
     assert OptionSku.objects.get(sku=target).code == b["eitmNo"]
 
     # Create SKU from the last waiting code: the form comes pre-filled.

@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from inventory.models import FulfilmentOrder, OptionSku, StockMovement
@@ -78,7 +79,7 @@ def test_pick_ship_receive_and_adjust_with_lotteon_following(page, live_server, 
     login(page, live_server.url, "qfc", PASSWORD)
     page.locator("aside nav").get_by_role("link", name="Fulfilment orders").click()
     cards = page.locator(".ff-card")
-    assert cards.count() == 2
+    expect(cards).to_have_count(2)
     assert fo.number in cards.nth(0).inner_text() and "스마트십 데모상점" in cards.nth(0).inner_text()
     screenshot("warehouse-fulfilment-list-1366")
 
@@ -188,7 +189,8 @@ def test_seller_sends_orders_by_hand_and_retries_a_refused_stock_push(page, live
     login(page, live_server.url, "wh-seller", PASSWORD)
     page.goto(f"{live_server.url}/inventory/fulfilment/send/")
     rows = page.locator(".ff-send-table tbody tr")
-    assert rows.count() == 1 and created["odNo"] in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    assert created["odNo"] in rows.first.inner_text()
     screenshot("seller-send-to-fulfilment-1366")
     page.get_by_label(f"Select order {created['odNo']}").check()
     page.get_by_role("button", name="Send to fulfilment").click()
@@ -217,4 +219,5 @@ def test_seller_sends_orders_by_hand_and_retries_a_refused_stock_push(page, live
     assert "1 option queued to be pushed again" in page.locator(".alert-success").inner_text()
     assert wait_for(lambda: live_stock(sandbox)[other["sitmNo"]]["stkQty"] == 5, timeout=60)
     page.reload()
-    assert page.locator(".ss-table").count() == 0 and "No failures" in page.content()
+    expect(page.locator(".ss-table")).to_have_count(0)
+    assert "No failures" in page.content()

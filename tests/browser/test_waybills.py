@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from orders.models import Order, OrderStatus
@@ -41,7 +42,7 @@ def test_select_print_invoices_download_and_see_them_shipped(page, live_server, 
 
     page.locator("aside nav").get_by_role("link", name="Print Waybill").click()
     rows = page.locator(".wb-row")
-    assert rows.count() == 3
+    expect(rows).to_have_count(3)
     screenshot("waybills-print-1366")
     for order in chosen:
         page.get_by_label(f"Select order {order.order_no}").check()
@@ -72,10 +73,10 @@ def test_select_print_invoices_download_and_see_them_shipped(page, live_server, 
     page.goto(f"{live_server.url}/orders/{chosen[0].pk}/")
     assert "Shipped" in page.locator("h1").inner_text()
     page.goto(f"{live_server.url}/waybills/orders/{chosen[0].pk}/")
-    assert page.locator(".push-confirmed").count() == 2
+    expect(page.locator(".push-confirmed")).to_have_count(2)
     screenshot("waybills-order-tracking-1366")
     page.goto(f"{live_server.url}/waybills/print/")
-    assert page.locator(".wb-row").count() == 1, "shipped orders leave the list"
+    expect(page.locator(".wb-row"), "shipped orders leave the list").to_have_count(1)
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot("waybills-print-390")
 
