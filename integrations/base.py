@@ -242,6 +242,9 @@ class PulledCancellation:
     completed: bool  # the cancellation is final (LotteON step 21); requests and withdrawals are not
     reason: str
     at: datetime | None
+    # The line's quantity before this claim. A line first pulled after a partial cancellation arrives
+    # with its quantity already lowered; this tells how much was ordered.
+    ordered_quantity: int = 0
 
 
 @dataclass(frozen=True)

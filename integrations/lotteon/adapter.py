@@ -123,6 +123,7 @@ class LotteonAdapter(CatalogMixin, ShippingMixin):
                 ref=LineRef(line.key.od_no, line.key.od_seq, line.orgl_proc_seq or line.key.proc_seq),
                 claim_no=line.clm_no, cancelled_quantity=line.cancelled_quantity or line.quantity,
                 completed=line.step == CANCELLATION_COMPLETED, reason=line.reason, at=line.completed_at or line.requested_at,
+                ordered_quantity=line.quantity,
             )
             for line in self.client.search_cancellations_range(start, end)
         ]

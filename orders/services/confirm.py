@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from django.db import transaction
 from django.db.models import F
@@ -20,31 +21,50 @@ from orders.services.store import orders_refresh
 from sellers.models import Seller, User
 
 
-def lines_confirm(*, account: SalesSiteAccount, line_ids: list[int], actor: User | None = None) -> tuple[int, int]:
-    """Send 210 for these lines of one account; return (confirmed, failed). Only New lines are sent."""
-    lines = list(
-        OrderLine.objects.filter(
+def confirm_requests(
+    *, account: SalesSiteAccount, line_ids: list[int], cancelled: Mapping[LineRef, tuple[int, int]] | None = None
+) -> tuple[list[OrderLine], list[ConfirmRequest]]:
+    """The lines among these that still need 210 and their requests: New, not confirmed, and not
+    wholly cancelled by completed cancellations not yet applied (``cancelled``: line → (cancelled,
+    quantity ordered before the claims), as ``store.cancelled_quantities`` gives it)."""
+    cancelled = cancelled or {}
+
+    def wholly_cancelled(line: OrderLine) -> bool:
+        quantity, ordered = cancelled.get(LineRef(line.order.order_no, line.line_no, line.process_seq), (0, 0))
+        return quantity >= max(line.quantity, ordered)
+
+    lines = [
+        line for line in OrderLine.objects.filter(
             pk__in=line_ids, seller_id=account.seller_id, order__account=account, status=LineStatus.NEW
         ).exclude(confirm_state=ConfirmState.CONFIRMED).select_related("order")
-    )
-    if not lines:
-        return 0, 0
+        if not wholly_cancelled(line)
+    ]
     requests = [
         ConfirmRequest(ref=LineRef(line.order.order_no, line.line_no, line.process_seq),
                        instructed_at=line.order.instructed_at, original_process_seq=line.original_process_seq,
                        claim_no=line.claim_no)
         for line in lines
     ]
+    return lines, requests
+
+
+def lines_confirm(*, account: SalesSiteAccount, line_ids: list[int], actor: User | None = None) -> tuple[int, int]:
+    """Send 210 for these lines of one account; return (confirmed, failed). Only New lines are sent."""
+    lines, requests = confirm_requests(account=account, line_ids=line_ids)
+    if not lines:
+        return 0, 0
     adapter = registry.adapter_for(account.site, account_config(account))
     try:
         outcomes = adapter.confirm(requests)
     finally:
         adapter.close()
-    return _store_outcomes(account=account, lines=lines, outcomes=outcomes, actor=actor)
+    return confirm_outcomes_store(account=account, lines=lines, outcomes=outcomes, actor=actor)
 
 
 @transaction.atomic
-def _store_outcomes(*, account, lines: list[OrderLine], outcomes: list[LineOutcome], actor) -> tuple[int, int]:
+def confirm_outcomes_store(
+    *, account: SalesSiteAccount, lines: list[OrderLine], outcomes: list[LineOutcome], actor: User | None = None
+) -> tuple[int, int]:
     """Keep each line's result. Lines with the same result share one UPDATE (a batch is usually all
     confirmed), and the timeline gets one event per order."""
     by_ref = {LineRef(line.order.order_no, line.line_no, line.process_seq): line for line in lines}

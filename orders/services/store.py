@@ -12,6 +12,7 @@ from integrations.base import LineRef, LineState, PulledCancellation, PulledLine
 from integrations.models import SalesSiteAccount
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
 from orders.services import hooks
+from orders.services.search import search_text_of
 from orders.services.status import line_status_advance, order_fields_from_lines
 
 STATE_TO_STATUS = {
@@ -89,6 +90,7 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
     } if orders else {}
 
     now = timezone.now()
+    stored_orders = {order.pk: order for order in orders.values()}
     new_orders: list[Order] = []
     for line in lines:
         if line.ref.order_no in orders or not line.state.collectable:
@@ -143,6 +145,7 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
             if "status" in changes and stored.status == LineStatus.CANCELLED:
                 stats.cancelled += 1
 
+    _search_texts_update(stored_orders, changed_orders, touched_orders, [*existing.values(), *new_lines])
     for changed in (*changed_lines, *changed_orders.values()):
         changed.updated_at = now  # bulk_update skips auto_now
     new_by_order: dict[int, list[OrderLine]] = defaultdict(list)
@@ -151,6 +154,7 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
     for order in new_orders:
         for name, value in order_fields_from_lines(order, new_by_order[id(order)]).items():
             setattr(order, name, value)
+        order.search_text = search_text_of(order, _in_line_order(new_by_order[id(order)]))
     Order.objects.bulk_create(new_orders)
     OrderLine.objects.bulk_create(new_lines)
     stats.new = len(new_lines)
@@ -172,7 +176,7 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
                                                       "confirmed_at", "cancelled_quantity", "raw", "updated_at",
                                                       *LINE_FIELDS])
     if changed_orders:
-        Order.objects.bulk_update(list(changed_orders.values()), [*ORDER_FIELDS, "updated_at"])
+        Order.objects.bulk_update(list(changed_orders.values()), [*ORDER_FIELDS, "search_text", "updated_at"])
     OrderEvent.objects.bulk_create(events)
     orders_refresh(order_ids=touched_orders)
     hooks.lines_stored(seller_id=seller_id, line_ids=[line.pk for line in (*new_lines, *changed_lines)])
@@ -188,6 +192,27 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
         if stored is not None and line.state == LineState.NEW and stored.status == LineStatus.NEW:
             stats.to_confirm.append(stored.pk)
     return stats
+
+
+def _in_line_order(lines: list[OrderLine]) -> list[OrderLine]:
+    return sorted(lines, key=lambda line: (line.line_no, line.process_seq))
+
+
+def _search_texts_update(stored_orders: dict[int, Order], changed_orders: dict[int, Order], touched: set[int],
+                         lines: list[OrderLine]) -> None:
+    """Recompute the search text of the stored orders this window changed (recipient, names and codes
+    of lines, added lines), from the rows already in memory: every line of those orders was loaded.
+    An order whose text changed joins ``changed_orders`` and so the one bulk update of orders."""
+    by_order: dict[int, list[OrderLine]] = defaultdict(list)
+    for line in lines:
+        if line.order.pk is not None:
+            by_order[line.order.pk].append(line)
+    for pk in {*touched, *changed_orders}:
+        order = changed_orders.get(pk) or stored_orders[pk]
+        text = search_text_of(order, _in_line_order(by_order[pk]))
+        if text != order.search_text:
+            order.search_text = text
+            changed_orders[pk] = order
 
 
 def _apply(stored: OrderLine, line: PulledLine, status: str | None, now) -> dict:
@@ -262,15 +287,37 @@ def orders_refresh(*, order_ids: set[int]) -> None:
         Order.objects.filter(pk__in=ids).update(**dict(changed), updated_at=now)
 
 
+@dataclass
+class _LineClaims:
+    quantities: dict[str, int] = field(default_factory=dict)  # by claim: a claim reported twice counts once
+    ordered: int = 0
+
+    @property
+    def cancelled(self) -> int:
+        return sum(self.quantities.values())
+
+
+def _claims_per_line(cancellations: list[PulledCancellation]) -> dict[LineRef, _LineClaims]:
+    per_line: dict[LineRef, _LineClaims] = defaultdict(_LineClaims)
+    for c in cancellations:
+        if c.completed:
+            claims = per_line[c.ref]
+            claims.quantities[c.claim_no or f"{c.ref}"] = c.cancelled_quantity
+            claims.ordered = max(claims.ordered, c.ordered_quantity)
+    return per_line
+
+
+def cancelled_quantities(cancellations: list[PulledCancellation]) -> dict[LineRef, tuple[int, int]]:
+    """Per line, what completed cancellations take from it and how much was ordered before them."""
+    return {ref: (claims.cancelled, claims.ordered) for ref, claims in _claims_per_line(cancellations).items()}
+
+
 @transaction.atomic
 def cancellations_apply(*, account: SalesSiteAccount, cancellations: list[PulledCancellation]) -> int:
     """Completed cancellations reduce or cancel the matching lines; each claim counts once."""
-    completed = [c for c in cancellations if c.completed]
-    if not completed:
+    per_line = _claims_per_line(cancellations)
+    if not per_line:
         return 0
-    per_line: dict[LineRef, dict[str, int]] = defaultdict(dict)
-    for c in completed:
-        per_line[c.ref][c.claim_no or f"{c.ref}"] = c.cancelled_quantity
     lines = OrderLine.objects.filter(
         seller_id=account.seller_id, order__site=account.site, order__source=Order.Source.PULLED,
         order__order_no__in={ref.order_no for ref in per_line},
@@ -281,7 +328,11 @@ def cancellations_apply(*, account: SalesSiteAccount, cancellations: list[Pulled
         line = by_ref.get(ref)
         if line is None or line.status == LineStatus.CANCELLED:
             continue
-        cancelled = min(line.quantity, max(line.cancelled_quantity, sum(claims.values())))
+        if claims.ordered > line.quantity and not line.cancelled_quantity:
+            # First pulled after a partial cancellation had lowered its quantity: keep what was
+            # ordered, so that the cancelled part is not taken from the quantity still to ship.
+            line.quantity = claims.ordered
+        cancelled = min(line.quantity, max(line.cancelled_quantity, claims.cancelled))
         if cancelled == line.cancelled_quantity and cancelled < line.quantity:
             continue
         line.cancelled_quantity = cancelled
@@ -296,9 +347,9 @@ def cancellations_apply(*, account: SalesSiteAccount, cancellations: list[Pulled
             kind=OrderEvent.Kind.CANCELLED if full else OrderEvent.Kind.PARTIALLY_CANCELLED,
             message=(f"Line {line.line_no} cancelled by the buyer" if full
                      else f"Line {line.line_no}: {cancelled} of {line.quantity} cancelled by the buyer"),
-            details={"claims": sorted(claims)},
+            details={"claims": sorted(claims.quantities)},
         ))
-    OrderLine.objects.bulk_update(changed, ["cancelled_quantity", "status", "updated_at"])
+    OrderLine.objects.bulk_update(changed, ["quantity", "cancelled_quantity", "status", "updated_at"])
     OrderEvent.objects.bulk_create(events)
     orders_refresh(order_ids=touched)
     hooks.lines_cancelled(seller_id=account.seller_id, line_ids=[line.pk for line in changed])

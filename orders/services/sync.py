@@ -7,6 +7,7 @@ import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,12 +19,12 @@ from django.utils import timezone
 
 from core.locks import lease_acquire, lease_extend, lease_release
 from integrations import registry
-from integrations.base import PullWindow
+from integrations.base import PulledCancellation, PullWindow
 from integrations.errors import ErrorCode, SalesSiteError
 from integrations.models import SalesSiteAccount, SyncRun
 from integrations.services import account_config
-from orders.services.confirm import lines_confirm
-from orders.services.store import cancellations_apply, lines_store
+from orders.services.confirm import confirm_outcomes_store, confirm_requests
+from orders.services.store import cancellations_apply, cancelled_quantities, lines_store
 
 logger = logging.getLogger("smartship.orders.sync")
 
@@ -120,6 +121,8 @@ class _BufferedCalls:
 
 
 _DONE = object()
+# Errors after which no further call to the site can succeed within this sync.
+REFUSED = (ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.ACCOUNT_MISMATCH, ErrorCode.RATE_LIMITED)
 
 
 def _read_ahead(windows: Iterator[PullWindow]) -> Iterator[PullWindow]:
@@ -161,6 +164,99 @@ def _read_ahead(windows: Iterator[PullWindow]) -> Iterator[PullWindow]:
         thread.join(timeout=30)
 
 
+class _SkippedCall(Exception):
+    """A queued sales-site call not made because an earlier one on the same thread failed."""
+
+
+class _SiteCalls:
+    """Sales-site calls made one after another on a thread of their own, in the order submitted.
+
+    The sync submits the cancellation search and each day's confirmations here, so that they travel
+    while the sync's own thread stores the next days. Only HTTP happens on this thread: the results
+    come back as futures and are written by the sync's thread (see ``_BufferedCalls`` for why).
+    After a call fails, the calls still queued are not made: the API warns that repeated failing
+    writes can get the server's IP blocked.
+    """
+
+    def __init__(self, adapter: Any) -> None:
+        self._adapter = adapter
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-site-calls")
+        self._failed = threading.Event()
+
+    def submit(self, call: Callable[[Any], Any]) -> Future:
+        def run() -> Any:
+            if self._failed.is_set():
+                raise _SkippedCall()
+            try:
+                return call(self._adapter)
+            except BaseException:
+                self._failed.set()
+                raise
+
+        return self._pool.submit(run)
+
+    def stop(self) -> None:
+        """Make no more of the queued calls; the one in flight finishes."""
+        self._failed.set()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._adapter.close()
+
+
+class _Confirmations:
+    """Each stored day's New lines go to the sales site (210) at once; the answers are written as they come."""
+
+    def __init__(self, *, account: SalesSiteAccount, run: SyncRun, site: _SiteCalls,
+                 cancellations: Future) -> None:
+        self.account, self.run, self.site, self.cancellations = account, run, site, cancellations
+        self._sent: set[int] = set()
+        self._in_flight: deque[tuple[list, Future]] = deque()
+
+    def send(self, line_ids: list[int]) -> None:
+        line_ids = [pk for pk in line_ids if pk not in self._sent]
+        if not line_ids:
+            return
+        # A line wholly cancelled by completed claims is not confirmed: the sync cancels it after the pull.
+        lines, requests = confirm_requests(account=self.account, line_ids=line_ids,
+                                           cancelled=cancelled_quantities(self.cancellations.result()))
+        self._sent.update(line_ids)
+        if lines:
+            self._in_flight.append((lines, self.site.submit(lambda adapter: adapter.confirm(requests))))
+
+    def store(self, *, wait: bool) -> None:
+        """Write the answers that have arrived (all of them with ``wait``), oldest first."""
+        while self._in_flight and (wait or self._in_flight[0][1].done()):
+            lines, future = self._in_flight[0]
+            outcomes = future.result()
+            self._in_flight.popleft()
+            confirmed, failed = confirm_outcomes_store(account=self.account, lines=lines, outcomes=outcomes)
+            self.run.lines_confirmed += confirmed
+            self.run.lines_failed += failed
+
+    def salvage(self, *, send_queued: bool) -> None:
+        """The sync is failing: keep every answer the site gives to what was already handed over.
+
+        Without this a line confirmed at the site would stay pending here and come back on the next
+        sync as if another tool had confirmed it. Queued confirmations still go out after a failed
+        read, but not when the key or the IP is refused: those would only fail again.
+        """
+        if not send_queued:
+            self.site.stop()
+        for lines, future in self._in_flight:
+            # Skipped or failed calls raise here: their lines stay pending and the next sync retries them.
+            if future.cancelled() or future.exception() is not None:
+                continue
+            try:
+                confirmed, failed = confirm_outcomes_store(account=self.account, lines=lines, outcomes=future.result())
+            except Exception:
+                logger.exception("keeping confirmation answers of account %s failed", self.account.pk)
+                continue
+            self.run.lines_confirmed += confirmed
+            self.run.lines_failed += failed
+        self._in_flight.clear()
+
+
 def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta) -> None:
     now = timezone.now()
     start, end = _range(account, now)
@@ -169,13 +265,18 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
     _save(run, "status", "started_at", "window_start", "window_end", "windows_total")
     config = account_config(account)
     calls = _BufferedCalls(config.on_call)
-    adapter = registry.adapter_for(account.site, replace(config, on_call=calls))
-    to_confirm: list[int] = []
+    config = replace(config, on_call=calls)
+    adapter = registry.adapter_for(account.site, config)
+    # A second client for the calls made beside the pull: a session is not shared between threads.
+    site = _SiteCalls(registry.adapter_for(account.site, config))
+    cancellations: Future = site.submit(lambda a: a.fetch_cancellations(start=start, end=end))
+    confirmations = _Confirmations(account=account, run=run, site=site, cancellations=cancellations)
     try:
         for window in _read_ahead(adapter.fetch_order_lines(start=start, end=end)):
             calls.flush()
             stats = lines_store(account=account, lines=window.lines)
-            to_confirm.extend(stats.to_confirm)
+            if account.auto_order_confirmation:
+                confirmations.send(stats.to_confirm)
             # Everything up to this window's end is stored: a crash from here on resumes after it.
             cursor = min(window.end, end)
             SalesSiteAccount.objects.filter(pk=account.pk).filter(
@@ -187,17 +288,19 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
             run.lines_updated += stats.updated
             run.lines_cancelled += stats.cancelled
             run.windows_done += 1
-            _save(run, "lines_seen", "lines_new", "lines_updated", "lines_cancelled", "windows_done")
-        run.lines_cancelled += cancellations_apply(
-            account=account, cancellations=adapter.fetch_cancellations(start=start, end=end))
-        if account.auto_order_confirmation and to_confirm:
-            confirmed, failed = lines_confirm(account=account, line_ids=to_confirm)
-            run.lines_confirmed, run.lines_failed = confirmed, failed
+            confirmations.store(wait=False)
+            _save(run, "lines_seen", "lines_new", "lines_updated", "lines_cancelled", "windows_done",
+                  "lines_confirmed", "lines_failed")
+        pulled_cancellations: list[PulledCancellation] = cancellations.result()
+        calls.flush()
+        run.lines_cancelled += cancellations_apply(account=account, cancellations=pulled_cancellations)
+        confirmations.store(wait=True)
         if account.auto_order_confirmation:
             run.windows_done += 1
         run.status = SyncRun.Status.PARTIAL if run.lines_failed else SyncRun.Status.SUCCEEDED
         SalesSiteAccount.objects.filter(pk=account.pk).update(last_synced_at=timezone.now())
     except SalesSiteError as exc:
+        confirmations.salvage(send_queued=exc.code not in REFUSED)
         run.status, run.error_code, run.error_message = SyncRun.Status.FAILED, str(exc.code), exc.message
         logger.warning("sync of account %s failed: %s (%s)", account.pk, exc.code, exc.message)
         if exc.code in (ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.ACCOUNT_MISMATCH):
@@ -206,15 +309,15 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
                 connection_status=SalesSiteAccount.ConnectionStatus.FAILED,
                 connection_message=exc.message, connection_checked_at=timezone.now())
     except Exception as exc:
+        confirmations.salvage(send_queued=False)
         run.status, run.error_code = SyncRun.Status.FAILED, "internal"
         run.error_message = f"Unexpected error: {exc.__class__.__name__}. The operator has the details in the log."
         logger.exception("sync of account %s crashed", account.pk)
         raise
     finally:
+        site.close()
         calls.flush()
         adapter.close()
         run.finished_at = timezone.now()
         _save(run, "status", "finished_at", "error_code", "error_message", "lines_cancelled", "lines_confirmed",
               "lines_failed", "windows_done")
-
-

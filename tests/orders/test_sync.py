@@ -286,3 +286,54 @@ def test_sync_orders_command_runs_the_same_service(sandbox, account, capsys):
     call_command("sync_orders", account=account.pk)
     assert "new 1" in capsys.readouterr().out
     assert SyncRun.objects.filter(account=account, trigger="command", status="succeeded").count() == 1
+
+
+@pytest.mark.django_db
+def test_confirmations_sent_before_a_failed_read_keep_their_answers(sandbox, account):
+    """Each day's New lines are confirmed while later days are read; a read failing on a later day
+    must not lose the answers LotteON already gave for the earlier ones."""
+    codes = option_codes(sandbox, 3)
+    orders = [sandbox.create_order(owhoDttm=kst(days), lines=[{"eitmNo": code}]) for days, code in zip((3, 2, 1), codes, strict=True)]
+    sandbox.fault(path=STATES, count=1, delay=0.001)
+    sandbox.fault(path=STATES, status=500, count=-1)
+
+    run = orders_sync(account_id=account.pk)
+    assert run.status == SyncRun.Status.FAILED
+    first = OrderLine.objects.get(order__order_no=orders[0]["odNo"])
+    assert (first.status, first.confirm_state) == (LineStatus.CONFIRMED, ConfirmState.CONFIRMED)
+    assert run.lines_confirmed == 1
+    assert linked_lines_sent(sandbox) == Counter({(orders[0]["odNo"], "1"): 1})
+
+    sandbox.clear_faults()
+    sync(account)
+    assert not OrderEvent.objects.filter(order__order_no=orders[0]["odNo"],
+                                         kind=OrderEvent.Kind.CONFIRMED_ELSEWHERE).exists()
+    assert OrderEvent.objects.filter(order__order_no=orders[0]["odNo"], kind=OrderEvent.Kind.CONFIRMED).count() == 1
+    assert sum(linked_lines_sent(sandbox).values()) == 3
+
+
+@pytest.mark.django_db
+def test_refused_key_sends_no_queued_confirmation(sandbox, account):
+    codes = option_codes(sandbox, 2)
+    for days, code in zip((2, 1), codes, strict=True):
+        sandbox.create_order(owhoDttm=kst(days), lines=[{"eitmNo": code}])
+    sandbox.fault(path=LINK, status=401, count=-1)
+    run = orders_sync(account_id=account.pk)
+    assert run.status == SyncRun.Status.FAILED and run.error_code == "unauthorized"
+    assert len(link_calls(sandbox)) == 1, "after the first refused write, nothing more is sent"
+    assert not OrderLine.objects.filter(confirm_state=ConfirmState.CONFIRMED).exists()
+
+
+@pytest.mark.django_db
+def test_line_cancelled_before_its_first_sync_is_not_confirmed(sandbox, account):
+    a, b = option_codes(sandbox, 2)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a, "odQty": 3}, {"eitmNo": b, "odQty": 1}])
+    sandbox.cancel(order["odNo"], odSeq="1", cnclQty=2)
+    sandbox.cancel(order["odNo"], odSeq="2")
+    run = sync(account)
+    assert linked_lines_sent(sandbox) == Counter({(order["odNo"], "1"): 1}), "only the partly cancelled line"
+    first = OrderLine.objects.get(order__order_no=order["odNo"], line_no="1")
+    assert (first.confirm_state, first.open_quantity) == (ConfirmState.CONFIRMED, 1)
+    assert not OrderLine.objects.filter(order__order_no=order["odNo"], line_no="2").exclude(
+        status=LineStatus.CANCELLED).exists()
+    assert run.lines_confirmed == 1
