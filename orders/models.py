@@ -72,6 +72,9 @@ class Order(models.Model):
     instructed_at = models.DateTimeField(null=True, blank=True, help_text="Delivery instruction time (owhoDttm)")
     total_quantity = models.PositiveIntegerField(default=0)
     total_amount = models.DecimalField(max_digits=14, decimal_places=0, default=0)
+    # What the Orders list search matches, normalised (orders/services/search.py); every writer of
+    # orders, their lines or the searchable fields sets it. Indexed by migration 0005 per database.
+    search_text = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
