@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from orders.models import Order, OrderEvent, OrderLine
+from orders.services.search import orders_search_refresh
 
 
 class OrderLineInline(admin.TabularInline):
@@ -36,6 +37,11 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = [OrderLineInline, OrderEventInline]
     show_full_result_count = False
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # An operator may correct a name or phone here: the Orders list search must find the new one.
+        orders_search_refresh(order_ids=[obj.pk])
+
 
 @admin.register(OrderLine)
 class OrderLineAdmin(admin.ModelAdmin):
@@ -46,6 +52,10 @@ class OrderLineAdmin(admin.ModelAdmin):
     raw_id_fields = ("order", "seller")
     readonly_fields = ("created_at", "updated_at")
     show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        orders_search_refresh(order_ids=[obj.order_id])  # product names and codes are searched too
 
 
 @admin.register(OrderEvent)

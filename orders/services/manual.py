@@ -25,6 +25,7 @@ from django.utils import timezone
 from integrations.models import SalesSiteAccount
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
 from orders.services import hooks
+from orders.services.search import search_text_of
 from orders.services.store import orders_refresh
 from sellers.models import Seller, User
 
@@ -288,7 +289,10 @@ def _insert(*, seller: Seller, actor: User | None, drafts: list[_Draft], now: da
     numbers = order_numbers_next(seller=seller, day=timezone.localtime(now, KST).date(), count=len(drafts))
     orders = [
         Order(seller=seller, account=draft.account, site=draft.site, source=Order.Source.MANUAL,
-              order_no=order_no, instructed_at=now, **draft.values)
+              order_no=order_no, instructed_at=now, **draft.values,
+              search_text=search_text_of({**draft.values, "order_no": order_no}, [
+                  {"product_name": line.product_name, "option_name": line.option_name,
+                   "seller_option_code": line.seller_code} for line in draft.lines]))
         for draft, order_no in zip(drafts, numbers, strict=True)
     ]
     Order.objects.bulk_create(orders, batch_size=500)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from integrations.models import SalesSiteAccount
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine, OrderStatus
+from orders.services.search import orders_search_refresh
 from sellers.models import Seller, User
 
 _numbers = itertools.count(1)
@@ -28,13 +29,16 @@ def make_line(order: Order, *, line_no: str | None = None, product_name: str = "
     fields.setdefault("confirm_state", ConfirmState.PENDING if fields["status"] == LineStatus.NEW
                       else ConfirmState.CONFIRMED)
     line_no = line_no or str(order.lines.count() + 1)
-    return OrderLine.objects.create(
+    line = OrderLine.objects.create(
         order=order, seller_id=order.seller_id, line_no=line_no, product_name=product_name, option_name=option_name,
         quantity=quantity, unit_price=Decimal(unit_price), amount=Decimal(unit_price * quantity),
         paid_amount=Decimal(unit_price * quantity),
         raw=fields.pop("raw", {"odNo": order.order_no, "odSeq": line_no, "pdNm": product_name, "odQty": quantity}),
         **fields,
     )
+    # Written past the services, so the search text is computed the way the backfill does it.
+    orders_search_refresh(order_ids=[order.pk])
+    return line
 
 
 def make_order(*, seller: Seller, account: SalesSiteAccount | None = None, lines: list[dict] | None = None,
@@ -56,6 +60,8 @@ def make_order(*, seller: Seller, account: SalesSiteAccount | None = None, lines
     order = Order.objects.create(seller=seller, account=account, status=status, instructed_at=instructed_at,
                                  **fields)
     made = [make_line(order, **spec) for spec in (lines if lines is not None else [{}])]
+    if not made:
+        orders_search_refresh(order_ids=[order.pk])
     active = [line for line in made if line.status != LineStatus.CANCELLED]
     Order.objects.filter(pk=order.pk).update(
         total_quantity=sum(line.quantity - line.cancelled_quantity for line in active),
