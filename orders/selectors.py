@@ -4,26 +4,24 @@ Every function takes the seller and filters by it first, so another seller's row
 
 The list is built to cost the same number of queries whatever the number of orders: one aggregate for
 the tab counts (which also gives the paginator its count), one query for the page, one for the lines
-of that page. Searching lines is an ``EXISTS`` subquery so an order with many matching lines is listed
-once.
+of that page. The search matches ``Order.search_text``, which already holds the lines' names and codes,
+so an order with many matching lines is listed once and no line is read to search.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
     Func,
     IntegerField,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -31,14 +29,16 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Replace
-from django.db.models.lookups import Contains
 from django.utils import timezone
 
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from orders.services.search import search_q
 from sellers.models import Seller
 
 PAGE_SIZE = 50
+# A search counts the matching orders of a tab up to this many and says "1,000+" beyond (docs/orders.md):
+# an exact count of a broad search reads every match, while the page needs only 50 of them.
+COUNT_LIMIT = 1000
 ATTENTION = "attention"
 MANUAL = "manual"
 # The tabs of the Orders list, in the order shown; "" is All.
@@ -64,7 +64,6 @@ DEFAULT_ORDERING = "-instructed_at"
 # Workflow order for sorting by status (alphabetical order of the stored values means nothing).
 STATUS_RANK = {status: rank for rank, status in enumerate(
     [OrderStatus.NEW, OrderStatus.CONFIRMED, OrderStatus.READY, OrderStatus.SHIPPED, OrderStatus.CANCELLED])}
-PHONE_FIELDS = ("recipient_mobile", "recipient_phone", "orderer_mobile", "orderer_phone")
 # What the list page reads of an order and of its lines; the rest (addresses, raw payloads) stays in the database.
 LIST_ORDER_FIELDS = (
     "id", "seller_id", "account_id", "site", "source", "order_no", "reference_order_no", "status",
@@ -96,7 +95,8 @@ class OrderFilters:
 @dataclass
 class OrderListPage:
     page: Page
-    counts: dict[str, int] = field(default_factory=dict)  # tab value -> number of orders
+    # tab value -> number of orders; above COUNT_LIMIT: more than that; None: not counted
+    counts: dict[str, int | None] = field(default_factory=dict)
 
 
 # --- Building blocks ----------------------------------------------------------------------------------
@@ -106,32 +106,10 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
-def _digits_only(expression):
-    return Replace(Replace(expression, Value("-"), Value("")), Value(" "), Value(""))
+def _narrowed(*, seller: Seller, filters: OrderFilters, common: bool = False) -> QuerySet[Order]:
+    """The seller's orders with every filter except the status tab applied.
 
-
-def _search_q(term: str) -> Q:
-    """Order number (also the sales-site one), names, phones without dashes, product, option, seller codes."""
-    condition = (
-        Q(order_no__icontains=term) | Q(reference_order_no__icontains=term)
-        | Q(recipient_name__icontains=term) | Q(orderer_name__icontains=term)
-    )
-    digits = re.sub(r"[\s\-]", "", term)
-    if digits.isdigit() and len(digits) >= 3:
-        # 01012345678 finds 010-1234-5678 and 010 1234 5678; only worth the per-row REPLACE for a number.
-        for name in PHONE_FIELDS:
-            condition |= Q(Contains(_digits_only(F(name)), digits))
-    # EXISTS per order, not a join (an order with two matching lines stays one row) and not IN: the
-    # page query walks orders newest first and stops after 50 matches, probing only their lines.
-    matching_lines = OrderLine.objects.filter(order_id=OuterRef("pk")).filter(
-        Q(product_name__icontains=term) | Q(option_name__icontains=term)
-        | Q(seller_product_code__icontains=term) | Q(seller_option_code__icontains=term)
-    )
-    return condition | Q(Exists(matching_lines))
-
-
-def _narrowed(*, seller: Seller, filters: OrderFilters) -> QuerySet[Order]:
-    """The seller's orders with every filter except the status tab applied."""
+    ``common``: the search is known to match more orders than COUNT_LIMIT (see ``search_q``)."""
     orders = Order.objects.filter(seller=seller)
     if filters.manual:
         orders = orders.filter(source=Order.Source.MANUAL)
@@ -150,9 +128,9 @@ def _narrowed(*, seller: Seller, filters: OrderFilters) -> QuerySet[Order]:
             instructed &= Q(instructed_at__lt=end)
             created &= Q(created_at__lt=end)
         orders = orders.filter(instructed | created)
-    term = filters.q.strip()
-    if term:
-        orders = orders.filter(_search_q(term))
+    if filters.q.strip():
+        # One normalised column looked up through a trigram index (orders/services/search.py).
+        orders = orders.filter(search_q(filters.q, seller_id=seller.pk, common=common))
     return orders
 
 
@@ -194,16 +172,57 @@ def _ordering(ordering: str) -> list:
 # --- The Orders list ----------------------------------------------------------------------------------
 
 
-def order_list(*, seller: Seller, filters: OrderFilters) -> QuerySet[Order]:
+def order_list(*, seller: Seller, filters: OrderFilters, common: bool = False) -> QuerySet[Order]:
     """The seller's orders for the tab, filters, search and sort (no related rows loaded)."""
-    return _narrowed(seller=seller, filters=filters).filter(_status_q(filters.status)).order_by(
+    return _narrowed(seller=seller, filters=filters, common=common).filter(_status_q(filters.status)).order_by(
         *_ordering(filters.ordering))
 
 
-def order_status_counts(*, seller: Seller, filters: OrderFilters) -> dict[str, int]:
-    """Orders per tab under the current filters (all but the tab itself), in one aggregate query."""
-    orders = _narrowed(seller=seller, filters=filters).order_by()
+def _search_counts(*, seller: Seller, filters: OrderFilters, statuses: list[str]) -> dict[str, int | None]:
+    """Tab counts of a search, reading at most COUNT_LIMIT + 1 matching orders per tab counted.
+
+    One statement: the tabs are counted over the first COUNT_LIMIT + 1 matches found (in whatever order
+    the index yields them). At most COUNT_LIMIT matches: every count is exact. More: All is
+    COUNT_LIMIT + 1 ("1,000+"), the other tabs are unknown (None) except the open one, which is then
+    counted on its own, again up to COUNT_LIMIT + 1, so its pages can be numbered. That second count
+    sits in a CASE and so costs nothing unless the first one hit the limit.
+    """
+    sample = _narrowed(seller=seller, filters=filters).order_by().values("status", "needs_attention")
+    sample_sql, sample_params = sample[:COUNT_LIMIT + 1].query.sql_with_params()
+    columns = ["COUNT(*) FILTER (WHERE sample.status = %s)"] * len(statuses)
+    columns += ["COUNT(*) FILTER (WHERE sample.needs_attention = %s)", "COUNT(*)"]
+    params: list = [*statuses, True]
+    if filters.status:
+        tab = _narrowed(seller=seller, filters=filters, common=True).filter(_status_q(filters.status))
+        tab_sql, tab_params = tab.order_by().values("id")[:COUNT_LIMIT + 1].query.sql_with_params()
+        columns.append(f"CASE WHEN COUNT(*) > {COUNT_LIMIT} THEN (SELECT COUNT(*) FROM ({tab_sql}) tab) END")  # noqa: S608 - as below
+        params.extend(tab_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)} FROM ({sample_sql}) sample",  # noqa: S608 - SQL compiled by Django, values as parameters
+                       [*params, *sample_params])
+        row = cursor.fetchone()
+    total = row[len(statuses) + 1]
+    if total <= COUNT_LIMIT:
+        counts: dict[str, int | None] = dict(zip(statuses, row, strict=False))
+        counts[ATTENTION] = row[len(statuses)]
+        counts[""] = total
+        return counts
+    counts = {status: None for status in [*statuses, ATTENTION]}
+    counts[""] = total
+    if filters.status:
+        counts[filters.status] = row[-1]
+    return counts
+
+
+def order_status_counts(*, seller: Seller, filters: OrderFilters) -> dict[str, int | None]:
+    """Orders per tab under the current filters (all but the tab itself), in one aggregate query.
+
+    With a search, counts stop at COUNT_LIMIT: a count above it means "more than COUNT_LIMIT", and None
+    a tab that was not counted (``_search_counts``)."""
     statuses = [status for status, _ in STATUS_TABS if status and status != ATTENTION]
+    if filters.q.strip():
+        return _search_counts(seller=seller, filters=filters, statuses=statuses)
+    orders = _narrowed(seller=seller, filters=filters).order_by()
     if filters.narrowed:
         # A filter reads the order rows anyway: count every tab in that same single pass.
         aggregates = {f"count_{status}": Count("id", filter=Q(status=status)) for status in statuses}
@@ -227,14 +246,19 @@ def order_status_counts(*, seller: Seller, filters: OrderFilters) -> dict[str, i
 def order_list_page(*, seller: Seller, filters: OrderFilters, page_number, per_page: int = PAGE_SIZE) -> OrderListPage:
     """One page of the list with its lines and the tab counts: the same few queries for 10 or 100,000 orders."""
     counts = order_status_counts(seller=seller, filters=filters)
-    orders = order_list(seller=seller, filters=filters).select_related("account").only(*LIST_ORDER_FIELDS)
+    common = bool(filters.q.strip()) and (counts.get("") or 0) > COUNT_LIMIT
+    orders = order_list(seller=seller, filters=filters, common=common).select_related("account").only(
+        *LIST_ORDER_FIELDS)
     orders = orders.prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.only(*LIST_LINE_FIELDS).order_by("line_no", "process_seq", "id"))
     )
     paginator = Paginator(orders, per_page)
     # The tab count is the number of rows the page query can return: no separate COUNT(*), and an
     # empty tab or search costs no page query at all (an empty slice is not sent to the database).
-    paginator.count = counts.get(filters.status, 0)
+    paginator.count = counts.get(filters.status) or 0
+    if common:
+        # A search beyond COUNT_LIMIT lists its first COUNT_LIMIT orders (20 pages); narrowing shows the rest.
+        paginator.count = min(paginator.count, COUNT_LIMIT)
     return OrderListPage(page=paginator.get_page(page_number), counts=counts)
 
 

@@ -15,6 +15,7 @@ from orders.exports import orders_workbook
 from orders.forms import OrderConfirmForm, OrderFilterForm
 from orders.models import Order, OrderStatus
 from orders.selectors import (
+    COUNT_LIMIT,
     DEFAULT_ORDERING,
     STATUS_TABS,
     order_events,
@@ -70,17 +71,21 @@ class OrderListView(SellerRequiredMixin, TemplateView):
         result = order_list_page(seller=self.seller, filters=filters, page_number=self.request.GET.get("page"))
         page = result.page
         params = self.request.GET
+        searched = bool(filters.q.strip())
         tabs = [
             {"value": value, "label": label, "count": result.counts.get(value, 0), "active": filters.status == value,
+             "count_label": _count_label(result.counts.get(value, 0), searched=searched),
              "query": _query_string(params, status=value)}
             for value, label in STATUS_TABS
         ]
+        active_tab = next(tab for tab in tabs if tab["active"])
         orders = list(page.object_list)
         for order in orders:
             order.confirmable = _confirmable(order)
         return super().get_context_data(
             form=form, filters=filters, page_obj=page, orders=orders, tabs=tabs, accounts=accounts,
-            active_tab=next(tab for tab in tabs if tab["active"]),
+            active_tab=active_tab,
+            more_than_listed=searched and (active_tab["count"] or 0) > COUNT_LIMIT, count_limit=COUNT_LIMIT,
             total=result.counts.get("", 0),
             query_string=_query_string(params),
             clear_query=urlencode({"status": filters.status}) if filters.status else "",
@@ -91,6 +96,15 @@ class OrderListView(SellerRequiredMixin, TemplateView):
             sync_accounts=[a for a in accounts if a.is_active],
             **kwargs,
         )
+
+
+def _count_label(count: int | None, *, searched: bool) -> str:
+    """A tab's number: a search counts up to COUNT_LIMIT ("1,000+" beyond) and may leave a tab uncounted."""
+    if count is None:
+        return ""
+    if searched and count > COUNT_LIMIT:
+        return f"{COUNT_LIMIT:,}+"
+    return f"{count:,}"
 
 
 def _confirmable(order: Order) -> bool:
