@@ -20,9 +20,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.bulk import rows_update
 from inventory.codes import code_key
 from inventory.models import LinkStatus, OptionSku, SiteOptionLink
-from inventory.services.bulk import rows_update
 from orders.models import LineStatus, OrderEvent, OrderLine
 
 OPEN_STATUSES = (LineStatus.NEW, LineStatus.CONFIRMED)
@@ -172,7 +172,7 @@ def _apply(*, seller_id: int, lines: list[_Line]) -> MappingResult:
 
 
 def _set_options(assignments: dict[int, int | None], now) -> None:
-    """Point lines at option SKUs with one plain ``UPDATE … CASE`` per batch (``services/bulk.py``)."""
+    """Point lines at option SKUs with one plain ``UPDATE … CASE`` per batch (``core/bulk.py``)."""
     mapped = {line_id: option_id for line_id, option_id in assignments.items() if option_id is not None}
     rows_update(OrderLine, ids=list(mapped), values={"sku_option": mapped}, constants={"updated_at": now})
     for batch in chunked([line_id for line_id, option_id in assignments.items() if option_id is None]):

@@ -6,7 +6,7 @@ transaction, so on hand is always the sum of the rows' ``quantity`` and reserved
 message and nothing is written (the database refuses it too: check constraints on ``OptionSku``).
 
 Set-based: the option SKUs of a call are locked and read in one query per batch, moved with one
-``UPDATE … SET on_hand = on_hand + CASE id …`` per batch (``services/bulk.py``), and the rows written with
+``UPDATE … SET on_hand = on_hand + CASE id …`` per batch (``core/bulk.py``), and the rows written with
 one bulk insert; then the options whose available
 quantity changed are marked for Automatic Stock Qty Sync (``stock_sync_mark``) in the same transaction.
 """
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from core.bulk import rows_update
 from core.exceptions import ApplicationError
 from inventory.models import OptionSku, StockMovement
-from inventory.services.bulk import rows_update
 from inventory.services.mapping import chunked
 from sellers.models import Seller, User
 

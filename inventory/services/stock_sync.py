@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.bulk import rows_update
 from core.exceptions import ApplicationError
 from core.locks import lease_acquire, lease_extend, lease_release
 from integrations import registry
@@ -40,7 +41,6 @@ from integrations.errors import ErrorCode, SalesSiteError
 from integrations.models import SalesSiteAccount
 from integrations.services import account_config
 from inventory.models import LinkStatus, SiteOptionLink, StockPush, StockSyncRun
-from inventory.services.bulk import rows_update
 from inventory.services.mapping import chunked
 from sellers.models import Seller, User
 
@@ -385,7 +385,7 @@ def _set(item: _Item, **values) -> None:
 
 def _store(batch: list[_Item], items: _Pass, now: datetime) -> None:
     """Write the rows whose result changed, in one UPDATE per 500 rows: a field with the same value on every
-    row is set once, the others per row with CASE (``services/bulk.py``). ``dirty`` is never written here:
+    row is set once, the others per row with CASE (``core/bulk.py``). ``dirty`` is never written here:
     a change committed while this run pushed has set it again, and it must stay set; rows whose answer was
     lost are marked again after the run."""
     changed = [item.push for item in batch if item.changed]

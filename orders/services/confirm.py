@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.bulk import objects_insert
 from core.exceptions import ApplicationError
 from integrations import registry
 from integrations.base import ConfirmRequest, LineOutcome, LineRef
@@ -19,6 +20,10 @@ from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
 from orders.services import hooks
 from orders.services.store import orders_refresh
 from sellers.models import Seller, User
+
+# What sending a confirmation and keeping its answer read: not the payload, which is most of a row.
+CONFIRM_FIELDS = ("id", "order_id", "seller_id", "line_no", "process_seq", "original_process_seq", "claim_no",
+                  "quantity", "order__id", "order__order_no", "order__instructed_at")
 
 
 def confirm_requests(
@@ -36,7 +41,7 @@ def confirm_requests(
     lines = [
         line for line in OrderLine.objects.filter(
             pk__in=line_ids, seller_id=account.seller_id, order__account=account, status=LineStatus.NEW
-        ).exclude(confirm_state=ConfirmState.CONFIRMED).select_related("order")
+        ).exclude(confirm_state=ConfirmState.CONFIRMED).select_related("order").only(*CONFIRM_FIELDS)
         if not wholly_cancelled(line)
     ]
     requests = [
@@ -109,7 +114,7 @@ def confirm_outcomes_store(
                 message = f"Confirmation failed for line {numbers}: {_error_of(order_lines[0], failed)}"
             events.append(OrderEvent(order=order_lines[0].order, seller_id=account.seller_id, actor=actor,
                                      kind=kind, message=message[:500]))
-    OrderEvent.objects.bulk_create(events)
+    objects_insert(events)
     orders_refresh(order_ids={line.order_id for group in (*succeeded.values(), *failed.values()) for line in group})
     hooks.lines_confirmed(seller_id=account.seller_id,
                           line_ids=[line.pk for group in succeeded.values() for line in group])

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from core.bulk import objects_insert
 from integrations.base import LineRef, LineState, PulledCancellation, PulledLine
 from integrations.models import SalesSiteAccount
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
@@ -155,8 +156,8 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
         for name, value in order_fields_from_lines(order, new_by_order[id(order)]).items():
             setattr(order, name, value)
         order.search_text = search_text_of(order, _in_line_order(new_by_order[id(order)]))
-    Order.objects.bulk_create(new_orders)
-    OrderLine.objects.bulk_create(new_lines)
+    objects_insert(new_orders)
+    objects_insert(new_lines)
     stats.new = len(new_lines)
     pulled_by_order: dict[int, list[OrderLine]] = defaultdict(list)
     for stored in new_lines:
@@ -177,7 +178,7 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
                                                       *LINE_FIELDS])
     if changed_orders:
         Order.objects.bulk_update(list(changed_orders.values()), [*ORDER_FIELDS, "search_text", "updated_at"])
-    OrderEvent.objects.bulk_create(events)
+    objects_insert(events)
     orders_refresh(order_ids=touched_orders)
     hooks.lines_stored(seller_id=seller_id, line_ids=[line.pk for line in (*new_lines, *changed_lines)])
     hooks.lines_confirmed(seller_id=seller_id, line_ids=[

@@ -1,0 +1,63 @@
+"""objects_insert: what bulk_create stores, read back through the ORM (SQLite, and PostgreSQL in CI)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.bulk import objects_insert
+from orders.models import LineStatus, Order, OrderEvent, OrderLine
+from tests.factories import make_seller_user
+
+pytestmark = pytest.mark.django_db
+KST = ZoneInfo("Asia/Seoul")
+
+
+def test_rows_read_back_as_bulk_create_would_store_them():
+    seller, _ = make_seller_user()
+    at = datetime(2026, 11, 27, 9, 30, 15, tzinfo=KST)
+    orders = [Order(seller=seller, site="lotteon", order_no=f"2026112700000{n}", recipient_name="김민준",
+                    address="서울 중구 을지로 30", instructed_at=at, total_amount=Decimal("12900"))
+              for n in range(3)]
+    objects_insert(orders)
+    assert all(order.pk for order in orders) and not orders[0]._state.adding
+    lines = [OrderLine(order=order, seller=seller, line_no="1", product_name="텀블러", quantity=2,
+                       unit_price=Decimal("6450"), raw={"pdNm": "텀블러", "odQty": 2, "nested": [1, "가"]})
+             for order in orders]
+    events = [OrderEvent(order=order, seller=seller, kind=OrderEvent.Kind.PULLED, details={"lines": ["1"]})
+              for order in orders]
+    with CaptureQueriesContext(connection) as captured:
+        objects_insert(lines)
+        objects_insert(events)
+    assert len(captured.captured_queries) == 2
+
+    stored = Order.objects.get(pk=orders[1].pk)
+    assert (stored.order_no, stored.recipient_name, stored.instructed_at, stored.total_amount) == (
+        "20261127000001", "김민준", at, Decimal("12900"))
+    assert stored.created_at is not None and stored.created_at == orders[1].created_at
+    line = OrderLine.objects.get(order=stored)
+    assert (line.pk, line.status, line.quantity, line.unit_price) == (lines[1].pk, LineStatus.NEW, 2, Decimal("6450"))
+    assert line.raw == {"pdNm": "텀블러", "odQty": 2, "nested": [1, "가"]}
+    assert OrderEvent.objects.get(order=stored).details == {"lines": ["1"]}
+    assert lines[1].order is orders[1], "the related object stays cached: no query to reach it"
+
+
+def test_batches_beyond_the_parameter_limit_keep_ids_in_order():
+    seller, _ = make_seller_user()
+    orders = [Order(seller=seller, site="lotteon", order_no=f"N{n:05d}", recipient_name=f"R{n}", address="A")
+              for n in range(2500)]
+    objects_insert(orders)
+    by_id = dict(Order.objects.filter(seller=seller).values_list("id", "order_no"))
+    assert len(by_id) == 2500
+    assert all(by_id[order.pk] == order.order_no for order in orders)
+
+
+def test_nothing_to_insert_sends_nothing():
+    with CaptureQueriesContext(connection) as captured:
+        objects_insert([])
+    assert captured.captured_queries == []
