@@ -114,10 +114,11 @@ class _BufferedCalls:
         self._records.append(record)
 
     def flush(self) -> None:
-        while self._records:
-            record = self._records.popleft()
-            if self._write is not None:
-                self._write(record)
+        with transaction.atomic(savepoint=False):  # one commit for the lot, not one per call
+            while self._records:
+                record = self._records.popleft()
+                if self._write is not None:
+                    self._write(record)
 
 
 _DONE = object()
@@ -224,8 +225,10 @@ class _Confirmations:
         if lines:
             self._in_flight.append((lines, self.site.submit(lambda adapter: adapter.confirm(requests))))
 
-    def store(self, *, wait: bool) -> None:
-        """Write the answers that have arrived (all of them with ``wait``), oldest first."""
+    def store(self, *, wait: bool) -> int:
+        """Write the answers that have arrived (all of them with ``wait``), oldest first; return how many
+        batches were written."""
+        written = 0
         while self._in_flight and (wait or self._in_flight[0][1].done()):
             lines, future = self._in_flight[0]
             outcomes = future.result()
@@ -233,6 +236,8 @@ class _Confirmations:
             confirmed, failed = confirm_outcomes_store(account=self.account, lines=lines, outcomes=outcomes)
             self.run.lines_confirmed += confirmed
             self.run.lines_failed += failed
+            written += 1
+        return written
 
     def salvage(self, *, send_queued: bool) -> None:
         """The sync is failing: keep every answer the site gives to what was already handed over.
@@ -273,24 +278,26 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
     confirmations = _Confirmations(account=account, run=run, site=site, cancellations=cancellations)
     try:
         for window in _read_ahead(adapter.fetch_order_lines(start=start, end=end)):
-            calls.flush()
-            stats = lines_store(account=account, lines=window.lines)
+            # One commit per day: its call log, its lines and the cursor past them. A crash before it
+            # keeps none of the day and the next sync reads it again; after it, the next one resumes.
+            with transaction.atomic():
+                calls.flush()
+                stats = lines_store(account=account, lines=window.lines)
+                cursor = min(window.end, end)
+                SalesSiteAccount.objects.filter(pk=account.pk).filter(
+                    Q(orders_synced_until__isnull=True) | Q(orders_synced_until__lt=cursor)
+                ).update(orders_synced_until=cursor)
+                lease_extend(name=lease_name(account.pk), token=token, ttl=ttl)
+                run.lines_seen += stats.seen
+                run.lines_new += stats.new
+                run.lines_updated += stats.updated
+                run.lines_cancelled += stats.cancelled
+                run.windows_done += 1
+                _save(run, "lines_seen", "lines_new", "lines_updated", "lines_cancelled", "windows_done")
             if account.auto_order_confirmation:
                 confirmations.send(stats.to_confirm)
-            # Everything up to this window's end is stored: a crash from here on resumes after it.
-            cursor = min(window.end, end)
-            SalesSiteAccount.objects.filter(pk=account.pk).filter(
-                Q(orders_synced_until__isnull=True) | Q(orders_synced_until__lt=cursor)
-            ).update(orders_synced_until=cursor)
-            lease_extend(name=lease_name(account.pk), token=token, ttl=ttl)
-            run.lines_seen += stats.seen
-            run.lines_new += stats.new
-            run.lines_updated += stats.updated
-            run.lines_cancelled += stats.cancelled
-            run.windows_done += 1
-            confirmations.store(wait=False)
-            _save(run, "lines_seen", "lines_new", "lines_updated", "lines_cancelled", "windows_done",
-                  "lines_confirmed", "lines_failed")
+            if confirmations.store(wait=False):
+                _save(run, "lines_confirmed", "lines_failed")
         pulled_cancellations: list[PulledCancellation] = cancellations.result()
         calls.flush()
         run.lines_cancelled += cancellations_apply(account=account, cancellations=pulled_cancellations)
