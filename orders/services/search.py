@@ -193,6 +193,8 @@ def search_q(q: str, *, seller_id: int, common: bool = False, connection=default
     for term in variants:
         if len(term) < MIN_INDEXED:
             # No trigram to look up: a scan of the one column, phones left out (see the module doc).
+            # Never the FTS table: SQLite 3.40's trigram LIKE answers a pattern of two Hangul
+            # characters (three bytes or more) with no rows at all instead of scanning.
             condition |= _like(connection, term, before_phones=True)
         elif not fts:
             condition |= _like(connection, term, before_phones=False)
