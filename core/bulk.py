@@ -24,6 +24,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 ROWS_PER_STATEMENT = 500
+INSERT_ROWS_PER_STATEMENT = 1000
 
 
 def rows_update(
@@ -111,9 +112,11 @@ def objects_insert(objs: Sequence[Model]) -> None:
     conn = connections[DEFAULT_DB_ALIAS]
     quote = conn.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    returning = conn.features.can_return_rows_from_bulk_insert
+    if not conn.features.can_return_rows_from_bulk_insert:  # pragma: no cover - SQLite ≥ 3.35 and PostgreSQL do
+        raise NotImplementedError("objects_insert needs INSERT … RETURNING")
+    pk_column = quote(meta.pk.column)
     limit = conn.features.max_query_params or 10_000
-    size = max(1, min(ROWS_PER_STATEMENT * 2, limit // len(fields)))
+    size = max(1, min(INSERT_ROWS_PER_STATEMENT, limit // len(fields)))
     row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with conn.cursor() as cursor:
         for start in range(0, len(objs), size):
@@ -123,14 +126,11 @@ def objects_insert(objs: Sequence[Model]) -> None:
                 for field, prep in zip(fields, adapt, strict=True):
                     value = getattr(obj, field.attname)
                     params.append(value if prep is None else prep.get_db_prep_save(value, conn))
-            sql = (f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - names from the model, values as parameters
-                   f"VALUES {', '.join([row_marks] * len(batch))}")
-            if returning:
-                cursor.execute(f"{sql} RETURNING {quote(meta.pk.column)}", params)
-                ids = [row[0] for row in cursor.fetchall()]
-            else:  # pragma: no cover - both supported databases return rows
-                raise NotImplementedError("objects_insert needs INSERT … RETURNING")
-            for obj, pk in zip(batch, ids, strict=True):
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - names from the model, values as parameters
+                f"VALUES {', '.join([row_marks] * len(batch))} RETURNING {pk_column}", params)
+            # Both databases return the rows of a multi-row VALUES in order (bulk_create relies on it too).
+            for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
                 obj.pk = pk
                 obj._state.adding = False
                 obj._state.db = conn.alias
