@@ -43,10 +43,16 @@ from integrations.lotteon.records import (
 from integrations.lotteon.timeutil import format_dttm, parse_dttm
 
 # --- Scalars ---------------------------------------------------------------------------------------
+# The read path maps every field of every order line, so the common cases (a str, an int) are
+# tested first by exact type; everything else takes the general path unchanged.
+
+_ZERO = Decimal(0)
 
 
 def text(value: Any) -> str:
     """Any scalar → stripped text; ``None`` → ``""``; ``12.0`` → ``"12"``."""
+    if type(value) is str:  # nearly every value: skip the isinstance chain below
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -67,6 +73,8 @@ def seq(value: Any) -> str:
 
 
 def decimal(value: Any, default: Decimal | None = Decimal(0)) -> Decimal | None:
+    if type(value) is int:  # exact, same value and exponent as Decimal(str(value))
+        return Decimal(value)
     if value is None or (isinstance(value, str) and not value.strip()):
         return default
     if isinstance(value, bool):
@@ -78,6 +86,8 @@ def decimal(value: Any, default: Decimal | None = Decimal(0)) -> Decimal | None:
 
 
 def integer(value: Any, default: int | None = 0) -> int | None:
+    if type(value) is int:
+        return value
     number = decimal(value, None)
     if number is None:
         return default
@@ -92,8 +102,10 @@ def qty(value: Any) -> int:
 
 
 def money(value: Any) -> Decimal:
-    result = decimal(value, Decimal(0))
-    return result if result is not None else Decimal(0)
+    if type(value) is int:
+        return Decimal(value)
+    result = decimal(value, _ZERO)
+    return result if result is not None else _ZERO
 
 
 def yes(value: Any) -> bool:

@@ -192,6 +192,51 @@ def test_delivery_state_fields(attribute: str, expected: Any) -> None:
     assert value == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("  a b ", "a b"), ("", ""), (None, ""), (12, "12"), (12.0, "12"), (12.5, "12.5"), (Decimal("1.50"), "1.50")],
+)
+def test_text(value: Any, expected: str) -> None:
+    assert mappers.text(value) == expected
+
+
+class _Str(str):
+    pass
+
+
+def test_text_of_a_str_subclass_is_plain_stripped_text() -> None:
+    assert mappers.text(_Str(" a ")) == "a"
+
+
+@pytest.mark.parametrize("value", [True, b"12", [], {}])
+def test_text_rejects(value: Any) -> None:
+    with pytest.raises(TypeError):
+        mappers.text(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(15900, "15900"), (0, "0"), (-5, "-5"), ("15,900", "15900"), (" 12.50 ", "12.50"), (12.5, "12.5"), ("", "0")],
+)
+def test_money_keeps_value_and_exponent(value: Any, expected: str) -> None:
+    result = mappers.money(value)
+    assert (result, result.as_tuple()) == (Decimal(expected), Decimal(expected).as_tuple())
+    assert mappers.decimal(value, None) == (None if value == "" else Decimal(expected))
+
+
+@pytest.mark.parametrize(("value", "expected"), [(3, 3), ("3", 3), ("3.0", 3), (3.0, 3), ("1,000", 1000), (None, 0)])
+def test_qty(value: Any, expected: int) -> None:
+    assert mappers.qty(value) == expected
+    assert type(mappers.qty(value)) is int
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_numbers_refuse_booleans(value: bool) -> None:
+    for fn in (mappers.money, mappers.qty, mappers.decimal, mappers.integer):
+        with pytest.raises(TypeError):
+            fn(value)
+
+
 PRODUCT_ROW = {
     "spdNo": "LO1234567890", "epdNo": "TSHIRT-01", "spdNm": "무지 티셔츠", "scatNo": "LC1000",
     "regDttm": "20240105120000", "slStatCd": "SALE", "slStatRsnCd": "", "catAprvStatCd": "APRV_CMPT",

@@ -53,10 +53,39 @@ def test_parse_dttm(value: object, expected: datetime | None) -> None:
         assert parsed.utcoffset() == timedelta(hours=9)
 
 
-@pytest.mark.parametrize("value", ["2025", "yesterday", "20251301000000"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2025", "yesterday", "20251301000000", "20250631000000", "20250229000000", "20250101240000",
+        "20250101006000", "20250101000060", "00000101000000", "202513010000", "20250000", "٢٠٢٥٠١٠١",
+    ],
+)  # fmt: skip
 def test_parse_dttm_rejects(value: str) -> None:
     with pytest.raises(ValueError):
         parse_dttm(value)
+
+
+@pytest.mark.parametrize(
+    "digits",
+    ["20251301000000", "20250631000000", "20250229120000", "20250101240000", "20250101000061", "00000101000000"],
+)
+def test_parse_dttm_reports_invalid_fields_as_strptime_does(digits: str) -> None:
+    # The digit-slicing fast path must fail with the message callers saw from strptime.
+    with pytest.raises(ValueError) as expected:
+        datetime.strptime(digits, "%Y%m%d%H%M%S")  # noqa: DTZ007
+    with pytest.raises(ValueError) as info:
+        parse_dttm(digits)
+    assert str(info.value) == str(expected.value)
+
+
+@pytest.mark.parametrize(
+    "digits", ["20250101000000", "20241231235959", "20240229000000", "19991231235959", "00010101000000"]
+)
+def test_parse_dttm_reads_the_fields_strptime_reads(digits: str) -> None:
+    expected = datetime.strptime(digits, "%Y%m%d%H%M%S").replace(tzinfo=KST)
+    assert parse_dttm(digits) == expected
+    assert parse_dttm(digits[:12]) == expected.replace(second=0)
+    assert parse_dttm(digits[:8]) == expected.replace(hour=0, minute=0, second=0)
 
 
 def test_split_one_whole_day() -> None:
