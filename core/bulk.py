@@ -78,6 +78,25 @@ def rows_update(
     return updated
 
 
+class _Adapted:
+    """A field's ``get_db_prep_save``, remembered per value: the rows of one insert share most of their
+    datetimes (``created_at``/``updated_at`` are one ``now``), and adapting a datetime for SQLite is a
+    timezone conversion and an isoformat each time. Equal values of one type adapt alike."""
+
+    def __init__(self, field: models.Field, conn) -> None:
+        self.field, self.conn, self.seen = field, conn, {}
+
+    def __call__(self, value: Any) -> Any:
+        try:
+            key = (type(value), value)
+            return self.seen[key]
+        except KeyError:
+            adapted = self.seen[key] = self.field.get_db_prep_save(value, self.conn)
+            return adapted
+        except TypeError:  # unhashable (a JSON document): nothing to share
+            return self.field.get_db_prep_save(value, self.conn)
+
+
 # Field types whose Python value is already what the database driver takes.
 _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
 
@@ -90,15 +109,13 @@ def objects_insert(objs: Sequence[Model]) -> None:
     """
     if not objs:
         return
-    model = type(objs[0])
-    meta = model._meta
+    meta = type(objs[0])._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     now = timezone.now()
     for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        if _stamped(field):
             for obj in objs:
                 setattr(obj, field.attname, now)
-    adapt = [None if isinstance(field, _PLAIN) else field for field in fields]
     relations = [field for field in fields if isinstance(field, models.ForeignKey)]
     for obj in objs:
         # A related object saved after it was assigned: take its new primary key, as save() would.
@@ -107,30 +124,74 @@ def objects_insert(objs: Sequence[Model]) -> None:
                 related = field.get_cached_value(obj)
                 if related is not None:
                     setattr(obj, field.name, related)  # sets the id and keeps the cached object
-    # The connection itself, not the ``django.db.connection`` proxy: the proxy resolves the
-    # thread's connection on every attribute access, once per value here.
+    attnames = [field.attname for field in fields]
+
+    def row(obj: Model) -> list[Any]:
+        values = obj.__dict__
+        return [values[name] if name in values else getattr(obj, name) for name in attnames]
+
     conn = connections[DEFAULT_DB_ALIAS]
+    pks = _insert(conn, meta, fields, [row(obj) for obj in objs], returning=True)
+    for obj, pk in zip(objs, pks, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = conn.alias
+
+
+def rows_insert(model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                returning: bool = False) -> list[int]:
+    """Insert plain rows (values in the order of ``names``, attribute names such as ``order_id``)
+    without building model instances; return their new primary keys in order with ``returning``.
+
+    Columns not named get the field's default, ``auto_now``/``auto_now_add`` ones the current time.
+    For rows nobody needs as objects afterwards (timeline events): building an instance costs more
+    than writing its row.
+    """
+    if not rows:
+        return []
+    meta = model._meta
+    named = [meta.get_field(name) for name in names]
+    now = timezone.now()
+    others = [f for f in meta.concrete_fields if not f.primary_key and f not in named]
+    filled = [now if _stamped(f) else f.get_default() for f in others]
+    if filled:
+        rows = [[*values, *filled] for values in rows]
+    return _insert(connections[DEFAULT_DB_ALIAS], meta, [*named, *others], rows, returning=returning)
+
+
+def _stamped(field: models.Field) -> bool:
+    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+
+
+def _insert(conn, meta, fields: list[models.Field], rows: Sequence[Sequence[Any]], *, returning: bool) -> list[int]:
+    """Multi-row ``INSERT`` of ``rows`` (values in the order of ``fields``), batched under the
+    connection's parameter limit. ``conn`` is the connection itself, not the ``django.db.connection``
+    proxy, which resolves the thread's connection on every attribute access, once per value here."""
+    if returning and not conn.features.can_return_rows_from_bulk_insert:  # pragma: no cover - SQLite ≥ 3.35 and PostgreSQL do
+        raise NotImplementedError("inserting rows needs INSERT … RETURNING")
     quote = conn.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    if not conn.features.can_return_rows_from_bulk_insert:  # pragma: no cover - SQLite ≥ 3.35 and PostgreSQL do
-        raise NotImplementedError("objects_insert needs INSERT … RETURNING")
-    pk_column = quote(meta.pk.column)
+    adapters = [None if isinstance(field, _PLAIN) else _Adapted(field, conn) for field in fields]
+    plain = not any(adapters)
     limit = conn.features.max_query_params or 10_000
     size = max(1, min(INSERT_ROWS_PER_STATEMENT, limit // len(fields)))
     row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    tail = f" RETURNING {quote(meta.pk.column)}" if returning else ""
+    pks: list[int] = []
     with conn.cursor() as cursor:
-        for start in range(0, len(objs), size):
-            batch = objs[start:start + size]
+        for start in range(0, len(rows), size):
+            batch = rows[start:start + size]
             params: list[Any] = []
-            for obj in batch:
-                for field, prep in zip(fields, adapt, strict=True):
-                    value = getattr(obj, field.attname)
-                    params.append(value if prep is None else prep.get_db_prep_save(value, conn))
+            for values in batch:
+                if plain:
+                    params.extend(values)
+                else:
+                    params.extend(value if adapt is None else adapt(value)
+                                  for value, adapt in zip(values, adapters, strict=True))
             cursor.execute(
                 f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - names from the model, values as parameters
-                f"VALUES {', '.join([row_marks] * len(batch))} RETURNING {pk_column}", params)
-            # Both databases return the rows of a multi-row VALUES in order (bulk_create relies on it too).
-            for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
-                obj.pk = pk
-                obj._state.adding = False
-                obj._state.db = conn.alias
+                f"VALUES {', '.join([row_marks] * len(batch))}{tail}", params)
+            if returning:
+                # Both databases return the rows of a multi-row VALUES in order (bulk_create relies on it too).
+                pks.extend(pk for (pk,) in cursor.fetchall())
+    return pks

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.bulk import objects_insert
+from core.bulk import rows_insert
 from core.exceptions import ApplicationError
 from integrations import registry
 from integrations.base import ConfirmRequest, LineOutcome, LineRef
@@ -112,9 +112,8 @@ def confirm_outcomes_store(
                 message = f"Confirmed at the sales site: line {numbers}"
             else:
                 message = f"Confirmation failed for line {numbers}: {_error_of(order_lines[0], failed)}"
-            events.append(OrderEvent(order=order_lines[0].order, seller_id=account.seller_id, actor=actor,
-                                     kind=kind, message=message[:500]))
-    objects_insert(events)
+            events.append((order_lines[0].order_id, account.seller_id, actor.pk if actor else None, kind, message[:500]))
+    rows_insert(OrderEvent, ("order_id", "seller_id", "actor_id", "kind", "message"), events)
     orders_refresh(order_ids={line.order_id for group in (*succeeded.values(), *failed.values()) for line in group})
     hooks.lines_confirmed(seller_id=account.seller_id,
                           line_ids=[line.pk for group in succeeded.values() for line in group])

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from core.bulk import objects_insert
+from core.bulk import objects_insert, rows_insert
 from integrations.base import LineRef, LineState, PulledCancellation, PulledLine
 from integrations.models import SalesSiteAccount
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
@@ -32,6 +32,8 @@ LINE_FIELDS = (
     "site_option_id", "unit_price", "amount", "paid_amount", "shipping_fee", "original_process_seq", "claim_no",
 )
 ORDER_AGGREGATES = ("status", "total_quantity", "total_amount", "needs_attention", "attention_reason")
+# Timeline events are written as plain rows: nothing reads them back as objects during a sync.
+EVENT_COLUMNS = ("order_id", "line_id", "seller_id", "kind", "message", "details")
 
 
 @dataclass
@@ -101,7 +103,7 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
         orders[line.ref.order_no] = order
         new_orders.append(order)
 
-    events: list[OrderEvent] = []
+    events: list[tuple] = []  # rows of EVENT_COLUMNS
     new_lines: list[OrderLine] = []
     changed_lines: list[OrderLine] = []
     changed_orders: dict[int, Order] = {}
@@ -135,9 +137,9 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
             for name, value in order_changes.items():
                 setattr(order, name, value)
             changed_orders[order.pk] = order
-            events.append(OrderEvent(order=order, seller_id=seller_id, kind=OrderEvent.Kind.UPDATED,
-                                     message="Recipient or delivery details changed at the sales site",
-                                     details={"fields": sorted(order_changes)}))
+            events.append((order.pk, None, seller_id, OrderEvent.Kind.UPDATED,
+                           "Recipient or delivery details changed at the sales site",
+                           {"fields": sorted(order_changes)}))
         if changes:
             changed_lines.append(stored)
             touched_orders.add(order.pk)
@@ -165,20 +167,19 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
     for lines_of_order in pulled_by_order.values():
         order = lines_of_order[0].order
         numbers = ", ".join(line.line_no for line in lines_of_order)
-        events.append(OrderEvent(order=order, seller_id=seller_id, kind=OrderEvent.Kind.PULLED,
-                                 message=f"Pulled line{'s' if len(lines_of_order) > 1 else ''} {numbers}"))
+        events.append((order.pk, None, seller_id, OrderEvent.Kind.PULLED,
+                       f"Pulled line{'s' if len(lines_of_order) > 1 else ''} {numbers}", {}))
         elsewhere = [line.line_no for line in lines_of_order if line.status == LineStatus.CONFIRMED]
         if elsewhere:
-            events.append(OrderEvent(order=order, seller_id=seller_id, kind=OrderEvent.Kind.CONFIRMED_ELSEWHERE,
-                                     message="Already confirmed at the sales site when pulled: line "
-                                     + ", ".join(elsewhere)))
+            events.append((order.pk, None, seller_id, OrderEvent.Kind.CONFIRMED_ELSEWHERE,
+                           "Already confirmed at the sales site when pulled: line " + ", ".join(elsewhere), {}))
     if changed_lines:
         OrderLine.objects.bulk_update(changed_lines, ["status", "site_status_code", "confirm_state", "confirm_error",
                                                       "confirmed_at", "cancelled_quantity", "raw", "updated_at",
                                                       *LINE_FIELDS])
     if changed_orders:
         Order.objects.bulk_update(list(changed_orders.values()), [*ORDER_FIELDS, "search_text", "updated_at"])
-    objects_insert(events)
+    rows_insert(OrderEvent, EVENT_COLUMNS, events)
     orders_refresh(order_ids=touched_orders)
     hooks.lines_stored(seller_id=seller_id, line_ids=[line.pk for line in (*new_lines, *changed_lines)])
     hooks.lines_confirmed(seller_id=seller_id, line_ids=[
@@ -246,7 +247,7 @@ def _apply(stored: OrderLine, line: PulledLine, status: str | None, now) -> dict
     return changes
 
 
-def _line_events(stored: OrderLine, changes: dict, seller_id: int) -> list[OrderEvent]:
+def _line_events(stored: OrderLine, changes: dict, seller_id: int) -> list[tuple]:
     kind = OrderEvent.Kind.UPDATED
     message = "Updated from the sales site: " + ", ".join(sorted(changes))
     if "confirm_state" in changes and changes.get("status", [None, LineStatus.CONFIRMED])[1] == LineStatus.CONFIRMED:
@@ -260,8 +261,7 @@ def _line_events(stored: OrderLine, changes: dict, seller_id: int) -> list[Order
     elif "cancelled_quantity" in changes:
         kind = OrderEvent.Kind.PARTIALLY_CANCELLED
         message = f"Line {stored.line_no}: {stored.cancelled_quantity} of {stored.quantity} cancelled"
-    return [OrderEvent(order=stored.order, line=stored, seller_id=seller_id, kind=kind, message=message,
-                       details={"changes": changes})]
+    return [(stored.order_id, stored.pk, seller_id, kind, message, {"changes": changes})]
 
 
 def orders_refresh(*, order_ids: set[int]) -> None:
