@@ -107,7 +107,7 @@ class LotteonAdapter(CatalogMixin, ShippingMixin):
             for flag in ("", "Y"):
                 for line in self.client.search_orders(window, if_cpl_yn=flag):
                     lines.setdefault(line.key, (line, flag == "Y"))
-            live = {state.key: state.step for state in self.client.search_delivery_states(window)} if lines else {}
+            live = self.client.delivery_steps(window) if lines else {}
             pulled = tuple(
                 _pulled_line(line, linked=linked, live_step=live.get(key, ""))
                 for key, (line, linked) in lines.items()

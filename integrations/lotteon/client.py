@@ -222,14 +222,14 @@ class LotteOnClient:
         self, window: Window, *, od_no: str = "", step: str = ""
     ) -> list[DeliveryState]:
         """140: live delivery state of lines whose delivery instruction falls in the window."""
-        body = {
-            "srchStrtDt": window.start_text,
-            "srchEndDt": window.end_text,
-            "odNo": od_no,
-            "odPrgsStepCd": step,
-        }
-        envelope = self._transport.call(DELIVERY_STATE_SEARCH, body=body)
+        envelope = self._transport.call(DELIVERY_STATE_SEARCH, body=_delivery_state_body(window, od_no, step))
         return self._map(DELIVERY_STATE_SEARCH, mappers.delivery_states_from_data, envelope.get("data"))
+
+    def delivery_steps(self, window: Window, *, od_no: str = "", step: str = "") -> dict[LineKey, str]:
+        """140 read for the live step only: ``{line key: odPrgsStepCd}``. The order sync's use of 140;
+        cheaper than ``search_delivery_states`` because no other field is mapped."""
+        envelope = self._transport.call(DELIVERY_STATE_SEARCH, body=_delivery_state_body(window, od_no, step))
+        return self._map(DELIVERY_STATE_SEARCH, mappers.delivery_steps_from_data, envelope.get("data"))
 
     def search_delivery_states_range(
         self, start: datetime, end: datetime, *, step: str = ""
@@ -509,6 +509,10 @@ class LotteOnClient:
             if unknown is not None:
                 raise self._transport.unknown(endpoint, f"unreadable answer: {e}", unknown) from e
             raise self._transport.malformed(endpoint, str(e)) from e
+
+
+def _delivery_state_body(window: Window, od_no: str, step: str) -> dict[str, str]:
+    return {"srchStrtDt": window.start_text, "srchEndDt": window.end_text, "odNo": od_no, "odPrgsStepCd": step}
 
 
 def _build_rows(

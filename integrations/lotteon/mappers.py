@@ -293,6 +293,19 @@ def delivery_states_from_data(data: Any) -> list[DeliveryState]:
     return [delivery_state_from_json(r) for r in rows]
 
 
+def delivery_steps_from_data(data: Any) -> dict[LineKey, str]:
+    """140 ``data`` read for the live step only: ``{line key: odPrgsStepCd}``, a later row of a key
+    winning. The order sync needs nothing else from 140, and full ``DeliveryState`` records for every
+    line of a day cost it more than the rest of its reading of 140. The envelope and each row's key
+    are checked as ``delivery_states_from_data`` checks them; the other fields are not read."""
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise ValueError("140 data is not an object")
+    rows = _rows(data.get("deliveryProgressStateList"), "deliveryProgressStateList")
+    return {line_key(r): text(r.get("odPrgsStepCd")) for r in rows}
+
+
 def product_from_json(row: Mapping[str, Any]) -> Product:
     """A ``data[]`` row of 93."""
     g = row.get

@@ -580,6 +580,37 @@ def _state(key: LineKey, step: str, invoice: str = "") -> dict:
 
 
 @responses.activate
+def test_delivery_steps_sends_the_140_body_and_maps_key_to_step() -> None:
+    responses.post(STATE_URL, json=envelope({"deliveryProgressStateList": [_state(K1, "12"), _state(K2, "21")]}))
+    client, _ = make_client()
+    window = day_window(OWHO)
+    assert client.delivery_steps(window, od_no=K1.od_no) == {K1: "12", K2: "21"}
+    assert client.delivery_steps(window) == {s.key: s.step for s in client.search_delivery_states(window)}
+    bodies = [json.loads(c.request.body) for c in responses.calls]
+    assert bodies[0] == {
+        "srchStrtDt": "20250101000000", "srchEndDt": "20250101235959", "odNo": K1.od_no, "odPrgsStepCd": "",
+    }  # fmt: skip
+    assert bodies[1] == bodies[2]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [[], {"deliveryProgressStateList": {"odNo": "1"}}, {"deliveryProgressStateList": [{"odSeq": "1", "procSeq": "1"}]}],
+)
+@responses.activate
+def test_delivery_steps_of_a_bad_answer_is_malformed_like_search_delivery_states(data: object) -> None:
+    responses.post(STATE_URL, json=envelope(data))
+    client, _ = make_client()
+    window = day_window(OWHO)
+    with pytest.raises(errors.MalformedResponse) as full:
+        client.search_delivery_states(window)
+    with pytest.raises(errors.MalformedResponse) as steps:
+        client.delivery_steps(window)
+    assert steps.value.message == full.value.message
+    assert len(responses.calls) == 2  # a readable envelope with bad content is not retried
+
+
+@responses.activate
 def test_resolve_confirmations_reads_140_per_day_and_order() -> None:
     other = LineKey("2025010200000009", "1", "1")
     responses.post(

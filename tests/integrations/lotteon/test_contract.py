@@ -157,6 +157,8 @@ def test_confirm_links_and_140_shows_step_12(lotteon_backend: Backend) -> None:
     assert lotteon_backend.calls_to(lc.LINK_COMPLETE.path) == 1
     states = {s.key: s for s in client.search_delivery_states(day_window(owho), od_no=lines[0].key.od_no)}
     assert [states[line.key].step for line in lines] == ["12", "12"]
+    steps = client.delivery_steps(day_window(owho))  # what the order sync reads
+    assert [steps[line.key] for line in lines] == ["12", "12"]
     # 209: gone from the unlinked search, shown with Y, still reporting the stale step 11.
     od_no = lines[0].key.od_no
     assert not [x for x in client.search_orders(day_window(owho)) if x.key.od_no == od_no]
@@ -289,6 +291,9 @@ def test_cancellations_whole_and_partial(lotteon_backend: Backend) -> None:
     assert [(x.key.od_seq, x.amounts.quantity) for x in remaining] == [("2", 2)]
     states = {s.key.od_seq: s.step for s in client.search_delivery_states(day_window(owho), od_no=od_no)}
     assert states["1"] == "21"
+    assert client.delivery_steps(day_window(owho), od_no=od_no) == {
+        s.key: s.step for s in client.search_delivery_states(day_window(owho), od_no=od_no)
+    }
 
 
 # --- Error types ---------------------------------------------------------------------------------------

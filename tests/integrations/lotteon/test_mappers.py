@@ -192,6 +192,37 @@ def test_delivery_state_fields(attribute: str, expected: Any) -> None:
     assert value == expected
 
 
+def test_delivery_steps_reads_key_and_step_like_the_full_mapper() -> None:
+    k2 = {**STATE_ROW, "odSeq": "02", "odPrgsStepCd": " 21 "}
+    data = {"deliveryProgressStateList": [STATE_ROW, k2, {**STATE_ROW, "odPrgsStepCd": "14"}]}
+    steps = mappers.delivery_steps_from_data(data)
+    assert steps == {LineKey("2025010100000001", "1", "1"): "14", LineKey("2025010100000001", "2", "1"): "21"}
+    assert steps == {s.key: s.step for s in mappers.delivery_states_from_data(data)}
+
+
+@pytest.mark.parametrize("data", [None, {}, {"deliveryProgressStateList": None}])
+def test_delivery_steps_of_an_empty_answer(data: Any) -> None:
+    assert mappers.delivery_steps_from_data(data) == {}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [],
+        "x",
+        {"deliveryProgressStateList": {"odNo": "1"}},
+        {"deliveryProgressStateList": ["x"]},
+        {"deliveryProgressStateList": [{**STATE_ROW, "odNo": ""}]},
+        {"deliveryProgressStateList": [{**STATE_ROW, "odPrgsStepCd": True}]},
+    ],
+)
+def test_delivery_steps_rejects_what_the_full_mapper_rejects(data: Any) -> None:
+    with pytest.raises((ValueError, TypeError)):
+        mappers.delivery_states_from_data(data)
+    with pytest.raises((ValueError, TypeError)):
+        mappers.delivery_steps_from_data(data)
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [("  a b ", "a b"), ("", ""), (None, ""), (12, "12"), (12.0, "12"), (12.5, "12.5"), (Decimal("1.50"), "1.50")],
