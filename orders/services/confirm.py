@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from datetime import datetime
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import F
@@ -21,32 +23,41 @@ from orders.services import hooks
 from orders.services.store import orders_refresh
 from sellers.models import Seller, User
 
-# What sending a confirmation and keeping its answer read: not the payload, which is most of a row.
-CONFIRM_FIELDS = ("id", "order_id", "seller_id", "line_no", "process_seq", "original_process_seq", "claim_no",
-                  "quantity", "order__id", "order__order_no", "order__instructed_at")
+
+class ConfirmTarget(NamedTuple):
+    """A line to confirm, as sending 210 and keeping its answer read it: not the payload, which is most
+    of a row, and not a model instance (a large sync confirms thousands of lines)."""
+
+    pk: int
+    order_id: int
+    ref: LineRef
+    quantity: int
+    instructed_at: datetime | None
+    original_process_seq: str
+    claim_no: str
 
 
 def confirm_requests(
     *, account: SalesSiteAccount, line_ids: list[int], cancelled: Mapping[LineRef, tuple[int, int]] | None = None
-) -> tuple[list[OrderLine], list[ConfirmRequest]]:
+) -> tuple[list[ConfirmTarget], list[ConfirmRequest]]:
     """The lines among these that still need 210 and their requests: New, not confirmed, and not
     wholly cancelled by completed cancellations not yet applied (``cancelled``: line → (cancelled,
     quantity ordered before the claims), as ``store.cancelled_quantities`` gives it)."""
     cancelled = cancelled or {}
-
-    def wholly_cancelled(line: OrderLine) -> bool:
-        quantity, ordered = cancelled.get(LineRef(line.order.order_no, line.line_no, line.process_seq), (0, 0))
-        return quantity >= max(line.quantity, ordered)
-
-    lines = [
-        line for line in OrderLine.objects.filter(
-            pk__in=line_ids, seller_id=account.seller_id, order__account=account, status=LineStatus.NEW
-        ).exclude(confirm_state=ConfirmState.CONFIRMED).select_related("order").only(*CONFIRM_FIELDS)
-        if not wholly_cancelled(line)
-    ]
+    rows = OrderLine.objects.filter(
+        pk__in=line_ids, seller_id=account.seller_id, order__account=account, status=LineStatus.NEW
+    ).exclude(confirm_state=ConfirmState.CONFIRMED).values_list(
+        "id", "order_id", "order__order_no", "line_no", "process_seq", "quantity", "order__instructed_at",
+        "original_process_seq", "claim_no",
+    )
+    lines = []
+    for pk, order_id, order_no, line_no, process_seq, *rest in rows:
+        line = ConfirmTarget(pk, order_id, LineRef(order_no, line_no, process_seq), *rest)
+        quantity, ordered = cancelled.get(line.ref, (0, 0))
+        if quantity < max(line.quantity, ordered):  # not wholly cancelled
+            lines.append(line)
     requests = [
-        ConfirmRequest(ref=LineRef(line.order.order_no, line.line_no, line.process_seq),
-                       instructed_at=line.order.instructed_at, original_process_seq=line.original_process_seq,
+        ConfirmRequest(ref=line.ref, instructed_at=line.instructed_at, original_process_seq=line.original_process_seq,
                        claim_no=line.claim_no)
         for line in lines
     ]
@@ -68,14 +79,14 @@ def lines_confirm(*, account: SalesSiteAccount, line_ids: list[int], actor: User
 
 @transaction.atomic
 def confirm_outcomes_store(
-    *, account: SalesSiteAccount, lines: list[OrderLine], outcomes: list[LineOutcome], actor: User | None = None
+    *, account: SalesSiteAccount, lines: list[ConfirmTarget], outcomes: list[LineOutcome], actor: User | None = None
 ) -> tuple[int, int]:
     """Keep each line's result. Lines with the same result share one UPDATE (a batch is usually all
     confirmed), and the timeline gets one event per order."""
-    by_ref = {LineRef(line.order.order_no, line.line_no, line.process_seq): line for line in lines}
+    by_ref = {line.ref: line for line in lines}
     now = timezone.now()
-    succeeded: dict[str, list[OrderLine]] = defaultdict(list)  # by the site's new status code
-    failed: dict[tuple[str, str], list[OrderLine]] = defaultdict(list)  # by (error, code)
+    succeeded: dict[str, list[ConfirmTarget]] = defaultdict(list)  # by the site's new status code
+    failed: dict[tuple[str, str], list[ConfirmTarget]] = defaultdict(list)  # by (error, code)
     for outcome in outcomes:
         line = by_ref.get(outcome.ref)
         if line is None or outcome.unknown:
@@ -102,12 +113,12 @@ def confirm_outcomes_store(
     events = []
     for kind, groups in ((OrderEvent.Kind.CONFIRMED, succeeded.values()),
                          (OrderEvent.Kind.CONFIRM_FAILED, failed.values())):
-        per_order: dict[int, list[OrderLine]] = defaultdict(list)
+        per_order: dict[int, list[ConfirmTarget]] = defaultdict(list)
         for group in groups:
             for line in group:
                 per_order[line.order_id].append(line)
         for order_lines in per_order.values():
-            numbers = ", ".join(line.line_no for line in order_lines)
+            numbers = ", ".join(line.ref.line_no for line in order_lines)
             if kind == OrderEvent.Kind.CONFIRMED:
                 message = f"Confirmed at the sales site: line {numbers}"
             else:
@@ -120,7 +131,7 @@ def confirm_outcomes_store(
     return sum(map(len, succeeded.values())), sum(map(len, failed.values()))
 
 
-def _error_of(line: OrderLine, failed: dict[tuple[str, str], list[OrderLine]]) -> str:
+def _error_of(line: ConfirmTarget, failed: dict[tuple[str, str], list[ConfirmTarget]]) -> str:
     return next(error for (error, _), group in failed.items() if line in group)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,7 +33,6 @@ LINE_FIELDS = (
     "product_name", "option_name", "seller_product_code", "seller_option_code", "site_product_id",
     "site_option_id", "unit_price", "amount", "paid_amount", "shipping_fee", "original_process_seq", "claim_no",
 )
-ORDER_AGGREGATES = ("status", "total_quantity", "total_amount", "needs_attention", "attention_reason")
 # Timeline events are written as plain rows: nothing reads them back as objects during a sync.
 EVENT_COLUMNS = ("order_id", "line_id", "seller_id", "kind", "message", "details")
 
@@ -264,21 +265,47 @@ def _line_events(stored: OrderLine, changes: dict, seller_id: int) -> list[tuple
     return [(stored.order_id, stored.pk, seller_id, kind, message, {"changes": changes})]
 
 
+class _LineFigures(NamedTuple):
+    """What an order's status and totals read of a line (``order_fields_from_lines``)."""
+
+    status: str
+    confirm_state: str
+    confirm_error: str
+    quantity: int
+    cancelled_quantity: int
+    amount: Decimal
+
+    @property
+    def open_quantity(self) -> int:
+        return self.quantity - self.cancelled_quantity
+
+
+class _OrderFigures(NamedTuple):
+    pk: int
+    status: str
+    total_quantity: int
+    total_amount: Decimal
+    needs_attention: bool
+    attention_reason: str
+
+
 def orders_refresh(*, order_ids: set[int]) -> None:
     """Recompute status and totals of orders from their lines.
 
     Orders whose figures change the same way (a batch confirmed: New → Confirmed) share one UPDATE,
-    so a thousand confirmed orders cost two queries, not a thousand.
+    so a thousand confirmed orders cost two queries, not a thousand. Rows are read as plain values:
+    a confirmed day of a large sync refreshes thousands of orders.
     """
     if not order_ids:
         return
-    lines_by_order: dict[int, list[OrderLine]] = defaultdict(list)
-    for line in OrderLine.objects.filter(order_id__in=order_ids).only(
-        "order_id", "status", "confirm_state", "confirm_error", "quantity", "cancelled_quantity", "amount"
+    lines_by_order: dict[int, list[_LineFigures]] = defaultdict(list)
+    for order_id, *figures in OrderLine.objects.filter(order_id__in=order_ids).values_list(
+        "order_id", *_LineFigures._fields
     ):
-        lines_by_order[line.order_id].append(line)
+        lines_by_order[order_id].append(_LineFigures(*figures))
     groups: dict[tuple, list[int]] = defaultdict(list)
-    for order in Order.objects.filter(pk__in=order_ids).only("id", *ORDER_AGGREGATES):
+    for row in Order.objects.filter(pk__in=order_ids).values_list(*_OrderFigures._fields):
+        order = _OrderFigures(*row)
         fields = order_fields_from_lines(order, lines_by_order[order.pk])
         changed = tuple(sorted((name, value) for name, value in fields.items() if getattr(order, name) != value))
         if changed:
