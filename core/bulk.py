@@ -16,7 +16,7 @@ order sync spent storing 10,000 lines (bench/sync_orders.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -93,8 +93,13 @@ class _Adapted:
         except KeyError:
             adapted = self.seen[key] = self.field.get_db_prep_save(value, self.conn)
             return adapted
-        except TypeError:  # unhashable (a JSON document): nothing to share
-            return self.field.get_db_prep_save(value, self.conn)
+        except TypeError:  # unhashable: a JSON document, shared only when empty (most events' details)
+            if value:
+                return self.field.get_db_prep_save(value, self.conn)
+            key = (type(value), None)
+            if key not in self.seen:
+                self.seen[key] = self.field.get_db_prep_save(value, self.conn)
+            return self.seen[key]
 
 
 # Field types whose Python value is already what the database driver takes.
@@ -136,6 +141,43 @@ def objects_insert(objs: Sequence[Model]) -> None:
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = conn.alias
+
+
+def instance_maker(model: type[Model]) -> Callable[..., Model]:
+    """A constructor of new ``model`` instances for hot loops: ``make(order=order, quantity=2, …)``.
+
+    It goes through Django's positional constructor, the one used for rows read from the database,
+    with each field's default for what is not given; related objects are cached on the instance as
+    keyword construction would (``objects_insert`` takes their primary keys once they have one).
+    Keyword construction matches every keyword against every field: ~27 µs for an order line against
+    ~12 µs here, on 7,500 new lines in a large sync.
+    """
+    fields = model._meta.concrete_fields
+    position = {field.attname: i for i, field in enumerate(fields)}
+    relations = {field.name: (field, position[field.attname]) for field in fields if field.is_relation}
+    constants = [None if callable(field.default) else field.get_default() for field in fields]
+    factories = [(i, field.get_default) for i, field in enumerate(fields) if callable(field.default)]
+
+    def make(**values: Any) -> Model:
+        args = constants.copy()
+        for i, factory in factories:
+            args[i] = factory()
+        related = []
+        for name, value in values.items():
+            if name in position:
+                args[position[name]] = value
+            elif name in relations:
+                field, i = relations[name]
+                args[i] = None if value is None else value.pk
+                related.append((field, value))
+            else:
+                raise TypeError(f"{model.__name__} has no field {name!r}")
+        obj = model(*args)
+        for field, value in related:
+            field.set_cached_value(obj, value)
+        return obj
+
+    return make
 
 
 def rows_insert(model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]], *,

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from django.db import transaction
 from django.utils import timezone
 
-from core.bulk import objects_insert, rows_insert
+from core.bulk import instance_maker, objects_insert, rows_insert
 from integrations.base import LineRef, LineState, PulledCancellation, PulledLine
 from integrations.models import SalesSiteAccount
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
@@ -96,10 +96,11 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
     now = timezone.now()
     stored_orders = {order.pk: order for order in orders.values()}
     new_orders: list[Order] = []
+    order_new, line_new = instance_maker(Order), instance_maker(OrderLine)
     for line in lines:
         if line.ref.order_no in orders or not line.state.collectable:
             continue
-        order = Order(seller_id=seller_id, account=account, site=account.site, source=Order.Source.PULLED,
+        order = order_new(seller_id=seller_id, account=account, site=account.site, source=Order.Source.PULLED,
                       order_no=line.ref.order_no, **_order_values(line))
         orders[line.ref.order_no] = order
         new_orders.append(order)
@@ -117,7 +118,7 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
             if not line.state.collectable:
                 continue  # shipped or later before we ever saw it: entered by hand (the guide)
             order = orders[line.ref.order_no]
-            stored = OrderLine(
+            stored = line_new(
                 order=order, seller_id=seller_id, line_no=line.ref.line_no, process_seq=line.ref.process_seq,
                 status=status, site_status_code=line.site_status_code, quantity=line.quantity,
                 confirm_state=ConfirmState.CONFIRMED if line.confirmed_at_site else ConfirmState.PENDING,

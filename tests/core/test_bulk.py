@@ -1,4 +1,5 @@
-"""objects_insert: what bulk_create stores, read back through the ORM (SQLite, and PostgreSQL in CI)."""
+"""objects_insert, rows_insert, instance_maker: what bulk_create and the model constructor would store,
+read back through the ORM (SQLite, and PostgreSQL in CI)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.bulk import objects_insert
+from core.bulk import instance_maker, objects_insert, rows_insert
 from orders.models import LineStatus, Order, OrderEvent, OrderLine
 from tests.factories import make_seller_user
 
@@ -61,3 +62,37 @@ def test_nothing_to_insert_sends_nothing():
     with CaptureQueriesContext(connection) as captured:
         objects_insert([])
     assert captured.captured_queries == []
+
+
+def test_rows_insert_fills_defaults_and_stamps_and_returns_ids_in_order():
+    seller, user = make_seller_user()
+    order = Order.objects.create(seller=seller, site="lotteon", order_no="20261127000009", address="A")
+    rows = [(order.pk, seller.pk, OrderEvent.Kind.PULLED, f"Pulled line {n}", {} if n else {"lines": ["가"]})
+            for n in range(3)]
+    ids = rows_insert(OrderEvent, ("order_id", "seller_id", "kind", "message", "details"), rows, returning=True)
+    events = list(OrderEvent.objects.filter(order=order).order_by("id"))
+    assert [event.pk for event in events] == ids and len(set(ids)) == 3
+    assert [(e.message, e.details, e.line_id, e.actor_id) for e in events] == [
+        ("Pulled line 0", {"lines": ["가"]}, None, None), ("Pulled line 1", {}, None, None),
+        ("Pulled line 2", {}, None, None)]
+    assert all(event.created_at is not None for event in events)
+    assert rows_insert(OrderEvent, ("order_id",), []) == []
+
+
+def test_instance_maker_builds_what_the_keyword_constructor_builds():
+    seller, _ = make_seller_user()
+    order = Order(seller=seller, site="lotteon", order_no="20261127000010", address="A")
+    make = instance_maker(OrderLine)
+    fast = make(order=order, seller_id=seller.pk, line_no="1", quantity=3, unit_price=Decimal("100"), raw={"a": 1})
+    slow = OrderLine(order=order, seller_id=seller.pk, line_no="1", quantity=3, unit_price=Decimal("100"),
+                     raw={"a": 1})
+    fields = [f.attname for f in OrderLine._meta.concrete_fields]
+    assert [getattr(fast, name) for name in fields] == [getattr(slow, name) for name in fields]
+    assert fast._state.adding and fast.order is order
+    other = make(order=order, seller_id=seller.pk, line_no="2", quantity=1)
+    assert other.raw == {} and other.raw is not fast.raw, "a callable default is called per instance"
+    objects_insert([order])
+    objects_insert([fast, other])
+    assert OrderLine.objects.get(pk=fast.pk).order_id == order.pk
+    with pytest.raises(TypeError, match="no field 'colour'"):
+        make(colour="red")
