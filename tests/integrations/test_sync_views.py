@@ -1,8 +1,14 @@
 """Sync now, the live progress panel and the Sync history page."""
 
+import re
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
 
 from integrations.models import SyncRun
+from integrations.templatetags.integrations_tags import run_duration
 from orders.models import Order
 from tests.factories import PASSWORD, make_account, make_seller_user
 from tests.plugins.browser import login
@@ -76,6 +82,31 @@ def test_sync_now_in_the_browser(page, live_server, demo, eager_celery, screensh
     panel.wait_for()
     assert "Succeeded" in panel.inner_text() and "new 1" in panel.inner_text()
     screenshot("sync-now-account")
+    started = timezone.now() - timedelta(hours=1)
+    SyncRun.objects.create(
+        seller=account.seller, account=account, status=SyncRun.Status.FAILED, started_at=started,
+        finished_at=started + timedelta(seconds=75), window_start=started - timedelta(days=7), window_end=started,
+        error_code="401", error_message="The API Key was refused (expired or revoked): issue a new key in the LotteON "
+        "seller office and enter it under Sales Site API.")
+    page.set_viewport_size({"width": 1366, "height": 860})
     page.goto(f"{live_server.url}/sales-sites/syncs/")
-    assert "Succeeded" in page.locator(".runs-table").inner_text()
+    rows = page.locator(".runs-table tbody tr")
+    expect(rows).to_have_count(2)
+    assert "Succeeded" in rows.nth(1).inner_text()
+    # Seconds, not Django's "0 minutes"; the failed run's message wraps instead of widening the table.
+    assert re.fullmatch(r"\d\.\d s", rows.nth(1).locator(".run-duration").inner_text())
+    assert rows.nth(0).locator(".run-duration").inner_text() == "1 min 15 s"
     screenshot("sync-history")
+    assert page.locator(".runs-table").evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [
+    (0.42, "0.4 s"), (9.96, "10 s"), (12.4, "12 s"), (75, "1 min 15 s"), (3599, "59 min 59 s"), (3725, "1 h 02 min"),
+])
+def test_run_duration_reads_like_a_person_would_say_it(seconds, shown):
+    started = timezone.now()
+    assert run_duration(SyncRun(started_at=started, finished_at=started + timedelta(seconds=seconds))) == shown
+
+
+def test_run_duration_of_an_unfinished_run_is_a_dash():
+    assert run_duration(SyncRun(started_at=timezone.now())) == "—"

@@ -1,0 +1,27 @@
+"""Presentation helpers for the sales-site pages."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def run_duration(run) -> str:
+    """How long a sync run took, to the tenth of a second when short: "0.4 s", "12 s", "3 min 05 s".
+
+    Django's ``timesince`` counts whole minutes, so every sync of a few seconds read "0 minutes".
+    """
+    if not (run.started_at and run.finished_at):
+        return "—"
+    seconds = round(max(0.0, (run.finished_at - run.started_at).total_seconds()), 1)
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {rest:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
