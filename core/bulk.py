@@ -11,7 +11,9 @@ Django would.
 
 ``objects_insert``: what ``bulk_create`` does for plain new rows (multi-row ``INSERT … RETURNING id``),
 without the SQL compiler's per-value expression resolution, which was three quarters of the time an
-order sync spent storing 10,000 lines (bench/sync_orders.py).
+order sync spent storing 10,000 lines (bench/sync_orders.py). ``rows_insert`` does the same from plain
+rows, for rows nobody needs as objects afterwards; ``instance_maker`` builds many new instances
+faster than keyword construction.
 """
 
 from __future__ import annotations
