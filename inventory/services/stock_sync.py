@@ -187,7 +187,7 @@ def stock_sync(*, account_id: int, full: bool = False, trigger: str = Trigger.CO
     ``full``: look at every linked option, not only those marked since the last run.
     """
     account = SalesSiteAccount.objects.select_related("seller").get(pk=account_id)
-    run = StockSyncRun.objects.create(seller_id=account.seller_id, account=account, trigger=trigger, full=full)
+    run = StockSyncRun(seller_id=account.seller_id, account=account, trigger=trigger, full=full)
     if not account.is_active or not account.auto_stock_sync:
         return _finish(run, StockSyncRun.Status.SKIPPED, message="Automatic Stock Qty Sync is off for this account "
                        "(or the account is inactive): nothing was pushed.")
@@ -200,8 +200,14 @@ def stock_sync(*, account_id: int, full: bool = False, trigger: str = Trigger.CO
     ttl = timedelta(seconds=getattr(settings, "SMARTSHIP_STOCK_LOCK_SECONDS", LOCK_SECONDS))
     token = lease_acquire(name=lease_name(account.pk), ttl=ttl)
     if token is None:
-        return _finish(run, StockSyncRun.Status.SKIPPED, message="Another stock push of this account was running; it "
-                       "looks for new changes before it stops, so nothing waits.")
+        message = "Another stock push of this account was running; it looks for new changes before it stops, so nothing waits."
+        if trigger == Trigger.CHANGE:
+            # Queued by a stock change while a push ran: that push takes the change, and a row saying so for
+            # every change (nine per first order sync, one per stored day) only buried the pushes that worked.
+            run.status, run.error_message = StockSyncRun.Status.SKIPPED, message
+            return run
+        return _finish(run, StockSyncRun.Status.SKIPPED, message=message)
+    run.save()
     try:
         _run(account=account, site_name=site.name, run=run, full=full, token=token, ttl=ttl)
     finally:

@@ -278,6 +278,11 @@ def test_one_run_per_account_and_the_option_off_pushes_nothing(sandbox, account)
     assert token
     assert stock_sync(account_id=account.pk).status == "skipped"
     assert StockPush.objects.get().dirty, "still waiting for the run holding the lock"
+    assert StockSyncRun.objects.get().status == "skipped", "asked for by a person or a command: said on the page"
+    # Queued by a stock change: the push holding the lock takes the change, and the page lists no row for it.
+    assert stock_sync(account_id=account.pk, trigger=StockSyncRun.Trigger.CHANGE).status == "skipped"
+    assert StockSyncRun.objects.count() == 1
+    assert StockPush.objects.get().dirty
 
     account.auto_stock_sync = False
     account.save()
