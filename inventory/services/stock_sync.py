@@ -212,6 +212,10 @@ def stock_sync(*, account_id: int, full: bool = False, trigger: str = Trigger.CO
         _run(account=account, site_name=site.name, run=run, full=full, token=token, ttl=ttl)
     finally:
         lease_release(name=lease_name(account.pk), token=token)
+    if run.status == StockSyncRun.Status.SUCCEEDED and StockPush.objects.filter(account=account, dirty=True).exists():
+        # A change committed after this push last looked, while it still held the lock: that change's own
+        # push found the lock taken and stopped. One more push takes it now, not the next full sync.
+        stock_push_enqueue(account_ids=[account.pk], trigger=Trigger.CHANGE)
     return run
 
 

@@ -290,6 +290,32 @@ def test_one_run_per_account_and_the_option_off_pushes_nothing(sandbox, account)
     assert run.status == "skipped" and "off" in run.error_message
 
 
+@pytest.mark.django_db(transaction=True)  # pushes are queued after commit
+def test_a_change_made_while_a_push_holds_the_lock_is_pushed_right_after(sandbox, account, eager_celery, monkeypatch):
+    """The change lands after the running push last looked and before it lets go of the lock: its own push
+    finds the lock taken and stops, so the running push queues one more on its way out."""
+    from inventory.services import stock_sync as module
+
+    (row,) = on_sale(sandbox, 1)
+    opt = linked_option(account, row)
+    after = since(sandbox)
+    stock_receive(seller=account.seller, option=opt, quantity=4)  # pushed at once (eager Celery)
+    release = module.lease_release
+
+    def change_then_release(**kwargs):
+        monkeypatch.setattr(module, "lease_release", release)  # only the first push's release
+        stock_receive(seller=account.seller, option=opt, quantity=2)  # its own push: lock taken, no row
+        release(**kwargs)
+
+    monkeypatch.setattr(module, "lease_release", change_then_release)
+    stock_receive(seller=account.seller, option=opt, quantity=1)  # this change's push runs, then the one above
+    pushed = [c["request"]["body"]["itmStkLst"][0]["stkQty"] for c in calls_to(sandbox, STOCK, after)]
+    assert pushed == [4, 5, 7]
+    assert list(StockSyncRun.objects.values_list("status", flat=True)) == ["succeeded"] * 3
+    assert not StockPush.objects.get().dirty
+    assert live(sandbox)[row["sitmNo"]]["stkQty"] == 7
+
+
 def test_changes_of_accounts_with_the_option_off_are_not_marked(sandbox, account):
     account.auto_stock_sync = False
     account.save()
