@@ -16,7 +16,9 @@ def line_status_advance(current: str, incoming: str) -> str:
 
 
 def order_fields_from_lines(order: Order, lines: Iterable[OrderLine]) -> dict:
-    """Status, totals and attention of an order from all of its lines."""
+    """Status, totals and attention of an order from all of its lines (model instances, or rows with the
+    same attributes: ``status`` of the order; ``status``, ``confirm_state``, ``confirm_error``,
+    ``open_quantity`` and ``amount`` of each line)."""
     lines = list(lines)
     active = [line for line in lines if line.status != LineStatus.CANCELLED]
     if not active:

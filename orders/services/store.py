@@ -101,7 +101,7 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
         if line.ref.order_no in orders or not line.state.collectable:
             continue
         order = order_new(seller_id=seller_id, account=account, site=account.site, source=Order.Source.PULLED,
-                      order_no=line.ref.order_no, **_order_values(line))
+                          order_no=line.ref.order_no, **_order_values(line))
         orders[line.ref.order_no] = order
         new_orders.append(order)
 
