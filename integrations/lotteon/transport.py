@@ -27,6 +27,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 import requests
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
@@ -262,7 +263,9 @@ class Transport:
                 codes.MSG_REJECTED.format(status=status), site=SITE, api=api, http_status=status
             )
         try:
-            envelope = response.json()
+            # orjson reads the bytes as they came: a day of orders is megabytes of JSON, and the
+            # standard library's parser was a tenth of a large sync's time.
+            envelope = orjson.loads(response.content)
         except ValueError as e:
             if endpoint.write:
                 raise self.unknown(endpoint, "answer is not JSON", payload, http_status=status) from e
