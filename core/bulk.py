@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import orjson
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Model
 from django.utils import timezone
@@ -87,6 +88,10 @@ class _Adapted:
 
     def __init__(self, field: models.Field, conn) -> None:
         self.field, self.conn, self.seen = field, conn, {}
+        # JSON documents (the raw payload of every pulled line) are written by orjson, five times
+        # faster than the standard library's encoder Django uses; the database stores the same
+        # document. A custom encoder, or a value orjson cannot write, goes Django's way.
+        self.json = isinstance(field, models.JSONField) and field.encoder is None
 
     def __call__(self, value: Any) -> Any:
         try:
@@ -97,6 +102,11 @@ class _Adapted:
             return adapted
         except TypeError:  # unhashable: a JSON document, shared only when empty (most events' details)
             if value:
+                if self.json:
+                    try:
+                        return orjson.dumps(value).decode()
+                    except TypeError:
+                        pass
                 return self.field.get_db_prep_save(value, self.conn)
             key = (type(value), None)
             if key not in self.seen:

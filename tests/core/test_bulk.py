@@ -96,3 +96,22 @@ def test_instance_maker_builds_what_the_keyword_constructor_builds():
     assert OrderLine.objects.get(pk=fast.pk).order_id == order.pk
     with pytest.raises(TypeError, match="no field 'colour'"):
         make(colour="red")
+
+
+def test_json_documents_read_back_alike_whichever_encoder_writes_them():
+    """orjson writes the documents; what it cannot write (an integer past 64 bits) goes Django's way."""
+    seller, _ = make_seller_user()
+    order = Order(seller=seller, site="lotteon", order_no="J1", recipient_name="R", address="A")
+    objects_insert([order])
+    documents = [
+        {"pdNm": "머그컵 \"특가\"", "price": 12.5, "flags": [True, False, None], "emoji": "🎁", "nested": {"a": []}},
+        {"huge": 2**70},
+        [1, "two", {"three": 3}],
+        {},
+    ]
+    lines = [OrderLine(order=order, seller=seller, line_no=str(n), quantity=1, raw=raw)
+             for n, raw in enumerate(documents)]
+    objects_insert(lines)
+    stored = dict(OrderLine.objects.filter(order=order).values_list("line_no", "raw"))
+    assert [stored[str(n)] for n in range(len(documents))] == documents
+    assert OrderLine.objects.filter(order=order, raw__pdNm="머그컵 \"특가\"").count() == 1
