@@ -115,3 +115,25 @@ def test_json_documents_read_back_alike_whichever_encoder_writes_them():
     stored = dict(OrderLine.objects.filter(order=order).values_list("line_no", "raw"))
     assert [stored[str(n)] for n in range(len(documents))] == documents
     assert OrderLine.objects.filter(order=order, raw__pdNm="머그컵 \"특가\"").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite does not enforce a column's length")
+def test_a_text_longer_than_its_column_is_refused_not_cut():
+    from django.db import DataError, transaction
+
+    seller, _ = make_seller_user()
+    order = Order(seller=seller, site="lotteon", order_no="L1", recipient_name="R", address="A", zip_code="1" * 11)
+    with pytest.raises(DataError), transaction.atomic():
+        objects_insert([order])
+    assert not Order.objects.filter(order_no="L1").exists()
+
+
+def test_columns_of_nulls_and_mixed_values_in_one_batch():
+    seller, _ = make_seller_user()
+    at = datetime(2026, 11, 27, 9, 0, tzinfo=KST)
+    orders = [Order(seller=seller, site="lotteon", order_no=f"M{n}", recipient_name="R", address="A",
+                    instructed_at=at if n == 1 else None, needs_attention=n == 2) for n in range(3)]
+    objects_insert(orders)
+    stored = {o.order_no: (o.instructed_at, o.needs_attention, o.account_id)
+              for o in Order.objects.filter(seller=seller)}
+    assert stored == {"M0": (None, False, None), "M1": (at, False, None), "M2": (None, True, None)}
