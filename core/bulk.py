@@ -19,6 +19,7 @@ faster than keyword construction.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -238,13 +239,13 @@ def _insert(conn, meta, fields: list[models.Field], rows: Sequence[Sequence[Any]
     with conn.cursor() as cursor:
         for start in range(0, len(rows), size):
             batch = rows[start:start + size]
-            params: list[Any] = []
-            for values in batch:
-                if plain:
-                    params.extend(values)
-                else:
-                    params.extend(value if adapt is None else adapt(value)
-                                  for value, adapt in zip(values, adapters, strict=True))
+            if plain:
+                params = list(chain.from_iterable(batch))
+            else:
+                # Column by column: the plain columns are copied by C code, only the others call Python.
+                columns = [values if adapt is None else map(adapt, values)
+                           for values, adapt in zip(zip(*batch, strict=True), adapters, strict=True)]
+                params = list(chain.from_iterable(zip(*columns, strict=True)))
             cursor.execute(f"{head}VALUES {', '.join([row_marks] * len(batch))}{tail}", params)
             if returning:
                 # Both databases return the rows of a multi-row VALUES in order (bulk_create relies on it too).
