@@ -347,10 +347,13 @@ def cancellations_apply(*, account: SalesSiteAccount, cancellations: list[Pulled
     per_line = _claims_per_line(cancellations)
     if not per_line:
         return 0
+    # Only what a cancellation reads and writes: a full line carries its raw payload, and a sync
+    # reads every line with a claim in its window, thousands in a large one.
     lines = OrderLine.objects.filter(
         seller_id=account.seller_id, order__site=account.site, order__source=Order.Source.PULLED,
         order__order_no__in={ref.order_no for ref in per_line},
-    ).select_related("order")
+    ).select_related("order").only(
+        "order__order_no", "line_no", "process_seq", "status", "quantity", "cancelled_quantity")
     by_ref = {LineRef(line.order.order_no, line.line_no, line.process_seq): line for line in lines}
     changed, events, touched = [], [], set()
     for ref, claims in per_line.items():
