@@ -9,7 +9,8 @@ portable between SQLite and PostgreSQL (the ``ELSE`` branch keeps the column's t
 Values go through each field's ``get_db_prep_save``, so datetimes, booleans and NULLs are adapted as
 Django would.
 
-``objects_insert``: what ``bulk_create`` does for plain new rows (multi-row ``INSERT … RETURNING id``),
+``objects_insert``: what ``bulk_create`` does for plain new rows (multi-row ``INSERT … RETURNING id``;
+on PostgreSQL ``INSERT … SELECT * FROM UNNEST(…)``, one array per column, as ``bulk_create`` there),
 without the SQL compiler's per-value expression resolution, which was three quarters of the time an
 order sync spent storing 10,000 lines (bench/sync_orders.py). ``rows_insert`` does the same from plain
 rows, for rows nobody needs as objects afterwards; ``instance_maker`` builds many new instances
@@ -243,9 +244,9 @@ def _insert(conn, meta, fields: list[models.Field], rows: Sequence[Sequence[Any]
                 params = list(chain.from_iterable(batch))
             else:
                 # Column by column: the plain columns are copied by C code, only the others call Python.
-                columns = [values if adapt is None else map(adapt, values)
-                           for values, adapt in zip(zip(*batch, strict=True), adapters, strict=True)]
-                params = list(chain.from_iterable(zip(*columns, strict=True)))
+                by_column = [values if adapt is None else map(adapt, values)
+                             for values, adapt in zip(zip(*batch, strict=True), adapters, strict=True)]
+                params = list(chain.from_iterable(zip(*by_column, strict=True)))
             cursor.execute(f"{head}VALUES {', '.join([row_marks] * len(batch))}{tail}", params)
             if returning:
                 # Both databases return the rows of a multi-row VALUES in order (bulk_create relies on it too).
