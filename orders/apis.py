@@ -1,14 +1,19 @@
+from functools import partial
+
+from django.core.paginator import Paginator
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from integrations.selectors import account_list
 from orders.models import Order, OrderEvent, OrderLine
 from orders.selectors import (
+    COUNT_LIMIT,
     DEFAULT_ORDERING,
     MANUAL,
     ORDERINGS,
@@ -18,6 +23,7 @@ from orders.selectors import (
     order_get,
     order_lines,
     order_list_with_lines,
+    order_search_matches,
 )
 from orders.services.confirm import orders_confirm
 from sellers.permissions import request_seller
@@ -150,9 +156,50 @@ class OrderConfirmOutputSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class _CountedPaginator(Paginator):
+    """A paginator given its count (a search's, already counted up to a limit) instead of counting."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.count = count  # shadows the counting property
+
+
+class OrderListPagination(PageNumberPagination):
+    """Pages of 50. A search that matches more than COUNT_LIMIT orders says so with ``count_limited``;
+    its ``count`` is then COUNT_LIMIT and its pages cover the first COUNT_LIMIT orders."""
+
+    limited = False
+
+    def paginate_queryset(self, queryset, request, view=None):
+        matches = getattr(view, "search_matches", None)
+        if matches is not None:
+            self.limited = matches > COUNT_LIMIT
+            self.django_paginator_class = partial(_CountedPaginator, count=min(matches, COUNT_LIMIT))
+            if self.limited:
+                self.invalid_page_message = (
+                    f"Invalid page: a search lists its first {COUNT_LIMIT:,} matching orders. Narrow it by status, "
+                    "account or dates to reach the others.")
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_limited"] = self.limited
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_limited"] = {
+            "type": "boolean",
+            "description": f"The search matches more than {COUNT_LIMIT:,} orders: count is {COUNT_LIMIT:,} and "
+                           f"the pages list the first {COUNT_LIMIT:,}.",
+        }
+        return schema
+
+
 @extend_schema(parameters=[OrderFilterInputSerializer], summary="The seller's orders, filtered, searched and sorted")
 class OrderListApi(ListAPIView):
     serializer_class = OrderOutputSerializer
+    pagination_class = OrderListPagination
     filter_backends: list = []
 
     def get_queryset(self):
@@ -164,7 +211,13 @@ class OrderListApi(ListAPIView):
             context={"account_ids": set(account_list(seller=seller).values_list("id", flat=True))},
         )
         params.is_valid(raise_exception=True)
-        return order_list_with_lines(seller=seller, filters=params.filters())
+        filters = params.filters()
+        if not filters.q.strip():
+            return order_list_with_lines(seller=seller, filters=filters)
+        # As on the Orders page: a search is counted up to COUNT_LIMIT + 1 matches, not exactly (a broad
+        # one matches a large share of 100,000 orders), and lists its first COUNT_LIMIT.
+        self.search_matches = order_search_matches(seller=seller, filters=filters)
+        return order_list_with_lines(seller=seller, filters=filters, common=self.search_matches > COUNT_LIMIT)
 
 
 class OrderDetailApi(APIView):

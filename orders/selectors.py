@@ -262,9 +262,16 @@ def order_list_page(*, seller: Seller, filters: OrderFilters, page_number, per_p
     return OrderListPage(page=paginator.get_page(page_number), counts=counts)
 
 
-def order_list_with_lines(*, seller: Seller, filters: OrderFilters) -> QuerySet[Order]:
-    """The list for the REST API: each page loads its lines in one extra query."""
-    return order_list(seller=seller, filters=filters).select_related("account").prefetch_related(
+def order_search_matches(*, seller: Seller, filters: OrderFilters) -> int:
+    """How many orders a search finds under the filters and tab, counted up to COUNT_LIMIT + 1 (in
+    whatever order the index yields them): more than COUNT_LIMIT means "more than COUNT_LIMIT"."""
+    return order_list(seller=seller, filters=filters).order_by()[:COUNT_LIMIT + 1].count()
+
+
+def order_list_with_lines(*, seller: Seller, filters: OrderFilters, common: bool = False) -> QuerySet[Order]:
+    """The list for the REST API: each page loads its lines in one extra query. ``common``: the search
+    matches more than COUNT_LIMIT orders (``order_search_matches``)."""
+    return order_list(seller=seller, filters=filters, common=common).select_related("account").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.defer("raw").order_by("line_no", "process_seq", "id"))
     )
 

@@ -102,6 +102,29 @@ class TestList:
         assert api.get("/api/v1/orders/", {"account": other_account.pk}).status_code == 400
         assert api.get("/api/v1/orders/", {"q": "남의고객"}).json()["count"] == 0
 
+    def test_a_search_is_counted_up_to_the_limit_and_lists_that_many(self, api, seller, account, monkeypatch):
+        """As on the Orders page (COUNT_LIMIT is 3 here, instead of 1,000; pages of 2)."""
+        from orders import apis, selectors
+
+        monkeypatch.setattr(selectors, "COUNT_LIMIT", 3)
+        monkeypatch.setattr(apis, "COUNT_LIMIT", 3)
+        monkeypatch.setattr(apis.OrderListPagination, "page_size", 2)
+        for _ in range(5):
+            make_order(seller=seller, account=account, lines=[{"product_name": "텀블러"}])
+        make_order(seller=seller, account=account, lines=[{"product_name": "양말"}])
+
+        broad = api.get("/api/v1/orders/", {"q": "텀블러"}).json()
+        assert (broad["count"], broad["count_limited"], len(broad["results"])) == (3, True, 2)
+        assert len(api.get(broad["next"]).json()["results"]) == 1  # the third and last listed
+        beyond = api.get("/api/v1/orders/", {"q": "텀블러", "page": 3})
+        assert beyond.status_code == 404 and "first 3 matching orders" in beyond.json()["message"]
+
+        narrow = api.get("/api/v1/orders/", {"q": "양말"}).json()
+        assert (narrow["count"], narrow["count_limited"], len(narrow["results"])) == (1, False, 1)
+        everything = api.get("/api/v1/orders/").json()
+        assert (everything["count"], everything["count_limited"]) == (6, False)
+        assert api.get("/api/v1/orders/", {"q": "없는상품"}).json()["count"] == 0
+
     def test_needs_a_seller_user(self):
         response = APIClient().get("/api/v1/orders/")
         assert response.status_code in (401, 403) and "message" in response.json()
@@ -174,6 +197,8 @@ def test_the_schema_documents_the_orders_api(api):
     assert {"status", "account", "date_from", "date_to", "q", "ordering", "page"} <= parameters
     assert "OrderConfirmInput" in json.dumps(paths["/api/v1/orders/confirm/"]["post"]["requestBody"])
     assert "order_ids" in schema["components"]["schemas"]["OrderConfirmInput"]["properties"]
+    page = paths["/api/v1/orders/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert "count_limited" in schema["components"]["schemas"][page.rsplit("/", 1)[-1]]["properties"]
     detail = schema["components"]["schemas"]["OrderDetailOutput"]["properties"]
     assert {"lines", "events"} <= set(detail)
 
