@@ -3,7 +3,7 @@
 Builds a throwaway database of its own (SQLite: $SMARTSHIP_VAR_DIR/orders_list.sqlite3; with
 DATABASE_URL set: smartship_bench_orders_list on that PostgreSQL server), fills it with bulk_create — one seller with 1,000 orders and one with 100,000,
 about 1.5 lines per order — and renders the list through the Django test client: the first page, a
-status tab, searches. Prints the median time and the query count per case, and the ratio 100k / 1k.
+status tab, searches, and the same through the REST API. Prints the median time and the query count per case, and the ratio 100k / 1k.
 
     DJANGO_SETTINGS_MODULE=smartship.settings SMARTSHIP_VAR_DIR=$PWD/var/bench .venv/bin/python bench/orders_list.py
 
@@ -137,6 +137,8 @@ def queries_of(client: Client, url: str) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
+    if url.startswith("/api/"):
+        return len(queries.captured_queries), len(response.json()["results"])
     return len(queries.captured_queries), response.content.count(b'<tr class="order-row')
 
 
@@ -201,6 +203,11 @@ def main() -> None:
                 "search product, Ready tab": "/orders/?q=텀블러&status=ready",
                 "search 2 characters": f"/orders/?q={sample.recipient_name[1:]}",
                 "search, no match": "/orders/?q=없는상품",
+                # The REST API: the same filters, each order with its lines.
+                "API first page": "/api/v1/orders/",
+                "API status (New)": "/api/v1/orders/?status=new",
+                "API search name": f"/api/v1/orders/?q={sample.recipient_name}",
+                "API search product": "/api/v1/orders/?q=텀블러",
             }
 
         print(f"\nmachine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs, "
