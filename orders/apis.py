@@ -183,16 +183,17 @@ class OrderListPagination(PageNumberPagination):
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
-        response.data["count_limited"] = self.limited
+        response.data = {"count": response.data.pop("count"), "count_limited": self.limited, **response.data}
         return response
 
     def get_paginated_response_schema(self, schema):
         schema = super().get_paginated_response_schema(schema)
-        schema["properties"]["count_limited"] = {
+        properties = schema["properties"]
+        schema["properties"] = {"count": properties.pop("count"), "count_limited": {
             "type": "boolean",
             "description": f"The search matches more than {COUNT_LIMIT:,} orders: count is {COUNT_LIMIT:,} and "
                            f"the pages list the first {COUNT_LIMIT:,}.",
-        }
+        }, **properties}
         return schema
 
 

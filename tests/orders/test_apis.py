@@ -115,6 +115,7 @@ class TestList:
 
         broad = api.get("/api/v1/orders/", {"q": "텀블러"}).json()
         assert (broad["count"], broad["count_limited"], len(broad["results"])) == (3, True, 2)
+        assert list(broad) == ["count", "count_limited", "next", "previous", "results"]
         assert len(api.get(broad["next"]).json()["results"]) == 1  # the third and last listed
         beyond = api.get("/api/v1/orders/", {"q": "텀블러", "page": 3})
         assert beyond.status_code == 404 and "first 3 matching orders" in beyond.json()["message"]
