@@ -175,7 +175,7 @@ class OrderEvent(models.Model):
         PARTIALLY_CANCELLED = "partially_cancelled", "Partially cancelled"
         SHIPPED_ELSEWHERE = "shipped_elsewhere", "Shipped outside SmartShip"
         CREATED = "created", "Manual shipping order created"
-        MAPPED = "mapped", "Mapped to SKU"
+        MAPPED = "mapped", "SKU & fulfilment"  # mapped or not, sent to fulfilment or waiting (and why)
         PRINTED = "printed", "Waybill printed"
         SHIPPED = "shipped", "Shipped"
 
