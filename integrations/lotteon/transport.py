@@ -17,6 +17,7 @@ failed write is classified:
 
 from __future__ import annotations
 
+import codecs
 import logging
 import random
 import time
@@ -263,10 +264,8 @@ class Transport:
                 codes.MSG_REJECTED.format(status=status), site=SITE, api=api, http_status=status
             )
         try:
-            # orjson reads the bytes as they came: a day of orders is megabytes of JSON, and the
-            # standard library's parser was a tenth of a large sync's time.
-            envelope = orjson.loads(response.content)
-        except ValueError as e:
+            envelope = _json_of(response)
+        except ValueError as e:  # not JSON, or not in its charset
             if endpoint.write:
                 raise self.unknown(endpoint, "answer is not JSON", payload, http_status=status) from e
             raise self.malformed(endpoint, "answer is not JSON", http_status=status) from e
@@ -333,6 +332,24 @@ class Transport:
             except Exception:
                 # The call log is bookkeeping; losing one row must not turn a good call into a failure.
                 logger.exception("lotteon on_call callback failed")
+
+
+def _json_of(response: requests.Response) -> Any:
+    """The JSON document of an answer. orjson reads UTF-8 bytes as they came (a day of orders is
+    megabytes of JSON, and the standard library's parser was a tenth of a large sync's time); an answer
+    that declares another charset (EUC-KR is common in Korea) is decoded with it first, as ``requests``
+    would, and a UTF-8 byte-order mark is skipped. Without a declared charset JSON is UTF-8 (RFC 8259),
+    even under a ``text/*`` type that HTTP/1.1 would read as Latin-1; an unknown charset name is read
+    as UTF-8, as ``requests`` does."""
+    content = response.content
+    declared = "charset" in response.headers.get("Content-Type", "").lower()
+    try:
+        charset = codecs.lookup(response.encoding if declared and response.encoding else "utf-8").name
+    except LookupError:
+        charset = "utf-8"
+    if charset != "utf-8":
+        return orjson.loads(content.decode(charset))
+    return orjson.loads(content.removeprefix(codecs.BOM_UTF8))
 
 
 def _before_sending(e: requests.RequestException) -> bool:

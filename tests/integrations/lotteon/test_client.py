@@ -750,3 +750,40 @@ def test_client_side_rate_limit_refusal_is_rate_limited() -> None:
     with pytest.raises(errors.RateLimited):
         client.identity()
     assert len(responses.calls) == 1
+
+
+# --- Reading answers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ('{"returnCode": "0000", "data": {"trNo": "LO1", "trNm": "스마트샵"}}'.encode(), "application/json"),
+        ('{"returnCode": "0000", "data": {"trNo": "LO1", "trNm": "스마트샵"}}'.encode(), "application/json;charset=UTF-8"),
+        (b"\xef\xbb\xbf" + '{"returnCode": "0000", "data": {"trNo": "LO1", "trNm": "스마트샵"}}'.encode(),
+         "application/json"),
+        ('{"returnCode": "0000", "data": {"trNo": "LO1", "trNm": "스마트샵"}}'.encode("euc-kr"),
+         "application/json; charset=EUC-KR"),
+        ('{"returnCode": "0000", "data": {"trNo": "LO1", "trNm": "스마트샵"}}'.encode(),
+         "application/json; charset=no-such-charset"),
+        ('{"returnCode": "0000", "data": {"trNo": "LO1", "trNm": "스마트샵"}}'.encode(), "text/plain"),
+    ],
+    ids=["utf-8", "utf-8 declared", "utf-8 with BOM", "euc-kr declared", "unknown charset read as utf-8",
+         "text type without charset read as utf-8"],
+)
+@responses.activate
+def test_answers_are_read_in_their_charset(body: bytes, content_type: str) -> None:
+    responses.get(IDENTITY_URL, body=body, content_type=content_type)
+    client, _ = make_client()
+    identity = client.identity()
+    assert (identity.tr_no, identity.tr_nm) == ("LO1", "스마트샵")
+
+
+@responses.activate
+def test_an_answer_not_in_its_charset_is_malformed() -> None:
+    body = '{"returnCode": "0000", "data": {"trNm": "스마트샵"}}'.encode("euc-kr")
+    responses.get(IDENTITY_URL, body=body, content_type="application/json")
+    client, _ = make_client()
+    with pytest.raises(errors.MalformedResponse) as info:
+        client.identity()
+    assert "not JSON" in info.value.message
