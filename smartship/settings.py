@@ -204,6 +204,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Order sync: how often beat fans out, how far the first sync looks back, how much each sync re-reads.
+# The garbage collector's youngest-generation threshold in every process (core/collector.py); 0 keeps
+# Python's default of 700.
+SMARTSHIP_GC_YOUNG_THRESHOLD = env.int("SMARTSHIP_GC_YOUNG_THRESHOLD", default=100_000)
 SMARTSHIP_ORDER_SYNC_SECONDS = env.int("SMARTSHIP_ORDER_SYNC_SECONDS", default=300)
 SMARTSHIP_ORDER_LOOKBACK_DAYS = env.int("SMARTSHIP_ORDER_LOOKBACK_DAYS", default=7)
 SMARTSHIP_ORDER_RESCAN_HOURS = env.int("SMARTSHIP_ORDER_RESCAN_HOURS", default=48)

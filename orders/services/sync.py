@@ -17,7 +17,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core.collector import fewer_collections
 from core.locks import lease_acquire, lease_extend, lease_release
 from integrations import registry
 from integrations.base import PulledCancellation, PullWindow
@@ -90,8 +89,7 @@ def orders_sync(*, account_id: int, run_id: int | None = None, trigger: str = Sy
         run.save()
         return run
     try:
-        with fewer_collections():
-            _run(account=account, run=run, token=token, ttl=ttl)
+        _run(account=account, run=run, token=token, ttl=ttl)
     finally:
         lease_release(name=lease_name(account.pk), token=token)
     return run
