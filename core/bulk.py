@@ -257,7 +257,8 @@ def _insert(conn, meta, fields: list[models.Field], rows: Sequence[Sequence[Any]
 def _insert_unnest(conn, fields, adapters, rows, head: str, tail: str) -> list[int]:
     """PostgreSQL: one array per column, ``INSERT … SELECT * FROM UNNEST(…)``, as Django's own
     ``bulk_create`` does there since 5.2. A ``VALUES`` list of 300 rows × 30 columns is 9,000
-    literals for the server to parse and plan; 30 arrays are a quarter less time per order line.
+    literals for the server to parse and plan; 30 arrays took a sixth less time per order line
+    (0.87 s → 0.72 s for the 7,516 lines of bench/sync_orders.py).
     Rows come back in the arrays' order (``bulk_create`` relies on that too)."""
     # The column types without their lengths, as Django does: an explicit cast to varchar(n) would cut
     # a longer text, where the insert itself refuses it as it refuses it from VALUES.
