@@ -21,6 +21,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from core import xlsx
+
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
 SHEET = "SKUs"
@@ -238,33 +240,27 @@ def template() -> bytes:
     return buffer.getvalue()
 
 
+def _export_header(required: bool) -> dict:
+    return {"bold": True, "font_color": "#FFFFFF", "bg_color": "#E5243B" if required else "#475467",
+            "valign": "vcenter", "text_wrap": True}
+
+
 def skus_workbook(rows: Iterable[tuple]) -> IO[bytes]:
     """The export: the template's columns first (so it can be uploaded again), then stock and link."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(SHEET)
-    sheet.freeze_panes = "A2"
-    widths = [column.width for column in COLUMNS] + [20, 10, 10, 10, 36]
-    for position, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = width
-    sheet.append(_styled_header(sheet, [(column.title, column.required) for column in COLUMNS]
-                                + [(title, False) for title in EXPORT_EXTRA]))
-    for row in rows:
-        sheet.append(list(row))
+    columns = [xlsx.Column(column.title, column.width, header=_export_header(column.required)) for column in COLUMNS]
+    columns += [xlsx.Column(title, width, header=_export_header(False))
+                for title, width in zip(EXPORT_EXTRA, (20, 10, 10, 10, 36), strict=True)]
     output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse streams it and closes it
-    workbook.save(output)
+    xlsx.xlsx_write(output, sheet=SHEET, columns=columns, rows=rows)
     output.seek(0)
     return output
 
 
 def report_workbook(errors: Iterable[dict]) -> bytes:
-    """The row-by-row report of a rejected upload."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Problems")
-    for letter, width in zip("ABC", (8, 30, 100), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.append(_styled_header(sheet, [("Row", False), ("Column", False), ("Problem", False)]))
-    for error in errors:
-        sheet.append([error.get("row"), error.get("column", ""), error.get("message", "")])
+    """The row-by-row report of a rejected upload (its messages quote the uploaded cells: text only)."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    xlsx.xlsx_write(buffer, sheet="Problems",
+                    columns=[xlsx.Column(title, width, header=_export_header(False))
+                             for title, width in (("Row", 8), ("Column", 30), ("Problem", 100))],
+                    rows=([error.get("row"), error.get("column", ""), error.get("message", "")] for error in errors))
     return buffer.getvalue()

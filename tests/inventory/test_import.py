@@ -208,3 +208,19 @@ def test_the_export_uploads_again_unchanged(seller, eager_celery, django_capture
     assert job.status == SkuImport.Status.SUCCEEDED, job.errors
     assert (job.skus_created, job.skus_updated, job.options_created, job.options_updated, job.options_unchanged) == (
         0, 0, 0, 0, 4)
+
+
+def test_the_export_and_the_report_write_formula_like_text_as_text(seller):
+    from inventory.selectors import SkuFilters, sku_export_rows
+
+    make_single(seller=seller, code="=1+1", name='=HYPERLINK("http://example.com", "머그")', barcode="0880")
+    exported = excel.skus_workbook(sku_export_rows(seller=seller, filters=SkuFilters(status="all"))).read()
+    sheet = load_workbook(io.BytesIO(exported))["SKUs"]
+    code, name, barcode = sheet["A2"], sheet["B2"], sheet.cell(row=2, column=5)
+    assert (code.value, code.data_type) == ("=1+1", "s")
+    assert (name.value, name.data_type) == ('=HYPERLINK("http://example.com", "머그")', "s")
+    assert (barcode.value, barcode.data_type) == ("0880", "s")
+    report = load_workbook(io.BytesIO(excel.report_workbook(
+        [{"row": 3, "column": "SKU name", "message": "=cmd|' /C calc'!A0 is too long"}])))["Problems"]
+    assert [cell.value for cell in report[2]] == [3, "SKU name", "=cmd|' /C calc'!A0 is too long"]
+    assert report["C2"].data_type == "s"

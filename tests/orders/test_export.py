@@ -117,3 +117,21 @@ def test_manual_orders_and_an_empty_selection(client_in, seller_user):
     assert rows[0]["Sales site order number"] == "2026110100000001" and rows[0]["Shop ID"] is None
     header, rows = workbook_rows(client_in.get(EXPORT, {"q": "없는주문"}))
     assert rows == [] and header[0] == "Order number"
+
+
+def test_what_a_buyer_typed_is_text_never_a_formula(client_in, seller_user, account):
+    # A delivery message or a name is the buyer's text: written as a formula, Excel would run it when the
+    # seller opens the file (formula injection).
+    make_order(seller=seller_user[0], account=account, recipient_name="=1+1",
+               delivery_message='=HYPERLINK("http://example.com/x", "문 앞")', address="+82 서울",
+               orderer_name="@SUM(A1)", recipient_mobile="01012345678",
+               lines=[{"product_name": "-2+3", "option_name": "http://example.com/option", "quantity": 1}])
+    body = b"".join(client_in.get(EXPORT).streaming_content)
+    sheet = load_workbook(io.BytesIO(body))["Orders"]
+    titles = [cell.value for cell in sheet[1]]
+    cells = {title: sheet.cell(row=2, column=position) for position, title in enumerate(titles, start=1)}
+    for title, text in (("Recipient", "=1+1"), ("Delivery message", '=HYPERLINK("http://example.com/x", "문 앞")'),
+                        ("Address", "+82 서울"), ("Orderer", "@SUM(A1)"), ("Product name", "-2+3"),
+                        ("Option", "http://example.com/option"), ("Recipient mobile", "01012345678")):
+        assert (cells[title].value, cells[title].data_type) == (text, "s"), title
+        assert cells[title].hyperlink is None
