@@ -15,4 +15,4 @@ RUN SMARTSHIP_VAR_DIR=/tmp/build-var python manage.py collectstatic --noinput -v
 USER smartship
 
 EXPOSE 8000
-CMD ["gunicorn", "smartship.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "smartship.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]
