@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from orders.models import Order, OrderEvent, OrderLine
+from orders.models import Order, OrderEvent, OrderExport, OrderLine
 from orders.services.search import orders_search_refresh
 
 
@@ -65,3 +65,16 @@ class OrderEventAdmin(admin.ModelAdmin):
     list_select_related = ("order", "actor")
     raw_id_fields = ("order", "line", "seller", "actor")
     show_full_result_count = False
+
+
+@admin.register(OrderExport)
+class OrderExportAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "seller", "status", "lines_total", "size", "finished_at")
+    list_filter = ("status",)
+    list_select_related = ("seller",)
+    raw_id_fields = ("seller", "created_by")
+    readonly_fields = ("filters", "query", "lines_total", "lines_done", "filename", "size", "message", "started_at",
+                       "finished_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")  # files of up to tens of MB

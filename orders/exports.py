@@ -9,7 +9,7 @@ numbers; times are KST.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import IO, Any, NamedTuple
@@ -23,6 +23,7 @@ from orders.selectors import OrderFilters, order_export_rows
 from sellers.models import Seller
 
 AMOUNT_FORMAT = "#,##0"
+PROGRESS_EVERY = 2000
 
 
 def _site_name(key: str) -> str:
@@ -94,13 +95,23 @@ COLUMNS: tuple[ExportColumn, ...] = tuple(ExportColumn(*column) for column in (
 ))
 
 
-def orders_workbook(*, seller: Seller, filters: OrderFilters) -> IO[bytes]:
-    """The selection as an .xlsx in a temporary file, rewound and ready to stream."""
+def orders_workbook(*, seller: Seller, filters: OrderFilters,
+                    progress: Callable[[int], None] | None = None) -> IO[bytes]:
+    """The selection as an .xlsx in a temporary file, rewound and ready to stream. ``progress`` is called
+    with the number of rows written so far, every ``PROGRESS_EVERY`` rows and once at the end."""
     getters = [column.value for column in COLUMNS]
+
+    def rows() -> Iterator[list]:
+        for written, (order, line) in enumerate(order_export_rows(seller=seller, filters=filters), start=1):
+            yield [get(order, line) for get in getters]
+            if progress is not None and written % PROGRESS_EVERY == 0:
+                progress(written)
+
     output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse streams it and closes it
-    xlsx_write(output, sheet="Orders",
-               columns=[Column(column.title, column.width, column.number_format) for column in COLUMNS],
-               rows=([get(order, line) for get in getters]
-                     for order, line in order_export_rows(seller=seller, filters=filters)))
+    written = xlsx_write(output, sheet="Orders",
+                         columns=[Column(column.title, column.width, column.number_format) for column in COLUMNS],
+                         rows=rows())
+    if progress is not None:
+        progress(written)
     output.seek(0)
     return output

@@ -198,3 +198,53 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind}"
+
+
+class OrderExport(models.Model):
+    """An Export to Excel too large to build within the request: the worker prepares the file, the
+    seller downloads it when ready.
+
+    The file is kept in the database, like an SKU upload, so that the web process can serve what a
+    worker on another machine wrote; it is dropped after ``SMARTSHIP_EXPORT_KEEP_DAYS`` (the row stays
+    and says so).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for the worker"
+        RUNNING = "running", "Preparing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    filters = models.JSONField(default=dict, help_text="The Orders list's selection (OrderFilters) when asked")
+    query = models.CharField(max_length=1000, blank=True, help_text="The Orders list's query string, to go back")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    lines_total = models.PositiveIntegerField(default=0, help_text="Lines in the selection when asked")
+    lines_done = models.PositiveIntegerField(default=0)
+    filename = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    content = models.BinaryField(default=b"", editable=False)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["seller", "-created_at"], name="export_seller_time")]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of seller {self.seller_id} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.READY:
+            return 100
+        return min(99, self.lines_done * 100 // self.lines_total) if self.lines_total else 0

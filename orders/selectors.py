@@ -11,7 +11,7 @@ so an order with many matching lines is listed once and no line is read to searc
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
@@ -31,7 +31,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from orders.models import Order, OrderEvent, OrderExport, OrderLine, OrderStatus
 from orders.services.search import search_q
 from sellers.models import Seller
 
@@ -294,6 +294,39 @@ def order_events(*, order: Order) -> QuerySet[OrderEvent]:
 
 
 # --- Export -------------------------------------------------------------------------------------------
+
+
+def order_filters_to_json(filters: OrderFilters) -> dict:
+    """The selection as JSON, for a job that reads it later (an export prepared in the background)."""
+    data = asdict(filters)
+    for name in ("date_from", "date_to"):
+        data[name] = data[name].isoformat() if data[name] else None
+    return data
+
+
+def order_filters_from_json(data: dict) -> OrderFilters:
+    values = {name: data[name] for name in OrderFilters.__dataclass_fields__ if name in data}
+    for name in ("date_from", "date_to"):
+        if values.get(name):
+            values[name] = date.fromisoformat(values[name])
+    return OrderFilters(**values)
+
+
+def order_export_get(*, seller: Seller, export_id: int) -> OrderExport:
+    return OrderExport.objects.get(seller=seller, pk=export_id)
+
+
+def order_export_list(*, seller: Seller, limit: int = 5) -> list[OrderExport]:
+    """The seller's latest exports prepared in the background, without their files."""
+    return list(OrderExport.objects.filter(seller=seller).defer("content").select_related("created_by")[:limit])
+
+
+def order_export_size(*, seller: Seller, filters: OrderFilters) -> int:
+    """How many lines an export of the selection writes (an order without lines is one row too)."""
+    # One join, not a subquery: the SQLite search condition names the orders table, which a subquery aliases.
+    counts = order_list(seller=seller, filters=filters).order_by().aggregate(
+        line_rows=Count("lines"), bare_rows=Count("pk", filter=Q(lines__isnull=True)))
+    return counts["line_rows"] + counts["bare_rows"]
 
 
 EXPORT_ORDER_FIELDS = (

@@ -21,3 +21,18 @@ def sync_account(run_id: int) -> None:
     run = SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).only("account_id").first()
     if run is not None:
         orders_sync(account_id=run.account_id, run_id=run_id)
+
+
+@shared_task(ignore_result=True)
+def export_orders(export_id: int) -> None:
+    """Prepare an Export to Excel too large for the request (orders/services/export.py)."""
+    from orders.services.export import order_export_run
+
+    order_export_run(export_id=export_id)
+
+
+@shared_task(ignore_result=True)
+def expire_exports() -> int:
+    from orders.services.export import order_exports_expire
+
+    return order_exports_expire()

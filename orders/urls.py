@@ -7,6 +7,9 @@ urlpatterns = [
     path("", views.OrderListView.as_view(), name="order-list"),
     path("confirm/", views.OrderConfirmView.as_view(), name="order-confirm"),
     path("export/", views.OrderExportView.as_view(), name="order-export"),
+    path("exports/<int:pk>/", views.OrderExportDetailView.as_view(), name="export-detail"),
+    path("exports/<int:pk>/progress/", views.OrderExportProgressView.as_view(), name="export-progress"),
+    path("exports/<int:pk>/download/", views.OrderExportDownloadView.as_view(), name="export-download"),
     path("<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
     path("manual/", include("orders.manual_urls")),
 ]

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -13,19 +14,24 @@ from core.exceptions import ApplicationError
 from integrations.selectors import account_list
 from orders.exports import orders_workbook
 from orders.forms import OrderConfirmForm, OrderFilterForm
-from orders.models import Order, OrderStatus
+from orders.models import Order, OrderExport, OrderStatus
 from orders.selectors import (
     COUNT_LIMIT,
     DEFAULT_ORDERING,
     STATUS_TABS,
     order_events,
+    order_export_get,
+    order_export_list,
+    order_export_size,
     order_get,
     order_lines,
     order_list_page,
 )
 from orders.services.confirm import orders_confirm
+from orders.services.export import order_export_request
 from sellers.mixins import SellerRequiredMixin
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Column headers of the list that sort, with the direction a first click picks.
 SORT_COLUMNS = {
     "order_no": ("Order number", "order_no"),
@@ -161,11 +167,61 @@ class OrderConfirmView(SellerRequiredMixin, View):
 
 
 class OrderExportView(SellerRequiredMixin, View):
-    """Export to Excel: the current selection (tab, filters, search, sort), every page, one row per line."""
+    """Export to Excel: the current selection (tab, filters, search, sort), every page, one row per line.
+
+    Up to ``SMARTSHIP_EXPORT_INLINE_LINES`` lines the file comes at once. A larger selection gets a page
+    that says how large it is and offers to prepare the file in the background (a POST: asking creates
+    a job, a GET never does)."""
+
+    def selection(self, request):
+        form = OrderFilterForm(request.GET, accounts=list(account_list(seller=self.seller)))
+        return form.filters()
 
     def get(self, request):
-        form = OrderFilterForm(request.GET, accounts=list(account_list(seller=self.seller)))
-        workbook = orders_workbook(seller=self.seller, filters=form.filters())
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return FileResponse(workbook, as_attachment=True, filename=f"orders-{stamp}.xlsx",
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        filters = self.selection(request)
+        lines = order_export_size(seller=self.seller, filters=filters)
+        if lines <= settings.SMARTSHIP_EXPORT_INLINE_LINES:
+            workbook = orders_workbook(seller=self.seller, filters=filters)
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+            return FileResponse(workbook, as_attachment=True, filename=f"orders-{stamp}.xlsx",
+                                content_type=XLSX)
+        return render(request, "orders/export_request.html", {
+            "lines": lines, "query_string": _query_string(request.GET),
+            "inline_limit": settings.SMARTSHIP_EXPORT_INLINE_LINES, "keep_days": settings.SMARTSHIP_EXPORT_KEEP_DAYS,
+            "exports": order_export_list(seller=self.seller, limit=5)})
+
+    def post(self, request):
+        job = order_export_request(seller=self.seller, filters=self.selection(request),
+                                   query=_query_string(request.GET), actor=request.user)
+        return redirect("orders:export-detail", pk=job.pk)
+
+
+class OrderExportMixin(SellerRequiredMixin):
+    def get_job(self) -> OrderExport:
+        try:
+            return order_export_get(seller=self.seller, export_id=self.kwargs["pk"])
+        except OrderExport.DoesNotExist:
+            raise Http404("No such export.") from None
+
+
+class OrderExportDetailView(OrderExportMixin, TemplateView):
+    template_name = "orders/export_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(job=self.get_job(), exports=order_export_list(seller=self.seller, limit=5),
+                                        **kwargs)
+
+
+class OrderExportProgressView(OrderExportMixin, View):
+    def get(self, request, pk):
+        return render(request, "orders/partials/_export_progress.html", {"job": self.get_job()})
+
+
+class OrderExportDownloadView(OrderExportMixin, View):
+    def get(self, request, pk):
+        job = self.get_job()
+        if job.status != OrderExport.Status.READY:
+            raise Http404("This export has no file (not ready, failed or expired).")
+        response = HttpResponse(bytes(job.content), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+        return response

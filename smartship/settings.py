@@ -211,6 +211,9 @@ SMARTSHIP_ORDER_SYNC_SECONDS = env.int("SMARTSHIP_ORDER_SYNC_SECONDS", default=3
 SMARTSHIP_ORDER_LOOKBACK_DAYS = env.int("SMARTSHIP_ORDER_LOOKBACK_DAYS", default=7)
 SMARTSHIP_ORDER_RESCAN_HOURS = env.int("SMARTSHIP_ORDER_RESCAN_HOURS", default=48)
 SMARTSHIP_SYNC_LOCK_SECONDS = env.int("SMARTSHIP_SYNC_LOCK_SECONDS", default=600)
+# Export to Excel: larger selections are prepared by the worker; their files are kept this many days.
+SMARTSHIP_EXPORT_INLINE_LINES = env.int("SMARTSHIP_EXPORT_INLINE_LINES", default=10_000)
+SMARTSHIP_EXPORT_KEEP_DAYS = env.int("SMARTSHIP_EXPORT_KEEP_DAYS", default=7)
 # Automatic Stock Qty Sync: the periodic full sync (pushes whatever differs from what the site accepted)
 # and the rows per stock call (LotteON 86/111; never more than the adapter's own maximum).
 SMARTSHIP_STOCK_SYNC_SECONDS = env.int("SMARTSHIP_STOCK_SYNC_SECONDS", default=1800)
@@ -230,6 +233,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "waybills.tasks.push_tracking_sweep",
         "schedule": env.float("SMARTSHIP_TRACKING_SWEEP_SECONDS", default=120.0),
         "options": {"expires": 110},
+    },
+    "expire-exports": {
+        "task": "orders.tasks.expire_exports",
+        "schedule": 3600.0,
+        "options": {"expires": 3500},
     },
     "worker-heartbeat": {
         "task": "core.tasks.record_heartbeat",

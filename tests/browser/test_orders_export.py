@@ -52,3 +52,30 @@ def test_export_of_a_search_downloads_the_listed_orders_with_text_kept_as_text(p
     message = sheet.cell(row=2 + [row["Recipient"] for row in rows].index("김민준"),
                          column=titles.index("Delivery message") + 1)
     assert (message.value, message.data_type) == ('=HYPERLINK("http://example.com/x", "문 앞")', "s")
+
+
+def test_a_large_selection_is_prepared_in_the_background_then_downloaded(page, live_server, tmp_path, settings,
+                                                                         eager_celery, screenshot):
+    settings.SMARTSHIP_EXPORT_INLINE_LINES = 2
+    seller, _ = make_seller_user(name="큰 상점", username="big-exporter")
+    account = make_account(seller=seller)
+    made = [make_order(seller=seller, account=account, recipient_name=f"고객{n}") for n in range(3)]
+
+    login(page, live_server.url, "big-exporter", PASSWORD)
+    page.goto(f"{live_server.url}/orders/")
+    page.get_by_role("link", name="Export to Excel").click()
+    expect(page.get_by_role("heading", name="Export to Excel")).to_be_visible()
+    expect(page.get_by_text("3 lines: more than the 2 written while you wait.")).to_be_visible()
+    screenshot("orders-export-request")
+    page.get_by_role("button", name="Prepare the file").click()
+    expect(page.locator(".export-job")).to_have_attribute("data-status", "ready")
+    screenshot("orders-export-ready")
+    with page.expect_download() as download_info:
+        page.locator(".export-job").get_by_role("link", name="Download").click()
+    path = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(path)
+    sheet = load_workbook(path)["Orders"]
+    titles = [cell.value for cell in sheet[1]]
+    numbers = [row[titles.index("Order number")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sorted(numbers) == sorted(order.order_no for order in made)
+    expect(page.locator(".recent-exports")).to_contain_text("Ready")
