@@ -17,20 +17,17 @@ Prints medians, seconds per 10,000 lines and the ratio export / baseline.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 import time
-from pathlib import Path
 
 from django.db import connection
-from django.test.utils import setup_test_environment
-from orders_list import build_seller  # sets Django up: the portal's modules are imported after it
+from orders_list import build_seller, throwaway_database  # sets Django up: the portal's modules come after
 
-from orders.exports import COLUMNS, orders_workbook  # noqa: E402
-from orders.models import OrderLine  # noqa: E402
-from orders.selectors import OrderFilters, order_export_rows  # noqa: E402
-from sellers.models import Seller  # noqa: E402
+from orders.exports import COLUMNS, orders_workbook
+from orders.models import OrderLine
+from orders.selectors import OrderFilters, order_export_rows
+from sellers.models import Seller
 
 
 def rows_of(seller: Seller):
@@ -76,16 +73,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database and reuse it on the next run")
     args = parser.parse_args()
 
-    setup_test_environment(debug=False)
-    test_settings = connection.settings_dict.setdefault("TEST", {})
-    if connection.vendor == "sqlite":
-        test_settings["NAME"] = str(Path(os.environ["SMARTSHIP_VAR_DIR"]) / "excel_export.sqlite3")
-    else:
-        test_settings["NAME"] = "smartship_bench_excel_export"
-    creation = connection.creation
-    old_name = connection.settings_dict["NAME"]
-    print(f"database: {connection.vendor}; building the throwaway database ...", flush=True)
-    creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep, serialize=False)
+    old_name = throwaway_database(name="excel_export", keep=args.keep)
     try:
         name = f"bench-export-{args.orders}"
         seller = Seller.objects.filter(name=name).first() or build_seller(name, args.orders, seed=3)
@@ -106,7 +94,7 @@ def main() -> None:
               f"{medians['openpyxl'] - medians['read']:.2f} s")
     finally:
         if not args.keep:
-            creation.destroy_test_db(old_name, verbosity=0)
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":
