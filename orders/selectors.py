@@ -312,8 +312,10 @@ def order_filters_from_json(data: dict) -> OrderFilters:
     return OrderFilters(**values)
 
 
-def order_export_get(*, seller: Seller, export_id: int) -> OrderExport:
-    return OrderExport.objects.get(seller=seller, pk=export_id)
+def order_export_get(*, seller: Seller, export_id: int, with_file: bool = False) -> OrderExport:
+    """One of the seller's exports; its file (up to tens of MB) only when it is to be sent."""
+    exports = OrderExport.objects.filter(seller=seller).select_related("created_by")
+    return (exports if with_file else exports.defer("content")).get(pk=export_id)
 
 
 def order_export_list(*, seller: Seller, limit: int = 5) -> list[OrderExport]:

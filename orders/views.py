@@ -197,9 +197,9 @@ class OrderExportView(SellerRequiredMixin, View):
 
 
 class OrderExportMixin(SellerRequiredMixin):
-    def get_job(self) -> OrderExport:
+    def get_job(self, *, with_file: bool = False) -> OrderExport:
         try:
-            return order_export_get(seller=self.seller, export_id=self.kwargs["pk"])
+            return order_export_get(seller=self.seller, export_id=self.kwargs["pk"], with_file=with_file)
         except OrderExport.DoesNotExist:
             raise Http404("No such export.") from None
 
@@ -219,7 +219,7 @@ class OrderExportProgressView(OrderExportMixin, View):
 
 class OrderExportDownloadView(OrderExportMixin, View):
     def get(self, request, pk):
-        job = self.get_job()
+        job = self.get_job(with_file=True)
         if job.status != OrderExport.Status.READY:
             raise Http404("This export has no file (not ready, failed or expired).")
         response = HttpResponse(bytes(job.content), content_type=XLSX)

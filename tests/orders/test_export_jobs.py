@@ -6,6 +6,8 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -90,8 +92,10 @@ def test_prepared_file_holds_the_selection_and_downloads(client_in, seller_user,
     assert (job.status, job.lines_total, job.lines_done) == (OrderExport.Status.READY, 4, 4)
     assert job.filename.startswith("orders-") and job.size == len(job.content) > 0
 
-    page = client_in.get(reverse("orders:export-detail", args=[job.pk])).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        page = client_in.get(reverse("orders:export-detail", args=[job.pk])).content.decode()
     assert "Ready" in page and f"Download {job.filename}" in page and "hx-get" not in page
+    assert not [q for q in queries.captured_queries if '"content"' in q["sql"]], "the page read the file"
     download = client_in.get(reverse("orders:export-download", args=[job.pk]))
     assert download["Content-Disposition"] == f'attachment; filename="{job.filename}"'
     rows = rows_of(download.content)
