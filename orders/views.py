@@ -208,8 +208,10 @@ class OrderExportDetailView(OrderExportMixin, TemplateView):
     template_name = "orders/export_detail.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(job=self.get_job(), exports=order_export_list(seller=self.seller, limit=5),
-                                        **kwargs)
+        job = self.get_job()
+        # The job itself is above, kept current by polling; a row of it in the list would go stale.
+        others = [export for export in order_export_list(seller=self.seller, limit=6) if export.pk != job.pk][:5]
+        return super().get_context_data(job=job, exports=others, **kwargs)
 
 
 class OrderExportProgressView(OrderExportMixin, View):

@@ -78,4 +78,11 @@ def test_a_large_selection_is_prepared_in_the_background_then_downloaded(page, l
     titles = [cell.value for cell in sheet[1]]
     numbers = [row[titles.index("Order number")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert sorted(numbers) == sorted(order.order_no for order in made)
+    # The job is not listed again under itself (that row would not follow the polling) ...
+    expect(page.locator(".recent-exports")).to_have_count(0)
+    # ... and a seller who left finds the file again where exports are asked for.
+    page.goto(f"{live_server.url}/orders/")
+    page.get_by_role("link", name="Export to Excel").click()
+    expect(page.locator(".recent-exports tbody tr")).to_have_count(1)
     expect(page.locator(".recent-exports")).to_contain_text("Ready")
+    expect(page.locator(".recent-exports").get_by_role("link", name="Download")).to_be_visible()
