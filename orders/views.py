@@ -28,7 +28,7 @@ from orders.selectors import (
     order_list_page,
 )
 from orders.services.confirm import orders_confirm
-from orders.services.export import order_export_request
+from orders.services.export import order_export_request, order_export_stale
 from sellers.mixins import SellerRequiredMixin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -191,8 +191,13 @@ class OrderExportView(SellerRequiredMixin, View):
             "exports": order_export_list(seller=self.seller, limit=5)})
 
     def post(self, request):
-        job = order_export_request(seller=self.seller, filters=self.selection(request),
-                                   query=_query_string(request.GET), actor=request.user)
+        try:
+            job = order_export_request(seller=self.seller, filters=self.selection(request),
+                                       query=_query_string(request.GET), actor=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            query = _query_string(request.GET)
+            return redirect(reverse("orders:order-export") + (f"?{query}" if query else ""))
         return redirect("orders:export-detail", pk=job.pk)
 
 
@@ -211,12 +216,13 @@ class OrderExportDetailView(OrderExportMixin, TemplateView):
         job = self.get_job()
         # The job itself is above, kept current by polling; a row of it in the list would go stale.
         others = [export for export in order_export_list(seller=self.seller, limit=6) if export.pk != job.pk][:5]
-        return super().get_context_data(job=job, exports=others, **kwargs)
+        return super().get_context_data(job=job, exports=others, stale=order_export_stale(job), **kwargs)
 
 
 class OrderExportProgressView(OrderExportMixin, View):
     def get(self, request, pk):
-        return render(request, "orders/partials/_export_progress.html", {"job": self.get_job()})
+        job = self.get_job()
+        return render(request, "orders/partials/_export_progress.html", {"job": job, "stale": order_export_stale(job)})
 
 
 class OrderExportDownloadView(OrderExportMixin, View):

@@ -2,8 +2,8 @@
 
 A selection of up to ``SMARTSHIP_EXPORT_INLINE_LINES`` lines is written inside the request (a few
 seconds). Above that the seller asks for the file to be prepared; the worker writes it with the same
-code (``orders.exports.orders_workbook``) and keeps it on the job's row. One export per seller is
-prepared at a time: asking again while one waits or runs returns that one.
+code (``orders.exports.orders_workbook``) and keeps it on the job's row. Asking again for a selection
+already waiting or running returns that job; a seller has at most ``MAX_PENDING`` of them at once.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.exceptions import ApplicationError
 from orders.exports import orders_workbook
 from orders.models import OrderExport
 from orders.selectors import OrderFilters, order_export_size, order_filters_from_json, order_filters_to_json
@@ -22,27 +23,53 @@ from sellers.models import Seller, User
 
 logger = logging.getLogger("smartship.orders.export")
 
-# A job not started or not finished after this long has lost its worker: it says so and may be asked again.
-STALE_AFTER = timedelta(hours=1)
+# The largest selection (150,000 lines) takes under a minute; a job waiting or running for longer than
+# this has lost its worker: it is marked failed when the seller asks again, and its page says so.
+STALE_AFTER = timedelta(minutes=10)
+MAX_PENDING = 3
+PENDING = (OrderExport.Status.QUEUED, OrderExport.Status.RUNNING)
+
+
+def order_export_stale(job: OrderExport) -> bool:
+    return job.status in PENDING and timezone.now() - (job.started_at or job.created_at) > STALE_AFTER
 
 
 def order_export_request(*, seller: Seller, filters: OrderFilters, query: str = "",
                          actor: User | None = None) -> OrderExport:
-    """Queue the preparation of an export of the selection, or return the one already waiting or running."""
+    """Queue the preparation of an export of the selection, or return the one of the same selection
+    already waiting or running."""
+    wanted = order_filters_to_json(filters)
+    with transaction.atomic():
+        # One request of a seller at a time: two clicks at once must not both find nothing pending.
+        Seller.objects.select_for_update().filter(pk=seller.pk).exists()
+        pending = []
+        for job in OrderExport.objects.filter(seller=seller, status__in=PENDING).defer("content"):
+            if order_export_stale(job):
+                _fail(job, "The worker preparing this file stopped before it finished; ask for the export again.")
+            else:
+                pending.append(job)
+        same = next((job for job in pending if job.filters == wanted), None)
+        if same is not None:
+            return same
+        if len(pending) >= MAX_PENDING:
+            raise ApplicationError(f"{len(pending)} exports are being prepared already; download them, or wait "
+                                   "until one is ready, before asking for another.", code="too_many_exports")
+        job = OrderExport.objects.create(
+            seller=seller, created_by=actor, filters=wanted, query=query[:1000],
+            lines_total=order_export_size(seller=seller, filters=filters))
+        transaction.on_commit(lambda: _send(job))
+    return job
+
+
+def _send(job: OrderExport) -> None:
     from orders.tasks import export_orders
 
-    with transaction.atomic():
-        pending = (OrderExport.objects.select_for_update().filter(
-            seller=seller, status__in=[OrderExport.Status.QUEUED, OrderExport.Status.RUNNING]).first())
-        if pending is not None and timezone.now() - (pending.started_at or pending.created_at) < STALE_AFTER:
-            return pending
-        if pending is not None:
-            _fail(pending, "The worker preparing this file stopped before it finished; ask for the export again.")
-        job = OrderExport.objects.create(
-            seller=seller, created_by=actor, filters=order_filters_to_json(filters), query=query[:1000],
-            lines_total=order_export_size(seller=seller, filters=filters))
-        transaction.on_commit(lambda: export_orders.delay(job.pk))
-    return job
+    try:
+        export_orders.delay(job.pk)
+    except Exception:
+        # The job is committed: without this it would wait for a worker that never hears of it.
+        logger.exception("could not queue export %s", job.pk)
+        _fail(job, "The background worker could not be reached. Ask for the export again in a moment.")
 
 
 def order_export_run(*, export_id: int) -> OrderExport | None:

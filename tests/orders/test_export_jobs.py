@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import threading
 from datetime import timedelta
 
 import pytest
@@ -13,8 +15,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from orders.models import OrderExport, OrderStatus
+from orders.selectors import OrderFilters
 from orders.services import export as export_service
-from orders.services.export import order_export_run, order_exports_expire
+from orders.services.export import order_export_request, order_export_run, order_exports_expire
 from tests.factories import make_account, make_seller_user
 from tests.orders.factories import make_order
 
@@ -104,9 +107,9 @@ def test_prepared_file_holds_the_selection_and_downloads(client_in, seller_user,
     assert [row["Option"] for row in rows[:2]] == ["실버", "블랙"]
 
 
-def test_asking_again_while_one_is_prepared_returns_that_one(client_in, orders):
+def test_asking_again_for_the_same_selection_returns_the_job_waiting(client_in, orders):
     first = client_in.post(f"{EXPORT}?status=new")
-    second = client_in.post(f"{EXPORT}")
+    second = client_in.post(f"{EXPORT}?status=new")
     assert first["Location"] == second["Location"]
     job = OrderExport.objects.get()
     assert job.status == OrderExport.Status.QUEUED
@@ -115,15 +118,46 @@ def test_asking_again_while_one_is_prepared_returns_that_one(client_in, orders):
     assert client_in.get(reverse("orders:export-download", args=[job.pk])).status_code == 404
 
 
+def test_another_selection_gets_its_own_job_up_to_three_waiting(client_in, orders):
+    locations = {client_in.post(f"{EXPORT}?{query}")["Location"] for query in ("status=new", "", "q=텀블러")}
+    assert len(locations) == 3
+    assert sorted(job.filters["status"] + "/" + job.filters["q"] for job in OrderExport.objects.all()) == [
+        "/", "/텀블러", "new/"]
+    response = client_in.post(f"{EXPORT}?ordering=recipient_name", follow=True)
+    assert OrderExport.objects.count() == 3, "a fourth waits until one is ready"
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == f"{EXPORT}?ordering=recipient_name"
+    assert "3 exports are being prepared already" in page
+
+
 def test_a_worker_that_never_finished_does_not_block_the_next_request(client_in, orders):
     client_in.post(f"{EXPORT}?status=new")
     stale = OrderExport.objects.get()
     OrderExport.objects.filter(pk=stale.pk).update(status=OrderExport.Status.RUNNING,
-                                                   started_at=timezone.now() - timedelta(hours=2))
+                                                   started_at=timezone.now() - timedelta(minutes=11))
+    page = client_in.get(reverse("orders:export-detail", args=[stale.pk])).content.decode()
+    assert "has not finished after ten minutes" in page and "hx-get" not in page
     client_in.post(f"{EXPORT}?status=new")
     stale.refresh_from_db()
     assert stale.status == OrderExport.Status.FAILED and "stopped before it finished" in stale.message
     assert OrderExport.objects.filter(status=OrderExport.Status.QUEUED).count() == 1
+
+
+def test_a_broker_that_cannot_be_reached_fails_the_job_with_what_to_do(client_in, orders, monkeypatch,
+                                                                       django_capture_on_commit_callbacks):
+    from orders.tasks import export_orders
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(export_orders, "delay", unreachable)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_in.post(f"{EXPORT}?status=new")
+    job = OrderExport.objects.get()
+    assert response.status_code == 302
+    assert job.status == OrderExport.Status.FAILED and "could not be reached" in job.message
+    client_in.post(f"{EXPORT}?status=new")
+    assert OrderExport.objects.filter(status=OrderExport.Status.QUEUED).count() == 1, "a failed job blocks nothing"
 
 
 def test_a_second_delivery_of_the_task_does_nothing(client_in, orders):
@@ -180,3 +214,41 @@ def test_another_sellers_export_is_not_found(client, orders, seller_user, settin
     settings.SMARTSHIP_EXPORT_INLINE_LINES = -1  # even an empty selection gets the page that lists exports
     page = client.get(EXPORT).content.decode()
     assert "Prepare the file" in page and "Recent exports" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_once_make_one_job(seller_user, orders, monkeypatch):
+    """A double click on Prepare the file: both requests check for a pending job before either creates one.
+
+    On PostgreSQL the lock on the seller's row keeps them apart (without it this test ends with two jobs);
+    SQLite's transactions here begin IMMEDIATE, which already serialises them."""
+    seller = seller_user[0]
+    meeting = threading.Barrier(2, timeout=3)
+    counted = export_service.order_export_size
+
+    def count_after_meeting(**kwargs):
+        # Both requests would be here at once without the lock on the seller; with it, the other one
+        # waits for the lock and this wait runs out.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            meeting.wait()
+        return counted(**kwargs)
+
+    monkeypatch.setattr(export_service, "order_export_size", count_after_meeting)
+    monkeypatch.setattr(export_service, "_send", lambda job: None)
+    errors: list[Exception] = []
+
+    def ask():
+        try:
+            order_export_request(seller=seller, filters=OrderFilters(status="new"))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+    assert OrderExport.objects.filter(seller=seller).count() == 1
