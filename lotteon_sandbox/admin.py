@@ -92,7 +92,7 @@ def _route(sb: Sandbox, method: str, parts: list[str], query: dict[str, str], bo
         case "POST", ["orders", od_no, "cancel"]:
             return 200, cancel_order(sb, od_no, body)
         case "POST", ["orders", od_no, "link"]:
-            return 200, link_order(sb, od_no)
+            return 200, link_order(sb, od_no, body)
         case "POST", ["orders", od_no, "ship"]:
             return 200, ship_order(sb, od_no, body)
         case "POST", ["products"]:
@@ -371,12 +371,18 @@ def cancel_order(sb: Sandbox, od_no: str, body: dict[str, Any]) -> dict[str, Any
         return {"odNo": od_no, "clmNo": claim.clmNo, "claim": claim.as_row(), "lines": _admin_rows(shop, lines)}
 
 
-def link_order(sb: Sandbox, od_no: str) -> dict[str, Any]:
-    """Another tool sends 210 Y for every line it still can."""
+def link_order(sb: Sandbox, od_no: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Another tool sends 210 for every line it still can: Y by default, or N with ``ifFlRsnCnts``."""
+    yn = str(body.get("ifCplYN") or "Y").upper()
+    reason = str(body.get("ifFlRsnCnts") or "")
+    if yn not in ("Y", "N"):
+        raise AdminError(400, "ifCplYN must be Y or N")
+    if yn == "N" and not reason:
+        raise AdminError(400, "ifCplYN N needs ifFlRsnCnts")
     with sb.lock:
         shop, lines = _order_lines(sb, od_no)
         at = fmt_dttm(now_kst())
-        linked = [line for line in lines if shop.link(line, "Y", "", at, "admin (another tool)") is None]
+        linked = [line for line in lines if shop.link(line, yn, reason, at, "admin (another tool)") is None]
         return {"odNo": od_no, "linked": len(linked), "lines": _admin_rows(shop, lines)}
 
 

@@ -571,7 +571,9 @@ def cancellations(ctx: Ctx, body: Any) -> Reply:
     typ = _text(body, "odTypCd")
     step = _text(body, "odPrgsStepCd")
     clm_tp = _text(body, "clmTpCd").upper()
-    if (typ and typ != "20") or (step and step != "21") or (clm_tp and clm_tp != "CCNL") or _text(body, "lrtrNo"):
+    # API.md §5.11 gives odPrgsStepCd three values and no "every step": an empty one matches nothing,
+    # like 02 and 22, which the sandbox never produces.
+    if (typ and typ != "20") or step != "21" or (clm_tp and clm_tp != "CCNL") or _text(body, "lrtrNo"):
         return ok([], 0)
     od_no, od_seq, proc_seq, clm_no = (_text(body, n) for n in ("odNo", "odSeq", "procSeq", "clmNo"))
     data = []

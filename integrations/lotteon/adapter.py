@@ -41,7 +41,8 @@ def shared_limiter() -> TokenBucketLimiter:
 
 _limiters: dict[int, TokenBucketLimiter] = {}
 CONFIRM_BATCH = 100  # rows per 210 call, as production clients send (API.md §5.3)
-CANCELLATION_COMPLETED = "21"
+CANCELLATION_COMPLETED = codes.Step.CANCELLED
+PULL_FLAGS = ("", "N", "Y")  # 209 ifCplYN: not yet reported, reported as not linked, linked (§5.2)
 LINKED_STEP = "12"  # where 210 puts a delivery line (§5.3)
 
 LOTTEON = SalesSite(
@@ -100,11 +101,12 @@ class LotteonAdapter(CatalogMixin, ShippingMixin):
     # --- Orders --------------------------------------------------------------------------------
 
     def fetch_order_lines(self, *, start: datetime, end: datetime) -> Iterator[PullWindow]:
-        """Per KST day: 209 with ifCplYN "" and "Y" (a line linked by anyone only shows with Y), and 140
-        for the live step, which wins over 209's stale 11 (API.md §5.2 quirks). Three calls a day."""
+        """Per KST day: 209 with ifCplYN "", "N" and "Y", and 140 for the live step, which wins over
+        209's stale 11 (API.md §5.2 quirks). A line linked by anyone only shows with Y; one another tool
+        reported as not linked (210 N) is still a New Order and may only show with N. Four calls a day."""
         for window in split_days(start, end):
             lines: dict[LineKey, tuple[OrderLine, bool]] = {}
-            for flag in ("", "Y"):
+            for flag in PULL_FLAGS:
                 for line in self.client.search_orders(window, if_cpl_yn=flag):
                     lines.setdefault(line.key, (line, flag == "Y"))
             live = self.client.delivery_steps(window) if lines else {}
@@ -116,7 +118,8 @@ class LotteonAdapter(CatalogMixin, ShippingMixin):
             yield PullWindow(start=window.start, end=window.end, lines=pulled)
 
     def fetch_cancellations(self, *, start: datetime, end: datetime) -> list[PulledCancellation]:
-        """50 over the range: completed cancellations reduce or remove lines; requests are reported."""
+        """50 over the range, completed cancellations only (step 21): they reduce or remove lines. A
+        request (02) or its withdrawal (22) changes nothing the portal keeps."""
         return [
             PulledCancellation(
                 # A claim row carries procSeq + 1 per claim; orglProcSeq names the line it cancels (§5.2).
@@ -125,7 +128,7 @@ class LotteonAdapter(CatalogMixin, ShippingMixin):
                 completed=line.step == CANCELLATION_COMPLETED, reason=line.reason, at=line.completed_at or line.requested_at,
                 ordered_quantity=line.quantity,
             )
-            for line in self.client.search_cancellations_range(start, end)
+            for line in self.client.search_cancellations_range(start, end, step=CANCELLATION_COMPLETED)
         ]
 
     def confirm(self, lines: Sequence[ConfirmRequest]) -> list[LineOutcome]:

@@ -202,14 +202,15 @@ class LotteOnClient:
         start: datetime,
         end: datetime,
         *,
-        if_cpl_yn: Sequence[str] = ("", "Y"),
+        if_cpl_yn: Sequence[str] = ("", "N", "Y"),
         step: str = "",
         order_type: str = "",
     ) -> list[OrderLine]:
         """209 over ``[start, end)``: one call per KST day and per ``ifCplYN`` value, de-duplicated.
 
-        Both ``""`` and ``"Y"`` by default, because a line linked by anyone (another tool too)
-        only shows with ``Y`` (§5.2 quirks). The first sighting of a line key wins.
+        All three values by default, because a line linked by anyone (another tool too) only shows
+        with ``Y``, and one reported as not linked may only show with ``N`` (§5.2 quirks, §9). The first
+        sighting of a line key wins.
         """
         seen: dict[LineKey, OrderLine] = {}
         for window in split_days(start, end):
@@ -242,9 +243,10 @@ class LotteOnClient:
         return list(states.values())
 
     def search_cancellations(
-        self, window: Window, *, step: str = "", od_no: str = "", order_type: str = "20"
+        self, window: Window, *, step: str = codes.Step.CANCELLED, od_no: str = "", order_type: str = "20"
     ) -> list[CancellationLine]:
-        """50: cancellation claims (step ``02`` requested, ``21`` completed, ``22`` withdrawn)."""
+        """50: cancellation claims in one step, ``02`` requested, ``21`` completed (the default) or ``22``
+        withdrawn. API.md §5.11 names no "every step" value, so one call asks for one step."""
         body = {
             "srchStrtDttm": window.start_text,
             "srchEndDttm": window.end_text,
@@ -260,7 +262,7 @@ class LotteOnClient:
         return self._map(CANCELLATION_SEARCH, mappers.cancellations_from_data, envelope.get("data"))
 
     def search_cancellations_range(
-        self, start: datetime, end: datetime, *, step: str = ""
+        self, start: datetime, end: datetime, *, step: str = codes.Step.CANCELLED
     ) -> list[CancellationLine]:
         """50 over ``[start, end)``, one call per KST day (row 19), de-duplicated per claim line."""
         seen: dict[tuple[str, LineKey, str], CancellationLine] = {}

@@ -46,8 +46,10 @@ def dttm(value: datetime) -> str:
 
 
 def claim_window(hours: int = 2) -> dict[str, str]:
+    """A 50 search for completed cancellations around now."""
     now = kst_now()
-    return {"srchStrtDttm": dttm(now - timedelta(hours=hours)), "srchEndDttm": dttm(now + timedelta(hours=hours))}
+    return {"srchStrtDttm": dttm(now - timedelta(hours=hours)), "srchEndDttm": dttm(now + timedelta(hours=hours)),
+            "odPrgsStepCd": "21"}
 
 
 class LotteOn:

@@ -98,7 +98,9 @@ def test_50_optional_filters(sandbox, lotteon):
     assert [c["clmNo"] for c in lotteon.ok(50, {**window, "clmNo": claim})] == [claim]
     [only] = lotteon.ok(50, {**window, "odNo": first, "odSeq": "2"})
     assert [i["odSeq"] for i in only["itemList"]] == ["2"]
-    for empty in ({"odTypCd": "40"}, {"odPrgsStepCd": "02"}, {"clmTpCd": "RETN"}, {"odNo": "", "odTypCd": ""}):
+    # An empty step is not "every step": §5.11 names only 02, 21 and 22.
+    for empty in ({"odTypCd": "40"}, {"odPrgsStepCd": "02"}, {"odPrgsStepCd": ""}, {"clmTpCd": "RETN"},
+                  {"odNo": "", "odTypCd": ""}):
         expected = 2 if empty == {"odNo": "", "odTypCd": ""} else 0
         assert len(lotteon.ok(50, {**window, **empty})) == expected, empty
     assert len(lotteon.ok(50, {**window, "clmTpCd": "CCNL"})) == 2
@@ -131,5 +133,6 @@ def test_generated_cancellations_show_in_50(sandbox, lotteon):
     found = []
     for days_back in range(0, 10, 5):
         end = now - timedelta(days=days_back)
-        found += lotteon.ok(50, {"srchStrtDttm": dttm(end - timedelta(days=5)), "srchEndDttm": dttm(end)})
+        found += lotteon.ok(50, {"srchStrtDttm": dttm(end - timedelta(days=5)), "srchEndDttm": dttm(end),
+                                 "odPrgsStepCd": "21"})
     assert {c["clmNo"] for c in found} == {c["clmNo"] for c in claims}

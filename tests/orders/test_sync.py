@@ -141,6 +141,20 @@ def test_line_confirmed_by_another_tool_is_recognised(sandbox, account):
 
 
 @pytest.mark.django_db
+def test_line_another_tool_reported_not_linked_is_collected_and_confirmed(sandbox, account):
+    """210 N from another tool: the line is still a New Order at LotteON but no longer answers 209's
+    empty ifCplYN (API.md §5.2, §9); the sync reads N too, stores the line and confirms it."""
+    (a,) = option_codes(sandbox, 1)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}])
+    sandbox.link(order["odNo"], ifCplYN="N", ifFlRsnCnts="재고 확인 중")
+    run = sync(account)
+    line = OrderLine.objects.get(order__order_no=order["odNo"])
+    assert (line.status, line.confirm_state) == (LineStatus.CONFIRMED, ConfirmState.CONFIRMED)
+    assert run.lines_new == 1 and linked_lines_sent(sandbox)[(order["odNo"], "1")] == 1
+    assert [row["ifCplYN"] for row in sandbox.state()["orders"] if row["odNo"] == order["odNo"]] == ["Y"]
+
+
+@pytest.mark.django_db
 def test_stored_line_shipped_elsewhere_follows_and_never_goes_back(sandbox, account):
     (a,) = option_codes(sandbox, 1)
     order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}])

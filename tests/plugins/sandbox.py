@@ -55,8 +55,8 @@ class SandboxHandle:
     def cancel(self, od_no: str, **body: Any) -> dict[str, Any]:
         return self._admin("POST", f"orders/{od_no}/cancel", body)
 
-    def link(self, od_no: str) -> dict[str, Any]:
-        return self._admin("POST", f"orders/{od_no}/link", {})
+    def link(self, od_no: str, **body: Any) -> dict[str, Any]:
+        return self._admin("POST", f"orders/{od_no}/link", body)
 
     def ship(self, od_no: str, **body: Any) -> dict[str, Any]:
         return self._admin("POST", f"orders/{od_no}/ship", body)

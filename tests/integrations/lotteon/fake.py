@@ -422,6 +422,7 @@ class FakeLotteOn:
             {"odNo": c["odNo"], "clmNo": c["clmNo"], "itemList": c["itemList"]}
             for c in self.claims
             if start <= c["at"] <= end and (not body.get("odNo") or c["odNo"] == body["odNo"])
+            and body.get("odPrgsStepCd") == "21"  # every claim here is completed; no "every step" value
         ]
         return envelope(data, count=len(data))
 

@@ -502,7 +502,7 @@ def _row(od_no: str, od_seq: str) -> dict:
 def test_order_range_one_call_per_day_and_link_flag_deduplicated() -> None:
     def reply(request: requests.PreparedRequest) -> tuple[int, dict, str]:
         body = json.loads(request.body)
-        rows = [_row("A", "1")] if body["ifCplYN"] == "" else [_row("A", "1"), _row("B", "1")]
+        rows = {"": [_row("A", "1")], "N": [_row("C", "1")], "Y": [_row("A", "1"), _row("B", "1")]}[body["ifCplYN"]]
         return 200, {}, json.dumps(envelope({"deliveryOrderList": rows}))
 
     responses.add_callback(responses.POST, ORDERS_URL, callback=reply)
@@ -512,11 +512,12 @@ def test_order_range_one_call_per_day_and_link_flag_deduplicated() -> None:
     )
     bodies = [json.loads(c.request.body) for c in responses.calls]
     assert [(b["srchStrtDt"], b["srchEndDt"], b["ifCplYN"]) for b in bodies] == [
-        ("20250101220000", "20250101235959", ""), ("20250101220000", "20250101235959", "Y"),
-        ("20250102000000", "20250102235959", ""), ("20250102000000", "20250102235959", "Y"),
-        ("20250103000000", "20250103005959", ""), ("20250103000000", "20250103005959", "Y"),
+        (start, end, flag)
+        for start, end in [("20250101220000", "20250101235959"), ("20250102000000", "20250102235959"),
+                           ("20250103000000", "20250103005959")]
+        for flag in ("", "N", "Y")
     ]  # fmt: skip
-    assert [str(line.key) for line in lines] == ["A|1|1", "B|1|1"]
+    assert [str(line.key) for line in lines] == ["A|1|1", "C|1|1", "B|1|1"]
 
 
 @responses.activate
@@ -533,6 +534,8 @@ def test_state_and_cancellation_ranges_use_day_windows() -> None:
         "20250101000000", "20250102000000", "20250101120000", "20250102000000",
     ]  # fmt: skip
     assert bodies[2]["odTypCd"] == "20" and bodies[2]["srchEndDttm"] == "20250101235959"
+    # Completed cancellations: API.md §5.11 lists no value for "every step".
+    assert [b["odPrgsStepCd"] for b in bodies[2:]] == ["21", "21"]
 
 
 @responses.activate
