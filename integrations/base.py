@@ -253,6 +253,9 @@ class ConfirmRequest:
     instructed_at: datetime | None
     original_process_seq: str = ""
     claim_no: str = ""
+    # An earlier confirmation of this line went unanswered: the adapter reads the line's state at the
+    # site and sends only if it is still unconfirmed (writes are never blindly re-sent).
+    read_back_first: bool = False
 
 
 @dataclass(frozen=True)

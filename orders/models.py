@@ -33,6 +33,9 @@ class ConfirmState(models.TextChoices):
     PENDING = "pending", "Waiting for confirmation"
     CONFIRMED = "confirmed", "Confirmed"
     FAILED = "failed", "Confirmation failed"
+    # 210 was sent and no answer came back, not even from reading the line's state: it may have taken.
+    # Nothing is sent for the line again before its state has been read.
+    UNKNOWN = "unknown", "Answer lost, state to be read"
     NOT_NEEDED = "not_needed", "Not needed"
 
 

@@ -149,8 +149,8 @@ class OrderConfirmView(SellerRequiredMixin, View):
         if not confirmed and not failed:
             # Every answer was lost: the service left the lines waiting rather than guess.
             messages.warning(request, "The sales site did not answer, so it is not known yet whether the lines "
-                             "were confirmed. The next sync reads their state; confirm again then if they are "
-                             "still New.")
+                             "were confirmed. The next sync reads their state. Confirm again is safe: it reads "
+                             "their state at the sales site before sending anything.")
         elif failed:
             messages.warning(request, f"{text} The failed ones are under Needs attention with the sales site's reason.")
         else:

@@ -132,16 +132,18 @@ class LotteonAdapter(CatalogMixin, ShippingMixin):
         ]
 
     def confirm(self, lines: Sequence[ConfirmRequest]) -> list[LineOutcome]:
-        """210 in batches. A lost answer is resolved with 140 before anything is sent again."""
+        """210 in batches. A lost answer is resolved with 140 before anything is sent again: in this call,
+        and in a later one for lines marked ``read_back_first``. A line LotteON refuses is read back too,
+        because "already linked" means another tool (or a lost answer) confirmed it: that is a success."""
         outcomes: list[LineOutcome] = []
-        for i in range(0, len(lines), CONFIRM_BATCH):
-            batch = [
-                ConfirmLine(
-                    key=LineKey(r.ref.order_no, r.ref.line_no, r.ref.process_seq), instructed_at=r.instructed_at,
-                    orgl_proc_seq=r.original_process_seq, clm_no=r.claim_no,
-                )
-                for r in lines[i : i + CONFIRM_BATCH]
-            ]
+        to_send = [r for r in lines if not r.read_back_first]
+        checked = [_confirm_line(r) for r in lines if r.read_back_first]
+        if checked:
+            settled, unsettled = self._read_back_before_sending(checked)
+            outcomes.extend(settled)
+            to_send.extend(r for r in lines if r.read_back_first and _ref_key(r.ref) in unsettled)
+        for i in range(0, len(to_send), CONFIRM_BATCH):
+            batch = [_confirm_line(r) for r in to_send[i : i + CONFIRM_BATCH]]
             try:
                 result = self.client.confirm_lines(batch)
             except OutcomeUnknown as unknown:
@@ -153,12 +155,49 @@ class LotteonAdapter(CatalogMixin, ShippingMixin):
                 outcomes.extend(LineOutcome(ref=_ref(line.key), ok=False, code=code, message=refused.message)
                                 for line in batch)
                 continue
-            outcomes.extend(
-                LineOutcome(ref=_ref(r.key), ok=r.ok, code=r.code, message=r.message,
-                            site_status_code=LINKED_STEP if r.ok else "")
-                for r in result.results
-            )
+            refused_keys = {r.key for r in result.results if not r.ok}
+            live = self._linked_anyway([line for line in batch if line.key in refused_keys])
+            for r in result.results:
+                if not r.ok and r.key in live:
+                    outcomes.append(LineOutcome(ref=_ref(r.key), ok=True, site_status_code=live[r.key],
+                                                message="already confirmed at LotteON"))
+                else:
+                    outcomes.append(LineOutcome(ref=_ref(r.key), ok=r.ok, code=r.code, message=r.message,
+                                                site_status_code=LINKED_STEP if r.ok else ""))
         return outcomes
+
+    def _read_back_before_sending(self, lines: list[ConfirmLine]) -> tuple[list[LineOutcome], set[LineKey]]:
+        """Lines whose last 210 went unanswered: settled from 140 where it tells (linked, cancelled), and
+        the keys of those still unlinked at step 11, which may be sent. A failed read settles nothing
+        and sends nothing."""
+        try:
+            resolutions = self.client.resolve_confirmations(lines)
+        except SalesSiteError as exc:
+            return [LineOutcome(ref=_ref(line.key), ok=False, unknown=True, message=exc.message)
+                    for line in lines], set()
+        settled, unsettled = [], set()
+        for r in resolutions:
+            if r.applied:
+                settled.append(LineOutcome(ref=_ref(r.key), ok=True, site_status_code=r.step))
+            elif r.cancelled:
+                settled.append(LineOutcome(ref=_ref(r.key), ok=False, site_status_code=r.step,
+                                           message="cancelled by the buyer"))
+            elif r.step == codes.Step.NEW:
+                unsettled.add(r.key)
+            else:
+                settled.append(LineOutcome(ref=_ref(r.key), ok=False, unknown=True, site_status_code=r.step,
+                                           message="LotteON did not report this line's state"))
+        return settled, unsettled
+
+    def _linked_anyway(self, refused: list[ConfirmLine]) -> dict[LineKey, str]:
+        """Of the lines 210 refused, those 140 shows linked, with their live step. Best effort: a failed
+        read leaves LotteON's refusal as the answer."""
+        if not refused:
+            return {}
+        try:
+            return {r.key: r.step for r in self.client.resolve_confirmations(refused) if r.applied}
+        except SalesSiteError:
+            return {}
 
     def _resolve_confirmations(self, batch: list[ConfirmLine], cause: OutcomeUnknown) -> list[LineOutcome]:
         try:
@@ -171,6 +210,15 @@ class LotteonAdapter(CatalogMixin, ShippingMixin):
                         message="" if r.applied else ("cancelled by the buyer" if r.cancelled else cause.message))
             for r in resolutions
         ]
+
+
+def _confirm_line(r: ConfirmRequest) -> ConfirmLine:
+    return ConfirmLine(key=_ref_key(r.ref), instructed_at=r.instructed_at, orgl_proc_seq=r.original_process_seq,
+                       clm_no=r.claim_no)
+
+
+def _ref_key(ref: LineRef) -> LineKey:
+    return LineKey(ref.order_no, ref.line_no, ref.process_seq)
 
 
 def _ref(key: LineKey) -> LineRef:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from core.bulk import rows_insert
 from core.exceptions import ApplicationError
+from core.locks import lease_acquire, lease_release
 from integrations import registry
 from integrations.base import ConfirmRequest, LineOutcome, LineRef
 from integrations.errors import SalesSiteError
@@ -22,6 +25,13 @@ from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
 from orders.services import hooks
 from orders.services.store import orders_refresh
 from sellers.models import Seller, User
+
+# The sync sends 210 for a line at most this many times; after that the line waits, flagged, for the
+# seller's Confirm: the API warns that the same failing write sent again and again can get the
+# server's IP blocked (API.md §4).
+AUTO_CONFIRM_ATTEMPTS = 5
+# How long Confirm waits for a running sync of the account to finish before it gives up.
+CONFIRM_WAIT_SECONDS = 10
 
 
 class ConfirmTarget(NamedTuple):
@@ -35,38 +45,44 @@ class ConfirmTarget(NamedTuple):
     instructed_at: datetime | None
     original_process_seq: str
     claim_no: str
+    unanswered: bool  # the last 210 got no answer: read the state before sending again
 
 
 def confirm_requests(
-    *, account: SalesSiteAccount, line_ids: list[int], cancelled: Mapping[LineRef, tuple[int, int]] | None = None
+    *, account: SalesSiteAccount, line_ids: list[int], cancelled: Mapping[LineRef, tuple[int, int]] | None = None,
+    automatic: bool = False,
 ) -> tuple[list[ConfirmTarget], list[ConfirmRequest]]:
     """The lines among these that still need 210 and their requests: New, not confirmed, and not
     wholly cancelled by completed cancellations not yet applied (``cancelled``: line → (cancelled,
-    quantity ordered before the claims), as ``store.cancelled_quantities`` gives it)."""
+    quantity ordered before the claims), as ``store.cancelled_quantities`` gives it). ``automatic``
+    (the sync) leaves out lines already sent ``AUTO_CONFIRM_ATTEMPTS`` times."""
     cancelled = cancelled or {}
     # Lines and their orders are read apart, each by primary key: joined, PostgreSQL planned the
     # first sync's query from statistics of still-empty tables and scanned every order of the
     # account once per line (0.5 s for 900 lines).
-    rows = list(OrderLine.objects.filter(pk__in=line_ids, seller_id=account.seller_id, status=LineStatus.NEW).exclude(
-        confirm_state=ConfirmState.CONFIRMED).values_list(
-        "id", "order_id", "line_no", "process_seq", "quantity", "original_process_seq", "claim_no"))
+    candidates = OrderLine.objects.filter(pk__in=line_ids, seller_id=account.seller_id, status=LineStatus.NEW).exclude(
+        confirm_state=ConfirmState.CONFIRMED)
+    if automatic:
+        candidates = candidates.filter(confirm_attempts__lt=AUTO_CONFIRM_ATTEMPTS)
+    rows = list(candidates.values_list(
+        "id", "order_id", "line_no", "process_seq", "quantity", "original_process_seq", "claim_no", "confirm_state"))
     orders = {
         pk: (order_no, instructed_at) for pk, order_no, instructed_at in Order.objects.filter(
             pk__in={row[1] for row in rows}, account=account).values_list("id", "order_no", "instructed_at")
     }
     lines = []
-    for pk, order_id, line_no, process_seq, quantity, original_process_seq, claim_no in rows:
+    for pk, order_id, line_no, process_seq, quantity, original_process_seq, claim_no, state in rows:
         if order_id not in orders:
             continue  # another account's line
         order_no, instructed_at = orders[order_id]
         line = ConfirmTarget(pk, order_id, LineRef(order_no, line_no, process_seq), quantity, instructed_at,
-                             original_process_seq, claim_no)
+                             original_process_seq, claim_no, state == ConfirmState.UNKNOWN)
         quantity, ordered = cancelled.get(line.ref, (0, 0))
         if quantity < max(line.quantity, ordered):  # not wholly cancelled
             lines.append(line)
     requests = [
         ConfirmRequest(ref=line.ref, instructed_at=line.instructed_at, original_process_seq=line.original_process_seq,
-                       claim_no=line.claim_no)
+                       claim_no=line.claim_no, read_back_first=line.unanswered)
         for line in lines
     ]
     return lines, requests
@@ -95,10 +111,14 @@ def confirm_outcomes_store(
     now = timezone.now()
     succeeded: dict[str, list[ConfirmTarget]] = defaultdict(list)  # by the site's new status code
     failed: dict[tuple[str, str], list[ConfirmTarget]] = defaultdict(list)  # by (error, code)
+    unanswered: dict[str, list[ConfirmTarget]] = defaultdict(list)  # by message
     for outcome in outcomes:
         line = by_ref.get(outcome.ref)
-        if line is None or outcome.unknown:
-            # Nobody knows yet whether it took: leave it pending; the next sync reads the live state first.
+        if line is None:
+            continue
+        if outcome.unknown:
+            # Nobody knows yet whether it took: the next sync, or Confirm, reads the live state first.
+            unanswered[(outcome.message or "no answer from the sales site")[:500]].append(line)
             continue
         if outcome.ok:
             succeeded[outcome.site_status_code].append(line)
@@ -117,6 +137,9 @@ def confirm_outcomes_store(
         touched.filter(pk__in=[line.pk for line in group]).update(
             confirm_state=ConfirmState.FAILED, confirm_error=error,
             confirm_attempts=F("confirm_attempts") + 1, updated_at=now)
+    for error, group in unanswered.items():
+        touched.filter(pk__in=[line.pk for line in group]).update(
+            confirm_state=ConfirmState.UNKNOWN, confirm_error=error, updated_at=now)
 
     events = []
     for kind, groups in ((OrderEvent.Kind.CONFIRMED, succeeded.values()),
@@ -133,7 +156,8 @@ def confirm_outcomes_store(
                 message = f"Confirmation failed for line {numbers}: {_error_of(order_lines[0], failed)}"
             events.append((order_lines[0].order_id, account.seller_id, actor.pk if actor else None, kind, message[:500]))
     rows_insert(OrderEvent, ("order_id", "seller_id", "actor_id", "kind", "message"), events)
-    orders_refresh(order_ids={line.order_id for group in (*succeeded.values(), *failed.values()) for line in group})
+    orders_refresh(order_ids={line.order_id for groups in (succeeded, failed, unanswered)
+                              for group in groups.values() for line in group})
     hooks.lines_confirmed(seller_id=account.seller_id,
                           line_ids=[line.pk for group in succeeded.values() for line in group])
     return sum(map(len, succeeded.values())), sum(map(len, failed.values()))
@@ -155,10 +179,33 @@ def orders_confirm(*, seller: Seller, order_ids: list[int], actor: User | None =
         raise ApplicationError("None of the selected orders has a New line to confirm.", code="nothing_to_confirm")
     totals = [0, 0]
     for account in SalesSiteAccount.objects.filter(seller=seller, pk__in=lines_by_account):
+        # The account's sync lease: a double click, or a sync confirming the same lines, would send 210
+        # twice. The second comes after the first is stored, finds the lines no longer New and sends nothing.
+        token = _account_lease(account)
         try:
             confirmed, failed = lines_confirm(account=account, line_ids=lines_by_account[account.pk], actor=actor)
         except SalesSiteError as exc:
             raise ApplicationError(exc.message, code=str(exc.code)) from exc
+        finally:
+            lease_release(name=_lease_name(account.pk), token=token)
         totals[0] += confirmed
         totals[1] += failed
     return totals[0], totals[1]
+
+
+def _lease_name(account_id: int) -> str:
+    from orders.services.sync import lease_name  # the sync imports this module
+
+    return lease_name(account_id)
+
+
+def _account_lease(account: SalesSiteAccount) -> str:
+    ttl = timedelta(seconds=settings.SMARTSHIP_SYNC_LOCK_SECONDS)
+    deadline = time.monotonic() + CONFIRM_WAIT_SECONDS
+    while (token := lease_acquire(name=_lease_name(account.pk), ttl=ttl)) is None:
+        if time.monotonic() > deadline:
+            raise ApplicationError(
+                f"Orders of {account} are being synced right now, and the sync confirms them itself when "
+                "Automatic Order Confirmation is on. Try again in a minute.", code="sync_running")
+        time.sleep(0.25)
+    return token

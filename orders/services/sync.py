@@ -10,7 +10,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta
+from datetime import time as dt_time
+from itertools import chain
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -23,10 +26,12 @@ from integrations.base import PulledCancellation, PullWindow
 from integrations.errors import ErrorCode, SalesSiteError
 from integrations.models import SalesSiteAccount, SyncRun
 from integrations.services import account_config
-from orders.services.confirm import confirm_outcomes_store, confirm_requests
+from orders.models import ConfirmState, LineStatus, Order, OrderLine
+from orders.services.confirm import AUTO_CONFIRM_ATTEMPTS, confirm_outcomes_store, confirm_requests
 from orders.services.store import cancellations_apply, cancelled_quantities, lines_store
 
 logger = logging.getLogger("smartship.orders.sync")
+KST = ZoneInfo("Asia/Seoul")  # the sales sites' calendar days
 
 
 def lease_name(account_id: int) -> str:
@@ -74,6 +79,26 @@ def _range(account: SalesSiteAccount, now: datetime) -> tuple[datetime, datetime
 
 def _days(start: datetime, end: datetime) -> int:
     return (timezone.localtime(end).date() - timezone.localtime(start).date()).days + 1
+
+
+def _waiting_days(account: SalesSiteAccount, start: datetime, now: datetime) -> list[tuple[datetime, datetime]]:
+    """Days before the sync's range that hold lines still waiting for Automatic Order Confirmation: a
+    210 refused, lost or never sent late in an earlier sync, after the cursor had moved past their day.
+    Reading such a day again gives each line's live state (confirmed by a lost answer or another tool,
+    cancelled, still New) and sends 210 for those still New; a line is given up after
+    ``AUTO_CONFIRM_ATTEMPTS`` answered attempts or once it is older than the first sync's look-back."""
+    if not account.auto_order_confirmation:
+        return []
+    instructed = OrderLine.objects.filter(
+        seller_id=account.seller_id, status=LineStatus.NEW,
+        confirm_state__in=[ConfirmState.PENDING, ConfirmState.FAILED, ConfirmState.UNKNOWN],
+        confirm_attempts__lt=AUTO_CONFIRM_ATTEMPTS, order__account=account, order__source=Order.Source.PULLED,
+        order__instructed_at__lt=start,
+        order__instructed_at__gte=now - timedelta(days=settings.SMARTSHIP_ORDER_LOOKBACK_DAYS),
+    ).values_list("order__instructed_at", flat=True).distinct()
+    days = sorted({timezone.localtime(at, KST).date() for at in instructed})
+    return [(datetime.combine(day, dt_time.min, tzinfo=KST), datetime.combine(day + timedelta(days=1), dt_time.min,
+                                                                            tzinfo=KST)) for day in days]
 
 
 def orders_sync(*, account_id: int, run_id: int | None = None, trigger: str = SyncRun.Trigger.COMMAND) -> SyncRun:
@@ -165,6 +190,13 @@ def _read_ahead(windows: Iterator[PullWindow]) -> Iterator[PullWindow]:
         thread.join(timeout=30)
 
 
+class LeaseLost(Exception):
+    """The sync's lease expired under it (a very long run): another sync of the account may be running."""
+
+    message = ("This sync ran longer than its lock and stopped so as not to overlap another sync of the account; "
+               "the next sync resumes where it stopped.")
+
+
 class _SkippedCall(Exception):
     """A queued sales-site call not made because an earlier one on the same thread failed."""
 
@@ -219,7 +251,7 @@ class _Confirmations:
         if not line_ids:
             return
         # A line wholly cancelled by completed claims is not confirmed: the sync cancels it after the pull.
-        lines, requests = confirm_requests(account=self.account, line_ids=line_ids,
+        lines, requests = confirm_requests(account=self.account, line_ids=line_ids, automatic=True,
                                            cancelled=cancelled_quantities(self.cancellations.result()))
         self._sent.update(line_ids)
         if lines:
@@ -265,8 +297,9 @@ class _Confirmations:
 def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta) -> None:
     now = timezone.now()
     start, end = _range(account, now)
+    waiting = _waiting_days(account, start, now)
     run.status, run.started_at, run.window_start, run.window_end = SyncRun.Status.RUNNING, now, start, end
-    run.windows_total = _days(start, end) + (1 if account.auto_order_confirmation else 0)
+    run.windows_total = len(waiting) + _days(start, end) + (1 if account.auto_order_confirmation else 0)
     _save(run, "status", "started_at", "window_start", "window_end", "windows_total")
     config = account_config(account)
     calls = _BufferedCalls(config.on_call)
@@ -277,7 +310,9 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
     cancellations: Future = site.submit(lambda a: a.fetch_cancellations(start=start, end=end))
     confirmations = _Confirmations(account=account, run=run, site=site, cancellations=cancellations)
     try:
-        for window in _read_ahead(adapter.fetch_order_lines(start=start, end=end)):
+        windows = chain(*(adapter.fetch_order_lines(start=a, end=b) for a, b in waiting),
+                        adapter.fetch_order_lines(start=start, end=end))
+        for window in _read_ahead(windows):
             # One commit per day: its call log, its lines and the cursor past them. A crash before it
             # keeps none of the day and the next sync reads it again; after it, the next one resumes.
             with transaction.atomic():
@@ -287,7 +322,10 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
                 SalesSiteAccount.objects.filter(pk=account.pk).filter(
                     Q(orders_synced_until__isnull=True) | Q(orders_synced_until__lt=cursor)
                 ).update(orders_synced_until=cursor)
-                lease_extend(name=lease_name(account.pk), token=token, ttl=ttl)
+                if not lease_extend(name=lease_name(account.pk), token=token, ttl=ttl):
+                    # This run outlived its lease and another one may have started: stop before writing
+                    # more (this day is rolled back; the other run reads it).
+                    raise LeaseLost()
                 run.lines_seen += stats.seen
                 run.lines_new += stats.new
                 run.lines_updated += stats.updated
@@ -315,6 +353,10 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
             SalesSiteAccount.objects.filter(pk=account.pk).update(
                 connection_status=SalesSiteAccount.ConnectionStatus.FAILED,
                 connection_message=exc.message, connection_checked_at=timezone.now())
+    except LeaseLost as exc:
+        confirmations.salvage(send_queued=False)
+        run.status, run.error_code, run.error_message = SyncRun.Status.FAILED, "lease_lost", exc.message
+        logger.warning("sync of account %s stopped: its lease expired", account.pk)
     except Exception as exc:
         confirmations.salvage(send_queued=False)
         run.status, run.error_code = SyncRun.Status.FAILED, "internal"

@@ -269,6 +269,32 @@ def test_lock_keeps_a_second_sync_out_and_expires(sandbox, account):
     assert sync(account).status == SyncRun.Status.SUCCEEDED, "a dead worker's lock expires"
 
 
+@pytest.mark.django_db
+def test_a_sync_that_outlived_its_lock_stops_and_the_next_one_resumes(sandbox, account, monkeypatch):
+    """A run slower than its lease: another sync took the account over, so this one writes no more."""
+    from orders.services import sync as sync_module
+
+    codes = option_codes(sandbox, 2)
+    for days, code in zip((3, 1), codes, strict=True):
+        sandbox.create_order(owhoDttm=kst(days), lines=[{"eitmNo": code}])
+    real_store = sync_module.lines_store
+    calls = []
+
+    def store_then_lose_the_lease(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:  # the second day: another run has taken the lease meanwhile
+            Lease.objects.filter(name=lease_name(account.pk)).update(token="another-run")
+        return real_store(**kwargs)
+
+    monkeypatch.setattr(sync_module, "lines_store", store_then_lose_the_lease)
+    run = orders_sync(account_id=account.pk)
+    assert (run.status, run.error_code) == (SyncRun.Status.FAILED, "lease_lost")
+    assert run.windows_done == 1 and OrderLine.objects.count() == 0  # day one held no order; day two rolled back
+    monkeypatch.setattr(sync_module, "lines_store", real_store)
+    Lease.objects.filter(name=lease_name(account.pk)).update(token="", expires_at=None)
+    assert sync(account).lines_new == 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_syncs_started_at_once_store_each_line_once(sandbox, account):
     if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):

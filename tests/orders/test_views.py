@@ -247,7 +247,22 @@ class TestConfirmSelected:
         responses.add(responses.POST, f"{BASE}/v1/openapi/delivery/v1/SellerDeliveryProgressStateSearch", status=500)
         response = signed_in.post(reverse("orders:order-confirm"), {"order_ids": [order.pk]}, follow=True)
         assert "it is not known yet whether the lines were confirmed" in response.content.decode()
-        assert order.lines.get().confirm_state == ConfirmState.PENDING
+        assert order.lines.get().confirm_state == ConfirmState.UNKNOWN
+
+        # Confirm again: LotteON had applied the first 210. The state is read first and nothing is resent.
+        responses.reset()
+        line = order.lines.get()
+        responses.add(responses.POST, f"{BASE}/v1/openapi/delivery/v1/SellerDeliveryProgressStateSearch",
+                      json={"returnCode": "0000", "message": "", "dataCount": 1, "data": {"deliveryProgressStateList": [
+                          {"odNo": order.order_no, "odSeq": line.line_no, "procSeq": line.process_seq,
+                           "odPrgsStepCd": "12"}]}})
+        response = signed_in.post(reverse("orders:order-confirm"), {"order_ids": [order.pk]}, follow=True)
+        assert "1 line confirmed, 0 failed." in response.content.decode()
+        assert [call.request.url for call in responses.calls] == [
+            f"{BASE}/v1/openapi/delivery/v1/SellerDeliveryProgressStateSearch"]
+        line.refresh_from_db()
+        assert (line.status, line.confirm_state, line.site_status_code) == (
+            LineStatus.CONFIRMED, ConfirmState.CONFIRMED, "12")
 
     def test_nothing_to_confirm_shows_the_services_message(self, signed_in, seller, account):
         shipped = make_order(seller=seller, account=account, status=OrderStatus.SHIPPED)
