@@ -208,6 +208,7 @@ def _fault_spec(body: dict[str, Any]) -> dict[str, Any]:
         if retry is None or retry < 0:
             raise AdminError(400, "retryAfter must be seconds >= 0")
         spec["retryAfter"] = retry
+    spec["noRetryAfter"] = bool(body.get("noRetryAfter", False))
     spec["afterApply"] = bool(body.get("afterApply", False))
     if "status" not in spec and not spec["malformed"] and "returnCode" not in spec and not spec["delay"]:
         spec["status"] = 500

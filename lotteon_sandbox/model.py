@@ -263,6 +263,7 @@ class Line:
             "slPrc": row["slPrc"],
             "slAmt": row["slAmt"],
             "dvpCustNm": row["dvpCustNm"],
+            "dvpEmlAddr": row["dvpEmlAddr"],
             "dvpTelNo": row["dvpTelNo"],
             "dvpMphnNo": row["dvpMphnNo"],
             "dvpZipNo": row["dvpZipNo"],

@@ -139,7 +139,7 @@ def _window(
     if too_long:
         days = limit.days
         raise BadRequest(
-            f"조회기간은 {days}일을 초과할 수 없습니다. (The search period must be shorter than {days} day(s).)",
+            f"조회기간은 {days}일을 초과할 수 없습니다. (The search period cannot be longer than {days} day(s).)",
             PERIOD_TOO_LONG,
         )
     return fmt_dttm(start), fmt_dttm(end)
@@ -148,7 +148,8 @@ def _window(
 def _search_lines(ctx: Ctx, body: dict[str, Any]) -> list[Line]:
     """Lines of 209/140: a one-day window on owhoDttm (decision row 20), or odNo (row 7), or both."""
     od_no = _text(body, "odNo")
-    window = _window(body, "srchStrtDt", "srchEndDt", limit=ONE_DAY, inclusive=False, optional=bool(od_no))
+    # API.md §4: "at most 1 day", so exactly 24 hours passes and a second more does not.
+    window = _window(body, "srchStrtDt", "srchEndDt", limit=ONE_DAY, inclusive=True, optional=bool(od_no))
     if od_no:
         lines = list(ctx.shop.orders.get(od_no, ()))
         if window:
@@ -410,6 +411,9 @@ def _item_result(entry: Any, code: str, message: str) -> dict[str, Any]:
 
 
 def _find_item(ctx: Ctx, entry: dict[str, Any]) -> tuple[Any, Any] | str:
+    group = _text(entry, "trGrpCd")
+    if group and group != ctx.supplier.trGrpCd:  # §5.7: trGrpCd is SR
+        return f"거래처그룹코드가 올바르지 않습니다: {group}. (trGrpCd must be {ctx.supplier.trGrpCd}.)"
     tr_no = _text(entry, "trNo")
     if tr_no and tr_no != ctx.supplier.trNo:
         return f"거래처번호가 API 키의 거래처와 일치하지 않습니다: {tr_no}. (trNo does not belong to this API key.)"

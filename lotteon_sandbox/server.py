@@ -28,14 +28,16 @@ MESSAGES = {
     503: "서비스를 일시적으로 사용할 수 없습니다. (Service Unavailable.)",
     504: "게이트웨이 시간 초과. (Gateway Timeout.)",
 }
+CLIENT_HEADERS = ("Accept", "Accept-Language", "X-Timezone", "Content-Type")
 MALFORMED_REQUEST = "요청 형식이 올바르지 않습니다. (Not Found: malformed request, the body is not valid JSON.)"
 MALFORMED_BODY = b"<html><head><title>502 Bad Gateway</title></head><body>upstream error</body></html>"
 
 
-def http_error(status: int, message: str | None = None, *, retry_after: int | None = None) -> Reply:
+def http_error(status: int, message: str | None = None, *, retry_after: int | None = None,
+               with_retry_after: bool = True) -> Reply:
     # HTTP-level failures carry the envelope too, with the HTTP status as returnCode.
     reply = envelope(str(status), message or MESSAGES.get(status, f"HTTP {status}"), status=status)
-    if status == 429:
+    if status == 429 and with_retry_after:
         reply.headers["Retry-After"] = str(retry_after if retry_after is not None else DEFAULT_RETRY_AFTER)
     return reply
 
@@ -158,7 +160,9 @@ class Handler(BaseHTTPRequestHandler):
             "durationMs": 0.0,
             "fault": None,
             "request": {
-                "headers": {"Authorization": f"Bearer {mask_key(key)}" if key else ""},
+                # What API.md §2 asks of every request, so that tests can check the client sends it.
+                "headers": {"Authorization": f"Bearer {mask_key(key)}" if key else "",
+                            **{name: self.headers[name] for name in CLIENT_HEADERS if name in self.headers}},
                 "query": query,
                 "body": None,
             },
@@ -243,7 +247,7 @@ def fault_reply(fault: Fault) -> Reply | None:
             str(fault.returnCode), f"샌드박스 장애 주입: returnCode {fault.returnCode}. (Injected business error.)"
         )
     status = fault.status or 500
-    return http_error(status, retry_after=fault.retryAfter)
+    return http_error(status, retry_after=fault.retryAfter, with_retry_after=not fault.noRetryAfter)
 
 
 def make_server(host: str, port: int, sandbox: Sandbox) -> SandboxServer:

@@ -33,6 +33,7 @@ class Fault:
     malformed: bool = False
     returnCode: str | None = None
     retryAfter: int | None = None
+    noRetryAfter: bool = False  # a 429 without the header: API.md §4 does not say whether LotteON sends one
     afterApply: bool = False
     used: int = 0
 

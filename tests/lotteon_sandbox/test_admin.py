@@ -255,6 +255,13 @@ def test_faults_stack_in_order(sandbox, lotteon):
     assert third.status_code == 200
 
 
+def test_fault_429_without_retry_after(sandbox, lotteon):
+    sandbox.fault(status=429, noRetryAfter=True)
+    response = lotteon.raw(207)
+    assert response.status_code == 429 and "Retry-After" not in response.headers
+    assert "접속량 초과" in response.json()["message"]
+
+
 def test_fault_malformed_body(sandbox, lotteon):
     """Decision row 21: HTTP 200 with a body that is not the JSON envelope."""
     sandbox.fault(malformed=True)

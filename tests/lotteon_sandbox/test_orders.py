@@ -96,10 +96,12 @@ def test_empty_result_shape(lotteon):
 
 @pytest.mark.parametrize("api_no", [209, 140])
 def test_one_day_window(sandbox, lotteon, api_no):
-    """API.md §4: at most one day; 000000-235959 passes, two days → HTTP 200 with returnCode 2003."""
+    """API.md §4: at most one day; 000000-235959 and exactly 24 hours pass, a second more → HTTP 200 with
+    returnCode 2003."""
     assert lotteon.call(api_no, window())["returnCode"] == "0000"
     assert lotteon.call(api_no, {"srchStrtDt": "20250301120000", "srchEndDt": "20250302115959"})["returnCode"] == "0000"
-    for end in ("20250302235959", "20250302000000", "20250303000000"):
+    assert lotteon.call(api_no, {"srchStrtDt": "20250301000000", "srchEndDt": "20250302000000"})["returnCode"] == "0000"
+    for end in ("20250302000001", "20250302235959", "20250303000000"):
         envelope = lotteon.call(api_no, {"srchStrtDt": "20250301000000", "srchEndDt": end})
         assert envelope["returnCode"] == "2003", end
         assert envelope["data"] is None
@@ -253,7 +255,7 @@ def test_140_row_fields(sandbox, lotteon):
     [row] = lotteon.progress()
     for name in (
         "odNo", "odSeq", "procSeq", "clmNo", "odPrgsStepCd", "dvTrcStatDttm", "invcNbr", "invcNo", "dvCst",
-        "odCmptDttm", "odrNm", "odQty", "slAmt", "slPrc", "dvpCustNm", "dvpMphnNo", "dvpZipNo", "dvpStnmZipAddr",
+        "odCmptDttm", "odrNm", "odQty", "slAmt", "slPrc", "dvpCustNm", "dvpEmlAddr", "dvpTelNo", "dvpMphnNo", "dvpZipNo", "dvpStnmZipAddr",
         "dvpStnmDtlAddr", "dvMsg", "pdNm", "epdNo", "spdNo", "sitmNo",
     ):
         assert name in row, name

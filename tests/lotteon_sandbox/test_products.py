@@ -186,8 +186,10 @@ def test_86_unknown_item_fails_that_item(lotteon, sandbox):
         {**_stk(sandbox, product, black, 1), "sitmNo": "LO0000000000_0000000001"},
         {**_stk(sandbox, product, black, 1), "spdNo": other["spdNo"]},
         {**_stk(sandbox, product, black, 1), "spdNo": other["spdNo"], "sitmNo": other["itmLst"][0]["sitmNo"]},
+        {**_stk(sandbox, product, black, 1), "trGrpCd": "XX"},  # §5.7: trGrpCd is SR
     ]})
-    assert [r["resultCode"] for r in data] == ["9999"] * 3
+    assert [r["resultCode"] for r in data] == ["9999"] * 4
+    assert _stock(sandbox, black["sitmNo"])["stkQty"] == 5
 
 
 def test_86_misnamed_list_applies_nothing(lotteon, sandbox):

@@ -320,6 +320,21 @@ def test_two_syncs_started_at_once_store_each_line_once(sandbox, account):
 
 
 @pytest.mark.django_db
+def test_every_call_of_a_sync_carries_the_headers_lotteon_asks_for(sandbox, account):
+    """API.md §2: Accept, Accept-Language ko, X-Timezone GMT+09:00 on every call, Content-Type on POST."""
+    (a,) = option_codes(sandbox, 1)
+    sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}])
+    sync(account)
+    calls = sandbox.calls()
+    assert {call["apiNo"] for call in calls} >= {209, 140, 210, 50}
+    for call in calls:
+        headers = call["request"]["headers"]
+        assert headers["Accept"] == "application/json" and headers["Accept-Language"] == "ko", call["path"]
+        assert headers["X-Timezone"] == "GMT+09:00", call["path"]
+        assert call["method"] != "POST" or headers["Content-Type"].startswith("application/json"), call["path"]
+
+
+@pytest.mark.django_db
 def test_sync_orders_command_runs_the_same_service(sandbox, account, capsys):
     (a,) = option_codes(sandbox, 1)
     sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}])

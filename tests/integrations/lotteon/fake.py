@@ -97,6 +97,7 @@ class Fault:
     malformed: bool = False
     returnCode: str | None = None
     retryAfter: int | None = None
+    noRetryAfter: bool = False  # the fake sends Retry-After only when retryAfter is given
     afterApply: bool = False
 
 

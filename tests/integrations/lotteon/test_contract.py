@@ -333,6 +333,16 @@ def test_429_retry_after_is_honoured(lotteon_backend: Backend) -> None:
     assert client.sleeps == [2.0]  # type: ignore[attr-defined]
 
 
+def test_429_without_retry_after_waits_the_documented_minute(lotteon_backend: Backend) -> None:
+    """API.md §4: whether 429 carries Retry-After is not documented; its text says retry after 1 minute."""
+    lotteon_backend.fault(status=429, noRetryAfter=True, path="identity")
+    client = lotteon_backend.client()
+    with pytest.raises(errors.RateLimited) as info:
+        client.identity()
+    assert info.value.retry_after == 60
+    assert client.sleeps == []  # type: ignore[attr-defined]  # too long to sit out inline: the task comes back
+
+
 def test_read_retried_after_500(lotteon_backend: Backend) -> None:
     lotteon_backend.fault(status=500, path="SellerDeliveryOrdersSearch")
     client = lotteon_backend.client()
