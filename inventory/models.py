@@ -374,6 +374,8 @@ class StockPush(models.Model):
 
     The site's sale status is learned from the site (LotteON 94) the first time and before putting an
     option back on sale; ``sold_out_by_stock`` marks an option the site took off sale at stock 0.
+    ``pushed_quantity`` and ``site_checked_at`` are cleared while an 86 is on the wire and when its answer
+    is lost: what the site holds is then unknown, and the next push reads it back before it writes.
     """
 
     class State(models.TextChoices):
@@ -390,6 +392,9 @@ class StockPush(models.Model):
     site_product_id = models.CharField(max_length=40, blank=True)
     site_option_id = models.CharField(max_length=40, blank=True)
     dirty = models.BooleanField(default=True)
+    # The run that took this row and has not finished with it. A run that died (or lost its lock) leaves
+    # it set, and the next run takes the row again although ``dirty`` was cleared by the claim.
+    claimed_by = models.BigIntegerField(null=True, blank=True, help_text="Stock sync run holding this row")
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     pushed_quantity = models.IntegerField(null=True, blank=True, help_text="Last quantity the site accepted")
     pushed_at = models.DateTimeField(null=True, blank=True)
@@ -410,6 +415,7 @@ class StockPush(models.Model):
         ordering = ["account_id", "option_id"]
         indexes = [
             models.Index(fields=["account", "dirty"], name="stock_push_account_dirty"),
+            models.Index(fields=["account", "claimed_by"], name="stock_push_account_claim"),
             models.Index(fields=["seller", "state"], name="stock_push_seller_state"),
         ]
 

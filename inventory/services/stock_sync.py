@@ -16,19 +16,25 @@ How it fits together (docs/inventory.md, "Automatic Stock Qty Sync"):
   an option with stock (was it sold out at 0 before SmartShip managed it?), a restock from 0 (still sold
   out because of stock, or stopped by the seller since? only the former is put back on sale), and an
   option the site refused whose reason is not known yet (stock not managed, option gone).
-- Both writes set absolute values, so an answer that was lost is simply sent again by the next pass with
-  the then current figure; nothing is re-sent blindly within a run.
+- Faults (docs/inventory.md, "Faults"): a write is never trusted before its answer is stored. The row
+  forgets what the site holds (``pushed_quantity``, ``site_checked_at``) before its 86 goes out and again
+  when the answer is lost, so the next push reads the site back (94) first: a lost 86 with 0 that LotteON
+  applied (sold out by stock) is then followed by 111 SALE after a restock, and a lost write that applied
+  is not sent again. A claimed row carries the run's id (``claimed_by``) until the run ends, so a worker
+  killed after its claim leaves the row to the next run. The lock is renewed before and after every write:
+  a run that lost it (it outlived it and another run took over) stops without writing again.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.bulk import rows_update
@@ -48,6 +54,7 @@ logger = logging.getLogger("smartship.inventory.stock_sync")
 State = StockPush.State
 Trigger = StockSyncRun.Trigger
 LOCK_SECONDS = 600
+LEASE_LOST = "lease_lost"
 MAX_PASSES = 5  # a run looks again for rows marked while it pushed, at most this many times
 NOT_MANAGED = ("{site} does not manage stock for this option (the product was registered with stock management "
                "off; LotteON shows 999999999): SmartShip does not push its stock. Turn stock management on at "
@@ -160,6 +167,22 @@ def lease_name(account_id: int) -> str:
 
 # --- The run ----------------------------------------------------------------------------------------
 
+class _LeaseLost(Exception):
+    """This run outlived its lock and another run of the account took it: it must not write to the site
+    again, or an older figure could land after the newer run's."""
+
+
+@dataclass
+class _Hold:
+    name: str
+    token: str
+    ttl: timedelta
+
+    def renew(self) -> None:
+        if not lease_extend(name=self.name, token=self.token, ttl=self.ttl):
+            raise _LeaseLost
+
+
 @dataclass(eq=False)
 class _Item:
     push: StockPush
@@ -209,12 +232,14 @@ def stock_sync(*, account_id: int, full: bool = False, trigger: str = Trigger.CO
         return _finish(run, StockSyncRun.Status.SKIPPED, message=message)
     run.save()
     try:
-        _run(account=account, site_name=site.name, run=run, full=full, token=token, ttl=ttl)
+        _run(account=account, site_name=site.name, run=run, full=full, hold=_Hold(lease_name(account.pk), token, ttl))
     finally:
         lease_release(name=lease_name(account.pk), token=token)
-    if run.status == StockSyncRun.Status.SUCCEEDED and StockPush.objects.filter(account=account, dirty=True).exists():
+    again = run.status == StockSyncRun.Status.SUCCEEDED or run.error_code == LEASE_LOST
+    if again and StockPush.objects.filter(account=account, dirty=True).exists():
         # A change committed after this push last looked, while it still held the lock: that change's own
-        # push found the lock taken and stopped. One more push takes it now, not the next full sync.
+        # push found the lock taken and stopped. One more push takes it now, not the next full sync. A run
+        # that lost its lock hands what it left to whoever runs next the same way.
         stock_push_enqueue(account_ids=[account.pk], trigger=Trigger.CHANGE)
     return run
 
@@ -226,36 +251,40 @@ def _finish(run: StockSyncRun, status: str, *, message: str = "", code: str = ""
     return run
 
 
-def _run(*, account: SalesSiteAccount, site_name: str, run: StockSyncRun, full: bool, token: str,
-         ttl: timedelta) -> None:
+def _run(*, account: SalesSiteAccount, site_name: str, run: StockSyncRun, full: bool, hold: _Hold) -> None:
     adapter = registry.adapter_for(account.site, account_config(account))
     batch_size = max(1, min(settings.SMARTSHIP_STOCK_PUSH_BATCH, getattr(adapter, "stock_batch_size", 100)))
     current: _Pass | None = None
     lost: set[int] = set()
     try:
         for number in range(MAX_PASSES):
-            current = _Pass(items=_claim(account=account, full=full and number == 0))
+            current = _Pass(items=_claim(account=account, run=run, full=full and number == 0))
             if not current.items:
                 break
-            _push(adapter=adapter, run=run, items=current, batch_size=batch_size, site_name=site_name)
+            _push(adapter=adapter, run=run, items=current, batch_size=batch_size, site_name=site_name, hold=hold)
             lost |= current.lost
             current = None
-            lease_extend(name=lease_name(account.pk), token=token, ttl=ttl)
+            hold.renew()
             if not StockPush.objects.filter(account=account, dirty=True).exists():
                 break
+        _close(account=account, run=run, ids=lost)
         if lost:
-            # Not sent again by this run (it may have applied): the next push sends the then current figure.
-            _mark_again(lost)
+            # Not sent again by this run (it may have applied): the next push reads the site back first.
             _finish(run, StockSyncRun.Status.PARTIAL, code=str(ErrorCode.OUTCOME_UNKNOWN),
-                    message=f"{site_name}'s answer was lost for {len(lost)} option(s); they are sent again by the "
-                    "next push.")
+                    message=f"{site_name}'s answer was lost for {len(lost)} option(s); the next push reads them "
+                    f"back from {site_name} and sends what is still needed.")
         else:
             _finish(run, StockSyncRun.Status.PARTIAL if run.failed else StockSyncRun.Status.SUCCEEDED)
+    except _LeaseLost:
+        logger.warning("stock push of account %s outlived its lock; another push took over", account.pk)
+        _close(account=account, run=run, ids=_unsettled(current) | lost)
+        _finish(run, StockSyncRun.Status.FAILED, code=LEASE_LOST,
+                message=f"This push ran longer than its lock ({int(hold.ttl.total_seconds())} s) and another push "
+                f"of the account took over: it stopped without sending anything more to {site_name}. What it "
+                "had not finished waits for the next push.")
     except SalesSiteError as exc:
         logger.warning("stock push of account %s failed: %s (%s)", account.pk, exc.code, exc.message)
-        if current is not None:
-            _remark(current)
-        _mark_again(lost)
+        _close(account=account, run=run, ids=_unsettled(current) | lost)
         if exc.code in (ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.ACCOUNT_MISMATCH):
             SalesSiteAccount.objects.filter(pk=account.pk).update(
                 connection_status=SalesSiteAccount.ConnectionStatus.FAILED,
@@ -263,9 +292,7 @@ def _run(*, account: SalesSiteAccount, site_name: str, run: StockSyncRun, full: 
         _finish(run, StockSyncRun.Status.FAILED, code=str(exc.code),
                 message=f"{exc.message} The quantities not sent yet wait for the next push.")
     except Exception as exc:
-        if current is not None:
-            _remark(current)
-        _mark_again(lost)
+        _close(account=account, run=run, ids=_unsettled(current) | lost)
         logger.exception("stock push of account %s crashed", account.pk)
         _finish(run, StockSyncRun.Status.FAILED, code="internal",
                 message=f"Unexpected error: {exc.__class__.__name__}. The operator has the details in the log.")
@@ -274,20 +301,26 @@ def _run(*, account: SalesSiteAccount, site_name: str, run: StockSyncRun, full: 
         adapter.close()
 
 
-def _remark(current: _Pass) -> None:
-    """A run stopped by an error: the rows it claimed but did not settle (or whose answer was lost) wait
-    for the next push."""
-    _mark_again({item.push.pk for item in current.items if item.push.pk not in current.settled} | current.lost)
+def _unsettled(current: _Pass | None) -> set[int]:
+    """The rows of a pass stopped part way that wait for the next push: not settled, or answer lost."""
+    if current is None:
+        return set()
+    return {item.push.pk for item in current.items if item.push.pk not in current.settled} | current.lost
 
 
-def _mark_again(ids: set[int]) -> None:
+def _close(*, account: SalesSiteAccount, run: StockSyncRun, ids: set[int]) -> None:
+    """Mark the rows left to the next push, then let go of this run's claims. In that order: a row is
+    never without both marks, whatever stops the worker in between."""
     for batch in chunked(sorted(ids)):
         StockPush.objects.filter(pk__in=batch).update(dirty=True)
+    StockPush.objects.filter(account=account, claimed_by=run.pk).update(claimed_by=None)
 
 
-def _claim(*, account: SalesSiteAccount, full: bool) -> list[_Item]:
+def _claim(*, account: SalesSiteAccount, run: StockSyncRun, full: bool) -> list[_Item]:
     """Take the rows to look at (dirty ones, or all for a full sync), clearing ``dirty`` *before* the stock
-    figures are read: a change committed after this marks its row again and is pushed by the next pass."""
+    figures are read: a change committed after this marks its row again and is pushed by the next pass.
+    Rows still claimed by another run are taken as if dirty: that run holds the lock no more (this one
+    does), so it died or lost the lock before it stored them."""
     # Links linked since the last run (learned from an order, found by Check LotteON link) get their row.
     new_links = list(SiteOptionLink.objects.filter(account=account, status=LinkStatus.LINKED, stock_push__isnull=True)
                      .values_list("pk", "seller_id", "option_id", "site_product_id", "site_option_id"))
@@ -296,13 +329,14 @@ def _claim(*, account: SalesSiteAccount, full: bool) -> list[_Item]:
                    site_option_id=option, dirty=True) for pk, seller_id, option_id, product, option in new_links],
         ignore_conflicts=True, batch_size=500)
     rows = StockPush.objects.filter(account=account)
+    waiting = Q(dirty=True) | (Q(claimed_by__isnull=False) & ~Q(claimed_by=run.pk))
     if full:
-        rows.filter(dirty=True).update(dirty=False)
+        rows.filter(waiting).update(dirty=False, claimed_by=run.pk)
         ids = list(rows.values_list("pk", flat=True))
     else:
-        ids = list(rows.filter(dirty=True).values_list("pk", flat=True))
+        ids = list(rows.filter(waiting).values_list("pk", flat=True))
         for batch in chunked(ids):
-            StockPush.objects.filter(pk__in=batch).update(dirty=False)
+            StockPush.objects.filter(pk__in=batch).update(dirty=False, claimed_by=run.pk)
     items: list[_Item] = []
     for batch in chunked(ids):
         for push in (StockPush.objects.filter(pk__in=batch).select_related("link", "option")
@@ -325,7 +359,7 @@ def _claim(*, account: SalesSiteAccount, full: bool) -> list[_Item]:
     return items
 
 
-def _push(*, adapter, run: StockSyncRun, items: _Pass, batch_size: int, site_name: str) -> None:
+def _push(*, adapter, run: StockSyncRun, items: _Pass, batch_size: int, site_name: str, hold: _Hold) -> None:
     now = timezone.now()
     run.checked += len(items.items)
     to_send: list[_Item] = []
@@ -346,11 +380,13 @@ def _push(*, adapter, run: StockSyncRun, items: _Pass, batch_size: int, site_nam
     sending = {i.push.pk for i in to_send}
     _store([i for i in items.items if i.push.pk not in sending], items, now)
 
-    # Read the site's state where it decides what to do (see the module docstring).
-    to_read = [i for i in to_send if i.quantity > 0 and (
-        i.push.site_checked_at is None or i.push.pushed_quantity == 0 or i.push.resume_sale)]
+    # Read the site's state where it decides what to do (see the module docstring). Not known includes a
+    # write whose answer never came back: what the site holds then is read, not guessed.
+    to_read = [i for i in to_send if i.push.site_checked_at is None or (i.quantity > 0 and (
+        i.push.pushed_quantity == 0 or i.push.resume_sale))]
     if to_read:
         settled = _learn(adapter=adapter, run=run, items=to_read, site_name=site_name, now=now)
+        hold.renew()  # what was read may be older than what a run that took over the lock stored since
         _store(settled, items, now)
         run.skipped += sum(1 for i in settled if not i.push.stock_managed)
         run.failed += sum(1 for i in settled if i.push.stock_managed)
@@ -361,8 +397,8 @@ def _push(*, adapter, run: StockSyncRun, items: _Pass, batch_size: int, site_nam
     stock = [i for i in to_send if i.push.pushed_quantity != i.quantity]
     for start in range(0, len(stock), batch_size):
         batch = stock[start:start + batch_size]
-        outcomes = adapter.push_stock([StockPushRequest(i.push.site_product_id, i.push.site_option_id, i.quantity)
-                                       for i in batch])
+        outcomes = _write(batch, run=run, hold=hold, forget=True, send=lambda b=batch: adapter.push_stock(
+            [StockPushRequest(i.push.site_product_id, i.push.site_option_id, i.quantity) for i in b]))
         run.calls += 1
         refused, unread = _apply_stock(batch, outcomes, run=run, site_name=site_name)
         not_sent.update(refused)
@@ -370,6 +406,7 @@ def _push(*, adapter, run: StockSyncRun, items: _Pass, batch_size: int, site_nam
             # Why did the site refuse? Read those options (stock not managed, option gone).
             _learn(adapter=adapter, run=run, items=unread, site_name=site_name, now=timezone.now(),
                    after_refusal=True)
+            hold.renew()
             moved = sum(1 for i in unread if not i.push.stock_managed)
             run.skipped += moved
             run.failed -= moved
@@ -379,12 +416,48 @@ def _push(*, adapter, run: StockSyncRun, items: _Pass, batch_size: int, site_nam
               and i.push.pushed_quantity == i.quantity and i.quantity > 0]
     for start in range(0, len(resume), batch_size):
         batch = resume[start:start + batch_size]
-        outcomes = adapter.resume_sale([i.ref for i in batch])
+        outcomes = _write(batch, run=run, hold=hold, forget=False,
+                          send=lambda b=batch: adapter.resume_sale([i.ref for i in b]))
         run.calls += 1
         _apply_resume(batch, outcomes, run=run, site_name=site_name)
         _store(batch, items, timezone.now())
+    # What was learned of the rows that needed no write after all (the site had the figure already, or is
+    # on sale already, or was stopped by the seller).
+    _store([i for i in to_send if i.push.pk not in items.settled], items, timezone.now())
     StockSyncRun.objects.filter(pk=run.pk).update(checked=run.checked, pushed=run.pushed, failed=run.failed,
                                                   skipped=run.skipped, resumed=run.resumed, calls=run.calls)
+
+
+def _write(batch: list[_Item], *, run: StockSyncRun, hold: _Hold, forget: bool,
+           send: Callable[[], list[StockPushOutcome]]) -> list[StockPushOutcome]:
+    """One write call to the site, made only while this run holds the lock.
+
+    Before an 86 the rows forget what the site holds: if the worker dies before the answer is stored,
+    the next run reads the site back instead of trusting a figure the site may no longer have (e.g. an
+    86 with 0 that made LotteON sell the option out). Every row written carries this run's claim, so the
+    next run takes it again. A lock lost during the call leaves the rows forgotten (a newer run may have
+    stored its result meanwhile, and this write may have landed after its write)."""
+    hold.renew()
+    changes: dict = {"claimed_by": run.pk}
+    if forget:
+        changes.update(pushed_quantity=None, site_checked_at=None)
+    for ids in chunked([i.push.pk for i in batch]):
+        StockPush.objects.filter(pk__in=ids).update(**changes)
+    try:
+        outcomes = send()
+    except SalesSiteError:
+        # The adapter raises only errors that applied nothing: what the rows knew still holds.
+        if forget:
+            _write_rows([i.push for i in batch], timezone.now())
+        raise
+    try:
+        hold.renew()
+    except _LeaseLost:
+        if forget:
+            for ids in chunked([i.push.pk for i in batch]):
+                StockPush.objects.filter(pk__in=ids).update(pushed_quantity=None, site_checked_at=None)
+        raise
+    return outcomes
 
 
 def _set(item: _Item, **values) -> None:
@@ -398,21 +471,25 @@ def _store(batch: list[_Item], items: _Pass, now: datetime) -> None:
     row is set once, the others per row with CASE (``core/bulk.py``). ``dirty`` is never written here:
     a change committed while this run pushed has set it again, and it must stay set; rows whose answer was
     lost are marked again after the run."""
-    changed = [item.push for item in batch if item.changed]
-    if changed:
-        constants: dict = {"updated_at": now}
-        values: dict = {}
-        for name in PUSH_FIELDS:
-            distinct = {getattr(push, name) for push in changed}
-            if len(distinct) == 1:
-                constants[name] = distinct.pop()
-            else:
-                values[name] = {push.pk: getattr(push, name) for push in changed}
-        rows_update(StockPush, ids=[push.pk for push in changed], constants=constants, values=values)
+    _write_rows([item.push for item in batch if item.changed], now)
     items.lost.update(i.push.pk for i in batch if i.lost)
     for i in batch:
         i.changed = False
     items.settled.update(i.push.pk for i in batch)
+
+
+def _write_rows(pushes: list[StockPush], now: datetime) -> None:
+    if not pushes:
+        return
+    constants: dict = {"updated_at": now}
+    values: dict = {}
+    for name in PUSH_FIELDS:
+        distinct = {getattr(push, name) for push in pushes}
+        if len(distinct) == 1:
+            constants[name] = distinct.pop()
+        else:
+            values[name] = {push.pk: getattr(push, name) for push in pushes}
+    rows_update(StockPush, ids=[push.pk for push in pushes], constants=constants, values=values)
 
 
 def _learn(*, adapter, run: StockSyncRun, items: list[_Item], site_name: str, now: datetime,
@@ -444,8 +521,16 @@ def _learn(*, adapter, run: StockSyncRun, items: list[_Item], site_name: str, no
             _set(item, state=State.SKIPPED, code="stock_not_managed", message=NOT_MANAGED.format(site=site_name),
                  resume_sale=False)
             settled.append(item)
-        elif not state.sold_out_by_stock:
-            push.resume_sale = False  # on sale already, or stopped by the seller: never touched
+            continue
+        # Only an option sold out because of its stock goes back on sale; on sale already, or stopped by
+        # the seller: never touched.
+        push.resume_sale = state.sold_out_by_stock and item.quantity > 0
+        if not after_refusal and state.stock == item.quantity and push.pushed_quantity != item.quantity:
+            # The site holds the figure already (typically a write whose answer was lost had applied):
+            # sending it again would only repeat a write.
+            push.pushed_quantity = item.quantity
+            _set(item, state=State.SYNCED, code="", attempted_quantity=item.quantity, failures=0, failed_at=None,
+                 message=f"{site_name} already has {item.quantity}.")
     return settled
 
 
@@ -461,12 +546,13 @@ def _apply_stock(batch: list[_Item], outcomes: list[StockPushOutcome], *, run: S
         push = item.push
         outcome = by_ref.get(item.ref)
         if outcome is None or outcome.unknown:
-            # The answer was lost: the site may hold the new figure or the old one. The next pass sends the
-            # then current figure (an absolute value) again.
+            # The answer was lost: the site may hold the new figure (and, at 0, have sold the option out)
+            # or the old one. Forgotten, so the next push reads the site back before it writes.
             item.lost = True
             not_applied.add(push.pk)
-            _set(item, state=State.PENDING, code="unknown", attempted_quantity=item.quantity,
-                 message=f"{site_name}'s answer was lost; the quantity is sent again by the next push.")
+            _set(item, state=State.PENDING, code="unknown", attempted_quantity=item.quantity, pushed_quantity=None,
+                 site_checked_at=None, message=f"{site_name}'s answer was lost; the next push reads the option "
+                 f"back from {site_name} and sends what is still needed.")
             continue
         if outcome.ok:
             push.pushed_quantity, push.pushed_at, push.attempted_quantity = item.quantity, now, item.quantity

@@ -1,0 +1,247 @@
+"""Automatic Stock Qty Sync when a step fails part way, over real HTTP against the LotteON sandbox: an 86
+that LotteON applied but whose answer was lost, a worker killed after it claimed its rows or while its 86
+was on the wire, and a run that outlived its lock while another run took over. In each case nothing is
+lost, nothing is sent blindly, and the next run leaves LotteON with the current figure and on sale when
+it should be."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from core.models import Lease
+from integrations.lotteon.adapter import LotteonAdapter
+from inventory.models import StockPush, StockSyncRun
+from inventory.services.stock import stock_adjust, stock_receive
+from inventory.services.stock_sync import lease_name, stock_sync
+from tests.factories import make_account, make_seller_user
+from tests.inventory.test_stock_sync import (
+    DETAIL,
+    STATUS,
+    STOCK,
+    calls_to,
+    linked_option,
+    live,
+    on_sale,
+    since,
+)
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.django_db]
+
+
+class Killed(BaseException):
+    """The worker dies here: no ``except Exception`` of the run sees it, nothing after it runs."""
+
+
+@pytest.fixture
+def account(sandbox, settings):
+    settings.LOTTEON_BASE_URL = sandbox.url
+    settings.LOTTEON_RETRY_BASE_DELAY = 0.01
+    settings.LOTTEON_RETRY_ATTEMPTS = 1
+    settings.LOTTEON_READ_TIMEOUT = 1.0
+    seller, _ = make_seller_user()
+    return make_account(seller=seller, api_key=sandbox.DEMO_KEY, account_number=sandbox.DEMO_TR_NO,
+                        auto_fulfillment=True, auto_stock_sync=True)
+
+
+def synced_at(sandbox, account, quantity: int):
+    """An option on sale at LotteON, linked and synced at ``quantity``."""
+    (row,) = on_sale(sandbox, 1)
+    opt = linked_option(account, row)
+    stock_receive(seller=account.seller, option=opt, quantity=quantity)
+    assert stock_sync(account_id=account.pk).status == "succeeded"
+    assert live(sandbox)[row["sitmNo"]]["stkQty"] == quantity
+    return row, opt
+
+
+def lotteon(sandbox, row) -> tuple[int, str, str]:
+    state = live(sandbox)[row["sitmNo"]]
+    return state["stkQty"], state["slStatCd"], state["slStatRsnCd"]
+
+
+@pytest.mark.parametrize("restock", [5, 3], ids=["other-figure", "figure-pushed-before"])
+def test_a_lost_86_at_zero_then_a_restock_puts_the_option_back_on_sale(sandbox, account, restock):
+    """86 with 0 applied (LotteON: SOUT/SOUT_STK) but its answer lost; the warehouse restocks before the
+    retry. The next push reads LotteON back, sends the new figure and 111 SALE. Restocked to the figure
+    pushed before the loss, a push that trusted its old figure would not even send the 86."""
+    row, opt = synced_at(sandbox, account, 3)
+    stock_adjust(seller=account.seller, option=opt, quantity=-3, reason="lost")
+    sandbox.fault(path="item/stock/change", status=500, afterApply=True, count=1)
+    run = stock_sync(account_id=account.pk)
+    assert (run.status, run.error_code) == ("partial", "outcome_unknown")
+    assert lotteon(sandbox, row) == (0, "SOUT", "SOUT_STK"), "LotteON applied it"
+    push = StockPush.objects.get()
+    assert (push.state, push.code, push.dirty) == ("pending", "unknown", True)
+
+    stock_receive(seller=account.seller, option=opt, quantity=restock)
+    after = since(sandbox)
+    run = stock_sync(account_id=account.pk)
+    assert lotteon(sandbox, row) == (restock, "SALE", ""), "not left sold out while SmartShip says synced"
+    assert run.status == "succeeded" and run.resumed == 1
+    assert [c["path"] for c in sandbox.calls(since=after)] == [DETAIL, STOCK, STATUS], "read back, 86, 111 SALE"
+    push.refresh_from_db()
+    assert (push.state, push.pushed_quantity, push.resume_sale, push.sold_out_by_stock, push.dirty) == (
+        "synced", restock, False, False, False)
+
+    after = since(sandbox)
+    assert stock_sync(account_id=account.pk, full=True).status == "succeeded"
+    assert sandbox.calls(since=after) == [], "in step: the full sync has nothing to send"
+
+
+def test_a_lost_86_that_applied_is_read_back_not_sent_again(sandbox, account):
+    """The lost write applied and the figure has not changed since: reading LotteON shows it, so no 86."""
+    row, opt = synced_at(sandbox, account, 3)
+    stock_receive(seller=account.seller, option=opt, quantity=2)
+    sandbox.fault(path="item/stock/change", status=500, afterApply=True, count=1)
+    assert stock_sync(account_id=account.pk).status == "partial"
+    assert lotteon(sandbox, row)[0] == 5
+
+    after = since(sandbox)
+    assert stock_sync(account_id=account.pk).status == "succeeded"
+    assert [c["path"] for c in sandbox.calls(since=after)] == [DETAIL]
+    push = StockPush.objects.get()
+    assert (push.state, push.pushed_quantity, push.dirty) == ("synced", 5, False)
+
+
+def test_a_worker_killed_while_its_86_at_zero_was_on_the_wire_is_read_back(sandbox, account, monkeypatch):
+    """The worker dies after LotteON applied 86 with 0 and before the row was stored: the row must not be
+    trusted as it was before the call."""
+    row, opt = synced_at(sandbox, account, 3)
+    stock_adjust(seller=account.seller, option=opt, quantity=-3, reason="lost")
+    push_stock = LotteonAdapter.push_stock
+
+    def applied_then_killed(self, requests):
+        push_stock(self, requests)
+        raise Killed
+
+    monkeypatch.setattr(LotteonAdapter, "push_stock", applied_then_killed)
+    with pytest.raises(Killed):
+        stock_sync(account_id=account.pk)
+    monkeypatch.setattr(LotteonAdapter, "push_stock", push_stock)
+    Lease.objects.filter(name=lease_name(account.pk)).update(token="", expires_at=None)  # long expired
+    assert lotteon(sandbox, row) == (0, "SOUT", "SOUT_STK")
+
+    stock_receive(seller=account.seller, option=opt, quantity=5)
+    after = since(sandbox)
+    assert stock_sync(account_id=account.pk).status == "succeeded"
+    assert lotteon(sandbox, row) == (5, "SALE", "")
+    assert [c["path"] for c in sandbox.calls(since=after)] == [DETAIL, STOCK, STATUS]
+    push = StockPush.objects.get()
+    assert (push.state, push.pushed_quantity, push.dirty, push.claimed_by) == ("synced", 5, False, None)
+
+
+def test_a_worker_killed_after_it_claimed_its_rows_leaves_them_to_the_next_push(sandbox, account, monkeypatch):
+    """Killed after the claim cleared ``dirty`` and before anything was sent: the next change-triggered
+    push (not only the full sync half an hour later) sends the figure."""
+    row, opt = synced_at(sandbox, account, 3)
+    stock_receive(seller=account.seller, option=opt, quantity=1)
+
+    def killed(self, requests):
+        raise Killed
+
+    monkeypatch.setattr(LotteonAdapter, "push_stock", killed)
+    with pytest.raises(Killed):
+        stock_sync(account_id=account.pk)
+    monkeypatch.undo()
+    Lease.objects.filter(name=lease_name(account.pk)).update(token="", expires_at=None)
+    assert lotteon(sandbox, row)[0] == 3
+
+    after = since(sandbox)
+    run = stock_sync(account_id=account.pk)
+    assert (run.status, run.checked, run.pushed) == ("succeeded", 1, 1)
+    assert [c["request"]["body"]["itmStkLst"][0]["stkQty"] for c in calls_to(sandbox, STOCK, after)] == [4]
+    assert lotteon(sandbox, row)[0] == 4
+    push = StockPush.objects.get()
+    assert (push.state, push.pushed_quantity, push.dirty, push.claimed_by) == ("synced", 4, False, None)
+
+
+def test_a_run_that_lost_its_lock_stops_writing(sandbox, account, settings, monkeypatch):
+    """Run A outlives its lock while its first 86 is on the wire; run B takes over and pushes the current
+    figures. A must not send its older figure of the second option after B, nor store what it sent as what
+    LotteON holds; the next run repairs what A left."""
+    settings.SMARTSHIP_STOCK_PUSH_BATCH = 1
+    first, second = on_sale(sandbox, 2)
+    one, two = linked_option(account, first), linked_option(account, second)
+    stock_receive(seller=account.seller, option=one, quantity=1)
+    stock_receive(seller=account.seller, option=two, quantity=2)
+    assert stock_sync(account_id=account.pk).status == "succeeded"
+    stock_receive(seller=account.seller, option=one, quantity=2)  # 3
+    stock_receive(seller=account.seller, option=two, quantity=2)  # 4: what run A reads
+    push_stock = LotteonAdapter.push_stock
+    runs: list[StockSyncRun | None] = []
+
+    def takeover_during_the_call(self, requests):
+        if not runs:
+            runs.append(None)
+            Lease.objects.filter(name=lease_name(account.pk)).update(expires_at=timezone.now())  # A outlived it
+            stock_receive(seller=account.seller, option=two, quantity=3)  # 7
+            runs[0] = stock_sync(account_id=account.pk)  # B: takes the lock, pushes 3 and 7, lets go
+        return push_stock(self, requests)  # A's 86, landing after B's
+
+    monkeypatch.setattr(LotteonAdapter, "push_stock", takeover_during_the_call)
+    after = since(sandbox)
+    run_a = stock_sync(account_id=account.pk)
+    (run_b,) = runs
+    assert lotteon(sandbox, second)[0] == 7, "A's older figure did not land after B's"
+    sent = [(c["request"]["body"]["itmStkLst"][0]["sitmNo"], c["request"]["body"]["itmStkLst"][0]["stkQty"])
+            for c in calls_to(sandbox, STOCK, after)]
+    assert sent == [(first["sitmNo"], 3), (second["sitmNo"], 7), (first["sitmNo"], 3)], "A sent nothing more"
+    assert run_b.status == "succeeded" and run_b.pushed == 2
+    assert (run_a.status, run_a.error_code) == ("failed", "lease_lost")
+    assert "another push" in run_a.error_message
+    pushes = {p.option_id: p for p in StockPush.objects.all()}
+    assert pushes[one.pk].pushed_quantity is None and pushes[one.pk].dirty, "A's write landed last: read back"
+    assert pushes[two.pk].pushed_quantity == 7
+
+    monkeypatch.undo()
+    after = since(sandbox)
+    assert stock_sync(account_id=account.pk).status == "succeeded"
+    assert calls_to(sandbox, STOCK, after) == [], "LotteON holds 3 already: read back, nothing sent"
+    assert (lotteon(sandbox, first)[0], lotteon(sandbox, second)[0]) == (3, 7)
+    assert set(StockPush.objects.values_list("state", "pushed_quantity", "dirty", "claimed_by")) == {
+        ("synced", 3, False, None), ("synced", 7, False, None)}
+
+
+def test_a_run_that_lost_its_lock_while_reading_sends_nothing(sandbox, account, monkeypatch):
+    """The lock is taken over while the run reads LotteON (94), before its first write: no 86 at all."""
+    (row,) = on_sale(sandbox, 1)
+    opt = linked_option(account, row)
+    stock_receive(seller=account.seller, option=opt, quantity=4)
+    stock_states = LotteonAdapter.stock_states
+
+    def read_then_taken_over(self, items):
+        states = stock_states(self, items)
+        Lease.objects.filter(name=lease_name(account.pk)).update(token="another-run",
+                                                                 expires_at=timezone.now() + timedelta(minutes=5))
+        return states
+
+    monkeypatch.setattr(LotteonAdapter, "stock_states", read_then_taken_over)
+    after = since(sandbox)
+    run = stock_sync(account_id=account.pk)
+    assert calls_to(sandbox, STOCK, after) == [] and calls_to(sandbox, STATUS, after) == []
+    assert (run.status, run.error_code) == ("failed", "lease_lost")
+    assert StockPush.objects.get().dirty, "left to the next push"
+    assert Lease.objects.get(name=lease_name(account.pk)).token == "another-run", "not released by the loser"
+
+    monkeypatch.undo()
+    Lease.objects.filter(name=lease_name(account.pk)).update(token="", expires_at=None)
+    assert stock_sync(account_id=account.pk).status == "succeeded"
+    assert lotteon(sandbox, row)[0] == 4
+
+
+def test_an_error_that_applied_nothing_needs_no_read_back(sandbox, account):
+    """A 429 on 86 applied nothing: the row keeps what it knew, and the retry sends the 86 only."""
+    row, opt = synced_at(sandbox, account, 3)
+    stock_receive(seller=account.seller, option=opt, quantity=1)
+    sandbox.fault(path="item/stock/change", status=429, retryAfter=30, count=1)
+    assert stock_sync(account_id=account.pk).error_code == "rate_limited"
+    push = StockPush.objects.get()
+    assert (push.pushed_quantity, push.dirty, push.claimed_by) == (3, True, None)
+    assert push.site_checked_at is not None
+
+    after = since(sandbox)
+    assert stock_sync(account_id=account.pk).status == "succeeded"
+    assert [c["path"] for c in sandbox.calls(since=after)] == [STOCK]
+    assert lotteon(sandbox, row)[0] == 4
