@@ -32,6 +32,10 @@ def order_url(order: Order) -> str:
     except NoReverseMatch:
         return reverse("orders:order-list")
 
+# Whether a new shipping order is sent at once depends on its account's options (and it may have none).
+_TO_WAREHOUSE = ("It goes to the warehouse by itself when its sales-site account has Automatic Fulfillment Shipping "
+                 "Instructions on; otherwise send it from Inventory ▸ Send to fulfilment.")
+
 
 class ManualOrderCreateView(SellerRequiredMixin, View):
     template_name = "orders/manual_form.html"
@@ -57,7 +61,7 @@ class ManualOrderCreateView(SellerRequiredMixin, View):
                 messages.success(
                     request,
                     f"Shipping order {order.order_no} created for {order.recipient_name}: {items} item(s), "
-                    f"{order.total_quantity} pcs, ready for the warehouse.",
+                    f"{order.total_quantity} pcs. {_TO_WAREHOUSE}",
                 )
                 return redirect(order_url(order))
         return self.render_entry(request, entry)
@@ -93,7 +97,7 @@ class ManualOrderImportView(SellerRequiredMixin, View):
         messages.success(
             request,
             f"Imported {upload.name}: {report.orders_created} shipping order(s) with {report.lines_created} "
-            f"line(s) created ({span}), ready for the warehouse.",
+            f"line(s) created ({span}). {_TO_WAREHOUSE}",
         )
         return redirect("orders:order-list")
 

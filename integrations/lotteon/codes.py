@@ -153,8 +153,8 @@ MSG_WINDOW_TOO_LONG = (
     "portal: please report it to support."
 )
 MSG_OUTCOME_UNKNOWN = (
-    "LotteON may or may not have applied the change ({cause}). The portal will read the order's state "
-    "back from LotteON before sending anything again; do not resend it by hand."
+    "LotteON may or may not have applied the change ({cause}). The portal will read the order's state back "
+    "from LotteON before it sends anything again, so retrying is safe."
 )
 MSG_ACCOUNT_MISMATCH = (
     "The API Key belongs to LotteON account {actual}, but the Account Number entered is {expected}. "

@@ -99,3 +99,30 @@ def test_admin_never_shows_a_stored_api_key(admin_client):
     html = admin_client.get(f"/admin/integrations/salessiteaccount/{account.pk}/change/").content.decode()
     assert "VERY-SECRET" not in html and account.api_key_encrypted not in html
     assert "9876" in html  # the last four, as everywhere
+
+
+@pytest.mark.django_db
+def test_a_forbidden_page_says_why_inside_the_portal(client):
+    """A seller opening a QFC page gets the portal's layout and the reason, not a bare "403 Forbidden"."""
+    _, user = make_seller_user()
+    client.force_login(user)
+    response = client.get(reverse("inventory:fulfilment-list"))
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Only QFC warehouse operators may open this page." in body
+    assert "Back to the dashboard" in body and "SKU Management" in body
+
+
+@pytest.mark.django_db
+def test_a_missing_page_is_a_portal_page(client):
+    _, user = make_seller_user()
+    client.force_login(user)
+    response = client.get("/orders/99999999/")
+    assert response.status_code == 404
+    assert "This page does not exist" in response.content.decode()
+
+
+def test_the_server_error_page_needs_no_request_context(client, settings):
+    from django.template.loader import render_to_string
+
+    assert "Something went wrong on our side" in render_to_string("500.html")
