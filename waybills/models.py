@@ -159,6 +159,9 @@ class TrackingPush(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The push run (its lease token) that holds the row while it is sent or read back: a run that lost its
+    # lease must not store its answer over what the run that took over found (docs/waybills.md).
+    claim_token = models.CharField(max_length=32, blank=True, default="", editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

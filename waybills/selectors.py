@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from integrations import registry
+from integrations.models import SalesSiteAccount
 from integrations.shipping import Courier as CourierRecord
 from orders.models import LineStatus, Order, OrderLine, OrderStatus
 from sellers.models import Seller
@@ -198,14 +199,36 @@ def order_get(*, seller: Seller, order_id: int) -> Order:
     return Order.objects.select_related("account").get(seller=seller, pk=order_id)
 
 
-def accounts_with_pushes() -> list[int]:
-    """Accounts with something to send or to settle (the sweep queues one push per account)."""
-    return list(
-        TrackingPush.objects.filter(
-            state__in=[TrackingPush.State.PENDING, TrackingPush.State.UNKNOWN, TrackingPush.State.SENDING],
-            account__isnull=False, account__is_active=True,
-        ).values_list("account_id", flat=True).distinct().order_by("account_id")
-    )
+WAITING_STATES = (TrackingPush.State.PENDING, TrackingPush.State.UNKNOWN, TrackingPush.State.SENDING)
+
+
+def accounts_with_pushes(*, include_failed_connections: bool = False) -> list[int]:
+    """Accounts with something to send or to settle (the sweep queues one push per account).
+
+    Accounts whose connection failed (the site refused the key or the server: 401/403) are left out until
+    a Test Connection succeeds or a new key is saved: every push would send the same refused write again
+    (``include_failed_connections`` lists them anyway, for the command that reports why they wait)."""
+    pushes = TrackingPush.objects.filter(state__in=WAITING_STATES, account__isnull=False, account__is_active=True)
+    if not include_failed_connections:
+        pushes = pushes.exclude(account__connection_status=SalesSiteAccount.ConnectionStatus.FAILED)
+    return list(pushes.values_list("account_id", flat=True).distinct().order_by("account_id"))
+
+
+@dataclass(frozen=True)
+class BlockedAccount:
+    account: SalesSiteAccount
+    site_name: str
+    waiting: int  # tracking numbers of this account not sent because of the failed connection
+
+
+def accounts_blocked(*, seller: Seller) -> list[BlockedAccount]:
+    """The seller's accounts whose tracking numbers wait for the connection to be fixed (the failures page
+    says why and where to fix it)."""
+    accounts = (SalesSiteAccount.objects.filter(seller=seller, is_active=True,
+                                                connection_status=SalesSiteAccount.ConnectionStatus.FAILED)
+                .annotate(waiting=Count("tracking_pushes", filter=Q(tracking_pushes__state__in=WAITING_STATES)))
+                .filter(waiting__gt=0).order_by("site", "shop_id"))
+    return [BlockedAccount(account=a, site_name=site_name(a.site), waiting=a.waiting) for a in accounts]
 
 
 # --- Receiving -----------------------------------------------------------------------------------------

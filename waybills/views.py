@@ -130,8 +130,10 @@ class PushFailuresView(SellerRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = Paginator(selectors.push_failures(seller=self.seller), PAGE_SIZE).get_page(self.request.GET.get("page"))
+        blocked = selectors.accounts_blocked(seller=self.seller)
         context.update(page_obj=page, pushes=page.object_list, State=TrackingPush.State,
-                       not_pushed=selectors.pushes_not_pushed_recent(seller=self.seller))
+                       not_pushed=selectors.pushes_not_pushed_recent(seller=self.seller),
+                       blocked=blocked, blocked_account_ids={b.account.pk for b in blocked})
         return context
 
     def post(self, request):

@@ -7,24 +7,31 @@
    shipped become *unknown* (the site may hold them with this number already);
 3. *unknown* rows are read back (LotteON 140) before anything is sent: applied → *confirmed*, still waiting
    → *pending*, shipped with another number → *conflict*, cancelled → *cancelled*;
-4. *pending* rows are sent in batches (one 137 or 139 call per batch), each batch claimed as *sending*
-   in its own transaction first, and every line's result stored right after its call.
+4. *pending* rows are sent in batches of one kind (one 137 or 139 call per batch), each batch claimed as
+   *sending* in its own transaction first, and every line's result stored right after its call, before
+   the next call.
 
 A write whose answer is lost is resolved by the adapter (140) before it returns; what even that cannot
 settle stays *unknown* and is read again by the next run, never re-sent blindly.
+
+The lease can run out under a run that is still alive (a stalled worker): every row a run sends or reads
+back carries the run's lease token (``claim_token``), and a result is stored only while the row is still
+held by that token, so a run that lost its lease never overwrites what the run that took over found. The
+lease is renewed before every write and after every call to the site; once a renewal fails the run sends
+nothing more.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
@@ -45,6 +52,9 @@ State = TrackingPush.State
 CANCELLED_BY_BUYER = "Cancelled by the buyer: the tracking number is not pushed."
 LOCK_SECONDS = 300
 MAX_SENDS_PER_RUN = 2
+LEASE_LOST = ("The push lease of this account ran out and another run may have taken over: this run stopped "
+              "without sending anything more.")
+WAIT_FOR_CONNECTION = "Tracking numbers of this account wait until Test Connection succeeds in Sales Site API."
 
 
 # --- Enqueueing ----------------------------------------------------------------------------------
@@ -74,6 +84,32 @@ def lease_name(account_id: int) -> str:
     return f"tracking-push:{account_id}"
 
 
+class _Lease:
+    """A run's hold on its account's lease. Once a renewal fails it stays lost: another run may own the
+    account's rows now, so this one must not write to the site again."""
+
+    def __init__(self, *, name: str, token: str, ttl: timedelta) -> None:
+        self.name, self.token, self.ttl = name, token, ttl
+        self.lost = False
+
+    def renew(self) -> bool:
+        if not self.lost and not lease_extend(name=self.name, token=self.token, ttl=self.ttl):
+            self.lost = True
+        return not self.lost
+
+
+def _renewing(on_call: Callable | None, lease: _Lease) -> Callable:
+    """The adapter's per-call hook, renewing the lease too: one batch (a write, then 140 read-backs per day
+    and order with retries) can outlast the lease, and a live run must not look dead."""
+
+    def record(call) -> None:
+        if on_call is not None:
+            on_call(call)
+        lease.renew()
+
+    return record
+
+
 # --- The run -----------------------------------------------------------------------------------------
 
 @dataclass
@@ -87,12 +123,16 @@ class PushStats:
     cancelled: int = 0
     unknown: int = 0
     waiting: int = 0  # left pending after an error that applied nothing (rate limit, unreachable, ...)
+    blocked: bool = False  # nothing sent: the account's connection failed (401/403) and was not fixed yet
+    lease_lost: bool = False
     error: str = ""
     calls: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         if self.skipped:
             return f"account {self.account_id}: skipped (another push of this account is running)"
+        if self.blocked:
+            return f"account {self.account_id}: not sent ({self.error})"
         text = (f"account {self.account_id}: {self.sent} sent, {self.confirmed} confirmed, {self.failed} failed, "
                 f"{self.conflicts} shipped with another number, {self.cancelled} cancelled, "
                 f"{self.unknown} unknown, {self.waiting} waiting")
@@ -105,15 +145,24 @@ def tracking_push(*, account_id: int) -> PushStats:
     account = SalesSiteAccount.objects.select_related("seller").filter(pk=account_id).first()
     if account is None:
         return stats
+    if account.connection_status == SalesSiteAccount.ConnectionStatus.FAILED:
+        # The site refused this account's key or this server (401/403): the same write would fail the same
+        # way, and repeated failing writes can get the server's IP blocked (API.md §4). A successful Test
+        # Connection (or a new key) clears the status and the sweep sends the rows then.
+        stats.blocked = True
+        stats.error = f"the connection to the sales site failed; {WAIT_FOR_CONNECTION}"
+        return stats
     ttl = timedelta(seconds=getattr(settings, "SMARTSHIP_PUSH_LOCK_SECONDS", LOCK_SECONDS))
     token = lease_acquire(name=lease_name(account_id), ttl=ttl)
     if token is None:
         stats.skipped = True
         return stats
+    lease = _Lease(name=lease_name(account_id), token=token, ttl=ttl)
     try:
-        adapter = registry.adapter_for(account.site, account_config(account))
+        config = account_config(account)
+        adapter = registry.adapter_for(account.site, replace(config, on_call=_renewing(config.on_call, lease)))
         try:
-            _run(account=account, adapter=adapter, stats=stats, token=token, ttl=ttl)
+            _run(account=account, adapter=adapter, stats=stats, lease=lease)
         finally:
             adapter.close()
     finally:
@@ -121,12 +170,22 @@ def tracking_push(*, account_id: int) -> PushStats:
     return stats
 
 
-def _run(*, account: SalesSiteAccount, adapter, stats: PushStats, token: str, ttl: timedelta) -> None:
+def _stop_lease_lost(*, account: SalesSiteAccount, stats: PushStats) -> None:
+    stats.lease_lost = True
+    stats.error = LEASE_LOST
+    logger.warning("tracking push of account %s stopped: its lease ran out", account.pk)
+
+
+def _run(*, account: SalesSiteAccount, adapter, stats: PushStats, lease: _Lease) -> None:
     rows = TrackingPush.objects.filter(account=account)
     now = timezone.now()
-    # 1. We hold the lock: a row still "sending" belongs to a run that died mid-call.
-    rows.filter(state=State.SENDING).update(
-        state=State.UNKNOWN, updated_at=now,
+    # 1. We hold the lease: a row still "sending" belongs to a run that died mid-call. Not if it was claimed
+    # less than a lease TTL ago, though: its run renewed the lease when claiming, so it lost the lease some
+    # other way (clocks, a stall) and its write may still be on its way; read back now, the site would say
+    # "not applied yet" and the row would be sent twice. That run stores the answer itself, or the next run
+    # reads the row back once the claim is older.
+    rows.filter(state=State.SENDING).filter(Q(sent_at__isnull=True) | Q(sent_at__lt=now - lease.ttl)).update(
+        state=State.UNKNOWN, claim_token="", updated_at=now,
         last_message="The push was interrupted before its answer was stored; the line is read back first.")
     # 2. Cancelled lines are never pushed; shipped lines are read back before anything is sent.
     cancelled = rows.filter(state__in=[State.PENDING, State.UNKNOWN, State.FAILED, State.CONFLICT],
@@ -138,73 +197,90 @@ def _run(*, account: SalesSiteAccount, adapter, stats: PushStats, token: str, tt
         last_message="The line is already shipped at the sales site; reading back which number it holds.")
     batch_size = getattr(adapter, "tracking_batch_size", 100)
 
-    # 3. Read back what is unknown.
-    unknown = list(rows.filter(state=State.UNKNOWN).select_related("line", "order").order_by("pk"))
+    # 3. Read back what is unknown, under this run's claim (a run that takes over re-claims the rows).
+    rows.filter(state=State.UNKNOWN).update(claim_token=lease.token)
+    unknown = list(rows.filter(state=State.UNKNOWN, claim_token=lease.token).select_related("line", "order")
+                   .order_by("pk"))
     for i in range(0, len(unknown), batch_size):
+        if not lease.renew():
+            _stop_lease_lost(account=account, stats=stats)
+            return
         batch = unknown[i : i + batch_size]
         outcomes = _resolve(adapter, batch)
         stats.calls.append(f"read back {len(batch)}")
-        _store(account=account, pushes=batch, outcomes=outcomes, stats=stats, resolving=True)
-        lease_extend(name=lease_name(account.pk), token=token, ttl=ttl)
+        _store(account=account, pushes=batch, outcomes=outcomes, stats=stats, resolving=True, token=lease.token)
 
     # 4. Send what is pending, batch by batch. A row read back as "not applied" after a lost answer may be
     # sent once more in the same run; after that it waits for the next run (no tight loop on a broken site).
     sent_in_run: dict[int, int] = defaultdict(int)
     while True:
-        batch = _claim(account=account, size=batch_size,
+        batch = _claim(account=account, size=batch_size, lease=lease,
                        exclude=[pk for pk, times in sent_in_run.items() if times >= MAX_SENDS_PER_RUN])
+        if batch is None:
+            _stop_lease_lost(account=account, stats=stats)
+            return
         if not batch:
             break
         for push in batch:
             sent_in_run[push.pk] += 1
-        ships = [p for p in batch if p.kind == TrackingPush.Kind.SHIP]
-        corrections = [p for p in batch if p.kind == TrackingPush.Kind.CORRECT]
+        # One call per batch: when a second call of the same batch was refused (429, 401, ...), the rows
+        # of an applied first call would go back to pending with it and be sent again.
+        kind = batch[0].kind
         try:
-            outcomes: list[TrackingOutcome] = []
-            if ships:
-                outcomes += adapter.push_tracking([_request(p) for p in ships])
-                stats.calls.append(f"ship {len(ships)}")
-            if corrections:
-                outcomes += adapter.correct_tracking([_correction(p) for p in corrections])
-                stats.calls.append(f"correct {len(corrections)}")
+            if kind == TrackingPush.Kind.SHIP:
+                stats.calls.append(f"ship {len(batch)}")
+                outcomes = adapter.push_tracking([_request(p) for p in batch])
+            else:
+                stats.calls.append(f"correct {len(batch)}")
+                outcomes = adapter.correct_tracking([_correction(p) for p in batch])
         except SalesSiteError as exc:
             # Refused as a whole before anything was applied (401/403/429/unreachable): back to waiting.
-            _release(batch, code=str(exc.code), message=exc.message)
+            refused = exc.code in (ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN)
+            _release(batch, token=lease.token, code=str(exc.code),
+                     message=f"{exc.message} {WAIT_FOR_CONNECTION}" if refused else exc.message)
             stats.waiting += len(batch)
             stats.error = exc.message
             logger.warning("tracking push of account %s stopped: %s", account.pk, exc.message)
-            if exc.code in (ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN):
+            if refused:
                 SalesSiteAccount.objects.filter(pk=account.pk).update(
                     connection_status=SalesSiteAccount.ConnectionStatus.FAILED, connection_message=exc.message,
                     connection_checked_at=timezone.now())
             break
         except Exception:
             # A fault of ours mid-call: the site may have applied it, so read back before resending.
-            TrackingPush.objects.filter(pk__in=[p.pk for p in batch]).update(
-                state=State.UNKNOWN, last_code="internal", updated_at=timezone.now(),
+            TrackingPush.objects.filter(pk__in=[p.pk for p in batch], state=State.SENDING,
+                                        claim_token=lease.token).update(
+                state=State.UNKNOWN, claim_token="", last_code="internal", updated_at=timezone.now(),
                 last_message="An internal error interrupted the push; the line is read back before resending.")
             raise
         stats.sent += len(batch)
-        _store(account=account, pushes=ships + corrections, outcomes=outcomes, stats=stats, resolving=False)
-        lease_extend(name=lease_name(account.pk), token=token, ttl=ttl)
+        _store(account=account, pushes=batch, outcomes=outcomes, stats=stats, resolving=False, token=lease.token)
 
 
 @transaction.atomic
-def _claim(*, account: SalesSiteAccount, size: int, exclude: list[int]) -> list[TrackingPush]:
-    """Mark the next batch of pending rows as being sent (their attempt counted) before the call."""
-    ids = list(TrackingPush.objects.select_for_update().filter(account=account, state=State.PENDING)
-               .exclude(pk__in=exclude).order_by("pk").values_list("pk", flat=True)[:size])
-    if not ids:
+def _claim(*, account: SalesSiteAccount, size: int, exclude: list[int], lease: _Lease) -> list[TrackingPush] | None:
+    """Mark the next batch of pending rows of one kind as being sent (their attempt counted, this run's
+    token on them) right before the call; ``None`` when the lease could not be renewed."""
+    # Renewed in the claim's transaction: the lease has a full TTL when the write starts, and no other run
+    # can take it between the renewal and the claim.
+    if not lease.renew():
+        return None
+    pending = TrackingPush.objects.filter(account=account, state=State.PENDING).exclude(pk__in=exclude)
+    kind = pending.order_by("pk").values_list("kind", flat=True).first()
+    if kind is None:
         return []
+    ids = list(pending.select_for_update().filter(kind=kind).order_by("pk").values_list("pk", flat=True)[:size])
+    now = timezone.now()
     TrackingPush.objects.filter(pk__in=ids, state=State.PENDING).update(
-        state=State.SENDING, attempts=F("attempts") + 1, sent_at=timezone.now(), updated_at=timezone.now())
-    return list(TrackingPush.objects.filter(pk__in=ids, state=State.SENDING).select_related("line", "order")
-                .order_by("pk"))
+        state=State.SENDING, claim_token=lease.token, attempts=F("attempts") + 1, sent_at=now, updated_at=now)
+    return list(TrackingPush.objects.filter(pk__in=ids, state=State.SENDING, claim_token=lease.token)
+                .select_related("line", "order").order_by("pk"))
 
 
-def _release(batch: list[TrackingPush], *, code: str, message: str) -> None:
-    TrackingPush.objects.filter(pk__in=[p.pk for p in batch], state=State.SENDING).update(
-        state=State.PENDING, last_code=code[:40], last_message=message[:500], updated_at=timezone.now())
+def _release(batch: list[TrackingPush], *, token: str, code: str, message: str) -> None:
+    TrackingPush.objects.filter(pk__in=[p.pk for p in batch], state=State.SENDING, claim_token=token).update(
+        state=State.PENDING, claim_token="", last_code=code[:40], last_message=message[:500],
+        updated_at=timezone.now())
 
 
 def _ref(push: TrackingPush) -> LineRef:
@@ -266,9 +342,17 @@ NEXT_STATE = {
 
 @transaction.atomic
 def _store(*, account: SalesSiteAccount, pushes: list[TrackingPush], outcomes: list[TrackingOutcome],
-           stats: PushStats, resolving: bool) -> None:
+           stats: PushStats, resolving: bool, token: str) -> None:
     """Keep each line's result: one UPDATE per distinct result, one shipped move for the confirmed lines,
-    one attention flag per failing order."""
+    one attention flag per failing order. Only rows this run still holds (state and token unchanged) are
+    touched: another run may have taken them over after this run's lease ran out."""
+    held_state = State.UNKNOWN if resolving else State.SENDING
+    held = TrackingPush.objects.filter(pk__in=[p.pk for p in pushes], state=held_state, claim_token=token)
+    held_ids = set(held.select_for_update().values_list("pk", flat=True))
+    if len(held_ids) < len(pushes):
+        logger.warning("tracking push of account %s: %d row(s) were taken over by another run; their answer is "
+                       "left to it", account.pk, len(pushes) - len(held_ids))
+    pushes = [p for p in pushes if p.pk in held_ids]
     by_ref: dict[LineRef, TrackingPush] = {_ref(p): p for p in pushes}
     now = timezone.now()
     groups: dict[tuple, list[TrackingPush]] = defaultdict(list)
@@ -289,7 +373,7 @@ def _store(*, account: SalesSiteAccount, pushes: list[TrackingPush], outcomes: l
     confirmed: list[TrackingPush] = []
     attention: dict[int, str] = {}
     for (state, code, message, site_code, site_no), group in groups.items():
-        update = {"state": state, "last_code": code, "last_message": message, "updated_at": now}
+        update = {"state": state, "claim_token": "", "last_code": code, "last_message": message, "updated_at": now}
         if site_code:
             update["site_status_code"] = site_code
         if site_no:
@@ -297,8 +381,7 @@ def _store(*, account: SalesSiteAccount, pushes: list[TrackingPush], outcomes: l
         if state == State.CONFIRMED:
             update["confirmed_at"] = now
             confirmed.extend(group)
-        TrackingPush.objects.filter(pk__in=[p.pk for p in group]).exclude(
-            state__in=[State.SUPERSEDED, State.CANCELLED]).update(**update)
+        held.filter(pk__in=[p.pk for p in group]).update(**update)
         counter = {State.CONFIRMED: "confirmed", State.FAILED: "failed", State.CONFLICT: "conflicts",
                    State.CANCELLED: "cancelled", State.UNKNOWN: "unknown", State.PENDING: "waiting"}[state]
         if not (state == State.PENDING and resolving):
