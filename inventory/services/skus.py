@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from inventory.codes import code_clean, code_key, code_problem
 from inventory.models import OptionSku, Sku, SkuKind
-from inventory.services.mapping import MappingResult, chunked, lines_remap
+from inventory.services.mapping import OPEN_STATUSES, MappingResult, chunked, lines_remap
 from sellers.models import Seller, User
 
 MAX_NAME = 200
@@ -234,8 +234,15 @@ def sku_set_active(*, sku: Sku, active: bool, actor: User | None = None) -> SkuS
 @transaction.atomic
 def option_sku_set_code(*, option: OptionSku, code: str, actor: User | None = None) -> SkuSaved:
     """Give an option SKU a new Seller defined code ("Pick SKU" on Needs mapping). For the single option
-    type the SKU's code changes with it. Open lines mapped by the old code lose the mapping unless
-    another option SKU has that code."""
+    type the SKU's code changes with it. Refused while the current code maps open order lines: they would
+    lose their SKU while their fulfilment orders keep reserving and shipping this option under its new code."""
+    code = code_clean(code)
+    open_lines = option.order_lines.filter(status__in=OPEN_STATUSES).count()
+    if open_lines and code_key(code) != code_key(option.code):
+        raise ValidationError({"code": (
+            f"{option.code} already maps {open_lines} open order line{'s' if open_lines != 1 else ''} to this option "
+            f"SKU: giving it the code {code} would leave {'them' if open_lines != 1 else 'it'} without a SKU. Pick "
+            f"another option SKU, or create a SKU (or add an option) for {code}.")})
     sku = option.sku
     if sku.is_single:
         return sku_update(sku=sku, name=sku.name, code=code, barcode=option.barcode, actor=actor)

@@ -169,8 +169,10 @@ def test_an_order_line_maps_after_fixing_its_code(page, live_server, sandbox, se
     page.locator("aside nav").get_by_role("link", name="Needs mapping").click()
     expect(page.locator(".mapping-row")).to_have_count(2)
     page.locator(f".mapping-row[data-code='{b['eitmNo']}']").get_by_role("link", name="Pick SKU").click()
-    warning = page.locator(".pick-row", has_text=a["eitmNo"]).locator(".pick-warning")
-    assert warning.inner_text() == "1 open line mapped by this code would lose its SKU"
+    in_use = page.locator(".pick-row", has_text=a["eitmNo"])
+    assert in_use.locator(".pick-warning").inner_text() == "In use: this code maps 1 open order line"
+    # Its open line would lose its SKU (and its fulfilment order keep the option): no button to do that.
+    expect(in_use.get_by_role("button", name="Use this SKU")).to_have_count(0)
     screenshot("needs-mapping-pick")
     page.locator(".pick-row", has_text="OLD-CODE").get_by_role("button", name="Use this SKU").click()
     assert "1 waiting order line is now mapped" in page.locator(".alert").first.inner_text()

@@ -172,6 +172,24 @@ def test_needs_mapping_lists_waiting_codes_and_pick_sku_sets_the_code(seller_cli
     assert OrderLine.objects.filter(sku_option=option).count() == 2
 
 
+def test_pick_sku_refuses_an_option_whose_code_open_lines_still_need(seller_client):
+    """Its open lines would lose their SKU while their fulfilment orders keep the option: refused, nothing changes."""
+    seller, client = seller_client
+    sku = make_multi(seller=seller, options=[("UMBRELLA-BRG", "버건디")])
+    option = sku.options.get()
+    mapped = waiting_line(seller, option_code="UMBRELLA-BRG")
+    OrderLine.objects.filter(pk=mapped.pk).update(sku_option=option)
+    waiting_line(seller, option_code="SLACKS-BLK-28")
+    pick = client.get(reverse("inventory:needs-mapping"), {"pick": "SLACKS-BLK-28"}).content.decode()
+    assert "In use: this code maps 1 open order line" in pick and "Use this SKU" not in pick
+    response = client.post(reverse("inventory:needs-mapping"), {"option_id": option.pk, "code": "SLACKS-BLK-28"})
+    assert response.status_code == 400
+    assert "UMBRELLA-BRG already maps 1 open order line to this option SKU" in response.content.decode()
+    option.refresh_from_db()
+    mapped.refresh_from_db()
+    assert option.code == "UMBRELLA-BRG" and mapped.sku_option == option
+
+
 def test_another_sellers_skus_are_not_found(seller_client, client):
     seller, client = seller_client
     other, _ = make_seller_user()
