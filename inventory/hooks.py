@@ -27,3 +27,13 @@ def on_lines_cancelled(*, seller_id: int, line_ids: list[int]) -> None:
     from inventory.services.fulfilment import fulfilment_lines_cancelled
 
     fulfilment_lines_cancelled(seller_id=seller_id, line_ids=line_ids)
+
+
+def on_lines_shipped(*, seller_id: int, line_ids: list[int]) -> None:
+    """Lines left through another path than their fulfilment order (the seller's invoice, a packing label
+    scanned at QFC receiving, the sales site): release their reservations and close fulfilment orders with
+    nothing left to ship, without booking stock out a second time. The warehouse pages also apply this
+    (``fulfilments_shipped_elsewhere_sync``) before they show or change a fulfilment order."""
+    from inventory.services.fulfilment import fulfilment_lines_shipped_elsewhere
+
+    fulfilment_lines_shipped_elsewhere(seller_id=seller_id, line_ids=line_ids)

@@ -23,7 +23,12 @@ from inventory.models import (
     StockPush,
     StockSyncRun,
 )
-from inventory.services.fulfilment import CANDIDATE_ORDER_STATUSES, Candidate, candidates_load
+from inventory.services.fulfilment import (
+    CANDIDATE_ORDER_STATUSES,
+    Candidate,
+    candidates_load,
+    shipped_elsewhere,
+)
 from orders.models import LineStatus, Order, OrderLine
 from sellers.models import Seller
 
@@ -85,13 +90,19 @@ def fulfilment_page(*, filters: FulfilmentFilters, page: str | int | None) -> Pa
 
 
 def _decorate(fulfilments: list[FulfilmentOrder]) -> None:
-    """Per line: whether on hand covers it now (``line.covered``); per order: ``units`` and ``uncovered``."""
+    """Per line: whether on hand covers it now (``line.covered``) and how it left when it shipped outside the
+    warehouse (``line.elsewhere``); per order: ``units``, ``uncovered`` and ``shipped_elsewhere`` (those lines)."""
+    pending = [fo for fo in fulfilments if fo.state != FState.SHIPPED]
+    found = shipped_elsewhere(line_ids=[line.order_line_id for fo in pending for line in fo.lines.all()])
     for fo in fulfilments:
         lines = list(fo.lines.all())
         fo.units = sum(line.quantity for line in lines)
         for line in lines:
             line.covered = line.option.on_hand >= line.quantity
+            line.elsewhere = found.get(line.order_line_id) if fo.state != FState.SHIPPED else None
         fo.uncovered = fo.is_active and any(not line.covered for line in lines if line.quantity)
+        fo.shipped_elsewhere = [line.elsewhere for line in lines if line.elsewhere is not None]
+        fo.closed_elsewhere = fo.state == FState.CANCELLED and bool(fo.shipped_elsewhere)
 
 
 def fulfilment_counts(*, seller_id: int | None = None) -> dict[str, int]:

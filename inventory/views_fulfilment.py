@@ -34,6 +34,7 @@ from inventory.services.fulfilment import (
     fulfilment_pick_list,
     fulfilment_ship,
     fulfilment_tracking_record,
+    fulfilments_shipped_elsewhere_sync,
     fulfilments_start_picking,
 )
 from sellers.mixins import SellerRequiredMixin, WarehouseOperatorRequiredMixin
@@ -52,6 +53,11 @@ class FulfilmentListView(WarehouseOperatorRequiredMixin, TemplateView):
     """QFC ▸ Fulfilment orders: every seller's, by state, oldest first; select and print a pick list."""
 
     template_name = "inventory/fulfilment_list.html"
+
+    def get(self, request, *args, **kwargs):
+        # Orders whose lines already left through the waybill path are closed before the list shows them.
+        fulfilments_shipped_elsewhere_sync()
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         sellers = fulfilment_sellers()
@@ -72,6 +78,7 @@ class PickListView(WarehouseOperatorRequiredMixin, View):
 
     def post(self, request):
         try:
+            fulfilments_shipped_elsewhere_sync(fulfilment_ids=selected_ids(request.POST))
             count, pdf = fulfilment_pick_list(fulfilment_ids=selected_ids(request.POST), actor=request.user)
         except ApplicationError as exc:
             messages.error(request, exc.message)
@@ -93,6 +100,10 @@ class FulfilmentDetailView(WarehouseOperatorRequiredMixin, TemplateView):
         except FulfilmentOrder.DoesNotExist:
             raise Http404("No such fulfilment order.") from None
 
+    def get(self, request, *args, **kwargs):
+        fulfilments_shipped_elsewhere_sync(fulfilment_ids=[self.kwargs["pk"]])
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         fo = kwargs.pop("fo", None) or self.get_fulfilment()
         couriers = _couriers(fo)
@@ -101,6 +112,8 @@ class FulfilmentDetailView(WarehouseOperatorRequiredMixin, TemplateView):
         return super().get_context_data(fo=fo, ship_form=ship_form, tracking_form=tracking_form, **kwargs)
 
     def post(self, request, pk):
+        # Lines shipped through the waybill path are taken out first: Ship never sends them twice.
+        fulfilments_shipped_elsewhere_sync(fulfilment_ids=[pk])
         fo = self.get_fulfilment()
         action = request.POST.get("action", "")
         try:

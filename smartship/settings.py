@@ -250,6 +250,7 @@ CELERY_BEAT_SCHEDULE = {
 SMARTSHIP_ON_LINES_STORED = ["inventory.hooks.on_lines_stored"]
 SMARTSHIP_ON_LINES_CONFIRMED = ["inventory.hooks.on_lines_confirmed"]
 SMARTSHIP_ON_LINES_CANCELLED = ["inventory.hooks.on_lines_cancelled", "waybills.hooks.on_lines_cancelled"]
+SMARTSHIP_ON_LINES_SHIPPED = ["inventory.hooks.on_lines_shipped"]
 
 # Sales sites the portal offers, in menu order: one line per marketplace package.
 SMARTSHIP_SALES_SITES = ["integrations.lotteon.adapter.LOTTEON"]

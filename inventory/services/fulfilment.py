@@ -16,6 +16,10 @@ Rules (docs/inventory.md, "Fulfilment and stock"):
   tracking number, records them for the sales site (``waybills.services.tracking.tracking_record``).
 - A cancelled line releases its reservation; a fulfilment order already being picked or packed is flagged
   for the warehouse; one with nothing left to ship is cancelled.
+- A line that shipped outside the warehouse (the seller's invoice, a packing label scanned at QFC
+  receiving, or shipped at the sales site) is treated the same way: its reservation is released without a
+  shipment movement, a picked order is flagged, and one with nothing left is closed (cancelled) with the
+  reason. The warehouse's Ship refuses such lines, changing nothing (``fulfilment_lines_shipped_elsewhere``).
 
 Everything is set-based: a sync that confirms a thousand orders costs a few queries per batch.
 """
@@ -27,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
@@ -312,6 +316,193 @@ def fulfilment_lines_cancelled(*, seller_id: int, line_ids: Iterable[int]) -> li
     return touched
 
 
+# --- Lines shipped outside the warehouse ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ShippedElsewhere:
+    """How an order line left without its fulfilment order: the seller's invoice, a packing label scanned at
+    QFC receiving, a number recorded by hand, or the sales site itself."""
+
+    line_id: int
+    line_no: str
+    origin: str  # a TrackingPush origin, or "site" (the sales site says shipped) / "manual" (manual order)
+    courier_name: str = ""
+    tracking_no: str = ""
+    waybill_no: str = ""
+
+    @property
+    def shipment(self) -> str:
+        return " ".join(part for part in (self.courier_name, self.tracking_no) if part)
+
+    @property
+    def how(self) -> str:
+        """"the seller's invoice QSP000000000018 (기타택배)", "packing label PK… scanned at QFC receiving
+        (CJ대한통운 123412341234)", …"""
+        if self.origin == "invoice":
+            return f"the seller's invoice {self.tracking_no}" + (f" ({self.courier_name})" if self.courier_name else "")
+        if self.origin == "receiving":
+            label = f"packing label {self.waybill_no}" if self.waybill_no else "a packing label"
+            return f"{label} scanned at QFC receiving" + (f" ({self.shipment})" if self.shipment else "")
+        if self.origin == "site":
+            return "the sales site (marked shipped there)" + (f": {self.shipment}" if self.shipment else "")
+        return self.shipment or "another shipment"
+
+
+def shipped_elsewhere(*, line_ids: Iterable[int]) -> dict[int, ShippedElsewhere]:
+    """Which of these order lines already left through another path than their fulfilment order: a tracking
+    number recorded for them (waiting, being sent, refused, in conflict or confirmed: not superseded or
+    cancelled), or a line already Shipped (manual orders, or the sales site). Read-only; a few queries."""
+    from waybills.models import TrackingPush, Waybill, WaybillKind
+    from waybills.selectors import courier_find
+
+    ids = sorted(set(line_ids))
+    if not ids:
+        return {}
+    lines = {}
+    for chunk in chunked(ids):
+        lines.update({line.pk: line for line in OrderLine.objects.filter(pk__in=chunk).exclude(
+            fulfilment_line__fulfilment__state=FState.SHIPPED).select_related("order").only(
+            "pk", "line_no", "status", "order_id", "order__site")})
+    pushes: dict[int, TrackingPush] = {}
+    for chunk in chunked(sorted(lines)):
+        for push in (TrackingPush.objects.filter(line_id__in=chunk, state__in=(*TrackingPush.OPEN_STATES,
+                                                                                 TrackingPush.State.CONFIRMED))
+                     .exclude(origin=TrackingPush.Origin.FULFILMENT).select_related("waybill")
+                     .order_by("created_at", "pk")):
+            pushes[push.line_id] = push  # the latest number of each line
+    shipped = [line for pk, line in lines.items() if pk not in pushes and line.status == LineStatus.SHIPPED]
+    waybills: dict[int, Waybill] = {}
+    if shipped:
+        for waybill in Waybill.objects.filter(order_id__in={line.order_id for line in shipped}).order_by("pk"):
+            if waybill.kind == WaybillKind.INVOICE or waybill.tracking_no:
+                waybills[waybill.order_id] = waybill
+    names: dict[tuple[str, str], str] = {}
+
+    def courier_name(site: str, code: str) -> str:
+        if (site, code) not in names:
+            found = courier_find(site=site, value=code) if site and code else None
+            names[(site, code)] = found.name if found else code
+        return names[(site, code)]
+
+    result: dict[int, ShippedElsewhere] = {}
+    for pk, line in lines.items():
+        push = pushes.get(pk)
+        if push is not None:
+            waybill = push.waybill
+            result[pk] = ShippedElsewhere(
+                line_id=pk, line_no=line.line_no, origin=push.origin, tracking_no=push.tracking_no,
+                courier_name=(waybill.courier_name if waybill is not None and waybill.courier_name
+                              else courier_name(line.order.site, push.courier_code)),
+                waybill_no=waybill.number if waybill is not None else "")
+        elif line.status == LineStatus.SHIPPED:
+            waybill = waybills.get(line.order_id)
+            if waybill is None:
+                result[pk] = ShippedElsewhere(line_id=pk, line_no=line.line_no, origin="site")
+            elif waybill.kind == WaybillKind.INVOICE:
+                result[pk] = ShippedElsewhere(
+                    line_id=pk, line_no=line.line_no, origin="invoice", tracking_no=waybill.number,
+                    courier_name=waybill.courier_name or courier_name(line.order.site, waybill.courier_code),
+                    waybill_no=waybill.number)
+            else:
+                result[pk] = ShippedElsewhere(line_id=pk, line_no=line.line_no, origin="receiving",
+                                              courier_name=waybill.courier_name, tracking_no=waybill.tracking_no,
+                                              waybill_no=waybill.number)
+    return result
+
+
+def _describe(found: list[ShippedElsewhere]) -> str:
+    """"line 1 and 2 by the seller's invoice QSP… (기타택배)"; one phrase per distinct shipment."""
+    by_how: dict[str, list[str]] = defaultdict(list)
+    for item in found:
+        by_how[item.how].append(item.line_no)
+    parts = []
+    for how, line_nos in by_how.items():
+        label = "line " + (", ".join(line_nos[:-1]) + " and " + line_nos[-1] if len(line_nos) > 1 else line_nos[0])
+        parts.append(f"{label} by {how}")
+    return "; ".join(parts)
+
+
+@transaction.atomic
+def fulfilment_lines_shipped_elsewhere(*, seller_id: int, line_ids: Iterable[int]) -> list[FulfilmentOrder]:
+    """Order lines left through another path (the seller's invoice, a packing label scanned at QFC receiving,
+    the sales site): their fulfilment lines stop reserving stock (a ``release``, never a second
+    ``shipment``), a fulfilment order already being picked or packed is flagged (put the items back), and one
+    with nothing left to ship is closed (cancelled) with the reason on the order's timeline. Safe to call
+    again: lines already taken out are skipped. The inventory side of ``on_lines_shipped``."""
+    rows = list(FulfilmentLine.objects.select_for_update(of=("self",))
+                .filter(order_line_id__in=sorted(set(line_ids)), fulfilment__seller_id=seller_id,
+                        fulfilment__state__in=FulfilmentOrder.ACTIVE_STATES, quantity__gt=0)
+                .select_related("fulfilment", "order_line", "option"))
+    found = shipped_elsewhere(line_ids=[row.order_line_id for row in rows])
+    rows = [row for row in rows if row.order_line_id in found]
+    if not rows:
+        return []
+    moves, by_fulfilment = [], defaultdict(list)
+    for row in rows:
+        item = found[row.order_line_id]
+        if row.reserved:
+            moves.append(Move(option_id=row.option_id, kind=StockMovement.Kind.RELEASE, reserved_delta=-row.reserved,
+                              fulfilment_id=row.fulfilment_id, order_line_id=row.order_line_id,
+                              note=f"Line {item.line_no} shipped outside the warehouse, by {item.how}"))
+        row.quantity, row.reserved = 0, 0
+        by_fulfilment[row.fulfilment_id].append(row)
+    FulfilmentLine.objects.bulk_update(rows, ["quantity", "reserved"])
+    movements_book(seller_id=seller_id, moves=moves)
+
+    now = timezone.now()
+    remaining = defaultdict(int)
+    for fulfilment_id, quantity in FulfilmentLine.objects.filter(fulfilment_id__in=list(by_fulfilment)).values_list(
+            "fulfilment_id", "quantity"):
+        remaining[fulfilment_id] += quantity
+    touched, events = [], []
+    for fulfilment_id, gone in by_fulfilment.items():
+        fo = gone[0].fulfilment
+        how = _describe([found[row.order_line_id] for row in gone])
+        items = ", ".join(f"{row.option.code} (line {row.order_line.line_no})" for row in gone)
+        picked = fo.state in FulfilmentOrder.PICKED_STATES
+        if remaining[fulfilment_id] == 0:
+            fo.state, fo.cancelled_at = FState.CANCELLED, now
+            message = (f"Fulfilment order {fo.number} closed: already shipped, {how}; nothing to ship from the "
+                       "warehouse (reservation released).")
+        else:
+            message = (f"Fulfilment order {fo.number}: {how} already shipped outside the warehouse "
+                       "(reservation released); the rest still ships from the warehouse.")
+        if picked:
+            fo.flagged = True
+            fo.flag_reason = (f"Already shipped by the seller ({how}): take {items} out of the order and put "
+                              f"{'them' if len(gone) > 1 else 'it'} back on the shelf."
+                              + (" Nothing is left to ship." if remaining[fulfilment_id] == 0 else ""))[:300]
+            message += " The warehouse was told to put the picked items back."
+        fo.updated_at = now
+        touched.append(fo)
+        events.append(OrderEvent(order_id=fo.order_id, seller_id=seller_id, kind=OrderEvent.Kind.UPDATED,
+                                 message=message[:500], details={"fulfilment": fo.pk, "shipped_elsewhere": True}))
+    FulfilmentOrder.objects.bulk_update(touched, ["state", "cancelled_at", "flagged", "flag_reason", "updated_at"])
+    OrderEvent.objects.bulk_create(events)
+    return touched
+
+
+def fulfilments_shipped_elsewhere_sync(*, fulfilment_ids: Iterable[int] | None = None) -> list[FulfilmentOrder]:
+    """Apply ``fulfilment_lines_shipped_elsewhere`` to active fulfilment orders (these, or all) with lines
+    that shipped through another path. The warehouse pages call it before showing or changing fulfilment
+    orders, so they never offer to ship an order that already left; one query when there is nothing to do."""
+    from waybills.models import TrackingPush
+
+    rows = FulfilmentLine.objects.filter(fulfilment__state__in=FulfilmentOrder.ACTIVE_STATES, quantity__gt=0).filter(
+        Q(order_line__status=LineStatus.SHIPPED) | Q(Exists(TrackingPush.objects.filter(
+            line_id=OuterRef("order_line_id"), state__in=(*TrackingPush.OPEN_STATES, TrackingPush.State.CONFIRMED))
+            .exclude(origin=TrackingPush.Origin.FULFILMENT))))
+    if fulfilment_ids is not None:
+        rows = rows.filter(fulfilment_id__in=sorted(set(fulfilment_ids)))
+    by_seller: dict[int, list[int]] = defaultdict(list)
+    for seller_id, line_id in rows.values_list("fulfilment__seller_id", "order_line_id"):
+        by_seller[seller_id].append(line_id)
+    touched = []
+    for seller_id, line_ids in by_seller.items():
+        touched += fulfilment_lines_shipped_elsewhere(seller_id=seller_id, line_ids=line_ids)
+    return touched
+
+
 # --- The warehouse -----------------------------------------------------------------------------------
 
 def _get_locked(fulfilment_id: int) -> FulfilmentOrder:
@@ -401,6 +592,17 @@ def _ship(*, fulfilment_id: int, actor: User | None, courier_code: str, tracking
     lines = list(fo.lines.filter(quantity__gt=0).select_related("order_line", "option"))
     if not lines:
         raise ApplicationError(f"{fo.number} has nothing left to ship.", code="nothing_to_ship")
+    elsewhere = shipped_elsewhere(line_ids=[line.order_line_id for line in lines])
+    if elsewhere:
+        every = len(elsewhere) == len(lines)
+        raise ApplicationError(
+            f"{fo.number} was not shipped: {_describe(list(elsewhere.values()))} already shipped outside the "
+            "warehouse. Nothing changed; shipping it again would book the stock out twice and replace the "
+            "tracking number at the sales site. "
+            + ("Nothing is left to ship from the warehouse." if every else
+               "Those lines are taken out of this order when its page is opened again; the rest then ships from "
+               "the warehouse."),
+            code="shipped_elsewhere", extra={"lines": sorted(elsewhere)})
     movements_book(seller_id=fo.seller_id, actor=actor, moves=[
         Move(option_id=line.option_id, kind=StockMovement.Kind.SHIPMENT, quantity=-line.quantity, reserved_delta=-line.reserved,
              fulfilment_id=fo.pk, order_line_id=line.order_line_id)

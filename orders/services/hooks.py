@@ -33,3 +33,9 @@ def lines_confirmed(*, seller_id: int, line_ids: Iterable[int]) -> None:
 def lines_cancelled(*, seller_id: int, line_ids: Iterable[int]) -> None:
     """Lines were cancelled, fully or partly: release stock, flag printed waybills, etc."""
     _call("SMARTSHIP_ON_LINES_CANCELLED", seller_id=seller_id, line_ids=line_ids)
+
+
+def lines_shipped(*, seller_id: int, line_ids: Iterable[int]) -> None:
+    """Lines left by another path than their fulfilment order (the seller's invoice, a packing label scanned
+    at QFC receiving): close what the warehouse would otherwise ship a second time."""
+    _call("SMARTSHIP_ON_LINES_SHIPPED", seller_id=seller_id, line_ids=line_ids)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from orders.models import LineStatus, Order, OrderEvent, OrderLine, OrderStatus
+from orders.services import hooks
 from orders.services.lifecycle import lines_mark_shipped, orders_mark_ready
 from sellers.models import User
 from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
@@ -171,11 +172,14 @@ def _queue_pushes(*, seller_id: int, waybills: list[Waybill], actor: User | None
             courier_code=waybill.courier_code, tracking_no=waybill.number, created_by=actor))
     TrackingPush.objects.bulk_create(rows, batch_size=500)
     push_enqueue(account_ids=[r.account_id for r in rows])
+    manual_lines = []
     if manual_orders:
         manual_lines = list(OrderLine.objects.filter(order_id__in=manual_orders).exclude(
             status=LineStatus.CANCELLED).values_list("pk", flat=True))
         lines_mark_shipped(seller_id=seller_id, line_ids=manual_lines, actor=actor,
                            message="Invoice printed: shipped (manual order, nothing to push to a sales site)")
+    # The seller ships these with the invoice: a fulfilment order of them has nothing left to ship.
+    hooks.lines_shipped(seller_id=seller_id, line_ids=[*(r.line_id for r in rows), *manual_lines])
 
 
 def site_label(order: Order) -> str:

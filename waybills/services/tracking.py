@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.exceptions import ApplicationError
 from integrations.shipping import Courier as CourierRecord
 from orders.models import LineStatus, Order, OrderLine
+from orders.services import hooks
 from orders.services.lifecycle import lines_mark_shipped
 from sellers.models import User
 from waybills.models import TrackingPush, Waybill
@@ -148,5 +149,8 @@ def _record(*, seller_id: int, ids: list[int], site: str, courier_code: str, tra
         lines_mark_shipped(seller_id=seller_id, line_ids=manual, actor=actor,
                            message=f"Shipped with {courier.name} {number} (manual order: not pushed to a sales site)")
         result.not_pushed = manual
+    if origin != TrackingPush.Origin.FULFILMENT:
+        # Left with a label or invoice of the seller's: a fulfilment order of these lines has nothing to ship.
+        hooks.lines_shipped(seller_id=seller_id, line_ids=[*(p.line_id for p in new_rows), *manual])
     push_enqueue(account_ids=[p.account_id for p in new_rows])
     return result
