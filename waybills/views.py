@@ -4,6 +4,7 @@ import tempfile
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -151,18 +152,30 @@ class PushFailuresView(SellerRequiredMixin, TemplateView):
                 messages.success(request, f"{count} tracking number{'s' if count != 1 else ''} will be sent again "
                                           "in a moment.")
             elif action == "correct":
-                for pk in ids:
-                    push_correct(seller_id=self.seller.pk, push_id=pk, actor=request.user)
-                messages.success(request, "The correction (invoice number change) will be sent in a moment.")
+                with transaction.atomic():  # all selected rows or none: a refused one undoes the others
+                    for pk in ids:
+                        push_correct(seller_id=self.seller.pk, push_id=pk, actor=request.user)
+                messages.success(request, f"{_count(ids, 'correction')} (invoice number change) will be sent in a "
+                                          "moment.")
             else:
-                for pk in ids:
-                    push_dismiss(seller_id=self.seller.pk, push_id=pk, actor=request.user)
-                messages.success(request, "Dismissed: the number the sales site holds stays.")
+                with transaction.atomic():
+                    dismissed = [push_dismiss(seller_id=self.seller.pk, push_id=pk, actor=request.user) for pk in ids]
+                kept = sum(1 for push in dismissed if push.site_tracking_no)
+                text = f"Dismissed {_count(ids, 'tracking push', 'es')}: SmartShip stops sending {'it' if len(ids) == 1 else 'them'}."
+                if kept:
+                    text += (f" {_count(range(kept), 'line')} shipped with the number the sales site holds, which "
+                             "stays.")
+                messages.success(request, text)
         except ApplicationError as exc:
             if exc.code == "not_found":
                 raise Http404(exc.message) from None
             messages.error(request, exc.message)
         return redirect(back)
+
+
+def _count(items, noun: str, plural: str = "s") -> str:
+    n = len(items)
+    return f"{n} {noun}{plural if n != 1 else ''}"
 
 
 class OrderTrackingView(SellerRequiredMixin, TemplateView):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from orders.models import LineStatus, OrderEvent, OrderLine, OrderStatus
 from orders.services.sync import orders_sync
@@ -378,3 +379,25 @@ def test_courier_list_is_read_from_89_cached_for_a_day_with_a_fallback(sandbox, 
     assert not couriers_refresh(site="lotteon", account=account)
     assert {c.code for c in courier_list(site="lotteon")} == codes
     cache.clear()
+
+
+def test_bulk_dismiss_is_all_or_nothing_and_says_what_it_did(sandbox, account, client):
+    one, two = pull(sandbox, account, 1, 1)
+    print_invoices(account.seller, [one, two])
+    OrderLine.objects.filter(order__in=[one, two]).update(site_option_id="LO0000000000_000")  # refused
+    assert push(account).failed == 2
+    failed = list(TrackingPush.objects.order_by("pk"))
+    other_seller, _ = make_seller_user()
+    client.force_login(account.user)
+    url = reverse("waybills:push-failures")
+
+    # A row that cannot be dismissed (already sent) among the selection: nothing is dismissed.
+    TrackingPush.objects.filter(pk=failed[1].pk).update(state=State.CONFIRMED)
+    response = client.post(url, {"action": "dismiss", "push_ids": [failed[0].pk, failed[1].pk]}, follow=True)
+    assert "Only a failed push or one shipped with another number can be dismissed." in response.content.decode()
+    assert TrackingPush.objects.get(pk=failed[0].pk).state == State.FAILED
+
+    TrackingPush.objects.filter(pk=failed[1].pk).update(state=State.FAILED)
+    response = client.post(url, {"action": "dismiss", "push_ids": [p.pk for p in failed]}, follow=True)
+    assert "Dismissed 2 tracking pushes: SmartShip stops sending them." in response.content.decode()
+    assert set(TrackingPush.objects.values_list("state", flat=True)) == {State.CANCELLED}
