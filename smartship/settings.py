@@ -188,6 +188,7 @@ _processed_dir = VAR_DIR / "celery" / "processed"
 if CELERY_BROKER_URL.startswith("filesystem"):
     _queue_dir.mkdir(parents=True, exist_ok=True)
     _processed_dir.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT = "smartship.broker:Transport"  # kombu's, with atomic message files
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
