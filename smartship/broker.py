@@ -5,7 +5,8 @@ process moves and reads every file with the queue's name at once and without a l
 picks the file up between the two reads an empty message, and the JSON error is "unrecoverable", so the
 worker and with it the whole embedded portal stop (seen under load with beat fanning out order syncs).
 Here a message is written under a name no queue matches and renamed into place when complete (a rename
-is atomic on one file system), and a message that still cannot be read is logged and skipped.
+is atomic on one file system), and a message that still cannot be read is logged and skipped (kombu
+issue #1551: an empty or corrupt message file ends the consumer).
 """
 
 from __future__ import annotations
