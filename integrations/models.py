@@ -152,6 +152,9 @@ class SyncRun(models.Model):
     lines_new = models.PositiveIntegerField(default=0)
     lines_updated = models.PositiveIntegerField(default=0)
     lines_confirmed = models.PositiveIntegerField(default=0)
+    # Found already confirmed at the site (by another tool, or already in product preparation when first
+    # pulled): new lines that this sync neither confirmed nor failed.
+    lines_confirmed_elsewhere = models.PositiveIntegerField(default=0)
     lines_failed = models.PositiveIntegerField(default=0)
     lines_cancelled = models.PositiveIntegerField(default=0)
     error_code = models.CharField(max_length=40, blank=True)

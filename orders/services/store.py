@@ -43,6 +43,7 @@ class StoreStats:
     new: int = 0
     updated: int = 0
     cancelled: int = 0
+    confirmed_elsewhere: int = 0  # found already confirmed at the site (another tool, or step 12 when first pulled)
     to_confirm: list[int] = field(default_factory=list)  # ids of lines that are New at the site right now
 
 
@@ -145,8 +146,11 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
         if changes:
             changed_lines.append(stored)
             touched_orders.add(order.pk)
-            events.extend(_line_events(stored, changes, seller_id))
+            line_events = _line_events(stored, changes, seller_id)
+            events.extend(line_events)
             stats.updated += 1
+            stats.confirmed_elsewhere += sum(1 for event in line_events
+                                             if event[3] == OrderEvent.Kind.CONFIRMED_ELSEWHERE)
             if "status" in changes and stored.status == LineStatus.CANCELLED:
                 stats.cancelled += 1
 
@@ -163,6 +167,7 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
     objects_insert(new_orders)
     objects_insert(new_lines)
     stats.new = len(new_lines)
+    stats.confirmed_elsewhere += sum(1 for line in new_lines if line.confirm_state == ConfirmState.CONFIRMED)
     pulled_by_order: dict[int, list[OrderLine]] = defaultdict(list)
     for stored in new_lines:
         pulled_by_order[stored.order_id].append(stored)

@@ -330,8 +330,10 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
                 run.lines_new += stats.new
                 run.lines_updated += stats.updated
                 run.lines_cancelled += stats.cancelled
+                run.lines_confirmed_elsewhere += stats.confirmed_elsewhere
                 run.windows_done += 1
-                _save(run, "lines_seen", "lines_new", "lines_updated", "lines_cancelled", "windows_done")
+                _save(run, "lines_seen", "lines_new", "lines_updated", "lines_cancelled", "lines_confirmed_elsewhere",
+                      "windows_done")
             if account.auto_order_confirmation:
                 confirmations.send(stats.to_confirm)
             if confirmations.store(wait=False):

@@ -98,6 +98,7 @@ def test_first_sync_collects_new_and_preparing_lines_only_and_confirms_new_ones(
     live = {(r["odNo"], str(r["odSeq"])): r for r in sandbox.state()["orders"]}
     assert live[(new["odNo"], "1")]["odPrgsStepCd"] == "12"
     assert (run.lines_new, run.lines_confirmed, run.lines_failed) == (3, 2, 0)
+    assert run.lines_confirmed_elsewhere == 1, "new = confirmed + failed + already confirmed"
     # Every call, including those made ahead on the read-ahead thread, is in the account's call log.
     assert ApiCallLog.objects.filter(account=account).count() == len(sandbox.calls())
     account.refresh_from_db()
@@ -133,7 +134,8 @@ def test_line_confirmed_by_another_tool_is_recognised(sandbox, account):
     assert (line.status, line.confirm_state) == (LineStatus.NEW, ConfirmState.PENDING)
 
     sandbox.link(order["odNo"])
-    sync(account)
+    run = sync(account)
+    assert (run.lines_confirmed, run.lines_confirmed_elsewhere) == (0, 1)
     line.refresh_from_db()
     assert (line.status, line.confirm_state) == (LineStatus.CONFIRMED, ConfirmState.CONFIRMED)
     assert line.events.filter(kind="confirmed_elsewhere").count() == 1
