@@ -198,6 +198,12 @@ class ConnectionOutcome:
         }
 
 
+PASSING_TROUBLE = (ErrorCode.RATE_LIMITED, ErrorCode.SERVER_ERROR, ErrorCode.TIMEOUT, ErrorCode.HOST_UNREACHABLE,
+                   ErrorCode.MALFORMED_RESPONSE)
+TEST_AGAIN = (" This says nothing about the Shop ID, API Key or Account Number: press Test Connection again in a "
+              "minute.")
+
+
 def _run_test(*, site: str, config: AdapterConfig) -> ConnectionOutcome:
     sales_site = registry.get(site)
     now = timezone.now()
@@ -205,7 +211,12 @@ def _run_test(*, site: str, config: AdapterConfig) -> ConnectionOutcome:
     try:
         result = adapter.test_connection()
     except SalesSiteError as exc:
-        outcome = ConnectionOutcome(ok=False, message=exc.message, code=str(exc.code), checked_at=now)
+        message = exc.message
+        if exc.code in PASSING_TROUBLE:
+            # The site's messages say what background work does next ("the portal will try again"); a
+            # person testing by hand needs to hear that it says nothing about what they entered.
+            message = message.split(" The portal will try again")[0] + TEST_AGAIN
+        outcome = ConnectionOutcome(ok=False, message=message, code=str(exc.code), checked_at=now)
         if exc.code == ErrorCode.FORBIDDEN:
             outcome.server_ips = list(settings.SMARTSHIP_SERVER_IPS)
             outcome.message += " Server IPs to register: " + ";".join(outcome.server_ips)

@@ -211,6 +211,9 @@ class TestConnection:
         outcome = account_test_connection(account=SalesSiteAccount.objects.get())
         assert not outcome.ok and outcome.code == "timeout"
         assert len(responses.calls) == 2  # a person is waiting: one attempt each, no retries
+        # Nothing is retried for the person testing, and the trouble says nothing about what they entered.
+        assert "will try again" not in outcome.message
+        assert outcome.message.endswith("press Test Connection again in a minute.")
 
     @responses.activate
     def test_form_values_are_tested_without_saving(self, seller):
