@@ -279,6 +279,19 @@ def test_refused_line_is_a_failure_with_a_retry(sandbox, account):
     assert order.status == OrderStatus.SHIPPED and not order.needs_attention
 
 
+def test_an_order_with_several_refused_lines_names_them_all(sandbox, account):
+    (order,) = pull(sandbox, account, 2)
+    print_invoices(account.seller, [order])
+    OrderLine.objects.filter(order=order).update(site_option_id="LO0000000000_000")
+    assert push(account).failed == 2
+    order.refresh_from_db()
+    assert order.attention_reason.startswith("Tracking push failed for lines 1, 2 (")
+    row = TrackingPush.objects.filter(order=order).first()
+    assert pushes_retry(seller_id=account.seller_id, push_ids=[row.pk]) == 1
+    row.refresh_from_db()
+    assert row.last_code == "", "a retried row no longer shows the old refusal's code"
+
+
 def test_push_tracking_command_runs_the_same_service(sandbox, account, capsys):
     (order,) = pull(sandbox, account, 1)
     print_invoices(account.seller, [order])

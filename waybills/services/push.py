@@ -371,7 +371,7 @@ def _store(*, account: SalesSiteAccount, pushes: list[TrackingPush], outcomes: l
         groups[(state, outcome.code[:40], message[:500], outcome.site_status_code, outcome.site_tracking_no)].append(
             push)
     confirmed: list[TrackingPush] = []
-    attention: dict[int, str] = {}
+    failing: dict[int, tuple[list[str], str, str]] = {}  # order → (its failing lines, a number, the reason)
     for (state, code, message, site_code, site_no), group in groups.items():
         update = {"state": state, "claim_token": "", "last_code": code, "last_message": message, "updated_at": now}
         if site_code:
@@ -388,8 +388,7 @@ def _store(*, account: SalesSiteAccount, pushes: list[TrackingPush], outcomes: l
             setattr(stats, counter, getattr(stats, counter) + len(group))
         if state in (State.FAILED, State.CONFLICT):
             for push in group:
-                attention.setdefault(push.order_id, f"Tracking push failed for line {push.line.line_no} "
-                                     f"({push.tracking_no}): {message}"[:300])
+                failing.setdefault(push.order_id, ([], push.tracking_no, message))[0].append(push.line.line_no)
 
     ships = [p for p in confirmed if p.kind == TrackingPush.Kind.SHIP]
     corrections = [p for p in confirmed if p.kind == TrackingPush.Kind.CORRECT]
@@ -406,6 +405,11 @@ def _store(*, account: SalesSiteAccount, pushes: list[TrackingPush], outcomes: l
             for p in corrections)
         lines_mark_shipped(seller_id=account.seller_id, line_ids=[p.line_id for p in corrections],
                            message=f"Tracking number accepted by {name}")
+    attention = {
+        order_id: (f"Tracking push failed for line{'s' if len(lines) > 1 else ''} {', '.join(sorted(lines))} "
+                   f"({number}): {message}")[:300]
+        for order_id, (lines, number, message) in failing.items()
+    }
     for order_id, reason in attention.items():
         # The Orders list's "Needs attention" tab and the order page's banner show it; the order's next
         # recomputation from its lines (a later sync, the shipment) clears it.
@@ -433,7 +437,7 @@ def pushes_retry(*, seller_id: int, push_ids: Iterable[int], actor: User | None 
         raise ApplicationError("None of the selected pushes failed, so there is nothing to retry.",
                                code="nothing_to_retry")
     TrackingPush.objects.filter(pk__in=[p.pk for p in retry]).update(
-        state=State.PENDING, updated_at=timezone.now(),
+        state=State.PENDING, updated_at=timezone.now(), last_code="",
         last_message=f"Retry requested{f' by {actor.username}' if actor else ''}.")
     push_enqueue(account_ids=[p.account_id for p in retry])
     return len(retry)
