@@ -39,12 +39,14 @@ class LinkOutputSerializer(serializers.ModelSerializer):
 
 
 class OptionOutputSerializer(serializers.ModelSerializer):
-    available = serializers.IntegerField(read_only=True, help_text="on_hand − reserved")
+    available = serializers.IntegerField(read_only=True, help_text="max(0, on_hand − reserved): pushed to the sales site")
+    short = serializers.IntegerField(read_only=True, help_text="max(0, reserved − on_hand): reserved beyond stock")
     links = serializers.SerializerMethodField()
 
     class Meta:
         model = OptionSku
-        fields = ["id", "code", "option_values", "barcode", "is_active", "on_hand", "reserved", "available", "links"]
+        fields = ["id", "code", "option_values", "barcode", "is_active", "on_hand", "reserved", "available", "short",
+                  "links"]
         extra_kwargs = {"code": {"help_text": "Seller defined code: LotteON eitmNo of an option, or epdNo of a single "
                                               "product"}}
 
@@ -67,11 +69,13 @@ class SkuOutputSerializer(serializers.ModelSerializer):
     on_hand = serializers.IntegerField(read_only=True)
     reserved = serializers.IntegerField(read_only=True)
     available = serializers.IntegerField(read_only=True)
+    short = serializers.IntegerField(read_only=True)
     link = LinkSummarySerializer(read_only=True)
 
     class Meta:
         model = Sku
-        fields = ["id", "kind", "name", "code", "is_active", "on_hand", "reserved", "available", "link", "options",
+        fields = ["id", "kind", "name", "code", "is_active", "on_hand", "reserved", "available", "short", "link",
+                  "options",
                   "created_at", "updated_at"]
         extra_kwargs = {"code": {"help_text": "Single option type: its Seller defined code (LotteON epdNo). "
                                               "Multi-option product: the optional product code (epdNo)."}}

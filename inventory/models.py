@@ -99,7 +99,13 @@ class OptionSku(models.Model):
 
     @property
     def available(self) -> int:
-        return self.on_hand - self.reserved
+        """What can still be sold (and is pushed to the sales site): never below 0."""
+        return max(0, self.on_hand - self.reserved)
+
+    @property
+    def short(self) -> int:
+        """Reserved beyond what is on hand: open fulfilment orders waiting for stock."""
+        return max(0, self.reserved - self.on_hand)
 
     @property
     def label(self) -> str:

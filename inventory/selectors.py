@@ -116,7 +116,9 @@ def _decorate(skus: list[Sku], seller: Seller) -> None:
         sku.option_list = options
         sku.on_hand = sum(option.on_hand for option in active)
         sku.reserved = sum(option.reserved for option in active)
-        sku.available = sku.on_hand - sku.reserved
+        # Per option: one option's surplus does not ship another option's orders.
+        sku.available = sum(option.available for option in active)
+        sku.short = sum(option.short for option in active)
         sku.link = link_summary(options, accounts, site_name)
         sku.active_option_count = sum(1 for option in options if option.is_active)
 
