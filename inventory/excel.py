@@ -25,6 +25,15 @@ from core import xlsx
 
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
+# Bounds on the sheet's positions, not only on its non-blank rows. openpyxl's reader yields an empty row for every
+# row number missing from the sheet (and pads every row to its last cell's column), so a 5 KB file with one cell at
+# row 99,999,999,999,999 would hold an import worker for years. Reading stops at the first row past MAX_SHEET_ROWS,
+# and that refuses the file. A fixed bound rather than "stop after a long run of blank rows": the gap before a
+# far-away row *is* such a run, so stopping there would silently drop that row, while a bound is predictable and the
+# message can name it. The allowance (as many blank rows as SKU rows) leaves room for blank rows between groups.
+# Columns past MAX_COLUMNS (the export's 11 plus room for the seller's own) are not read at all.
+MAX_SHEET_ROWS = 2 * MAX_ROWS
+MAX_COLUMNS = 50
 SHEET = "SKUs"
 NOT_EXCEL = ("This file is not an Excel workbook (.xlsx). Download the template, fill it in Excel or another "
              "spreadsheet program, and save it as “Excel Workbook (*.xlsx)”.")
@@ -154,7 +163,7 @@ def inspect(content: bytes) -> None:
     try:
         sheet = _sheet(workbook)
         sheet.reset_dimensions()
-        header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+        header = next(sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
         _positions(header or ())
     finally:
         workbook.close()
@@ -164,17 +173,25 @@ def read_rows(content: bytes, *, progress: Callable[[int, int], None] | None = N
               every: int = 2000) -> tuple[dict[str, str], list[ImportRow]]:
     """The column letters found (key → letter) and the non-blank rows. Raises ImportFileError."""
     workbook = _open(content)
+    rows = None
     try:
         sheet = _sheet(workbook)
-        estimate = max(0, (sheet.max_row or 1) - 1)  # from the stored dimension: a hint for the progress bar
+        # From the stored dimension: a hint for the progress bar (the file says what it likes: capped).
+        estimate = min(MAX_ROWS, max(0, (sheet.max_row or 1) - 1))
         # The stored dimension can be wrong (some tools write A1:A1); trusting it would drop rows.
         sheet.reset_dimensions()
-        rows = sheet.iter_rows(values_only=True)
+        # No max_row: with one, openpyxl pads up to it after the last row. Reading stops at the bound below instead.
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
         positions = _positions(next(rows, None) or ())
         width = max(positions.values()) + 1
         index = [positions.get(column.key) for column in COLUMNS]
         data: list[ImportRow] = []
         for number, values in enumerate(rows, start=2):
+            if number > MAX_SHEET_ROWS:  # a row (or a gap of missing rows) past the bound: stop reading
+                raise ImportFileError(f"The sheet goes on beyond row {MAX_SHEET_ROWS:,}; SmartShip reads at most "
+                                      f"{MAX_SHEET_ROWS:,} rows per upload, counting the column names and empty rows. "
+                                      f"Delete any rows below your SKUs and split the file into files of at most "
+                                      f"{MAX_ROWS:,} rows.")
             values = tuple(values[:width])
             cells = [cell_text(values[i]) if i is not None and i < len(values) else "" for i in index]
             if not any(cells):
@@ -186,6 +203,8 @@ def read_rows(content: bytes, *, progress: Callable[[int, int], None] | None = N
             if progress is not None and len(data) % every == 0:
                 progress(len(data), max(estimate, len(data)))
     finally:
+        if rows is not None:
+            rows.close()
         workbook.close()
     if not data:
         raise ImportFileError("The sheet has column names but no SKU rows. Fill one row per SKU (or option SKU) "

@@ -524,6 +524,18 @@ class _Group:
     draft: _Draft | None = None
 
 
+# Bounds on the sheet's positions, not only on its non-blank rows. openpyxl's reader yields an empty row for every
+# row number missing from the sheet (and pads every row to its last cell's column), so a 5 KB file with one cell at
+# row 99,999,999,999,999 would keep a request busy for years. Reading stops at the first row past
+# MAX_IMPORT_SHEET_ROWS, and that refuses the file. A fixed bound rather than "stop after a long run of blank rows":
+# the gap before a far-away row *is* such a run, so stopping there would silently drop that row, while a bound is
+# predictable and the message can name it. The allowance (as many blank rows as data rows) leaves room for blank
+# rows between orders. Columns past MAX_IMPORT_COLUMNS (the template's 14 plus room for the seller's own) are not
+# read at all.
+MAX_IMPORT_SHEET_ROWS = 2 * MAX_IMPORT_ROWS
+MAX_IMPORT_COLUMNS = 50
+
+
 def _read_rows(file) -> tuple[dict[str, str], list[_Row]]:
     """The columns found (key → column letter) and the non-blank data rows of the order sheet."""
     from openpyxl import load_workbook
@@ -544,11 +556,13 @@ def _read_rows(file) -> tuple[dict[str, str], list[_Row]]:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a zip that is not a workbook
         raise ValidationError({"file": NOT_EXCEL}) from None
+    rows = None
     try:
         sheet = workbook["Orders"] if "Orders" in workbook.sheetnames else workbook.worksheets[0]
         # The stored dimension can be wrong (some tools write A1:A1); trusting it would drop rows.
         sheet.reset_dimensions()
-        rows = sheet.iter_rows(values_only=True)
+        # No max_row: with one, openpyxl pads up to it after the last row. Reading stops at the bound below instead.
+        rows = sheet.iter_rows(max_col=MAX_IMPORT_COLUMNS, values_only=True)
         header = next(rows, None)
         titles = [_text(value) for value in header or ()]
         if not any(titles):
@@ -574,6 +588,11 @@ def _read_rows(file) -> tuple[dict[str, str], list[_Row]]:
         width = max(positions.values()) + 1
         data: list[_Row] = []
         for number, values in enumerate(rows, start=2):
+            if number > MAX_IMPORT_SHEET_ROWS:  # a row (or a gap of missing rows) past the bound: stop reading
+                raise ValidationError({"file": f"The sheet goes on beyond row {MAX_IMPORT_SHEET_ROWS:,}; SmartShip "
+                                               f"reads at most {MAX_IMPORT_SHEET_ROWS:,} rows per upload, counting "
+                                               f"the column names and empty rows. Delete any rows below your orders "
+                                               f"and split the file into files of at most {MAX_IMPORT_ROWS:,} rows."})
             values = tuple(values[:width]) + (None,) * (width - len(values[:width]))
             if all(value is None or _text(value) == "" for value in values):
                 continue
@@ -583,6 +602,8 @@ def _read_rows(file) -> tuple[dict[str, str], list[_Row]]:
             cells = {key: _cell_text(values[index], key) for key, index in positions.items()}
             data.append(_Row(number=number, cells=cells, quantity=values[positions["quantity"]]))
     finally:
+        if rows is not None:
+            rows.close()
         workbook.close()
     if not data:
         raise ValidationError({"file": "The sheet has column names but no order rows. Fill one row per item "
