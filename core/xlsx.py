@@ -74,3 +74,21 @@ def xlsx_write(output: IO[bytes], *, sheet: str, columns: Sequence[Column], rows
         raise
     book.close()
     return count
+
+
+# An upload is at most 10 MB; its XML unpacks to about ten times that. A zip declaring far more is a
+# compression bomb (openpyxl parses the shared strings and styles whole when it opens the workbook).
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+
+def unpacked_too_large(content: bytes, limit: int = MAX_UNPACKED_BYTES) -> bool:
+    """Whether the .xlsx (a zip) would unpack to more than ``limit`` bytes. The sizes are the ones each
+    entry declares; Python's zipfile, which openpyxl reads through, never inflates past them."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return sum(info.file_size for info in archive.infolist()) > limit
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False  # not a zip: the caller's own checks say so

@@ -127,6 +127,9 @@ def _open(content: bytes):
         raise ImportFileError(OLD_EXCEL)
     if not zipfile.is_zipfile(io.BytesIO(content)):
         raise ImportFileError(NOT_EXCEL)
+    if xlsx.unpacked_too_large(content):
+        raise ImportFileError("The file unpacks to far more data than a SKU sheet holds (over 200 MB). Copy your "
+                              "rows into the template and upload that file.")
     try:
         return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a zip that is not a workbook

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.xlsx import unpacked_too_large
 from integrations.models import SalesSiteAccount
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
 from orders.services import hooks
@@ -534,6 +535,8 @@ class _Group:
 # read at all.
 MAX_IMPORT_SHEET_ROWS = 2 * MAX_IMPORT_ROWS
 MAX_IMPORT_COLUMNS = 50
+UNPACKS_TOO_LARGE = ("The file unpacks to far more data than an order sheet holds (over 200 MB). Copy your rows "
+                     "into the template and upload that file.")
 
 
 def _read_rows(file) -> tuple[dict[str, str], list[_Row]]:
@@ -552,6 +555,8 @@ def _read_rows(file) -> tuple[dict[str, str], list[_Row]]:
                                        "as “Excel Workbook (*.xlsx)”, then upload that file."})
     if not zipfile.is_zipfile(io.BytesIO(content)):
         raise ValidationError({"file": NOT_EXCEL})
+    if unpacked_too_large(content):
+        raise ValidationError({"file": UNPACKS_TOO_LARGE})
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a zip that is not a workbook

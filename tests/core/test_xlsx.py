@@ -68,3 +68,17 @@ def test_an_error_while_reading_rows_reaches_the_caller():
 
     with pytest.raises(LookupError, match="the query failed"):
         written(rows())
+
+
+def test_unpacked_size_is_judged_from_the_zip_directory():
+    import io
+    import zipfile
+
+    from core.xlsx import unpacked_too_large
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b" " * 100_000)
+    assert unpacked_too_large(packed.getvalue(), limit=99_999)
+    assert not unpacked_too_large(packed.getvalue(), limit=100_000)
+    assert not unpacked_too_large(b"not a zip at all")  # the importers' own check names that problem

@@ -151,3 +151,21 @@ def test_blank_rows_up_to_the_bound_are_fine_and_one_row_more_is_refused(seller_
     result, _ = import_within(SECONDS, seller, user, beyond)
     assert file_error(result).startswith(BEYOND)
     assert Order.objects.count() == 2  # only the first file's
+
+
+def test_a_file_that_unpacks_to_hundreds_of_megabytes_is_refused_before_it_is_parsed():
+    """A compression bomb: 300 MB of one repeated byte in the shared strings packs into a few hundred KB."""
+    seller, user = make_seller_user()
+    written = io.BytesIO(sheet_file())
+    patched = io.BytesIO()
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
+        with target.open("xl/padding.xml", "w") as padding:  # streamed: the test never holds 300 MB either
+            chunk = b" " * (1024 * 1024)
+            for _ in range(300):
+                padding.write(chunk)
+    assert len(patched.getvalue()) < 2 * 1024 * 1024
+    result, seconds = import_within(SECONDS, seller, user, patched.getvalue())
+    assert isinstance(result, ValidationError) and "unpacks to far more data" in str(result)
+    assert seconds < 5 and Order.objects.count() == 0
