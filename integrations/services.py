@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from integrations import registry
 from integrations.base import AdapterConfig
@@ -263,6 +264,42 @@ def account_config(account: SalesSiteAccount, *, interactive: bool = False) -> A
         label=f"account {account.pk}", on_call=call_logger(seller=account.seller, account=account, site=account.site),
         interactive=interactive,
     )
+
+
+# How long a Test Connection made from the form counts for the account saved from that form.
+FORM_TEST_VALID = timedelta(minutes=15)
+
+
+def credentials_digest(*, seller_id: int, site: str, api_key: str, account_number: str) -> str:
+    """Names one set of credentials without holding the key (kept in the seller's session between the form's
+    Test Connection and Save)."""
+    value = f"{seller_id}|{site}|{normalise_api_key(api_key)}|{normalise_account_number(account_number)}"
+    return salted_hmac("smartship.integrations.credentials-test", value).hexdigest()
+
+
+def account_connection_keep_form_test(
+    *, account: SalesSiteAccount, tested: dict[str, Any] | None, actor: User | None = None,
+) -> bool:
+    """A successful Test Connection made from the form, a moment ago, with exactly the credentials just saved
+    is the account's connection status: the seller is not asked to test the same thing twice."""
+    if not tested or not tested.get("ok"):
+        return False
+    digest = credentials_digest(seller_id=account.seller_id, site=account.site, api_key=account.get_api_key(),
+                                account_number=account.account_number)
+    checked_at = datetime.fromisoformat(tested.get("checked_at", "1970-01-01T00:00:00+00:00"))
+    if tested.get("digest") != digest or timezone.now() - checked_at > FORM_TEST_VALID:
+        return False
+    account.connection_status = SalesSiteAccount.ConnectionStatus.OK
+    account.connection_checked_at = checked_at
+    account.connection_message = tested.get("message", "")
+    account.supplier_number = tested.get("supplier_number", "")
+    account.supplier_name = tested.get("supplier_name", "")
+    with transaction.atomic():
+        account.save(update_fields=["connection_status", "connection_checked_at", "connection_message",
+                                    "supplier_number", "supplier_name", "updated_at"])
+        _event(account, AccountEvent.Kind.CONNECTION_OK, actor, message=account.connection_message,
+               code="", tested_before_saving=True)
+    return True
 
 
 def account_test_connection(*, account: SalesSiteAccount, actor: User | None = None) -> ConnectionOutcome:

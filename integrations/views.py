@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.http import safe_next
+from core.ids import id_or_none
 from integrations import registry
 from integrations.forms import AccountForm
 from integrations.models import SalesSiteAccount, SyncRun
@@ -19,14 +21,18 @@ from integrations.selectors import (
     sync_run_list,
 )
 from integrations.services import (
+    account_connection_keep_form_test,
     account_create,
     account_delete,
     account_set_active,
     account_test_connection,
     account_update,
+    credentials_digest,
     credentials_test,
 )
 from sellers.mixins import SellerRequiredMixin
+
+FORM_TEST = "integrations.form_test"  # session key: the form's last successful Test Connection
 
 
 class AccountMixin(SellerRequiredMixin):
@@ -86,7 +92,13 @@ class AccountCreateView(AccountFormMixin, View):
             api_key=form.cleaned_data["api_key"], account_number=form.cleaned_data["account_number"],
             actor=request.user, **form.options(),
         )
-        messages.success(request, f"{sales_site.name} account {account.shop_id} registered. Test the connection to check it.")
+        if account_connection_keep_form_test(account=account, tested=request.session.pop(FORM_TEST, None),
+                                             actor=request.user):
+            messages.success(request, f"{sales_site.name} account {account.shop_id} registered and connected as "
+                                      f"{account.supplier_name} ({account.supplier_number}).")
+        else:
+            messages.success(request, f"{sales_site.name} account {account.shop_id} registered. Test the connection "
+                                      "to check it.")
         return redirect("integrations:account-list")
 
 
@@ -107,7 +119,9 @@ class AccountUpdateView(AccountFormMixin, AccountMixin, View):
             account=account, shop_id=form.cleaned_data["shop_id"], account_number=form.cleaned_data["account_number"],
             api_key=form.cleaned_data.get("api_key", ""), actor=request.user, **form.options(),
         )
-        messages.success(request, f"Account {account.shop_id} saved.")
+        tested = account_connection_keep_form_test(account=account, tested=request.session.pop(FORM_TEST, None),
+                                                   actor=request.user)
+        messages.success(request, f"Account {account.shop_id} saved{' and connected' if tested else ''}.")
         return redirect("integrations:account-list")
 
 
@@ -119,14 +133,21 @@ class CredentialsTestView(SellerRequiredMixin, View):
         account = None
         if request.POST.get("account_id"):
             try:
-                account = account_get(seller=self.seller, account_id=int(request.POST["account_id"]))
-            except (SalesSiteAccount.DoesNotExist, ValueError):
+                account = account_get(seller=self.seller, account_id=id_or_none(request.POST["account_id"]) or 0)
+            except SalesSiteAccount.DoesNotExist:
                 raise Http404("No such sales-site account.") from None
         outcome = credentials_test(
             seller=self.seller, site=sales_site.key, shop_id=request.POST.get("shop_id", ""),
             api_key=request.POST.get("api_key", ""), account_number=request.POST.get("account_number", ""),
             account=account,
         )
+        request.session.pop(FORM_TEST, None)
+        if outcome.ok:
+            # Saving these same credentials next keeps this result (account_connection_keep_form_test).
+            key = request.POST.get("api_key", "") or (account.get_api_key() if account else "")
+            request.session[FORM_TEST] = {**outcome.as_dict(), "digest": credentials_digest(
+                seller_id=self.seller.pk, site=sales_site.key, api_key=key,
+                account_number=request.POST.get("account_number", ""))}
         return render(request, "integrations/partials/_test_result.html", {"outcome": outcome})
 
 
@@ -148,7 +169,7 @@ class AccountActiveView(AccountMixin, View):
             messages.success(request, f"Account {account.shop_id} is active again: scheduled syncs resume.")
         else:
             messages.warning(request, f"Account {account.shop_id} is deactivated: no more syncs until you activate it.")
-        return redirect(request.POST.get("next") or reverse("integrations:account-list"))
+        return redirect(safe_next(request, request.POST.get("next"), reverse("integrations:account-list")))
 
 
 class AccountDeleteView(AccountMixin, View):
@@ -204,10 +225,7 @@ class SyncHistoryView(SellerRequiredMixin, TemplateView):
     template_name = "integrations/sync_history.html"
 
     def get_context_data(self, **kwargs):
-        try:
-            account_id = int(self.request.GET.get("account") or 0) or None
-        except ValueError:
-            account_id = None
+        account_id = id_or_none(self.request.GET.get("account"))
         page = Paginator(sync_run_list(seller=self.seller, account_id=account_id), 30).get_page(
             self.request.GET.get("page"))
         return super().get_context_data(

@@ -13,6 +13,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.ids import ID_BOUNDS, id_or_none
 from inventory.models import FulfilmentLine, FulfilmentOrder, OptionSku, StockMovement, StockPush
 from inventory.selectors_fulfilment import (
     TABS,
@@ -60,7 +61,7 @@ class FulfilmentSerializer(serializers.ModelSerializer):
 
 
 class SendInputSerializer(serializers.Serializer):
-    order_ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=1000)
+    order_ids = serializers.ListField(child=serializers.IntegerField(**ID_BOUNDS), allow_empty=False, max_length=1000)
 
 
 class ShipInputSerializer(serializers.Serializer):
@@ -79,13 +80,13 @@ class MovementSerializer(serializers.ModelSerializer):
 
 
 class ReceiptInputSerializer(serializers.Serializer):
-    option = serializers.IntegerField(help_text="The option SKU's id")
+    option = serializers.IntegerField(help_text="The option SKU's id", **ID_BOUNDS)
     quantity = serializers.IntegerField(min_value=1)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
 class AdjustmentInputSerializer(serializers.Serializer):
-    option = serializers.IntegerField(help_text="The option SKU's id")
+    option = serializers.IntegerField(help_text="The option SKU's id", **ID_BOUNDS)
     quantity = serializers.IntegerField(help_text="+ adds to on hand, − takes out (never below 0)")
     reason = serializers.ChoiceField(choices=StockMovement.Reason.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
@@ -102,7 +103,7 @@ class StockPushSerializer(serializers.ModelSerializer):
 
 
 class RetryInputSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False,
+    ids = serializers.ListField(child=serializers.IntegerField(**ID_BOUNDS), required=False,
                                 help_text="Stock pushes to retry; omit for every refused one")
 
 
@@ -111,7 +112,7 @@ class RetryOutputSerializer(serializers.Serializer):
 
 
 class SyncInputSerializer(serializers.Serializer):
-    account = serializers.IntegerField(required=False, help_text="One account; omit for all with the option on")
+    account = serializers.IntegerField(required=False, **ID_BOUNDS, help_text="One account; omit for all with the option on")
 
 
 class SyncOutputSerializer(serializers.Serializer):
@@ -159,10 +160,13 @@ class MovementListApi(APIView):
                    summary="The seller's stock movements, newest first (?option=ID&kind=receipt|adjustment|…)")
     def get(self, request):
         option = request.query_params.get("option", "")
-        filters = MovementFilters(seller_id=request_seller(request).pk,
-                                  option_id=int(option) if option.isdigit() else None,
+        option_id = id_or_none(option)
+        filters = MovementFilters(seller_id=request_seller(request).pk, option_id=option_id,
                                   kind=request.query_params.get("kind", ""))
-        return _page(request, self, movements_list(filters=filters), MovementSerializer)
+        rows = movements_list(filters=filters)
+        if option.isdigit() and option_id is None:
+            rows = rows.none()  # a number no option SKU can have
+        return _page(request, self, rows, MovementSerializer)
 
 
 class StockPushListApi(APIView):
@@ -205,10 +209,13 @@ class WarehouseFulfilmentListApi(APIView):
     def get(self, request):
         seller = request.query_params.get("seller", "")
         tab = request.query_params.get("tab", "active")
-        filters = FulfilmentFilters(tab=tab if tab in dict(TABS) else "active",
-                                    seller_id=int(seller) if seller.isdigit() else None,
+        seller_id = id_or_none(seller)
+        filters = FulfilmentFilters(tab=tab if tab in dict(TABS) else "active", seller_id=seller_id,
                                     q=request.query_params.get("q", ""))
-        return _page(request, self, fulfilment_list(filters=filters), FulfilmentSerializer)
+        rows = fulfilment_list(filters=filters)
+        if seller.isdigit() and seller_id is None:
+            rows = rows.none()  # a number no seller can have
+        return _page(request, self, rows, FulfilmentSerializer)
 
 
 class WarehouseShipApi(APIView):

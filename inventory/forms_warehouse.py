@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.ids import ID_BOUNDS, id_or_none, ids_from
 from inventory.models import StockMovement
 from inventory.selectors_fulfilment import TABS, FulfilmentFilters, MovementFilters
 from inventory.services.stock import MAX_QUANTITY
@@ -27,7 +28,7 @@ class FulfilmentFilterForm(forms.Form):
     def filters(self) -> FulfilmentFilters:
         data = self.cleaned_data if self.is_valid() else {}
         seller = data.get("seller") or ""
-        return FulfilmentFilters(tab=data.get("tab") or "active", seller_id=int(seller) if seller.isdigit() else None,
+        return FulfilmentFilters(tab=data.get("tab") or "active", seller_id=id_or_none(seller),
                                  q=(data.get("q") or "").strip())
 
 
@@ -62,11 +63,11 @@ class StockLookupForm(forms.Form):
 
     def seller_id(self) -> int | None:
         value = (self.cleaned_data.get("seller") or "") if self.is_valid() else ""
-        return int(value) if value.isdigit() else None
+        return id_or_none(value)
 
 
 class ReceiptForm(forms.Form):
-    option = forms.IntegerField(widget=forms.HiddenInput)
+    option = forms.IntegerField(widget=forms.HiddenInput, **ID_BOUNDS)
     quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, label="Quantity received",
                                   widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}))
     note = forms.CharField(required=False, max_length=300, label="Note",
@@ -74,7 +75,7 @@ class ReceiptForm(forms.Form):
 
 
 class AdjustmentForm(forms.Form):
-    option = forms.IntegerField(widget=forms.HiddenInput)
+    option = forms.IntegerField(widget=forms.HiddenInput, **ID_BOUNDS)
     quantity = forms.IntegerField(min_value=-MAX_QUANTITY, max_value=MAX_QUANTITY, label="Change (+ in, − out)",
                                   widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     reason = forms.ChoiceField(choices=[("", "Choose the reason"), *StockMovement.Reason.choices], label="Reason")
@@ -89,7 +90,7 @@ class AdjustmentForm(forms.Form):
 
 class MovementFilterForm(forms.Form):
     seller = forms.ChoiceField(required=False, label="Seller")
-    option = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    option = forms.IntegerField(required=False, widget=forms.HiddenInput, **ID_BOUNDS)
     kind = forms.ChoiceField(required=False, label="Kind", choices=[("", "All kinds"), *StockMovement.Kind.choices])
 
     def __init__(self, *args, sellers: list[Seller] | None = None, **kwargs):
@@ -102,11 +103,11 @@ class MovementFilterForm(forms.Form):
     def filters(self, *, seller_id: int | None = None) -> MovementFilters:
         data = self.cleaned_data if self.is_valid() else {}
         seller = data.get("seller") or ""
-        return MovementFilters(seller_id=seller_id or (int(seller) if seller.isdigit() else None),
+        return MovementFilters(seller_id=seller_id or id_or_none(seller),
                                option_id=data.get("option"), kind=data.get("kind") or "")
 
 
 def selected_ids(data, name: str = "ids") -> list[int]:
     """The whole numbers among the selected values (the services check they exist and whose they are)."""
     values = data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
-    return sorted({int(v) for v in values if str(v).isdigit()})
+    return ids_from(values)

@@ -14,10 +14,11 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.http import safe_next
+from core.ids import ids_from
 from inventory import excel
 from inventory.forms import OptionFormSet, SkuFilterForm, SkuForm, SkuImportForm, apply_errors, option_inputs
 from inventory.models import OptionSku, Sku, SkuImport, SkuKind
@@ -50,10 +51,7 @@ def _mapped_note(saved) -> str:
 
 
 def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
+    return safe_next(request, request.POST.get("next"), default)
 
 
 class SkuMixin(SellerRequiredMixin):
@@ -209,7 +207,7 @@ class SkuBulkLinkCheckView(SellerRequiredMixin, View):
     """Check LotteON link for the selected SKUs, in the background."""
 
     def post(self, request):
-        ids = [int(value) for value in request.POST.getlist("sku_ids") if value.isdigit()]
+        ids = ids_from(request.POST.getlist("sku_ids"))
         back = _safe_next(request, reverse("inventory:sku-list"))
         if not ids:
             messages.error(request, "Select the SKUs to check first.")

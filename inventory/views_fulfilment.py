@@ -15,6 +15,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.exceptions import ApplicationError
+from core.http import safe_next
+from core.ids import ids_from
 from inventory.forms_warehouse import FulfilmentFilterForm, ShipForm, TrackingForm, selected_ids
 from inventory.models import FulfilmentOrder
 from inventory.selectors_fulfilment import (
@@ -82,7 +84,7 @@ class PickListView(WarehouseOperatorRequiredMixin, View):
             count, pdf = fulfilment_pick_list(fulfilment_ids=selected_ids(request.POST), actor=request.user)
         except ApplicationError as exc:
             messages.error(request, exc.message)
-            return redirect(request.POST.get("back") or reverse("inventory:fulfilment-list"))
+            return redirect(safe_next(request, request.POST.get("back"), reverse("inventory:fulfilment-list")))
         response = HttpResponse(pdf, content_type="application/pdf")
         disposition = "attachment" if request.POST.get("download") else "inline"
         response["Content-Disposition"] = f'{disposition}; filename="pick-list-{count}-orders.pdf"'
@@ -101,7 +103,7 @@ class FulfilmentDetailView(WarehouseOperatorRequiredMixin, TemplateView):
             raise Http404("No such fulfilment order.") from None
 
     def get(self, request, *args, **kwargs):
-        fulfilments_shipped_elsewhere_sync(fulfilment_ids=[self.kwargs["pk"]])
+        fulfilments_shipped_elsewhere_sync(fulfilment_ids=ids_from([self.kwargs["pk"]]))  # none if out of range
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -113,7 +115,7 @@ class FulfilmentDetailView(WarehouseOperatorRequiredMixin, TemplateView):
 
     def post(self, request, pk):
         # Lines shipped through the waybill path are taken out first: Ship never sends them twice.
-        fulfilments_shipped_elsewhere_sync(fulfilment_ids=[pk])
+        fulfilments_shipped_elsewhere_sync(fulfilment_ids=ids_from([pk]))
         fo = self.get_fulfilment()
         action = request.POST.get("action", "")
         try:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from core.exceptions import ApplicationError
+from core.ids import id_or_none
 from inventory.forms_warehouse import (
     AdjustmentForm,
     MovementFilterForm,
@@ -97,7 +98,8 @@ class StockView(WarehouseOperatorRequiredMixin, TemplateView):
         option.refresh_from_db()
         what = "Received" if kind == "receipt" else "Adjusted"
         messages.success(request, f"{what} {movement.quantity:+d} × {option.code} ({option.seller.name}): on hand "
-                                  f"{option.on_hand}, reserved {option.reserved}, available {option.available}.")
+                                  f"{option.on_hand}, reserved {option.reserved}, available {option.available}"
+                                  f"{f', short {option.short}' if option.short else ''}.")
         return redirect(f"{reverse('inventory:stock')}?{urlencode({'option': option.pk})}")
 
 
@@ -155,8 +157,8 @@ class StockSyncView(SellerRequiredMixin, TemplateView):
         try:
             if action == "sync":
                 account = request.POST.get("account", "")
-                ids = stock_sync_request(seller=self.seller, account_id=int(account) if account.isdigit() else None,
-                                         actor=request.user)
+                account_id = (id_or_none(account) or 0) if account.isdigit() else None  # 0: no such account
+                ids = stock_sync_request(seller=self.seller, account_id=account_id, actor=request.user)
                 messages.success(request, f"Stock sync queued for {len(ids)} account{'s' if len(ids) != 1 else ''}: "
                                           "the page shows the run when it is done.")
             elif action in ("retry", "retry-all"):

@@ -10,6 +10,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.ids import ID_BOUNDS, id_or_none
 from integrations.selectors import account_list
 from orders.models import Order, OrderEvent, OrderLine
 from orders.selectors import (
@@ -50,7 +51,7 @@ class OrderFilterInputSerializer(serializers.Serializer):
 
     def validate_account(self, value: str) -> str:
         value = value.strip()
-        if value and value != MANUAL and (not value.isdigit() or int(value) not in self.context["account_ids"]):
+        if value and value != MANUAL and id_or_none(value) not in self.context["account_ids"]:
             raise serializers.ValidationError("Not one of your sales-site accounts; use an account id or `manual`.")
         return value
 
@@ -63,7 +64,7 @@ class OrderFilterInputSerializer(serializers.Serializer):
         data = self.validated_data
         account = data.get("account", "")
         return OrderFilters(
-            status=data.get("status", ""), account_id=int(account) if account.isdigit() else None,
+            status=data.get("status", ""), account_id=id_or_none(account),
             manual=account == MANUAL, date_from=data.get("date_from"), date_to=data.get("date_to"),
             q=data.get("q", "").strip(), ordering=data.get("ordering") or DEFAULT_ORDERING,
         )
@@ -147,7 +148,7 @@ class OrderDetailOutputSerializer(OrderOutputSerializer):
 
 
 class OrderConfirmInputSerializer(serializers.Serializer):
-    order_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=1000)
+    order_ids = serializers.ListField(child=serializers.IntegerField(**ID_BOUNDS), min_length=1, max_length=1000)
 
 
 class OrderConfirmOutputSerializer(serializers.Serializer):

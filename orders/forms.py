@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.ids import ids_from
 from integrations import registry
 from integrations.models import SalesSiteAccount
 from orders.selectors import DEFAULT_ORDERING, MANUAL, ORDERINGS, STATUS_TABS, OrderFilters
@@ -72,12 +73,12 @@ class OrderIdsField(forms.Field):
 
     def to_python(self, value) -> list[int]:
         values = [str(v).strip() for v in (value or []) if str(v).strip()]
-        if not all(v.isdigit() for v in values):
+        if not all(v.isascii() and v.isdigit() for v in values):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         if len(values) > self.limit:
             raise forms.ValidationError(self.error_messages["too_many"], code="too_many",
                                         params={"limit": self.limit})
-        return sorted({int(v) for v in values})
+        return ids_from(values)  # an id beyond the database's range is unknown, like any other
 
 
 class OrderConfirmForm(forms.Form):

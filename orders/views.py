@@ -6,11 +6,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import TemplateView
 
 from core.exceptions import ApplicationError
+from core.http import safe_next
 from integrations.selectors import account_list
 from orders.exports import orders_workbook
 from orders.forms import OrderConfirmForm, OrderFilterForm
@@ -159,11 +160,7 @@ class OrderConfirmView(SellerRequiredMixin, View):
 
     @staticmethod
     def _back(request):
-        target = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
-            target = reverse("orders:order-list")
-        return redirect(target)
+        return redirect(safe_next(request, request.POST.get("next"), reverse("orders:order-list")))
 
 
 class OrderExportView(SellerRequiredMixin, View):

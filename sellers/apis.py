@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from sellers.permissions import request_seller
@@ -12,6 +13,7 @@ class ObtainTokenApi(ObtainAuthToken):
     """Exchange a username and password for the API token sent as `Authorization: Token <key>`."""
 
     permission_classes = [AllowAny]
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # ObtainAuthToken names DRF's JSONParser itself
 
 
 class MeOutputSerializer(serializers.Serializer):

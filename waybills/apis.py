@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
+from core.ids import ID_BOUNDS, id_or_none
 from sellers.permissions import IsWarehouseOperator, request_seller
 from waybills import selectors
 from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
@@ -27,7 +28,7 @@ def _not_found_as_404(exc: ApplicationError) -> None:
 
 
 class PrintInputSerializer(serializers.Serializer):
-    order_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000)
+    order_ids = serializers.ListField(child=serializers.IntegerField(**ID_BOUNDS), allow_empty=False, max_length=1000)
     kind = serializers.ChoiceField(choices=WaybillKind.choices, default=WaybillKind.INVOICE)
     paper = serializers.ChoiceField(choices=PrintBatch.Paper.choices, default=PrintBatch.Paper.LABEL)
     download = serializers.BooleanField(
@@ -121,7 +122,7 @@ class TrackingPushListApi(ListAPIView):
             pushes = pushes.filter(state=state)
         order = self.request.query_params.get("order")
         if order and order.isdigit():
-            pushes = pushes.filter(order_id=int(order))
+            pushes = pushes.filter(order_id=id_or_none(order) or 0)  # beyond the id range: no order has it
         return pushes
 
 
@@ -129,6 +130,8 @@ class TrackingPushRetryApi(APIView):
     @extend_schema(request=None, responses={200: TrackingPushSerializer}, summary="Send a failed push again")
     def post(self, request, pk: int):
         seller = request_seller(request)
+        if id_or_none(pk) is None:
+            raise Http404  # beyond the id range: no push has it
         try:
             pushes_retry(seller_id=seller.pk, push_ids=[pk], actor=request.user)
         except ApplicationError as exc:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.ids import id_or_none
 from integrations import registry
 from integrations.models import SalesSiteAccount
 from waybills.models import PrintBatch, WaybillKind
@@ -54,7 +55,7 @@ class PrintFilterForm(forms.Form):
         data = self.cleaned_data
         account = data.get("account") or ""
         return PrintFilters(
-            account_id=int(account) if account.isdigit() else None, manual=account == MANUAL,
+            account_id=id_or_none(account), manual=account == MANUAL,
             printed=data.get("printed") or "", date_from=data.get("date_from"), date_to=data.get("date_to"),
             q=(data.get("q") or "").strip(),
         )
@@ -69,7 +70,7 @@ class PrintForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Any id is accepted here; the service checks each one belongs to the seller.
-        self.fields["order_ids"].valid_value = lambda value: str(value).isdigit()
+        self.fields["order_ids"].valid_value = lambda value: id_or_none(value) is not None
 
 
 class ReceiveForm(forms.Form):
@@ -85,4 +86,4 @@ class PushActionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["push_ids"].valid_value = lambda value: str(value).isdigit()
+        self.fields["push_ids"].valid_value = lambda value: id_or_none(value) is not None

@@ -14,6 +14,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.exceptions import ApplicationError
+from core.http import safe_next
+from core.ids import id_or_none
 from integrations.selectors import account_list
 from orders.models import Order
 from sellers.mixins import SellerRequiredMixin, WarehouseOperatorRequiredMixin
@@ -55,8 +57,8 @@ class PrintView(SellerRequiredMixin, TemplateView):
         query.pop("page", None)
         query.pop("batch", None)
         batch = None
-        if self.request.GET.get("batch", "").isdigit():
-            batch = PrintBatch.objects.filter(seller=self.seller, pk=int(self.request.GET["batch"])).first()
+        if batch_id := id_or_none(self.request.GET.get("batch")):
+            batch = PrintBatch.objects.filter(seller=self.seller, pk=batch_id).first()
         context.update(
             form=form, kind=kind, kinds=WaybillKind.choices, papers=PrintBatch.Paper.choices, rows=rows,
             page_obj=page, query_string=query.urlencode(), filters=filters, batch=batch,
@@ -71,9 +73,7 @@ class PrintView(SellerRequiredMixin, TemplateView):
 
     def post(self, request):
         form = PrintForm(request.POST)
-        back = request.POST.get("next") or reverse("waybills:print")
-        if not back.startswith("/"):
-            back = reverse("waybills:print")
+        back = safe_next(request, request.POST.get("next"), reverse("waybills:print"))
         if not form.is_valid():
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
             return redirect(back)
@@ -139,9 +139,7 @@ class PushFailuresView(SellerRequiredMixin, TemplateView):
 
     def post(self, request):
         form = PushActionForm(request.POST)
-        back = request.POST.get("next") or reverse("waybills:push-failures")
-        if not back.startswith("/"):
-            back = reverse("waybills:push-failures")
+        back = safe_next(request, request.POST.get("next"), reverse("waybills:push-failures"))
         if not form.is_valid():
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
             return redirect(back)

@@ -37,7 +37,9 @@ def test_register_test_connection_failures_edit_and_deactivate(page, live_server
     page.get_by_role("button", name="Register").click()
     page.wait_for_url(f"{live_server.url}/sales-sites/")
     row = page.locator(".account-row")
-    assert "lotte-shop" in row.inner_text() and "Not tested" in row.inner_text()
+    # The form's successful test of these same credentials is the new account's status: no second test.
+    assert "registered and connected as 스마트십 데모상점" in page.locator(".messages").inner_text()
+    assert "lotte-shop" in row.inner_text() and row.locator(".badge-ok").is_visible()
 
     # Test Connection on the list swaps the status in place: no page load.
     page.evaluate("window.__marker = 'same page'")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 import requests
@@ -10,6 +11,7 @@ import responses
 from cryptography.fernet import Fernet
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core import crypto
@@ -283,6 +285,41 @@ class TestPagesAndApi:
         assert "not a LotteON Account Number" in html
         assert KEY not in html  # the key is never rendered back, not even after an error
         assert not SalesSiteAccount.objects.exists()
+
+    @responses.activate
+    def test_a_successful_form_test_of_the_same_credentials_is_kept_on_save(self, client):
+        seller, user = make_seller_user()
+        client.force_login(user)
+        identity_ok()
+        form = {"shop_id": "myshop", "api_key": KEY, "account_number": "LO10000001"}
+        assert "Connection successful" in client.post("/sales-sites/test/lotteon/", form).content.decode()
+        response = client.post("/sales-sites/new/lotteon/", form, follow=True)
+        assert "registered and connected as 스마트십 데모상점 (LO10000001)" in response.content.decode()
+        account = SalesSiteAccount.objects.get(seller=seller)
+        assert (account.connection_status, account.supplier_number) == ("ok", "LO10000001")
+        assert account.events.filter(kind="connection_ok", details__tested_before_saving=True).count() == 1
+        assert len(responses.calls) == 1, "not tested a second time"
+
+        # Tested with one key, saved with another: the result says nothing about the saved key.
+        client.post("/sales-sites/test/lotteon/", {**form, "account_id": account.pk})
+        client.post(f"/sales-sites/{account.pk}/edit/", {**form, "api_key": "ANOTHER-KEY-1234567890"})
+        account.refresh_from_db()
+        assert account.connection_status == "untested"
+
+        # Tested with the stored key (empty field), saved a little later: kept; after 15 minutes: not.
+        client.post("/sales-sites/test/lotteon/", {**form, "api_key": "", "account_id": account.pk})
+        session = client.session
+        stale = dict(session["integrations.form_test"])
+        client.post(f"/sales-sites/{account.pk}/edit/", {**form, "api_key": ""})
+        account.refresh_from_db()
+        assert account.connection_status == "ok"
+        stale["checked_at"] = (timezone.now() - timedelta(minutes=16)).isoformat()
+        session["integrations.form_test"] = stale
+        session.save()
+        SalesSiteAccount.objects.filter(pk=account.pk).update(connection_status="untested")
+        client.post(f"/sales-sites/{account.pk}/edit/", {**form, "api_key": ""})
+        account.refresh_from_db()
+        assert account.connection_status == "untested"
 
     def test_register_edit_deactivate_delete_through_the_pages(self, client):
         seller, user = make_seller_user()

@@ -1,0 +1,14 @@
+"""Small helpers for views reading where to go back to."""
+
+from __future__ import annotations
+
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def safe_next(request, target: str | None, default: str) -> str:
+    """``target`` when it is a page of this site (a ``next``/``back`` value from the request), else ``default``:
+    never another host (``https://evil.example.com/``, ``//evil.example.com/``)."""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default
