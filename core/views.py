@@ -4,10 +4,11 @@ from django.http import JsonResponse
 from django.views.generic import TemplateView
 
 from core.selectors import worker_is_alive, worker_last_seen
+from integrations.models import SalesSiteAccount
 from integrations.selectors import account_list, sync_run_list
-from inventory.selectors import needs_mapping_count
+from inventory.selectors import needs_mapping_count, sku_exists
 from orders.selectors import ATTENTION, OrderFilters, order_status_counts
-from waybills.selectors import push_failures
+from waybills.selectors import push_failures, waybill_exists
 
 
 class DashboardView(TemplateView):
@@ -23,8 +24,15 @@ class DashboardView(TemplateView):
         if not seller:
             return context
         counts = order_status_counts(seller=seller, filters=OrderFilters())
+        accounts = list(account_list(seller=seller))
+        # Getting started ticks off what is done and goes away once all of it is.
+        steps = {
+            "connected": any(a.connection_status == SalesSiteAccount.ConnectionStatus.OK for a in accounts),
+            "skus": sku_exists(seller=seller),
+            "printed": waybill_exists(seller=seller),
+        }
         context.update(
-            accounts=list(account_list(seller=seller)),
+            accounts=accounts, steps=steps, set_up=all(steps.values()),
             counts=counts,
             to_ship=counts.get("confirmed", 0) + counts.get("ready", 0),
             attention=counts.get(ATTENTION, 0),

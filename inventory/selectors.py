@@ -268,6 +268,10 @@ def _suggest(seller: Seller, groups: list[NeedsMappingGroup]) -> None:
             g.siblings = by_product[code_key(g.product_code)]
 
 
+def sku_exists(*, seller: Seller) -> bool:
+    return Sku.objects.filter(seller=seller).exists()
+
+
 def needs_mapping_count(*, seller: Seller) -> int:
     return OrderLine.objects.filter(seller=seller, sku_option__isnull=True, status__in=OPEN_STATUSES).count()
 

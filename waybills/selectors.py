@@ -171,6 +171,10 @@ def batch_labels(*, batch: PrintBatch) -> Iterator[LabelData]:
 FAILURE_STATES = (TrackingPush.State.FAILED, TrackingPush.State.CONFLICT, TrackingPush.State.UNKNOWN)
 
 
+def waybill_exists(*, seller: Seller) -> bool:
+    return Waybill.objects.filter(seller=seller).exists()
+
+
 def push_failures(*, seller: Seller) -> QuerySet[TrackingPush]:
     """Pushes that need a person (failed, shipped with another number) or are still being settled
     (outcome unknown, waiting to be sent again after an error)."""
