@@ -84,7 +84,8 @@ def apply_errors(error: ValidationError, form: forms.Form, formset, indexes: lis
             _, index, name = key.split(".", 2)
             formset.forms[indexes[int(index)]].add_error(name if name in OptionForm.base_fields else None, messages)
         elif key == "options":
-            form.add_error(None, messages)
+            # About the option rows as a whole ("add at least one"): shown with them, on their tab.
+            formset.options_errors = [*getattr(formset, "options_errors", []), *messages]
         else:
             form.add_error(key if key in form.fields else None, messages)
 

@@ -87,7 +87,8 @@ class SkuFormMixin(SellerRequiredMixin):
 
     def render_form(self, form, formset, sku=None, status=200):
         kind = (sku.kind if sku else (form.data.get("kind") if form.is_bound else form.initial.get("kind")))
-        option_errors = any(f.errors for f in formset.forms) or bool(formset.non_form_errors())
+        option_errors = (any(f.errors for f in formset.forms) or bool(formset.non_form_errors())
+                         or bool(getattr(formset, "options_errors", None)))
         for f in formset.forms:
             # Rows added and left empty are not shown again (a missing row posts as an empty one).
             f.skip = f.is_bound and not f.errors and f.is_valid() and f.is_blank()

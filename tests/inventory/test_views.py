@@ -113,6 +113,18 @@ def test_create_multi_option_sku_with_option_rows_and_row_errors(seller_client):
         ("TSHIRT-BLK-M", "블랙 / M", 0), ("TSHIRT-BLK-L", "블랙 / L", 1)]
 
 
+def test_a_multi_option_sku_without_options_opens_the_option_tab_with_its_error(seller_client):
+    seller, client = seller_client
+    response = client.post(reverse("inventory:sku-create"), {
+        "kind": "multi", "name": "반팔 티셔츠", "code": "TSHIRT", **formset([
+            {"code": "", "option_values": "", "is_active": True}])})
+    assert response.status_code == 400 and response.context["option_tab"]
+    text = response.content.decode()
+    assert "Add at least one option SKU with its Seller defined code." in text
+    assert '<span class="tab-alert" title="Rows to correct">!</span>' in text
+    assert not Sku.objects.exists()
+
+
 def test_edit_multi_sku_swaps_codes_adds_and_deactivates_options_and_maps_waiting_lines(seller_client):
     seller, client = seller_client
     sku = make_multi(seller=seller, options=[("A-1", "블랙"), ("A-2", "화이트")])
