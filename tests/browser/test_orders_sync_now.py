@@ -30,3 +30,18 @@ def test_orders_appear_after_sync_now(page, live_server, sandbox, settings, eage
     text = page.locator(".orders-card").inner_text()
     assert "박서준" in text and "이수민" in text
     screenshot("orders-after-sync-now")
+
+
+def test_sync_now_on_the_account_page_updates_its_last_sync(page, live_server, sandbox, settings, eager_celery,
+                                                           screenshot):
+    settings.LOTTEON_BASE_URL = sandbox.url
+    seller, _ = make_seller_user(username="account-page")
+    account = make_account(seller=seller, api_key=sandbox.DEMO_KEY, account_number=sandbox.DEMO_TR_NO)
+    login(page, live_server.url, "account-page", PASSWORD)
+    page.goto(f"{live_server.url}/sales-sites/{account.pk}/")
+    last_sync = page.locator(f"#last-sync-{account.pk}")
+    assert "Last successful sync: never" in last_sync.inner_text()
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.locator(".sync-progress")).to_contain_text("Succeeded")
+    expect(last_sync).not_to_contain_text("never")
+    screenshot("account-after-sync-now")
