@@ -26,7 +26,8 @@ class FulfilmentFilterForm(forms.Form):
         self.fields["seller"].choices = _seller_choices(sellers, "All sellers")
 
     def filters(self) -> FulfilmentFilters:
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()  # an unknown tab falls back to Active; the search and seller still apply
+        data = getattr(self, "cleaned_data", {})  # none when the page is opened without a query
         seller = data.get("seller") or ""
         return FulfilmentFilters(tab=data.get("tab") or "active", seller_id=id_or_none(seller),
                                  q=(data.get("q") or "").strip())

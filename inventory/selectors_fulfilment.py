@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
+from core.ids import id_or_none
 from integrations import registry
 from inventory.codes import code_key
 from inventory.models import (
@@ -66,9 +67,9 @@ def _search(queryset: QuerySet[FulfilmentOrder], q: str) -> QuerySet[FulfilmentO
     if not q:
         return queryset
     match = Q(order__order_no__icontains=q) | Q(order__recipient_name__icontains=q)
-    digits = q.upper().removeprefix("FO-").lstrip("0")
-    if digits.isdigit():
-        match |= Q(pk=int(digits))
+    number = id_or_none(q.upper().removeprefix("FO-").lstrip("0"))  # FO-000042 is fulfilment order 42
+    if number is not None:
+        match |= Q(pk=number)
     return queryset.filter(match)
 
 

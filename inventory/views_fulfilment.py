@@ -175,9 +175,10 @@ class SendToFulfilmentView(SellerRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         tab = self.request.GET.get("tab") if self.request.GET.get("tab") in dict(self.TABS) else "ready"
         q = self.request.GET.get("q", "").strip()[:100]
+        accounts = list(self.seller.sales_site_accounts.all())
         context = {"tab": tab, "q": q, "counts": sendable_counts(seller=self.seller), "tabs": self.TABS,
                    "query_string": urlencode({"tab": tab, **({"q": q} if q else {})}),
-                   "auto_accounts": [a for a in self.seller.sales_site_accounts.all() if a.auto_fulfillment]}
+                   "auto_accounts": [a for a in accounts if a.auto_fulfillment], "has_accounts": bool(accounts)}
         if tab == "sent":
             context["fulfilments"] = fulfilments_of_seller(seller=self.seller)
         else:

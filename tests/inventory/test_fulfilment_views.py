@@ -52,6 +52,18 @@ def test_warehouse_pages_are_for_operators_only(client, setup):
     assert client.post(reverse("inventory:fulfilment-pick-list"), {"ids": [fo.pk]}).status_code == 403
 
 
+def test_fulfilment_search_applies_with_an_unknown_tab_and_odd_numbers(client, setup, operator):
+    seller, user, sku, black, white, order, fo = setup
+    client.force_login(operator)
+    url = reverse("inventory:fulfilment-list")
+    found = client.get(url, {"tab": "all", "q": fo.number}).content.decode()
+    assert fo.number in found
+    assert fo.number not in client.get(url, {"tab": "all", "q": "nobody-like-this"}).content.decode()
+    for q in ("FO-" + "9" * 30, "²", "FO-0"):  # beyond 64 bits, a non-ASCII digit, no number at all
+        response = client.get(url, {"q": q})
+        assert response.status_code == 200 and fo.number not in response.content.decode(), q
+
+
 def test_fulfilment_list_detail_pick_list_and_ship(client, setup, operator):
     seller, user, sku, black, white, order, fo = setup
     client.force_login(operator)
