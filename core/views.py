@@ -43,17 +43,6 @@ class DashboardView(TemplateView):
         return context
 
 
-class ComingSoonView(TemplateView):
-    """A menu entry whose page has not been built yet says so plainly instead of a 404."""
-
-    template_name = "core/coming_soon.html"
-    title = ""
-    description = ""
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=self.title, description=self.description, **kwargs)
-
-
 @login_not_required
 def healthz(request):
     with connection.cursor() as cursor:
