@@ -14,9 +14,14 @@ from typing import Any
 from .codes import (
     COURIER_CODES,
     COURIER_NAMES,
+    DV,
+    RETRIEVAL_TYPES,
+    RTRV,
     STEP_CANCELLED,
     STEP_NEW,
     STEP_PREPARING,
+    STEP_RETRIEVAL,
+    STEP_RETRIEVING,
     STEP_SHIPPED,
     as_int,
     as_key_part,
@@ -46,6 +51,8 @@ STEP_LABELS = {
     STEP_PREPARING: "12 상품준비",
     STEP_SHIPPED: "13 발송완료",
     STEP_CANCELLED: "21 취소완료",
+    STEP_RETRIEVAL: "23 회수지시",
+    STEP_RETRIEVING: "24 회수진행",
 }
 HTML_ORDER_ROWS = 200
 HTML_CALL_ROWS = 50
@@ -91,6 +98,12 @@ def _route(sb: Sandbox, method: str, parts: list[str], query: dict[str, str], bo
             return 201, create_order(sb, body)
         case "POST", ["orders", od_no, "cancel"]:
             return 200, cancel_order(sb, od_no, body)
+        case "POST", ["orders", od_no, "cancel-request"]:
+            return 200, request_cancel(sb, od_no, body)
+        case "POST", ["orders", od_no, "cancel-withdrawal"]:
+            return 200, withdraw_cancel(sb, od_no, body)
+        case "POST", ["orders", od_no, "retrieval"]:
+            return 201, create_retrieval(sb, od_no, body)
         case "POST", ["orders", od_no, "link"]:
             return 200, link_order(sb, od_no, body)
         case "POST", ["orders", od_no, "ship"]:
@@ -322,11 +335,14 @@ def _courier_and_invoice(sb: Sandbox, body: dict[str, Any]) -> tuple[str, str]:
     return dv_co, invc
 
 
-def _order_lines(sb: Sandbox, od_no: str, body: dict[str, Any] | None = None) -> tuple[Shop, list[Line]]:
+def _order_lines(
+    sb: Sandbox, od_no: str, body: dict[str, Any] | None = None, direction: str = DV
+) -> tuple[Shop, list[Line]]:
+    """The order's lines of one direction (delivery lines unless asked), optionally only some `odSeq`."""
     shop = sb.world.order_shop.get(od_no)
     if shop is None:
         raise AdminError(404, f"no order {od_no}")
-    lines = shop.orders[od_no]
+    lines = [line for line in shop.orders[od_no] if line.row["dvRtrvDvsCd"] == direction]
     wanted = (body or {}).get("odSeq")
     if wanted not in (None, ""):
         seqs = {as_key_part(s) for s in (wanted if isinstance(wanted, list) else [wanted])}
@@ -359,17 +375,103 @@ def cancel_order(sb: Sandbox, od_no: str, body: dict[str, Any]) -> dict[str, Any
         qty = body.get("cnclQty")
         targets = []
         for line in live:
-            remaining = line.row["odQty"]
-            wanted = remaining if qty is None else as_int(qty)
-            if wanted is None or not 1 <= wanted <= remaining:
-                raise AdminError(400, f"cnclQty must be 1..{remaining} for line {line.row['odSeq']}")
-            targets.append((line, wanted))
+            request = shop.open_requests.get(line.key)
+            if request is not None:
+                # Completing a buyer's request: the quantity is the one requested.
+                requested = request[0].items[request[1]]["cnclQty"]
+                if qty is not None and as_int(qty) != requested:
+                    raise AdminError(
+                        400, f"line {line.row['odSeq']} has a cancellation request for {requested}: cnclQty must match"
+                    )
+                targets.append((line, requested))
+                continue
+            targets.append((line, _cancel_qty(line, qty)))
         at = fmt_dttm(now_kst())
         claim = shop.cancel(
             targets, sb.world.ids.claim(at[:8]), at,
             as_key_part(body.get("clmRsnCd") or "101"), str(body.get("clmRsnCnts") or "단순 변심"), "admin",
         )
         return {"odNo": od_no, "clmNo": claim.clmNo, "claim": claim.as_row(), "lines": _admin_rows(shop, lines)}
+
+
+def _cancel_qty(line: Line, qty: Any) -> int:
+    remaining = line.row["odQty"]
+    wanted = remaining if qty is None else as_int(qty)
+    if wanted is None or not 1 <= wanted <= remaining:
+        raise AdminError(400, f"cnclQty must be 1..{remaining} for line {line.row['odSeq']}")
+    return wanted
+
+
+def request_cancel(sb: Sandbox, od_no: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A buyer's cancellation request (50 step 02) on lines in 11 or 12. The lines do not change."""
+    with sb.lock:
+        shop, lines = _order_lines(sb, od_no, body)
+        explicit = body.get("odSeq") not in (None, "")
+        open_ = [line for line in lines if line.step in (STEP_NEW, STEP_PREPARING)
+                 and line.key not in shop.open_requests]
+        blocked = [line for line in lines if line not in open_]
+        if blocked and explicit:
+            line = blocked[0]
+            reason = ("already has an open cancellation request" if line.key in shop.open_requests
+                      else f"is in step {line.step}")
+            raise AdminError(409, f"order {od_no}: line {line.row['odSeq']} {reason}")
+        if not open_:
+            raise AdminError(409, f"order {od_no}: no line in step 11 or 12 without an open cancellation request")
+        qty = body.get("cnclQty")
+        targets = [(line, _cancel_qty(line, qty)) for line in open_]
+        at = fmt_dttm(now_kst())
+        claim = shop.request_cancel(
+            targets, sb.world.ids.claim(at[:8]), at,
+            as_key_part(body.get("clmRsnCd") or "101"), str(body.get("clmRsnCnts") or "단순 변심"), "admin",
+        )
+        return {"odNo": od_no, "clmNo": claim.clmNo, "claim": claim.as_row(), "lines": _admin_rows(shop, lines)}
+
+
+def withdraw_cancel(sb: Sandbox, od_no: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The buyer withdraws open cancellation requests (50 step 22). The lines do not change."""
+    with sb.lock:
+        shop, lines = _order_lines(sb, od_no, body)
+        requested = [line for line in lines if line.key in shop.open_requests]
+        if not requested:
+            raise AdminError(409, f"order {od_no}: no open cancellation request to withdraw")
+        claims = shop.withdraw_cancel(requested, fmt_dttm(now_kst()), "admin")
+        return {"odNo": od_no, "clmNo": claims[0].clmNo, "claims": [c.as_row() for c in claims],
+                "lines": _admin_rows(shop, lines)}
+
+
+def create_retrieval(sb: Sandbox, od_no: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A retrieval instruction (209 step 23, dvRtrvDvsCd RTRV) for a shipped line: a return (odTypCd 40)
+    or an exchange pick-up (30)."""
+    kind = str(body.get("type") or "return")
+    if kind not in RETRIEVAL_TYPES:
+        raise AdminError(400, f"type must be one of {', '.join(RETRIEVAL_TYPES)}")
+    owho_raw = body.get("owhoDttm")
+    owho_dt = parse_dttm(owho_raw) if owho_raw else now_kst()
+    if owho_dt is None:
+        raise AdminError(400, "owhoDttm must be 14-digit yyyyMMddHHmmss (KST)")
+    with sb.lock:
+        shop, lines = _order_lines(sb, od_no, body)
+        if len(lines) != 1:
+            raise AdminError(400, f"order {od_no} has {len(lines)} lines: name one with odSeq")
+        origin = lines[0]
+        if origin.step != STEP_SHIPPED:
+            raise AdminError(409, f"order {od_no}: line {origin.row['odSeq']} is in step {origin.step}, not shipped (13)")
+        owho = fmt_dttm(owho_dt)
+        if owho < origin.owhoDttm:
+            raise AdminError(400, "owhoDttm must not be before the original line's delivery instruction")
+        available = origin.row["odQty"] - shop.retrieved_qty(origin)
+        if available < 1:
+            raise AdminError(409, f"order {od_no}: line {origin.row['odSeq']} has already been retrieved in full")
+        qty = _int(body, "odQty", available, minimum=1)
+        if qty > available:
+            raise AdminError(400, f"odQty must be 1..{available}")
+        at = _event_time(owho)
+        line = shop.retrieval(
+            origin, RETRIEVAL_TYPES[kind], qty, sb.world.ids.claim(at[:8]), owho, at,
+            as_key_part(body.get("clmRsnCd") or "201"), str(body.get("clmRsnCnts") or "단순 변심"), "admin",
+        )
+        return {"odNo": od_no, "clmNo": line.row["clmNo"], "line": dict(line.row),
+                "lines": _admin_rows(shop, shop.orders[od_no])}
 
 
 def link_order(sb: Sandbox, od_no: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -380,8 +482,11 @@ def link_order(sb: Sandbox, od_no: str, body: dict[str, Any]) -> dict[str, Any]:
         raise AdminError(400, "ifCplYN must be Y or N")
     if yn == "N" and not reason:
         raise AdminError(400, "ifCplYN N needs ifFlRsnCnts")
+    direction = str(body.get("dvRtrvDvsCd") or DV).upper()
+    if direction not in (DV, RTRV):
+        raise AdminError(400, "dvRtrvDvsCd must be DV or RTRV")
     with sb.lock:
-        shop, lines = _order_lines(sb, od_no)
+        shop, lines = _order_lines(sb, od_no, direction=direction)
         at = fmt_dttm(now_kst())
         linked = [line for line in lines if shop.link(line, yn, reason, at, "admin (another tool)") is None]
         return {"odNo": od_no, "linked": len(linked), "lines": _admin_rows(shop, lines)}
@@ -495,6 +600,7 @@ table{border-collapse:collapse;width:100%;font-size:.8rem;background:#fff;margin
 th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top;white-space:nowrap}
 th{background:#f0f0f0;position:sticky;top:0}tr:nth-child(even) td{background:#fcfcfc}
 .s11{color:#0a5}.s12{color:#06c}.s13{color:#639}.s21{color:#c00;text-decoration:line-through}
+.s23,.s24{color:#b60}
 .bad{color:#c00;font-weight:bold}.ok{color:#0a5}code{font-size:.8rem}
 """
 

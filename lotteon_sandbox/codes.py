@@ -32,6 +32,21 @@ STEP_NEW = "11"
 STEP_PREPARING = "12"
 STEP_SHIPPED = "13"
 STEP_CANCELLED = "21"
+STEP_CANCEL_WITHDRAWN = "22"
+STEP_RETRIEVAL = "23"  # 회수지시, retrieval instruction (return or exchange pick-up)
+STEP_RETRIEVING = "24"  # 회수진행, after 210 on an RTRV line (API.md §5.3)
+STEP_CLAIM_REQUESTED = "02"  # a claim requested (50: a buyer's cancellation request)
+# The 50 steps (API.md §5.11): requested, cancel completed, request withdrawn.
+CLAIM_STEPS = (STEP_CLAIM_REQUESTED, STEP_CANCELLED, STEP_CANCEL_WITHDRAWN)
+
+# dvRtrvDvsCd and odTypCd (API.md §6.2).
+DV = "DV"
+RTRV = "RTRV"
+OD_TYP_ORDER = "10"
+OD_TYP_CANCEL = "20"
+OD_TYP_EXCHANGE = "30"
+OD_TYP_RETURN = "40"
+RETRIEVAL_TYPES = {"return": OD_TYP_RETURN, "exchange": OD_TYP_EXCHANGE}
 
 SALE_STATES = ("SALE", "SOUT", "STP", "END")
 

@@ -15,9 +15,15 @@ from typing import Any
 
 from .codes import (
     COURIER_NAMES,
+    OD_TYP_CANCEL,
+    RTRV,
+    STEP_CANCEL_WITHDRAWN,
     STEP_CANCELLED,
+    STEP_CLAIM_REQUESTED,
     STEP_NEW,
     STEP_PREPARING,
+    STEP_RETRIEVAL,
+    STEP_RETRIEVING,
     STEP_SHIPPED,
     TR_GRP_CD,
     UNMANAGED_STOCK,
@@ -204,6 +210,9 @@ class Line:
     dvTrcStatDttm: str = ""
     ordered_qty: int = 0
     cancelled_qty: int = 0
+    # Claims made on this line so far (cancellations, cancel requests, retrievals): a claim's procSeq
+    # is the line's procSeq plus this count (API.md §5.2: "procSeq 1, then +1 per claim").
+    claim_count: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
     _json: str | None = None
     _progress_json: str | None = None
@@ -218,9 +227,18 @@ class Line:
         return self.row["owhoDttm"]
 
     @property
-    def sort_key(self) -> tuple[str, str, int]:
+    def is_retrieval(self) -> bool:
+        return self.row["dvRtrvDvsCd"] == RTRV
+
+    @property
+    def sort_key(self) -> tuple[str, str, int, int]:
         row = self.row
-        return row["owhoDttm"], row["odNo"], int(row["odSeq"])
+        return row["owhoDttm"], row["odNo"], int(row["odSeq"]), int(row["procSeq"])
+
+    def next_claim_seq(self) -> str:
+        """The procSeq of a new claim on this line, counting it."""
+        self.claim_count += 1
+        return str(int(self.row["procSeq"]) + self.claim_count)
 
     def row_json(self) -> str:
         # A busy day's 209 answer repeats the same rows on every pull; serialising each row once
@@ -284,6 +302,10 @@ class Line:
             "odNo": row["odNo"],
             "odSeq": row["odSeq"],
             "procSeq": row["procSeq"],
+            "orglProcSeq": row["orglProcSeq"],
+            "clmNo": row["clmNo"],
+            "odTypCd": row["odTypCd"],
+            "dvRtrvDvsCd": row["dvRtrvDvsCd"],
             "owhoDttm": row["owhoDttm"],
             "odCmptDttm": row["odCmptDttm"],
             "spdNo": row["spdNo"],
@@ -311,13 +333,25 @@ class Line:
 
 @dataclass(slots=True, eq=False)
 class Claim:
+    """A cancellation claim (50). Each item has its own step: 02 requested, 21 completed, 22 withdrawn."""
+
     clmNo: str
     odNo: str
     clmDttm: str
     items: list[dict[str, Any]]
+    # When each item reached its current step; 50 filters on it (the request, completion or withdrawal time).
+    item_dttm: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.item_dttm:
+            self.item_dttm = [self.clmDttm] * len(self.items)
 
     def as_row(self) -> dict[str, Any]:
         return {"odNo": self.odNo, "clmNo": self.clmNo, "itemList": self.items}
+
+    def set_step(self, index: int, step: str, at: str) -> None:
+        self.items[index]["odPrgsStepCd"] = step
+        self.item_dttm[index] = at
 
 
 class Ids:
@@ -363,6 +397,8 @@ class Shop:
         # Lines by KST day of owhoDttm, each list sorted, so a one-day window touches at most two lists.
         self.by_day: dict[str, list[Line]] = {}
         self.claims: list[Claim] = []
+        # Cancellation requests (02) not yet completed or withdrawn, by the line they name.
+        self.open_requests: dict[LineKey, tuple[Claim, int]] = {}
 
     # catalog
 
@@ -418,8 +454,11 @@ class Shop:
         line.link = yn
         if yn == "Y":
             line.ifFlRsnCnts = ""
+            # API.md §5.3: DV lines move to 12, RTRV lines to 24.
             if line.step == STEP_NEW:
                 line.step = STEP_PREPARING
+            elif line.step == STEP_RETRIEVAL:
+                line.step = STEP_RETRIEVING
         else:
             line.ifFlRsnCnts = reason
         line.event(at, f"210 ifCplYN={yn}", source, **({"ifFlRsnCnts": reason} if yn == "N" else {}))
@@ -470,53 +509,135 @@ class Shop:
             oldDvCoCd=old_dv_co_cd, oldInvcNo=old_invc_no, dvCoCd=dv_co_cd, invcNo=invc_no,
         )
 
+    def _claim_item(self, line: Line, qty: int, step: str, at: str, rsn_cd: str, rsn_cnts: str) -> dict[str, Any]:
+        row = line.row
+        return {
+            "odSeq": row["odSeq"],
+            "procSeq": line.next_claim_seq(),
+            "orglProcSeq": row["procSeq"],
+            "odTypCd": OD_TYP_CANCEL,
+            "odPrgsStepCd": step,
+            "spdNo": row["spdNo"],
+            "spdNm": row["spdNm"],
+            "sitmNo": row["sitmNo"],
+            "sitmNm": row["sitmNm"],
+            "epdNo": row["epdNo"],
+            "eitmNo": row["eitmNo"],
+            "odQty": row["odQty"],
+            "itmSlPrc": row["slPrc"],
+            "cnclQty": qty,
+            "clmReqDttm": at,
+            "clmCmptDttm": at if step == STEP_CANCELLED else "",
+            "clmRsnCd": rsn_cd,
+            "clmRsnCnts": rsn_cnts,
+        }
+
     def cancel(
         self, targets: list[tuple[Line, int]], clm_no: str, at: str, rsn_cd: str, rsn_cnts: str, source: str
     ) -> Claim:
-        """Decision row 13: a whole-line cancel moves the line to 21; a partial one lowers odQty."""
+        """Decision row 13: a whole-line cancel moves the line to 21; a partial one lowers odQty.
+
+        A line with an open cancellation request (02) completes that request: its claim item moves to
+        21 and keeps its clmNo and procSeq. The other lines get one new claim (`clm_no`). Returns the
+        new claim, or the first completed request's claim when every line had one.
+        """
         items = []
+        completed: list[Claim] = []
         for line, qty in targets:
-            row = line.row
-            before = row["odQty"]
-            claim_seq = str(int(row["procSeq"]) + sum(1 for c in line.history if c["event"] == "cancel") + 1)
-            items.append(
-                {
-                    "odSeq": row["odSeq"],
-                    "procSeq": claim_seq,
-                    "orglProcSeq": row["procSeq"],
-                    "odTypCd": "20",
-                    "odPrgsStepCd": STEP_CANCELLED,
-                    "spdNo": row["spdNo"],
-                    "spdNm": row["spdNm"],
-                    "sitmNo": row["sitmNo"],
-                    "sitmNm": row["sitmNm"],
-                    "epdNo": row["epdNo"],
-                    "eitmNo": row["eitmNo"],
-                    "odQty": before,
-                    "itmSlPrc": row["slPrc"],
-                    "cnclQty": qty,
-                    "clmReqDttm": at,
-                    "clmCmptDttm": at,
-                    "clmRsnCd": rsn_cd,
-                    "clmRsnCnts": rsn_cnts,
-                }
-            )
-            line.cancelled_qty += qty
-            if qty >= before:
-                line.step = STEP_CANCELLED
+            request = self.open_requests.pop(line.key, None)
+            if request is not None:
+                claim, index = request
+                item = claim.items[index]
+                item["cnclQty"] = qty
+                item["clmCmptDttm"] = at
+                claim.set_step(index, STEP_CANCELLED, at)
+                completed.append(claim)
+                number = claim.clmNo
             else:
-                remaining = before - qty
-                share = remaining / before
-                row["odQty"] = remaining
-                row["slAmt"] = row["slPrc"] * remaining
-                for name in ("prSfcoShrAmtSum", "prEntpShrAmtSum", "fvrAmtSum"):
-                    row[name] = int(row[name] * share)
-                row["actualAmt"] = row["slAmt"] - row["fvrAmtSum"]
-                line._json = None
-            line.event(at, "cancel", source, clmNo=clm_no, cnclQty=qty, whole=qty >= before)
+                items.append(self._claim_item(line, qty, STEP_CANCELLED, at, rsn_cd, rsn_cnts))
+                number = clm_no
+            self._take(line, qty)
+            line.event(at, "cancel", source, clmNo=number, cnclQty=qty, whole=line.step == STEP_CANCELLED)
+        if not items:
+            return completed[0]
         claim = Claim(clmNo=clm_no, odNo=targets[0][0].row["odNo"], clmDttm=at, items=items)
         self.claims.append(claim)
         return claim
+
+    @staticmethod
+    def _take(line: Line, qty: int) -> None:
+        row = line.row
+        before = row["odQty"]
+        line.cancelled_qty += qty
+        if qty >= before:
+            line.step = STEP_CANCELLED
+            return
+        remaining = before - qty
+        share = remaining / before
+        row["odQty"] = remaining
+        row["slAmt"] = row["slPrc"] * remaining
+        for name in ("prSfcoShrAmtSum", "prEntpShrAmtSum", "fvrAmtSum"):
+            row[name] = int(row[name] * share)
+        row["actualAmt"] = row["slAmt"] - row["fvrAmtSum"]
+        line._json = None
+
+    def request_cancel(
+        self, targets: list[tuple[Line, int]], clm_no: str, at: str, rsn_cd: str, rsn_cnts: str, source: str
+    ) -> Claim:
+        """A buyer's cancellation request (50 step 02). The lines stay as they are until the request is
+        completed (`cancel`, 21) or withdrawn (`withdraw_cancel`, 22)."""
+        claim = Claim(clmNo=clm_no, odNo=targets[0][0].row["odNo"], clmDttm=at, items=[])
+        for line, qty in targets:
+            claim.items.append(self._claim_item(line, qty, STEP_CLAIM_REQUESTED, at, rsn_cd, rsn_cnts))
+            claim.item_dttm.append(at)
+            self.open_requests[line.key] = (claim, len(claim.items) - 1)
+            line.event(at, "cancel requested", source, clmNo=clm_no, cnclQty=qty)
+        self.claims.append(claim)
+        return claim
+
+    def withdraw_cancel(self, lines: list[Line], at: str, source: str) -> list[Claim]:
+        """The buyer withdraws open cancellation requests: their items move to 22; the lines are unchanged."""
+        claims: list[Claim] = []
+        for line in lines:
+            claim, index = self.open_requests.pop(line.key)
+            claim.set_step(index, STEP_CANCEL_WITHDRAWN, at)
+            if claim not in claims:
+                claims.append(claim)
+            line.event(at, "cancel request withdrawn", source, clmNo=claim.clmNo)
+        return claims
+
+    def retrieval(
+        self, origin: Line, od_typ_cd: str, qty: int, clm_no: str, owho: str, at: str, rsn_cd: str, rsn_cnts: str,
+        source: str,
+    ) -> Line:
+        """A retrieval instruction (API.md §5.2, §6.1 step 23) for a shipped DV line: a new RTRV line with
+        the next procSeq, `orglProcSeq` naming the original line and a `clmNo`."""
+        row = dict(origin.row)
+        before = row["odQty"]
+        share = qty / before if before else 1
+        row.update(
+            procSeq=origin.next_claim_seq(), orglProcSeq=origin.row["procSeq"], clmNo=clm_no,
+            odTypCd=od_typ_cd, odTypDtlCd="", dvRtrvDvsCd=RTRV, odPrgsStepCd=STEP_RETRIEVAL,
+            owhoDttm=owho, clmRsnCd=rsn_cd, clmRsnCnts=rsn_cnts,
+            odQty=qty, slAmt=row["slPrc"] * qty, dvCst=0, adtnDvCst=0,
+        )
+        for name in ("prSfcoShrAmtSum", "prEntpShrAmtSum", "sptDcPgmCmsnSum", "fvrAmtSum"):
+            row[name] = int(row[name] * share)
+        row["actualAmt"] = row["slAmt"] - row["fvrAmtSum"]
+        line = Line(row=row, product=origin.product, item=origin.item, step=STEP_RETRIEVAL, ordered_qty=qty)
+        line.event(at, "retrieval instruction created", source, clmNo=clm_no, odTypCd=od_typ_cd)
+        origin.event(at, "retrieval instructed", source, clmNo=clm_no, procSeq=row["procSeq"], odQty=qty)
+        self.add_line(line)
+        return line
+
+    def retrieved_qty(self, origin: Line) -> int:
+        """What open and past retrievals already take back from a DV line."""
+        od_no, od_seq, proc_seq = origin.key
+        return sum(
+            line.row["odQty"]
+            for line in self.orders.get(od_no, ())
+            if line.is_retrieval and line.row["odSeq"] == od_seq and line.row["orglProcSeq"] == proc_seq
+        )
 
 
 class World:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from .codes import (
+    CLAIM_STEPS,
     COURIER_CODES,
     COURIERS,
     ITEM_ERROR,
@@ -569,25 +570,27 @@ def detail_codes(ctx: Ctx, body: Any) -> Reply:
 
 
 def cancellations(ctx: Ctx, body: Any) -> Reply:
-    """50: claims by claim time; the window may span up to 31 days (decision row 19)."""
+    """50: claim lines in one step (02 requested, 21 completed, 22 withdrawn), filtered on the time each
+    line reached that step; the window may span up to 31 days (decision row 19)."""
     body = _object(body)
     start, end = _window(body, "srchStrtDttm", "srchEndDttm", limit=CLAIM_WINDOW, inclusive=True, optional=False)
     typ = _text(body, "odTypCd")
     step = _text(body, "odPrgsStepCd")
     clm_tp = _text(body, "clmTpCd").upper()
-    # API.md §5.11 gives odPrgsStepCd three values and no "every step": an empty one matches nothing,
-    # like 02 and 22, which the sandbox never produces.
-    if (typ and typ != "20") or step != "21" or (clm_tp and clm_tp != "CCNL") or _text(body, "lrtrNo"):
+    # API.md §5.11 gives odPrgsStepCd three values and no "every step": an empty one matches nothing.
+    if (typ and typ != "20") or step not in CLAIM_STEPS or (clm_tp and clm_tp != "CCNL") or _text(body, "lrtrNo"):
         return ok([], 0)
     od_no, od_seq, proc_seq, clm_no = (_text(body, n) for n in ("odNo", "odSeq", "procSeq", "clmNo"))
     data = []
     for claim in ctx.shop.claims:
-        if not start <= claim.clmDttm <= end or (od_no and claim.odNo != od_no) or (clm_no and claim.clmNo != clm_no):
+        if (od_no and claim.odNo != od_no) or (clm_no and claim.clmNo != clm_no):
             continue
         items = [
             item
-            for item in claim.items
-            if (not od_seq or item["odSeq"] == od_seq)
+            for item, at in zip(claim.items, claim.item_dttm, strict=True)
+            if item["odPrgsStepCd"] == step
+            and start <= at <= end
+            and (not od_seq or item["odSeq"] == od_seq)
             and (not proc_seq or proc_seq in (item["procSeq"], item["orglProcSeq"]))
         ]
         if items:

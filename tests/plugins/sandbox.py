@@ -55,6 +55,18 @@ class SandboxHandle:
     def cancel(self, od_no: str, **body: Any) -> dict[str, Any]:
         return self._admin("POST", f"orders/{od_no}/cancel", body)
 
+    def request_cancel(self, od_no: str, **body: Any) -> dict[str, Any]:
+        """A buyer's cancellation request (50 step 02); the lines stay as they are."""
+        return self._admin("POST", f"orders/{od_no}/cancel-request", body)
+
+    def withdraw_cancel(self, od_no: str, **body: Any) -> dict[str, Any]:
+        """The buyer withdraws the open cancellation requests (50 step 22)."""
+        return self._admin("POST", f"orders/{od_no}/cancel-withdrawal", body)
+
+    def retrieval(self, od_no: str, **body: Any) -> dict[str, Any]:
+        """A retrieval instruction (209 step 23, RTRV) for a shipped line: ``type`` "return" or "exchange"."""
+        return self._admin("POST", f"orders/{od_no}/retrieval", body)
+
     def link(self, od_no: str, **body: Any) -> dict[str, Any]:
         return self._admin("POST", f"orders/{od_no}/link", body)
 

@@ -1,0 +1,218 @@
+"""The order sync against retrieval lines and cancellation claims other than completed ones, over real HTTP.
+
+API.md §5.2: 209 also returns retrieval instructions (dvRtrvDvsCd RTRV, step 23: returns and exchange
+pick-ups); the portal ships nothing for them, so it neither stores nor confirms them. §5.11: 50 lists
+cancellation requests (02), withdrawn requests (22) and completed cancellations (21); only 21 cancels
+a line (docs/lotteon.md, "Cancellations").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from integrations.models import SyncRun
+from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine, OrderStatus
+from orders.services.sync import orders_sync
+from tests.factories import make_account, make_seller_user
+
+pytestmark = [pytest.mark.sandbox]
+KST = ZoneInfo("Asia/Seoul")
+LINK = "SellerIfCompleteInform"
+CANCELLATIONS = "getCancellationRequestAndComplateList"
+
+
+@pytest.fixture
+def account(sandbox, settings):
+    settings.LOTTEON_BASE_URL = sandbox.url
+    settings.LOTTEON_RETRY_BASE_DELAY = 0.01
+    settings.LOTTEON_READ_TIMEOUT = 1.0
+    settings.SMARTSHIP_ORDER_LOOKBACK_DAYS = 5
+    seller, _ = make_seller_user()
+    return make_account(seller=seller, api_key=sandbox.DEMO_KEY, account_number=sandbox.DEMO_TR_NO)
+
+
+def option_codes(sandbox, n: int) -> list[str]:
+    codes = [row["eitmNo"] for row in sandbox.state()["stock"] if row["eitmNo"] and row["slStatCd"] == "SALE"]
+    return codes[:n]
+
+
+def kst(days_ago: float) -> str:
+    return (datetime.now(KST) - timedelta(days=days_ago)).strftime("%Y%m%d%H%M%S")
+
+
+def sync(account) -> SyncRun:
+    run = orders_sync(account_id=account.pk)
+    assert run.status in (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL), run.error_message
+    return run
+
+
+def confirm_rows_sent(sandbox) -> list[dict]:
+    """Every ifCompleteList row the portal sent through 210."""
+    rows = []
+    for call in sandbox.calls():
+        body = call["request"].get("body")
+        if LINK in call["path"] and isinstance(body, dict):
+            rows.extend(body.get("ifCompleteList", []))
+    return rows
+
+
+def snapshot() -> list[tuple]:
+    return sorted(OrderLine.objects.values_list("order__order_no", "line_no", "process_seq", "status",
+                                                "confirm_state", "quantity", "cancelled_quantity",
+                                                "site_status_code"))
+
+
+def sandbox_line(sandbox, od_no: str, direction: str = "DV", od_seq: str = "1") -> dict:
+    [row] = [r for r in sandbox.state()["orders"]
+             if r["odNo"] == od_no and r["dvRtrvDvsCd"] == direction and r["odSeq"] == od_seq]
+    return row
+
+
+# --- (a) retrieval lines ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["return", "exchange"])
+def test_retrieval_of_a_stored_shipped_order_is_neither_stored_nor_confirmed(sandbox, account, kind):
+    (a,) = option_codes(sandbox, 1)
+    order = sandbox.create_order(owhoDttm=kst(2), lines=[{"eitmNo": a, "odQty": 2}])
+    sync(account)
+    sandbox.ship(order["odNo"], dvCoCd="0002", invcNo="123412341234")
+    sync(account)
+    stored = Order.objects.get(order_no=order["odNo"])
+    assert stored.status == OrderStatus.SHIPPED
+    before, events, sent = snapshot(), OrderEvent.objects.count(), len(confirm_rows_sent(sandbox))
+    assert sent == 1
+
+    retrieval = sandbox.retrieval(order["odNo"], odSeq="1", type=kind)["line"]
+    assert (retrieval["dvRtrvDvsCd"], retrieval["odPrgsStepCd"], retrieval["procSeq"]) == ("RTRV", "23", "2")
+    run = sync(account)
+
+    assert snapshot() == before, "no new line for the retrieval, and the shipped line is not changed back"
+    assert OrderEvent.objects.count() == events
+    assert (run.lines_new, run.lines_updated, run.lines_confirmed, run.lines_failed) == (0, 0, 0, 0)
+    assert list(OrderLine.objects.filter(order__order_no=order["odNo"]).values_list("process_seq", flat=True)) == ["1"]
+    stored.refresh_from_db()
+    assert stored.status == OrderStatus.SHIPPED
+    rows = confirm_rows_sent(sandbox)
+    assert len(rows) == sent and all(row["dvRtrvDvsCd"] == "DV" for row in rows), "no 210 for the retrieval"
+    live = sandbox_line(sandbox, order["odNo"], "RTRV")
+    assert (live["odPrgsStepCd"], live["ifCplYN"]) == ("23", "")
+    assert sandbox_line(sandbox, order["odNo"])["odPrgsStepCd"] == "13"
+
+    # A second sync still leaves it alone.
+    sync(account)
+    assert snapshot() == before and len(confirm_rows_sent(sandbox)) == sent
+
+
+@pytest.mark.django_db
+def test_retrieval_of_an_order_never_stored_creates_no_order(sandbox, account):
+    """Shipped before the portal ever saw it (entered by hand, per the guide): its return is not an order."""
+    a, b = option_codes(sandbox, 2)
+    shipped = sandbox.create_order(owhoDttm=kst(2), state="shipped", lines=[{"eitmNo": a}])
+    sandbox.retrieval(shipped["odNo"], type="return")
+    new = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": b}])
+
+    run = sync(account)
+
+    assert set(Order.objects.values_list("order_no", flat=True)) == {new["odNo"]}
+    assert run.lines_new == 1 and run.lines_confirmed == 1
+    assert [(r["odNo"], r["dvRtrvDvsCd"]) for r in confirm_rows_sent(sandbox)] == [(new["odNo"], "DV")]
+    assert sandbox_line(sandbox, shipped["odNo"], "RTRV")["odPrgsStepCd"] == "23"
+
+
+@pytest.mark.django_db
+def test_retrieval_linked_by_another_tool_is_still_not_an_order_line(sandbox, account):
+    """An RTRV line reported through 210 by another tool (step 24) shows with ifCplYN=Y: still not stored."""
+    (a,) = option_codes(sandbox, 1)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}])
+    sync(account)
+    sandbox.ship(order["odNo"], dvCoCd="0002", invcNo="123412341234")
+    sync(account)
+    before = snapshot()
+    sandbox.retrieval(order["odNo"])
+    sandbox.link(order["odNo"], dvRtrvDvsCd="RTRV")
+    assert sandbox_line(sandbox, order["odNo"], "RTRV")["odPrgsStepCd"] == "24"
+    sync(account)
+    assert snapshot() == before
+    assert Order.objects.get(order_no=order["odNo"]).status == OrderStatus.SHIPPED
+
+
+# --- (b) cancellation requests, withdrawals and completions ---------------------------------------
+
+
+@pytest.mark.django_db
+def test_cancel_request_and_withdrawal_change_nothing_and_completion_cancels(sandbox, account):
+    (a,) = option_codes(sandbox, 1)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a, "odQty": 2}])
+    sync(account)
+    line = OrderLine.objects.get(order__order_no=order["odNo"])
+    assert (line.status, line.confirm_state) == (LineStatus.CONFIRMED, ConfirmState.CONFIRMED)
+    before, events = snapshot(), OrderEvent.objects.count()
+
+    # 02: the buyer asks; the line is still to be shipped.
+    sandbox.request_cancel(order["odNo"])
+    run = sync(account)
+    assert snapshot() == before and OrderEvent.objects.count() == events
+    assert run.lines_cancelled == 0
+    assert Order.objects.get(order_no=order["odNo"]).status == OrderStatus.CONFIRMED
+
+    # 22: the buyer withdraws; nothing changes.
+    sandbox.withdraw_cancel(order["odNo"])
+    run = sync(account)
+    assert snapshot() == before and OrderEvent.objects.count() == events
+    assert run.lines_cancelled == 0
+
+    # 21: a new request, completed; the line is cancelled.
+    sandbox.request_cancel(order["odNo"])
+    sandbox.cancel(order["odNo"])
+    run = sync(account)
+    line.refresh_from_db()
+    assert (line.status, line.cancelled_quantity) == (LineStatus.CANCELLED, 2)
+    assert run.lines_cancelled == 1
+    assert Order.objects.get(order_no=order["odNo"]).status == OrderStatus.CANCELLED
+    assert line.events.filter(kind=OrderEvent.Kind.CANCELLED).count() == 1
+    assert len(confirm_rows_sent(sandbox)) == 1, "confirmed once, at the first sync"
+    # The portal asked 50 for completed cancellations; the sandbox answered the request and withdrawal
+    # under 02 and 22 only.
+    steps = {call["request"]["body"]["odPrgsStepCd"] for call in sandbox.calls() if CANCELLATIONS in call["path"]}
+    assert steps == {"21"}
+
+    again = snapshot()
+    sync(account)
+    assert snapshot() == again, "a cancellation counts once"
+
+
+@pytest.mark.django_db
+def test_partial_cancel_request_reduces_the_line_only_when_completed(sandbox, account):
+    (a,) = option_codes(sandbox, 1)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a, "odQty": 3}])
+    sync(account)
+    before = snapshot()
+    sandbox.request_cancel(order["odNo"], cnclQty=1)
+    sync(account)
+    assert snapshot() == before
+
+    sandbox.cancel(order["odNo"])
+    sync(account)
+    line = OrderLine.objects.get(order__order_no=order["odNo"])
+    assert (line.status, line.quantity, line.cancelled_quantity, line.open_quantity) == (
+        LineStatus.CONFIRMED, 3, 1, 2)
+    assert Order.objects.get(order_no=order["odNo"]).total_quantity == 2
+
+
+@pytest.mark.django_db
+def test_withdrawn_request_leaves_the_line_shippable(sandbox, account):
+    """After a withdrawal the line is shipped as usual, and the old request never cancels it later."""
+    (a,) = option_codes(sandbox, 1)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}])
+    sync(account)
+    sandbox.request_cancel(order["odNo"])
+    sandbox.withdraw_cancel(order["odNo"])
+    sandbox.ship(order["odNo"], dvCoCd="0002", invcNo="123412341234")
+    sync(account)
+    line = OrderLine.objects.get(order__order_no=order["odNo"])
+    assert line.status == LineStatus.SHIPPED and line.cancelled_quantity == 0
