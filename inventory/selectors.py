@@ -171,7 +171,15 @@ def sku_detail(*, seller: Seller, sku_id: int) -> Sku:
     sku.lines_total = sum(option.lines_total for option in sku.option_list)
     sku.lines_open = sum(option.lines_open for option in sku.option_list)
     sku.accounts = list(accounts.values())
+    # The pages name the seller's own sites (links are per site), not one marketplace.
+    sku.site_name = _site_names(sku.accounts) if sku.accounts else "sales-site"
     return sku
+
+
+def link_site_name(*, seller: Seller) -> str:
+    """The names of the seller's sites whose products SKUs link to ("LotteON"), or "sales-site" with none."""
+    accounts = link_accounts(seller=seller)
+    return _site_names(accounts) if accounts else "sales-site"
 
 
 def sku_recent_lines(*, seller: Seller, sku: Sku, limit: int = 10) -> list[OrderLine]:

@@ -23,6 +23,7 @@ from inventory import excel
 from inventory.forms import OptionFormSet, SkuFilterForm, SkuForm, SkuImportForm, apply_errors, option_inputs
 from inventory.models import OptionSku, Sku, SkuImport, SkuKind
 from inventory.selectors import (
+    link_site_name,
     needs_mapping_count,
     needs_mapping_groups,
     option_sku_get,
@@ -79,7 +80,8 @@ class SkuListView(SellerRequiredMixin, TemplateView):
         return super().get_context_data(
             form=form, filters=filters, page_obj=page, skus=page.object_list, counts=sku_counts(seller=self.seller),
             query_string=urlencode(query), waiting=needs_mapping_count(seller=self.seller),
-            imports=sku_import_list(seller=self.seller, limit=3), **kwargs)
+            imports=sku_import_list(seller=self.seller, limit=3), site_name=link_site_name(seller=self.seller),
+            **kwargs)
 
 
 class SkuFormMixin(SellerRequiredMixin):
