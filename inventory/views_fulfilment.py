@@ -43,12 +43,20 @@ from sellers.mixins import SellerRequiredMixin, WarehouseOperatorRequiredMixin
 
 
 def _couriers(fo: FulfilmentOrder):
+    """The carriers of the order's sales site (the generic list for a site without a carrier list)."""
     from waybills.selectors import courier_list, default_site
     from waybills.services.couriers import couriers_refresh
 
     site = fo.order.site or default_site()
-    couriers_refresh(site=site, account=fo.order.account)
+    couriers_refresh(site=site, account=fo.order.account)  # asks only a site that takes tracking numbers
     return courier_list(site=site)
+
+
+def _not_pushed_site(fo: FulfilmentOrder) -> str:
+    """The order's site name when that site takes no tracking numbers from SmartShip ("" otherwise)."""
+    from waybills.selectors import order_not_pushed_site
+
+    return order_not_pushed_site(fo.order)
 
 
 class FulfilmentListView(WarehouseOperatorRequiredMixin, TemplateView):
@@ -111,7 +119,8 @@ class FulfilmentDetailView(WarehouseOperatorRequiredMixin, TemplateView):
         couriers = _couriers(fo)
         ship_form = kwargs.pop("ship_form", None) or ShipForm(couriers=couriers)
         tracking_form = kwargs.pop("tracking_form", None) or TrackingForm(couriers=couriers)
-        return super().get_context_data(fo=fo, ship_form=ship_form, tracking_form=tracking_form, **kwargs)
+        return super().get_context_data(fo=fo, ship_form=ship_form, tracking_form=tracking_form,
+                                        not_pushed_site=_not_pushed_site(fo), **kwargs)
 
     def post(self, request, pk):
         # Lines shipped through the waybill path are taken out first: Ship never sends them twice.
@@ -155,13 +164,16 @@ class FulfilmentDetailView(WarehouseOperatorRequiredMixin, TemplateView):
             key = "tracking_form" if tracking else "ship_form"
             return self.render_to_response(self.get_context_data(fo=self.get_fulfilment(), **{key: form}), status=400)
         manual = shipped.order.account_id is None
+        elsewhere = _not_pushed_site(shipped)
         if shipped.tracking_no:
-            note = "" if manual else " The tracking number goes to the sales site now."
+            note = "" if manual else (
+                f" Not pushed: {elsewhere} does not take tracking numbers from SmartShip; the seller enters it at "
+                f"{elsewhere}." if elsewhere else " The tracking number goes to the sales site now.")
             messages.success(request, f"{shipped.number} shipped with {shipped.courier_name} {shipped.tracking_no}.{note}")
         else:
             messages.success(request, f"{shipped.number} shipped: stock booked out."
-                             + ("" if manual else " Record the carrier's tracking number below so the sales site "
-                                "shows it, unless an invoice printed in SmartShip already carries one."))
+                             + ("" if manual or elsewhere else " Record the carrier's tracking number below so the "
+                                "sales site shows it, unless an invoice printed in SmartShip already carries one."))
         return redirect("inventory:fulfilment-detail", pk=shipped.pk)
 
 

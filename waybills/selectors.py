@@ -5,6 +5,7 @@ Every seller-facing function takes the seller and filters by it first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from integrations import registry
+from integrations.base import Capability
 from integrations.models import SalesSiteAccount
 from integrations.shipping import Courier as CourierRecord
 from orders.models import LineStatus, Order, OrderLine, OrderStatus
@@ -26,6 +28,26 @@ LABEL_CHUNK = 200  # waybills read per query while a batch is rendered: memory s
 
 
 # --- Sites and couriers ---------------------------------------------------------------------------
+#
+# What a site supports comes from the registry (``SalesSite.supports``), never from the site's name: a site
+# without TRACKING_PUSH gets no outbox rows and no carrier-list call, and an adapter is only asked for what
+# its site declares. Unregistered sites support nothing.
+
+# Carriers to offer for a site that has no carrier list of its own (it takes no tracking numbers from
+# SmartShip, so the codes are SmartShip's: they are never sent anywhere). The names are the carriers' usual
+# Korean names, so a carrier chosen for one site's parcel is found by name in another site's list.
+GENERIC_COURIERS: tuple[CourierRecord, ...] = tuple(
+    CourierRecord(code=code, name=name, sort=i) for i, (code, name) in enumerate((
+        ("CJ", "CJ대한통운"), ("LOTTE", "롯데택배"), ("HANJIN", "한진택배"), ("EPOST", "우체국택배"),
+        ("LOGEN", "로젠택배"), ("KDEXP", "경동택배"), ("DAESIN", "대신택배"), ("ILYANG", "일양택배"),
+        ("CHUNIL", "천일택배"), ("HDEXP", "합동택배"), ("KUNYOUNG", "건영택배"), ("KGB", "KGB택배"),
+        ("QXPRESS", "Qxpress"), ("ETC", "기타택배"),
+    ), start=1))
+# The courier named on an invoice (the portal's own QSP number) of a site with no "other courier" code.
+OWN_NUMBER_COURIER_NAME = "기타택배"
+GENERIC_TRACKING_NO_MAX = 30  # the longest number SmartShip stores (Waybill / TrackingPush.tracking_no)
+_GENERIC_TRACKING_RE = re.compile(rf"[A-Za-z0-9]{{1,{GENERIC_TRACKING_NO_MAX}}}")
+
 
 def site_adapter_class(site: str):
     return import_string(registry.get(site).adapter_path)
@@ -43,15 +65,88 @@ def site_name(site: str) -> str:
         return site
 
 
-def courier_list(*, site: str) -> list[CourierRecord]:
-    """The cached carrier list of a site, or the adapter's built-in one when nothing was read yet."""
-    rows = [CourierRecord(code=c.code, name=c.name, sort=c.sort) for c in Courier.objects.filter(site=site)]
-    if rows:
-        return rows
+def site_registered(site: str) -> bool:
     try:
-        return list(site_adapter_class(site).fallback_couriers)
+        registry.get(site)
     except registry.UnknownSalesSite:
-        return []
+        return False
+    return True
+
+
+def site_supports(site: str, capability: Capability) -> bool:
+    """Whether the registered site declares ``capability`` (``False`` for an empty or unregistered site)."""
+    if not site:
+        return False
+    try:
+        return registry.get(site).supports(capability)
+    except registry.UnknownSalesSite:
+        return False
+
+
+def site_takes_tracking(site: str) -> bool:
+    """The site takes tracking numbers from SmartShip (TRACKING_PUSH): outbox rows, carrier list, rules."""
+    return site_supports(site, Capability.TRACKING_PUSH)
+
+
+def order_pushes_tracking(order: Order) -> bool:
+    """Tracking numbers of this order's lines go to its sales site (pulled, with an account, TRACKING_PUSH)."""
+    return order.source == Order.Source.PULLED and order.account_id is not None and site_takes_tracking(order.site)
+
+
+def order_not_pushed_site(order: Order) -> str:
+    """The name of the order's sales site when it is pulled from a site that does not take tracking numbers
+    from SmartShip (the seller enters them at the site); "" for manual orders and sites that do."""
+    if order.source != Order.Source.PULLED or order.account_id is None or not order.site:
+        return ""
+    try:
+        site = registry.get(order.site)
+    except registry.UnknownSalesSite:
+        return ""
+    return "" if site.supports(Capability.TRACKING_PUSH) else site.name
+
+
+def _adapter_attribute(site: str, name: str):
+    """A shipping attribute of the site's adapter class, only for a site that takes tracking numbers and
+    only when the adapter has it; ``None`` otherwise (nothing is called that the adapter lacks)."""
+    if not site_takes_tracking(site):
+        return None
+    return getattr(site_adapter_class(site), name, None)
+
+
+def courier_list(*, site: str) -> list[CourierRecord]:
+    """The cached carrier list of a site, or the adapter's built-in one when nothing was read yet; the generic
+    list (``GENERIC_COURIERS``) for a site without a carrier list of its own."""
+    if site_takes_tracking(site):
+        rows = [CourierRecord(code=c.code, name=c.name, sort=c.sort) for c in Courier.objects.filter(site=site)]
+        if rows:
+            return rows
+        fallback = _adapter_attribute(site, "fallback_couriers")
+        if fallback:
+            return list(fallback)
+    return list(GENERIC_COURIERS)
+
+
+def tracking_no_normalize(*, site: str, value: str) -> str:
+    """The tracking number in the site's form (its adapter's rule), or SmartShip's generic rule for a site
+    without one: spaces and dashes removed, then 1 to 30 letters or digits. ``ValueError`` with the reason."""
+    rule = _adapter_attribute(site, "tracking_no_normalize")
+    if rule is not None:
+        return rule(value)
+    cleaned = re.sub(r"[\s\-]", "", value or "")
+    if not _GENERIC_TRACKING_RE.fullmatch(cleaned):
+        raise ValueError(f"after removing spaces and dashes it must be 1 to {GENERIC_TRACKING_NO_MAX} letters or "
+                         "digits")
+    return cleaned
+
+
+def own_number_courier(site: str) -> CourierRecord:
+    """The courier of an invoice's own QSP number: the site's "other courier" code (LotteON 9999, from its
+    list) when the site takes tracking numbers, else no code and a neutral name."""
+    code = _adapter_attribute(site, "own_number_courier") or ""
+    if code:
+        found = courier_find(site=site, value=code)
+        return found or CourierRecord(code=code, name=OWN_NUMBER_COURIER_NAME)
+    return CourierRecord(code="", name=OWN_NUMBER_COURIER_NAME)
 
 
 def courier_find(*, site: str, value: str) -> CourierRecord | None:
@@ -130,6 +225,8 @@ def _label(waybill: Waybill, order: Order, lines: list[OrderLine], *, sequence: 
     note = ""
     if order.account_id is None or order.source == Order.Source.MANUAL:
         note = "Manual order: not pushed" if waybill.kind == WaybillKind.INVOICE else "Manual order"
+    elif waybill.kind == WaybillKind.INVOICE and (name := order_not_pushed_site(order)):
+        note = f"Not pushed: enter this number at {name}"
     shop = f" ({order.account.shop_id})" if order.account_id and order.account else ""
     return LabelData(
         kind=waybill.kind, number=waybill.number, sequence=sequence, total=total,
@@ -211,8 +308,12 @@ def accounts_with_pushes(*, include_failed_connections: bool = False) -> list[in
 
     Accounts whose connection failed (the site refused the key or the server: 401/403) are left out until
     a Test Connection succeeds or a new key is saved: every push would send the same refused write again
-    (``include_failed_connections`` lists them anyway, for the command that reports why they wait)."""
-    pushes = TrackingPush.objects.filter(state__in=WAITING_STATES, account__isnull=False, account__is_active=True)
+    (``include_failed_connections`` lists them anyway, for the command that reports why they wait).
+    Accounts of a site that does not take tracking numbers (no TRACKING_PUSH, or no longer registered) are
+    never listed: there is nothing to send them."""
+    pushes = TrackingPush.objects.filter(state__in=WAITING_STATES, account__isnull=False, account__is_active=True,
+                                         account__site__in=[s.key for s in registry.all_sites()
+                                                            if s.supports(Capability.TRACKING_PUSH)])
     if not include_failed_connections:
         pushes = pushes.exclude(account__connection_status=SalesSiteAccount.ConnectionStatus.FAILED)
     return list(pushes.values_list("account_id", flat=True).distinct().order_by("account_id"))

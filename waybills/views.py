@@ -52,7 +52,8 @@ class PrintView(SellerRequiredMixin, TemplateView):
             rows.append({"order": order, "waybill": waybills.get(kind), "other": waybills.get(
                 WaybillKind.PACKING if kind == WaybillKind.INVOICE else WaybillKind.INVOICE),
                 "lines": list(order.lines.all()),
-                         "manual": order.account_id is None or order.source == Order.Source.MANUAL})
+                         "manual": order.account_id is None or order.source == Order.Source.MANUAL,
+                         "not_pushed_site": selectors.order_not_pushed_site(order)})
         query = self.request.GET.copy()
         query.pop("page", None)
         query.pop("batch", None)
@@ -89,9 +90,23 @@ class PrintView(SellerRequiredMixin, TemplateView):
         text = f"{batch.label_count} {what}{'s' if batch.label_count != 1 else ''} ready to download"
         if reprints:
             text += f" ({reprints} reprinted with the same number{'s' if reprints != 1 else ''})"
-        messages.success(request, text + ".")
+        messages.success(request, text + "." + _not_pushed_note(batch))
         separator = "&" if "?" in back else "?"
         return redirect(f"{back}{separator}batch={batch.pk}")
+
+
+def _not_pushed_note(batch: PrintBatch) -> str:
+    """Invoices of orders whose site takes no tracking numbers from SmartShip: say so where they print."""
+    if batch.kind != WaybillKind.INVOICE:
+        return ""
+    sites: dict[str, int] = {}
+    for waybill in Waybill.objects.filter(seller_id=batch.seller_id, pk__in=batch.waybill_ids).select_related("order"):
+        if name := selectors.order_not_pushed_site(waybill.order):
+            sites[name] = sites.get(name, 0) + 1
+    return "".join(
+        f" {count} of them {'is' if count == 1 else 'are'} for {name}, which does not take tracking numbers from "
+        f"SmartShip: marked shipped here; enter {'its number' if count == 1 else 'their numbers'} at {name} "
+        "(each order's timeline shows the number)." for name, count in sites.items())
 
 
 class BatchDownloadView(SellerRequiredMixin, View):
@@ -188,6 +203,7 @@ class OrderTrackingView(SellerRequiredMixin, TemplateView):
         except Order.DoesNotExist:
             raise Http404("No such order.") from None
         context.update(order=order, waybills=list(order.waybills.all()),
+                       not_pushed_site=selectors.order_not_pushed_site(order),
                        pushes=selectors.pushes_of_order(seller=self.seller, order_id=order.pk), State=TrackingPush.State)
         return context
 
@@ -199,10 +215,15 @@ class ReceivingView(WarehouseOperatorRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        site = selectors.default_site()
-        couriers_refresh(site=site)
-        context.update(couriers=selectors.courier_list(site=site), recent=selectors.receipts_recent(),
-                       form=kwargs.get("form") or ReceiveForm(), result=kwargs.get("result"))
+        form = kwargs.get("form") or ReceiveForm()
+        # The carriers of the scanned parcel's sales site (a label in the form or ?label=); before a scan, the
+        # first registered site's. The scan's lookup sends the right list for the page to switch to.
+        label = (form.data.get("label") if form.is_bound else self.request.GET.get("label")) or ""
+        waybill = _label_or_none(label)
+        site, account = (_order_site(waybill.order), waybill.order.account) if waybill else (
+            selectors.default_site(), None)
+        context.update(couriers=_couriers(site, account), courier_site=site, recent=selectors.receipts_recent(),
+                       form=form, result=kwargs.get("result"))
         return context
 
     def post(self, request):
@@ -217,9 +238,7 @@ class ReceivingView(WarehouseOperatorRequiredMixin, TemplateView):
                                           tracking_no=form.cleaned_data["tracking_no"], actor=request.user)
                 result = {"ok": True, "code": "received", **_label_summary(waybill),
                           "message": f"Received {waybill.number}: {waybill.courier_name} {waybill.tracking_no} "
-                          f"recorded for order {waybill.order.order_no}"
-                          + (" (manual order: nothing to push)." if waybill.order.source == Order.Source.MANUAL or not waybill.order.account_id
-                             else " and sent to the sales site.")}
+                          f"recorded for order {waybill.order.order_no}" + _push_note(waybill.order)}
             except ApplicationError as exc:
                 result = {"ok": False, "code": exc.code, "message": exc.message}
         if wants_json:
@@ -236,9 +255,40 @@ class ReceivingLookupView(WarehouseOperatorRequiredMixin, View):
             waybill = packing_label_check(code=request.GET.get("label", ""))
         except ApplicationError as exc:
             return JsonResponse({"ok": False, "code": exc.code, "message": exc.message}, status=400)
+        site = _order_site(waybill.order)
         return JsonResponse({"ok": True, "code": "found", **_label_summary(waybill),
                              "message": f"{waybill.number}: order {waybill.order.order_no} for "
-                             f"{waybill.order.recipient_name}. Now the carrier and its tracking number."})
+                             f"{waybill.order.recipient_name}. Now the carrier and its tracking number.",
+                             "courier_site": site,
+                             "couriers": [{"code": c.code, "name": c.name}
+                                          for c in _couriers(site, waybill.order.account)]})
+
+
+def _order_site(order: Order) -> str:
+    return order.site or selectors.default_site()
+
+
+def _couriers(site: str, account=None):
+    couriers_refresh(site=site, account=account)  # only a site with a carrier list of its own is asked
+    return selectors.courier_list(site=site)
+
+
+def _label_or_none(label: str) -> Waybill | None:
+    if not label.strip():
+        return None
+    try:
+        return packing_label_check(code=label)
+    except ApplicationError:
+        return None
+
+
+def _push_note(order: Order) -> str:
+    if order.source == Order.Source.MANUAL or not order.account_id:
+        return " (manual order: nothing to push)."
+    if name := selectors.order_not_pushed_site(order):
+        return (f" (not pushed: {name} does not take tracking numbers from SmartShip; the seller enters it at "
+                f"{name}).")
+    return " and sent to the sales site."
 
 
 def _label_summary(waybill: Waybill) -> dict:

@@ -42,6 +42,23 @@
     tracking_no_used: "✖ Tracking number already used",
   };
 
+  // Each sales site has its own carrier list (codes): once a label is found, offer the list of its order's
+  // site (the lookup answers with it), keeping the chosen carrier when the new list has it by code or name.
+  function useCarriersOf(data) {
+    if (!data.couriers || data.courier_site === courier.dataset.site) return;
+    const previous = courier.value;
+    const chosen = previous ? courier.options[courier.selectedIndex].dataset.name : "";
+    while (courier.options.length > 1) courier.remove(1);
+    for (const c of data.couriers) {
+      const option = new Option(`${c.name} (${c.code})`, c.code);
+      option.dataset.name = c.name;
+      courier.add(option);
+    }
+    courier.dataset.site = data.courier_site;
+    const keep = data.couriers.find((c) => c.code === previous) || data.couriers.find((c) => c.name === chosen);
+    courier.value = keep ? keep.code : "";
+  }
+
   function nextAfterLabel() {
     if (courier.value) tracking.focus(); else courier.focus();
   }
@@ -55,6 +72,7 @@
     const data = await response.json();
     if (data.ok) {
       show("found", "Label found", data.message, data.items);
+      useCarriersOf(data);
       nextAfterLabel();
     } else {
       show("error", TITLES[data.code] || "✖ Wrong label", data.message);

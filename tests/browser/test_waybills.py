@@ -151,3 +151,46 @@ def test_receiving_scan_in_the_browser(page, live_server, sandbox, account, scre
     live = live_lines(sandbox)
     assert {(live[(order.order_no, s)]["invcNo"], live[(order.order_no, s)]["dvCoCd"]) for s in ("1", "2")} == {
         ("678912345678", "0002")}
+
+
+def test_receiving_offers_the_carriers_of_the_scanned_parcels_site(page, live_server, sandbox, account, other_site,
+                                                                   screenshot):
+    """A LotteON parcel and then a parcel of a site with no carrier list of its own: the carrier list follows
+    the scanned label, and the second parcel is recorded without a push (its site takes no tracking numbers)."""
+    from integrations.models import SalesSiteAccount
+    from tests.orders.factories import make_order
+
+    (lotte,) = pull(sandbox, account, 1)
+    seller, _ = make_seller_user(name="다른마켓 상점", username="os-seller")
+    other_account = SalesSiteAccount(seller=seller, site="othersite", shop_id="os-shop", account_number="OS12345")
+    other_account.set_api_key(other_site.GOOD_KEY)
+    other_account.save()
+    other = make_order(seller=seller, account=other_account, site="othersite", status=OrderStatus.CONFIRMED,
+                       order_no="OS-2001", recipient_name="박다른")
+    labels = {}
+    for order, owner in ((lotte, account.seller_id), (other, seller.pk)):
+        batch = waybills_print(seller_id=owner, order_ids=[order.pk], kind=WaybillKind.PACKING)
+        labels[order.pk] = Waybill.objects.get(pk=batch.waybill_ids[0]).number
+    User.objects.create_user(username="qfc-two", password=PASSWORD, is_warehouse_operator=True)
+    login(page, live_server.url, "qfc-two", PASSWORD)
+    page.goto(f"{live_server.url}/waybills/receiving/")
+    scan, courier = page.locator("#id_label"), page.locator("#id_courier")
+
+    scan.type(labels[lotte.pk])
+    scan.press("Enter")
+    page.locator(".scan-found").wait_for()
+    assert courier.locator("option[value='0002']").count() == 1, "LotteON's codes for a LotteON parcel"
+
+    scan.fill("")
+    scan.type(labels[other.pk])
+    scan.press("Enter")
+    page.locator(".scan-found").wait_for()
+    expect(courier.locator("option[value='0002']")).to_have_count(0)
+    assert courier.locator("option[value='LOGEN']").count() == 1, "the generic list for a site without one"
+    courier.select_option("LOGEN")
+    page.locator("#id_tracking_no").type("4455-6677-8899")
+    page.locator("#id_tracking_no").press("Enter")
+    page.locator(".scan-ok").wait_for()
+    assert "not pushed" in page.locator("#scan-message").inner_text().lower()
+    assert not TrackingPush.objects.filter(order=other).exists()
+    screenshot("waybills-receiving-other-site")

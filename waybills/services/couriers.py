@@ -1,4 +1,6 @@
-"""The sales sites' carrier lists (LotteON: API 89), cached per site and refreshed when older than a day."""
+"""The sales sites' carrier lists (LotteON: API 89), cached per site and refreshed when older than a day.
+
+Only sites that take tracking numbers from SmartShip (``Capability.TRACKING_PUSH``) are asked."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from integrations.models import SalesSiteAccount
 from integrations.services import account_config
 from integrations.shipping import Courier as CourierRecord
 from waybills.models import Courier
+from waybills.selectors import site_adapter_class, site_takes_tracking
 
 logger = logging.getLogger("smartship.waybills")
 MAX_AGE = timedelta(days=1)
@@ -31,7 +34,13 @@ def couriers_refresh(*, site: str, account: SalesSiteAccount | None = None, forc
 
     Any active account of the site will do (the list is the same for everyone); the given one first. A
     failure keeps the list already stored (or the built-in fallback) and is not retried for ten minutes.
+    Only a site that takes tracking numbers (TRACKING_PUSH) and whose adapter has ``couriers()`` is asked;
+    any other site is offered the generic list (``waybills.selectors.courier_list``).
     """
+    if not site_takes_tracking(site):
+        return False  # no carrier list at that site (no TRACKING_PUSH): the generic list is offered
+    if getattr(site_adapter_class(site), "couriers", None) is None:
+        return False  # the adapter has no carrier list: its built-in one (or the generic list) is used
     if not force and not _stale(site):
         return False
     failed_key = f"waybills:couriers-failed:{site}"

@@ -3,22 +3,32 @@ of orders ready to ship, as one batch (docs/waybills.md "Print Waybill")."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from integrations.shipping import Courier as CourierRecord
 from orders.models import LineStatus, Order, OrderEvent, OrderLine, OrderStatus
 from orders.services import hooks
 from orders.services.lifecycle import lines_mark_shipped, orders_mark_ready
 from sellers.models import User
 from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
-from waybills.selectors import PRINTABLE_STATUSES, site_adapter_class, site_name
+from waybills.selectors import (
+    PRINTABLE_STATUSES,
+    order_not_pushed_site,
+    order_pushes_tracking,
+    own_number_courier,
+    site_name,
+    site_registered,
+)
 from waybills.services.numbers import numbers_issue
 from waybills.services.push import push_enqueue
 
 MAX_BATCH = 1000
+MANUAL_COURIER = CourierRecord(code="", name="SmartShip")  # a manual order's invoice: no sales site at all
 KIND_NAMES = {WaybillKind.INVOICE: "invoice", WaybillKind.PACKING: "packing label"}
 
 
@@ -32,6 +42,8 @@ def _refusal(order: Order, kind: str, existing: Waybill | None, received: Waybil
         return "already shipped"
     if order.status not in PRINTABLE_STATUSES and order.status != OrderStatus.SHIPPED:
         return f"in status {order.get_status_display()}"
+    if order.source == Order.Source.PULLED and order.account_id and order.site and not site_registered(order.site):
+        return f"from the sales site {order.site!r}, which is not set up in SmartShip"
     if kind == WaybillKind.INVOICE and existing is None and received is not None:
         return (f"already received at QFC with {received.courier_name} {received.tracking_no}; that number was "
                 "pushed instead")
@@ -52,7 +64,9 @@ def waybills_print(
     - Refused as a whole, changing nothing, when any selected order is cancelled, not confirmed yet, or
       already shipped without a label of this kind; the message names those orders.
     - Manual shipping orders (no sales-site account) get numbers and labels; there is nothing to push, so
-      an invoice marks them shipped at once.
+      an invoice marks them shipped at once. So does an invoice for an order of a site that does not take
+      tracking numbers from SmartShip (no TRACKING_PUSH): courier 기타택배 with no code, no outbox row, and
+      a timeline event telling the seller to enter the number at the site.
     """
     if kind not in WaybillKind.values:
         raise ApplicationError("Choose Invoice / waybill or Packing label.", code="invalid_kind")
@@ -87,14 +101,14 @@ def waybills_print(
     fresh_orders = [orders[pk] for pk in ids if (pk, kind) not in waybills]
     reprinted = [waybills[(pk, kind)] for pk in ids if (pk, kind) in waybills]
     numbers = numbers_issue(kind=kind, count=len(fresh_orders))
+    couriers: dict[str, CourierRecord] = {}  # per site: one look-up a batch
     new_waybills = []
     for order, number in zip(fresh_orders, numbers, strict=True):
         waybill = Waybill(seller_id=seller_id, order=order, kind=kind, number=number, last_printed_at=now,
                           printed_by=actor)
         if kind == WaybillKind.INVOICE:
-            site = order.site or ""
-            waybill.courier_code = _own_courier(site)
-            waybill.courier_name = _courier_name(site, waybill.courier_code)
+            courier = _own_courier(order.site or "", couriers)
+            waybill.courier_code, waybill.courier_name = courier.code, courier.name
             waybill.tracking_no = number
         new_waybills.append(waybill)
     try:
@@ -139,24 +153,24 @@ def _received(waybill: Waybill | None) -> Waybill | None:
     return waybill if waybill is not None and waybill.status == Waybill.Status.RECEIVED else None
 
 
-def _own_courier(site: str) -> str:
-    try:
-        return site_adapter_class(site).own_number_courier
-    except Exception:
-        return ""
-
-
-def _courier_name(site: str, code: str) -> str:
-    from waybills.selectors import courier_find
-
-    courier = courier_find(site=site, value=code) if site and code else None
-    return courier.name if courier else ("Other courier" if code else "SmartShip")
+def _own_courier(site: str, cache: dict[str, CourierRecord]) -> CourierRecord:
+    """The courier of the portal's own number: the site's "other courier" (LotteON 9999) when it takes
+    tracking numbers; a neutral name without a code otherwise (and for manual orders)."""
+    if not site:
+        return MANUAL_COURIER
+    if site not in cache:
+        cache[site] = own_number_courier(site)
+    return cache[site]
 
 
 def _queue_pushes(*, seller_id: int, waybills: list[Waybill], actor: User | None) -> None:
-    """Outbox rows for every open line of the invoiced orders that came from a sales site."""
-    pushable = {w.order_id: w for w in waybills if w.order.source == Order.Source.PULLED and w.order.account_id}
-    manual_orders = [w.order_id for w in waybills if w.order_id not in pushable]
+    """Outbox rows for every open line of the invoiced orders whose sales site takes tracking numbers.
+
+    Orders with nothing to push are marked shipped at once: manual orders, and orders of a site that does not
+    take tracking numbers from SmartShip (no TRACKING_PUSH), whose timeline says to enter the number there."""
+    pushable = {w.order_id: w for w in waybills if order_pushes_tracking(w.order)}
+    elsewhere = {w.order_id: (w, name) for w in waybills if (name := order_not_pushed_site(w.order))}
+    manual_orders = [w.order_id for w in waybills if w.order_id not in pushable and w.order_id not in elsewhere]
     lines = OrderLine.objects.filter(order_id__in=list(pushable)).exclude(status=LineStatus.CANCELLED).only(
         "pk", "order_id", "status")
     busy = set(TrackingPush.objects.filter(order_id__in=list(pushable), state__in=TrackingPush.OPEN_STATES)
@@ -178,8 +192,26 @@ def _queue_pushes(*, seller_id: int, waybills: list[Waybill], actor: User | None
             status=LineStatus.CANCELLED).values_list("pk", flat=True))
         lines_mark_shipped(seller_id=seller_id, line_ids=manual_lines, actor=actor,
                            message="Invoice printed: shipped (manual order, nothing to push to a sales site)")
+    elsewhere_lines = []
+    if elsewhere:
+        by_site: dict[str, list[int]] = defaultdict(list)
+        for pk, order_id in OrderLine.objects.filter(order_id__in=list(elsewhere)).exclude(
+                status__in=[LineStatus.CANCELLED, LineStatus.SHIPPED]).values_list("pk", "order_id"):
+            by_site[elsewhere[order_id][1]].append(pk)
+            elsewhere_lines.append(pk)
+        for name, site_lines in by_site.items():
+            lines_mark_shipped(seller_id=seller_id, line_ids=site_lines, actor=actor,
+                               message=f"Invoice printed: shipped (not pushed: {name} does not take tracking "
+                               f"numbers from SmartShip)")
+        # Each order says which number to enter at the site, and with which courier.
+        OrderEvent.objects.bulk_create(
+            OrderEvent(order_id=order_id, seller_id=seller_id, actor=actor, kind=OrderEvent.Kind.PRINTED,
+                       details={"tracking_no": w.number, "not_pushed": True},
+                       message=(f"{name} does not take tracking numbers from SmartShip: enter {w.number} "
+                                f"({w.courier_name}) at {name} so the buyer can track the parcel.")[:500])
+            for order_id, (w, name) in elsewhere.items())
     # The seller ships these with the invoice: a fulfilment order of them has nothing left to ship.
-    hooks.lines_shipped(seller_id=seller_id, line_ids=[*(r.line_id for r in rows), *manual_lines])
+    hooks.lines_shipped(seller_id=seller_id, line_ids=[*(r.line_id for r in rows), *manual_lines, *elsewhere_lines])
 
 
 def site_label(order: Order) -> str:

@@ -37,7 +37,7 @@ from django.utils import timezone
 from core.exceptions import ApplicationError
 from core.locks import lease_acquire, lease_extend, lease_release
 from integrations import registry
-from integrations.base import LineRef
+from integrations.base import Capability, LineRef
 from integrations.errors import ErrorCode, SalesSiteError
 from integrations.models import SalesSiteAccount
 from integrations.services import account_config
@@ -124,6 +124,7 @@ class PushStats:
     unknown: int = 0
     waiting: int = 0  # left pending after an error that applied nothing (rate limit, unreachable, ...)
     blocked: bool = False  # nothing sent: the account's connection failed (401/403) and was not fixed yet
+    not_supported: str = ""  # the site's name when it takes no tracking numbers (nothing is ever sent)
     lease_lost: bool = False
     error: str = ""
     calls: list[str] = field(default_factory=list)
@@ -133,6 +134,10 @@ class PushStats:
             return f"account {self.account_id}: skipped (another push of this account is running)"
         if self.blocked:
             return f"account {self.account_id}: not sent ({self.error})"
+        if self.not_supported:
+            closed = f"; {self.cancelled} waiting number(s) closed" if self.cancelled else ""
+            return (f"account {self.account_id}: nothing to push ({self.not_supported} does not take tracking "
+                    f"numbers from SmartShip{closed})")
         text = (f"account {self.account_id}: {self.sent} sent, {self.confirmed} confirmed, {self.failed} failed, "
                 f"{self.conflicts} shipped with another number, {self.cancelled} cancelled, "
                 f"{self.unknown} unknown, {self.waiting} waiting")
@@ -144,6 +149,18 @@ def tracking_push(*, account_id: int) -> PushStats:
     stats = PushStats(account_id=account_id)
     account = SalesSiteAccount.objects.select_related("seller").filter(pk=account_id).first()
     if account is None:
+        return stats
+    try:
+        site = registry.get(account.site)
+    except registry.UnknownSalesSite:
+        stats.blocked = True
+        stats.error = (f"the sales site {account.site!r} is not registered in SmartShip; its tracking numbers wait "
+                       "until it is")
+        return stats
+    if not site.supports(Capability.TRACKING_PUSH):
+        # The site takes no tracking numbers from SmartShip: the adapter is never asked (it has no push).
+        stats.not_supported = site.name
+        stats.cancelled += _settle_not_pushed(account=account, site_name=site.name)
         return stats
     if account.connection_status == SalesSiteAccount.ConnectionStatus.FAILED:
         # The site refused this account's key or this server (401/403): the same write would fail the same
@@ -168,6 +185,25 @@ def tracking_push(*, account_id: int) -> PushStats:
     finally:
         lease_release(name=lease_name(account_id), token=token)
     return stats
+
+
+@transaction.atomic
+def _settle_not_pushed(*, account: SalesSiteAccount, site_name: str) -> int:
+    """Rows of an account whose site takes no tracking numbers (none are created for such a site; these are
+    left from before it lost TRACKING_PUSH) are closed, never sent: their lines count as shipped here, and
+    the seller enters the number at the site. Returns how many rows were closed."""
+    rows = list(TrackingPush.objects.select_for_update().filter(account=account, state__in=TrackingPush.OPEN_STATES)
+                .only("pk", "line_id", "kind"))
+    if not rows:
+        return 0
+    TrackingPush.objects.filter(pk__in=[r.pk for r in rows]).update(
+        state=State.CANCELLED, claim_token="", last_code="not_supported", updated_at=timezone.now(),
+        last_message=f"Not pushed: {site_name} does not take tracking numbers from SmartShip; enter it at "
+        f"{site_name}."[:500])
+    lines_mark_shipped(seller_id=account.seller_id, line_ids=[r.line_id for r in rows],
+                       message=f"Shipped (not pushed: {site_name} does not take tracking numbers from SmartShip; "
+                       f"enter the tracking number at {site_name})")
+    return len(rows)
 
 
 def _stop_lease_lost(*, account: SalesSiteAccount, stats: PushStats) -> None:

@@ -17,7 +17,15 @@ from orders.services import hooks
 from orders.services.lifecycle import lines_mark_shipped
 from sellers.models import User
 from waybills.models import TrackingPush, Waybill
-from waybills.selectors import courier_find, courier_list, default_site, site_adapter_class
+from waybills.selectors import (
+    courier_find,
+    courier_list,
+    default_site,
+    order_not_pushed_site,
+    site_name,
+    site_takes_tracking,
+    tracking_no_normalize,
+)
 from waybills.services.couriers import couriers_refresh
 from waybills.services.push import push_enqueue
 
@@ -33,23 +41,27 @@ class Recorded:
     pushes: list[TrackingPush] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)  # lines that already carry this number
     cancelled: list[int] = field(default_factory=list)  # lines not pushed: cancelled by the buyer
-    not_pushed: list[int] = field(default_factory=list)  # manual orders: recorded, nothing to push
+    # recorded and shipped, nothing to push: manual orders, and sites that take no tracking numbers
+    not_pushed: list[int] = field(default_factory=list)
 
 
 def tracking_number_check(*, site: str, courier_code: str, tracking_no: str) -> tuple[CourierRecord, str]:
-    """The carrier (from the site's cached list) and the tracking number in the site's form, or an
-    ``ApplicationError`` that says what is wrong. Used before anything is written."""
+    """The carrier (from the site's cached list, or the generic list of a site without one) and the tracking
+    number in the site's form, or an ``ApplicationError`` that says what is wrong. Used before anything is
+    written."""
     courier = courier_find(site=site, value=courier_code)
     if courier is None:
         known = ", ".join(f"{c.code} {c.name}" for c in courier_list(site=site)[:20])
         raise ApplicationError(f"Unknown carrier {courier_code!r}. Choose one of the list: {known}.",
                                code="unknown_courier")
     try:
-        number = site_adapter_class(site).tracking_no_normalize(tracking_no)
-    except ValueError:
+        number = tracking_no_normalize(site=site, value=tracking_no)
+    except ValueError as exc:
+        # The reason is the site's own rule (LotteON: 1–15 letters/digits), not one site's wording for all.
+        where = f" for {site_name(site)}" if site_takes_tracking(site) else ""
         raise ApplicationError(
-            f"{tracking_no.strip() or 'An empty value'} is not a valid tracking number: after removing spaces "
-            "and dashes it must be 1 to 15 letters or digits.", code="invalid_tracking_no") from None
+            f"{tracking_no.strip() or 'An empty value'} is not a valid tracking number{where}: {exc}.",
+            code="invalid_tracking_no") from None
     return courier, number
 
 
@@ -67,10 +79,12 @@ def tracking_record(
 ) -> Recorded:
     """Record that these lines left with ``courier_code`` and ``tracking_no`` and push it to the sales site.
 
-    - The carrier must be in the site's carrier list (LotteON 89, cached a day); the number must fit the
-      site's rules (LotteON: 1–15 letters/digits once spaces and dashes are removed).
-    - Cancelled lines are skipped; lines of manual orders (no sales-site account) are marked shipped at
-      once, with nothing to push.
+    - The carrier must be in the site's carrier list (LotteON 89, cached a day; the generic list for a site
+      without one); the number must fit the site's rules (LotteON: 1–15 letters/digits once spaces and
+      dashes are removed; otherwise 1–30).
+    - Cancelled lines are skipped; lines of manual orders (no sales-site account) and of sites that do not
+      take tracking numbers from SmartShip (no ``TRACKING_PUSH``) are marked shipped at once, with nothing
+      to push.
     - A line whose number the site already confirmed gets a correction (139) when the number differs, and
       nothing when it is the same; a number not sent yet (or refused) is replaced by the new one.
     - The push is queued after commit; ``tracking_push`` sends it.
@@ -103,6 +117,7 @@ def _record(*, seller_id: int, ids: list[int], site: str, courier_code: str, tra
     new_rows: list[TrackingPush] = []
     superseded: list[int] = []
     manual: list[int] = []
+    elsewhere: dict[str, list[int]] = {}  # site name → lines of a site that takes no tracking numbers
     for line in lines:
         if line.status == LineStatus.CANCELLED:
             result.cancelled.append(line.pk)
@@ -110,6 +125,11 @@ def _record(*, seller_id: int, ids: list[int], site: str, courier_code: str, tra
         order = line.order
         if order.source == Order.Source.MANUAL or order.account_id is None:
             manual.append(line.pk)
+            continue
+        if name := order_not_pushed_site(order):
+            # The site does not take tracking numbers from SmartShip (no TRACKING_PUSH): recorded and shipped
+            # here, with no outbox row; the seller enters the number at the site.
+            elsewhere.setdefault(name, []).append(line.pk)
             continue
         current = open_rows.get(line.pk)
         done = confirmed_rows.get(line.pk)
@@ -136,7 +156,8 @@ def _record(*, seller_id: int, ids: list[int], site: str, courier_code: str, tra
             origin=origin, courier_code=courier.code, tracking_no=number, previous_tracking_no=previous,
             created_by=actor,
         ))
-    if not new_rows and not manual and not result.unchanged:
+    not_pushed = [pk for ids_of_site in elsewhere.values() for pk in ids_of_site]
+    if not new_rows and not manual and not not_pushed and not result.unchanged:
         raise ApplicationError("Every line of this order was cancelled by the buyer: there is nothing to ship.",
                                code="cancelled")
     if superseded:
@@ -148,9 +169,13 @@ def _record(*, seller_id: int, ids: list[int], site: str, courier_code: str, tra
     if manual:
         lines_mark_shipped(seller_id=seller_id, line_ids=manual, actor=actor,
                            message=f"Shipped with {courier.name} {number} (manual order: not pushed to a sales site)")
-        result.not_pushed = manual
+    for name, site_lines in elsewhere.items():
+        lines_mark_shipped(seller_id=seller_id, line_ids=site_lines, actor=actor,
+                           message=f"Shipped with {courier.name} {number} (not pushed: {name} does not take "
+                           f"tracking numbers from SmartShip; enter it at {name})")
+    result.not_pushed = [*manual, *not_pushed]
     if origin != TrackingPush.Origin.FULFILMENT:
         # Left with a label or invoice of the seller's: a fulfilment order of these lines has nothing to ship.
-        hooks.lines_shipped(seller_id=seller_id, line_ids=[*(p.line_id for p in new_rows), *manual])
+        hooks.lines_shipped(seller_id=seller_id, line_ids=[*(p.line_id for p in new_rows), *manual, *not_pushed])
     push_enqueue(account_ids=[p.account_id for p in new_rows])
     return result
