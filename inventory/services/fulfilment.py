@@ -620,8 +620,10 @@ def _ship(*, fulfilment_id: int, actor: User | None, courier_code: str, tracking
         recorded = tracking_record(seller_id=fo.seller_id, line_ids=order_line_ids, courier_code=courier_code,
                                    tracking_no=tracking_no, actor=actor, origin=TrackingPush.Origin.FULFILMENT)
         fo.courier_code, fo.courier_name, fo.tracking_no = recorded.courier.code, recorded.courier.name, recorded.tracking_no
+        # Only what went into the tracking outbox is sent; a manual order or a site that takes no tracking
+        # numbers keeps it here (recorded.not_pushed).
         detail = f" with {recorded.courier.name} {recorded.tracking_no}" + (
-            "" if manual else " (tracking number sent to the sales site)")
+            " (tracking number sent to the sales site)" if recorded.pushes else "")
     else:
         detail = " (no tracking number recorded here)"
         if manual:

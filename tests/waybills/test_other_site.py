@@ -231,6 +231,8 @@ def test_fulfilment_detail_and_ship_of_an_other_site_order(client, shop, operato
     assert not TrackingPush.objects.exists()
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED
+    shipped = OrderEvent.objects.filter(order=order, message__contains=fo.number).values_list("message", flat=True)
+    assert not [m for m in shipped if "sent to the sales site" in m], "nothing was sent: the timeline says so"
     assert adapter_calls["missing"] == []
 
 
