@@ -60,9 +60,19 @@ class SalesSite:
     account_number_help: str
     guide: SetupGuide
     api_key_help: str = ""
+    # What the seller's Shop ID is at this site, under the field on the registration form.
+    shop_id_help: str = ""
+    # Calendar days one window of ``fetch_order_lines`` covers (LotteON: 1, its search spans one day);
+    # 0: the site answers a sync's whole range in one window. Only the sync's progress reads it.
+    pull_window_days: int = 0
 
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
+
+    @property
+    def capabilities_in_order(self) -> list[Capability]:
+        """The capabilities in ``Capability`` declaration order: a frozenset has none to show."""
+        return [capability for capability in Capability if capability in self.capabilities]
 
     def account_number_is_valid(self, value: str) -> bool:
         return re.fullmatch(self.account_number_pattern, value) is not None

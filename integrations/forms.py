@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from integrations.models import SalesSiteAccount
-from integrations.services import account_fields_validate
+from integrations.services import OPTION_FIELDS, account_fields_validate, options_supported
 
 
 class AccountForm(forms.Form):
@@ -23,7 +23,13 @@ class AccountForm(forms.Form):
         self.seller = seller
         self.site = site
         self.account = account
-        self.fields["shop_id"].help_text = "Your LotteON store-center seller ID." if site.key == "lotteon" else ""
+        self.fields["shop_id"].help_text = site.shop_id_help
+        # Only the options the site declares a capability for (integrations/registry.py); the others are
+        # not offered, and saved as off whatever a request sends.
+        supported = options_supported(site)
+        for name in OPTION_FIELDS:
+            if name not in supported:
+                del self.fields[name]
         self.fields["api_key"].help_text = site.api_key_help
         self.fields["account_number"].help_text = site.account_number_help
         if account is not None:
@@ -52,8 +58,11 @@ class AccountForm(forms.Form):
         cleaned.update(normalised)
         return cleaned
 
+    def option_fields(self) -> list[forms.BoundField]:
+        """The option fields the site supports, in order, for the template."""
+        return [self[name] for name in OPTION_FIELDS if name in self.fields]
+
     def options(self) -> dict[str, bool]:
-        return {
-            name: self.cleaned_data[name]
-            for name in ("auto_order_integration", "auto_order_confirmation", "auto_fulfillment", "auto_stock_sync")
-        }
+        """Every option: an unsupported one is off."""
+        return {name: bool(self.cleaned_data.get(name, False)) if name in self.fields else False
+                for name in OPTION_FIELDS}

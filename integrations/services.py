@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from integrations import registry
-from integrations.base import AdapterConfig
+from integrations.base import AdapterConfig, Capability, SalesSite
 from integrations.errors import ErrorCode, SalesSiteError
 from integrations.models import AccountEvent, ApiCallLog, SalesSiteAccount
 from sellers.models import Seller, User
@@ -23,6 +23,25 @@ from sellers.models import Seller, User
 logger = logging.getLogger("smartship.integrations")
 
 OPTION_FIELDS = ("auto_order_integration", "auto_order_confirmation", "auto_fulfillment", "auto_stock_sync")
+# Each automation option of an account turns on what one capability of its sales site does: an option
+# the site does not declare is neither offered nor stored (it would ask the site for a step it lacks).
+OPTION_CAPABILITIES = {
+    "auto_order_integration": Capability.ORDER_INTEGRATION,
+    "auto_order_confirmation": Capability.ORDER_CONFIRMATION,
+    "auto_fulfillment": Capability.FULFILLMENT,
+    "auto_stock_sync": Capability.STOCK_SYNC,
+}
+
+
+def options_supported(site: SalesSite) -> tuple[str, ...]:
+    """The option fields the site supports, in the form's order."""
+    return tuple(name for name in OPTION_FIELDS if site.supports(OPTION_CAPABILITIES[name]))
+
+
+def options_for_site(site: SalesSite, options: dict[str, bool]) -> dict[str, bool]:
+    """``options`` with every option the site does not support turned off."""
+    supported = options_supported(site)
+    return {name: bool(value) and name in supported for name, value in options.items()}
 
 
 def normalise_api_key(value: str) -> str:
@@ -95,10 +114,12 @@ def account_create(
     cleaned = account_fields_validate(
         seller=seller, site=site, shop_id=shop_id, account_number=account_number, api_key=api_key
     )
+    options = options_for_site(registry.get(site), {
+        "auto_order_integration": auto_order_integration, "auto_order_confirmation": auto_order_confirmation,
+        "auto_fulfillment": auto_fulfillment, "auto_stock_sync": auto_stock_sync,
+    })
     account = SalesSiteAccount(
-        seller=seller, site=site, shop_id=cleaned["shop_id"], account_number=cleaned["account_number"],
-        auto_order_integration=auto_order_integration, auto_order_confirmation=auto_order_confirmation,
-        auto_fulfillment=auto_fulfillment, auto_stock_sync=auto_stock_sync,
+        seller=seller, site=site, shop_id=cleaned["shop_id"], account_number=cleaned["account_number"], **options,
     )
     account.set_api_key(cleaned["api_key"])
     try:
@@ -129,6 +150,10 @@ def account_update(
     account.shop_id = cleaned["shop_id"]
     account.account_number = cleaned["account_number"]
     for name, value in options.items():
+        setattr(account, name, value)
+    # Options the site does not support are off, including ones stored on before this rule.
+    for name, value in options_for_site(registry.get(account.site),
+                                        {name: getattr(account, name) for name in OPTION_FIELDS}).items():
         setattr(account, name, value)
     credentials_changed = new_key is not None or before["account_number"] != account.account_number
     if new_key is not None:

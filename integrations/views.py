@@ -21,6 +21,7 @@ from integrations.selectors import (
     sync_run_list,
 )
 from integrations.services import (
+    OPTION_CAPABILITIES,
     account_connection_keep_form_test,
     account_create,
     account_delete,
@@ -29,10 +30,33 @@ from integrations.services import (
     account_update,
     credentials_digest,
     credentials_test,
+    options_supported,
 )
 from sellers.mixins import SellerRequiredMixin
 
 FORM_TEST = "integrations.form_test"  # session key: the form's last successful Test Connection
+# How the account list names each option (the full label, the capability's, is its title).
+OPTION_SHORT = {
+    "auto_order_integration": "Order Integration",
+    "auto_order_confirmation": "Order Confirmation",
+    "auto_fulfillment": "Fulfillment",
+    "auto_stock_sync": "Stock Sync",
+}
+
+
+def progress_context(run: SyncRun) -> dict:
+    """What the live progress of a sync says it reads: days for a site that pulls day by day (LotteON)."""
+    try:
+        by_day = registry.get(run.account.site).pull_window_days == 1
+    except registry.UnknownSalesSite:
+        by_day = False
+    return {"run": run, "window_word": "day" if by_day else "part"}
+
+
+def account_options(account: SalesSiteAccount, site) -> list[dict]:
+    """The account's options its site supports, with whether each is on (an unsupported one is not listed)."""
+    return [{"name": name, "short": OPTION_SHORT[name], "label": OPTION_CAPABILITIES[name].label,
+             "on": getattr(account, name)} for name in options_supported(site)]
 
 
 class AccountMixin(SellerRequiredMixin):
@@ -57,6 +81,7 @@ class AccountListView(SellerRequiredMixin, TemplateView):
         accounts = list(account_list(seller=self.seller))
         for account in accounts:
             account.sales_site = registry.get(account.site)
+            account.options = account_options(account, account.sales_site)
         return super().get_context_data(accounts=accounts, **kwargs)
 
 
@@ -189,9 +214,10 @@ class AccountDetailView(AccountMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         account = self.get_account()
+        site = registry.get(account.site)
         page = Paginator(account_call_log(account=account), 25).get_page(self.request.GET.get("page"))
         return super().get_context_data(
-            account=account, site=registry.get(account.site), page_obj=page, calls=page.object_list,
+            account=account, site=site, options=account_options(account, site), page_obj=page, calls=page.object_list,
             events=account_events(account=account)[:20],
             runs=sync_run_list(seller=self.seller, account_id=account.pk)[:5], **kwargs,
         )
@@ -209,7 +235,7 @@ class SyncNowView(AccountMixin, View):
                 "account": account, "reason": "This account is deactivated: activate it to sync again."})
         run = sync_request(account=account, trigger=SyncRun.Trigger.MANUAL)
         run.refresh_from_db()  # a fast worker may have finished already
-        return render(request, "integrations/partials/_sync_progress.html", {"run": run})
+        return render(request, "integrations/partials/_sync_progress.html", progress_context(run))
 
 
 class SyncProgressView(SellerRequiredMixin, View):
@@ -218,7 +244,7 @@ class SyncProgressView(SellerRequiredMixin, View):
             run = sync_run_get(seller=self.seller, run_id=run_id)
         except SyncRun.DoesNotExist:
             raise Http404("No such sync.") from None
-        return render(request, "integrations/partials/_sync_progress.html", {"run": run})
+        return render(request, "integrations/partials/_sync_progress.html", progress_context(run))
 
 
 class SyncHistoryView(SellerRequiredMixin, TemplateView):

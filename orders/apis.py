@@ -235,7 +235,9 @@ class OrderDetailApi(APIView):
 
 class OrderConfirmApi(APIView):
     @extend_schema(request=OrderConfirmInputSerializer, responses=OrderConfirmOutputSerializer,
-                   summary="Confirm selected orders: their New lines are confirmed at the sales site (LotteON 210)")
+                   summary="Confirm selected orders: their New lines are confirmed at the sales site (LotteON 210)",
+                   description="Orders of a sales site without an order confirmation step need none: selecting "
+                   "only such orders is refused with 400 and code `confirmation_not_supported`.")
     def post(self, request):
         serializer = OrderConfirmInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

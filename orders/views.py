@@ -30,6 +30,7 @@ from orders.selectors import (
 )
 from orders.services.confirm import orders_confirm
 from orders.services.export import order_export_request, order_export_stale
+from orders.services.sites import site_confirms
 from sellers.mixins import SellerRequiredMixin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -115,7 +116,9 @@ def _count_label(count: int | None, *, searched: bool) -> str:
 
 
 def _confirmable(order: Order) -> bool:
-    return order.status == OrderStatus.NEW and order.source == Order.Source.PULLED and order.account_id is not None
+    """Confirm is offered for New pulled orders of a site that has a confirmation step (the registry says)."""
+    return (order.status == OrderStatus.NEW and order.source == Order.Source.PULLED and order.account_id is not None
+            and site_confirms(order.site))
 
 
 class OrderDetailView(SellerRequiredMixin, TemplateView):

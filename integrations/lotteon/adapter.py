@@ -56,6 +56,8 @@ LOTTEON = SalesSite(
     account_number_help="Shown at the top left of the LotteON store center (거래처번호): LO or LD and digits, "
     "e.g. LO10000001.",
     api_key_help="Issued in the LotteON store center under Seller Information ▸ Open API Management.",
+    shop_id_help="Your LotteON store-center seller ID.",
+    pull_window_days=1,  # the order search spans one day (API.md §5.2): one window per KST day
     guide=SetupGuide(
         steps=(
             "Log in to the LotteON store center and open Seller Information ▸ Open API Management.",

@@ -23,6 +23,7 @@ from integrations.models import SalesSiteAccount
 from integrations.services import account_config
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
 from orders.services import hooks
+from orders.services.sites import site_confirms, site_name
 from orders.services.store import orders_refresh
 from sellers.models import Seller, User
 
@@ -90,6 +91,8 @@ def confirm_requests(
 
 def lines_confirm(*, account: SalesSiteAccount, line_ids: list[int], actor: User | None = None) -> tuple[int, int]:
     """Send 210 for these lines of one account; return (confirmed, failed). Only New lines are sent."""
+    if not site_confirms(account.site):
+        raise _not_supported({account.site})
     lines, requests = confirm_requests(account=account, line_ids=line_ids)
     if not lines:
         return 0, 0
@@ -168,14 +171,22 @@ def _error_of(line: ConfirmTarget, failed: dict[tuple[str, str], list[ConfirmTar
 
 
 def orders_confirm(*, seller: Seller, order_ids: list[int], actor: User | None = None) -> tuple[int, int]:
-    """The seller confirms selected orders by hand (Automatic Order Confirmation off)."""
+    """The seller confirms selected orders by hand (Automatic Order Confirmation off). Orders of a site
+    without a confirmation step are left out: they need none."""
     lines_by_account: dict[int, list[int]] = defaultdict(list)
-    for line_id, account_id in OrderLine.objects.filter(
+    for line_id, account_id, site in OrderLine.objects.filter(
         seller=seller, order_id__in=order_ids, status=LineStatus.NEW, order__source=Order.Source.PULLED,
         order__account__isnull=False,
-    ).values_list("id", "order__account_id"):
-        lines_by_account[account_id].append(line_id)
+    ).values_list("id", "order__account_id", "order__site"):
+        if site_confirms(site):
+            lines_by_account[account_id].append(line_id)
     if not lines_by_account:
+        unconfirmable = {
+            site for site in Order.objects.filter(seller=seller, pk__in=order_ids, source=Order.Source.PULLED)
+            .values_list("site", flat=True).distinct() if not site_confirms(site)
+        }
+        if unconfirmable:
+            raise _not_supported(unconfirmable)
         raise ApplicationError("None of the selected orders has a New line to confirm.", code="nothing_to_confirm")
     totals = [0, 0]
     for account in SalesSiteAccount.objects.filter(seller=seller, pk__in=lines_by_account):
@@ -191,6 +202,14 @@ def orders_confirm(*, seller: Seller, order_ids: list[int], actor: User | None =
         totals[0] += confirmed
         totals[1] += failed
     return totals[0], totals[1]
+
+
+def _not_supported(sites: set[str]) -> ApplicationError:
+    names = " and ".join(sorted(site_name(site) for site in sites))
+    has, its = ("have", "their") if len(sites) > 1 else ("has", "its")
+    return ApplicationError(
+        f"{names} {has} no order confirmation step: {its} orders need no confirmation and go to Product "
+        "preparation as soon as they are pulled, ready for fulfilment.", code="confirmation_not_supported")
 
 
 def _lease_name(account_id: int) -> str:

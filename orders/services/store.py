@@ -16,6 +16,7 @@ from integrations.models import SalesSiteAccount
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
 from orders.services import hooks
 from orders.services.search import search_text_of
+from orders.services.sites import site_confirms, site_name
 from orders.services.status import line_status_advance, order_fields_from_lines
 
 STATE_TO_STATUS = {
@@ -75,6 +76,16 @@ def _line_values(line: PulledLine) -> dict:
     }
 
 
+def _status_of(state: LineState, *, confirms: bool) -> str | None:
+    """The portal's line status for a state at the site. A site without a confirmation step (its
+    ``SalesSite`` lacks ORDER_CONFIRMATION) has no New Order waiting for one: its collectable lines
+    are in Product preparation as soon as they are pulled, ready for fulfilment and waybills."""
+    status = STATE_TO_STATUS.get(state)
+    if status == LineStatus.NEW and not confirms:
+        return LineStatus.CONFIRMED
+    return status
+
+
 @transaction.atomic
 def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> StoreStats:
     """Insert new collectable lines, update known ones in place, write events; re-running changes nothing."""
@@ -82,6 +93,8 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
     if not lines:
         return stats
     seller_id = account.seller_id
+    # Asked of the registry, not assumed: lines of a site without a confirmation step need none.
+    confirms = site_confirms(account.site)
     order_nos = {line.ref.order_no for line in lines}
     orders = {
         order.order_no: order
@@ -114,23 +127,28 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
     for line in lines:
         key = (line.ref.order_no, line.ref.line_no, line.ref.process_seq)
         stored = existing.get(key)
-        status = STATE_TO_STATUS.get(line.state)
+        status = _status_of(line.state, confirms=confirms)
         if stored is None:
             if not line.state.collectable:
                 continue  # shipped or later before we ever saw it: entered by hand (the guide)
             order = orders[line.ref.order_no]
+            if not confirms:
+                confirm_state, confirmed_at = ConfirmState.NOT_NEEDED, None
+            elif line.confirmed_at_site:
+                confirm_state, confirmed_at = ConfirmState.CONFIRMED, now
+            else:
+                confirm_state, confirmed_at = ConfirmState.PENDING, None
             stored = line_new(
                 order=order, seller_id=seller_id, line_no=line.ref.line_no, process_seq=line.ref.process_seq,
                 status=status, site_status_code=line.site_status_code, quantity=line.quantity,
-                confirm_state=ConfirmState.CONFIRMED if line.confirmed_at_site else ConfirmState.PENDING,
-                confirmed_at=now if line.confirmed_at_site else None, raw=line.raw, **_line_values(line),
+                confirm_state=confirm_state, confirmed_at=confirmed_at, raw=line.raw, **_line_values(line),
             )
             new_lines.append(stored)
             if order.pk is not None:
                 touched_orders.add(order.pk)
             continue
 
-        changes = _apply(stored, line, status, now)
+        changes = _apply(stored, line, status, now, confirms=confirms)
         order = stored.order
         order_changes = {
             name: value for name, value in _order_values(line).items()
@@ -174,9 +192,12 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
     for lines_of_order in pulled_by_order.values():
         order = lines_of_order[0].order
         numbers = ", ".join(line.line_no for line in lines_of_order)
-        events.append((order.pk, None, seller_id, OrderEvent.Kind.PULLED,
-                       f"Pulled line{'s' if len(lines_of_order) > 1 else ''} {numbers}", {}))
-        elsewhere = [line.line_no for line in lines_of_order if line.status == LineStatus.CONFIRMED]
+        message = f"Pulled line{'s' if len(lines_of_order) > 1 else ''} {numbers}"
+        if not confirms:
+            message += f": {site_name(account.site)} has no order confirmation step, so none is needed"
+        events.append((order.pk, None, seller_id, OrderEvent.Kind.PULLED, message, {}))
+        elsewhere = [line.line_no for line in lines_of_order
+                     if line.status == LineStatus.CONFIRMED and line.confirm_state == ConfirmState.CONFIRMED]
         if elsewhere:
             events.append((order.pk, None, seller_id, OrderEvent.Kind.CONFIRMED_ELSEWHERE,
                            "Already confirmed at the sales site when pulled: line " + ", ".join(elsewhere), {}))
@@ -189,8 +210,10 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
     rows_insert(OrderEvent, EVENT_COLUMNS, events)
     orders_refresh(order_ids=touched_orders)
     hooks.lines_stored(seller_id=seller_id, line_ids=[line.pk for line in (*new_lines, *changed_lines)])
+    # Lines needing no confirmation are as ready as confirmed ones (fulfilment waits for either).
     hooks.lines_confirmed(seller_id=seller_id, line_ids=[
-        line.pk for line in (*new_lines, *changed_lines) if line.confirm_state == ConfirmState.CONFIRMED
+        line.pk for line in (*new_lines, *changed_lines)
+        if line.confirm_state in (ConfirmState.CONFIRMED, ConfirmState.NOT_NEEDED)
         and line.status == LineStatus.CONFIRMED])
     hooks.lines_cancelled(seller_id=seller_id, line_ids=[
         line.pk for line in changed_lines if line.status == LineStatus.CANCELLED or line.cancelled_quantity])
@@ -198,7 +221,7 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
     by_key = {(o.order.order_no, o.line_no, o.process_seq): o for o in (*new_lines, *existing.values())}
     for line in lines:
         stored = by_key.get((line.ref.order_no, line.ref.line_no, line.ref.process_seq))
-        if stored is not None and line.state == LineState.NEW and stored.status == LineStatus.NEW:
+        if confirms and stored is not None and line.state == LineState.NEW and stored.status == LineStatus.NEW:
             stats.to_confirm.append(stored.pk)
     return stats
 
@@ -224,7 +247,7 @@ def _search_texts_update(stored_orders: dict[int, Order], changed_orders: dict[i
             changed_orders[pk] = order
 
 
-def _apply(stored: OrderLine, line: PulledLine, status: str | None, now) -> dict:
+def _apply(stored: OrderLine, line: PulledLine, status: str | None, now, *, confirms: bool = True) -> dict:
     """Bring a stored line up to date; return what changed (field → [old, new])."""
     changes: dict = {}
 
@@ -234,11 +257,19 @@ def _apply(stored: OrderLine, line: PulledLine, status: str | None, now) -> dict
             changes[name] = [str(old), str(value)]
             setattr(stored, name, value)
 
+    if status is None and not confirms and stored.status == LineStatus.NEW:
+        status = LineStatus.CONFIRMED  # a New line kept from before: the site has no confirmation to wait for
     if status is not None:
         put("status", line_status_advance(stored.status, status))
     if stored.site_status_code != line.site_status_code:
         put("site_status_code", line.site_status_code)
-    if line.confirmed_at_site and stored.confirm_state != ConfirmState.CONFIRMED:
+    if not confirms:
+        # Stored while waiting for a confirmation the site has no step for (an earlier version did so):
+        # it needs none.
+        if stored.confirm_state in (ConfirmState.PENDING, ConfirmState.FAILED, ConfirmState.UNKNOWN):
+            put("confirm_state", ConfirmState.NOT_NEEDED)
+            stored.confirm_error = ""
+    elif line.confirmed_at_site and stored.confirm_state != ConfirmState.CONFIRMED:
         put("confirm_state", ConfirmState.CONFIRMED)
         stored.confirm_error = ""
         stored.confirmed_at = now
@@ -257,7 +288,10 @@ def _apply(stored: OrderLine, line: PulledLine, status: str | None, now) -> dict
 def _line_events(stored: OrderLine, changes: dict, seller_id: int) -> list[tuple]:
     kind = OrderEvent.Kind.UPDATED
     message = "Updated from the sales site: " + ", ".join(sorted(changes))
-    if "confirm_state" in changes and changes.get("status", [None, LineStatus.CONFIRMED])[1] == LineStatus.CONFIRMED:
+    if (changes.get("confirm_state", [None, None])[1] == ConfirmState.NOT_NEEDED
+            and changes.get("status", [None, LineStatus.CONFIRMED])[1] == LineStatus.CONFIRMED):
+        message = f"Line {stored.line_no} needs no confirmation: the sales site has no confirmation step"
+    elif "confirm_state" in changes and changes.get("status", [None, LineStatus.CONFIRMED])[1] == LineStatus.CONFIRMED:
         kind, message = OrderEvent.Kind.CONFIRMED_ELSEWHERE, f"Line {stored.line_no} confirmed by another tool"
     elif "status" in changes:
         new = changes["status"][1]

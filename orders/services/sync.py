@@ -22,12 +22,13 @@ from django.utils import timezone
 
 from core.locks import lease_acquire, lease_extend, lease_release
 from integrations import registry
-from integrations.base import PulledCancellation, PullWindow
+from integrations.base import Capability, PulledCancellation, PullWindow, SalesSite
 from integrations.errors import ErrorCode, SalesSiteError
 from integrations.models import SalesSiteAccount, SyncRun
 from integrations.services import account_config
 from orders.models import ConfirmState, LineStatus, Order, OrderLine
 from orders.services.confirm import AUTO_CONFIRM_ATTEMPTS, confirm_outcomes_store, confirm_requests
+from orders.services.sites import site_confirms, site_name, site_supports
 from orders.services.store import cancellations_apply, cancelled_quantities, lines_store
 
 logger = logging.getLogger("smartship.orders.sync")
@@ -65,7 +66,9 @@ def _stale(run: SyncRun) -> bool:
 
 
 def accounts_due() -> list[SalesSiteAccount]:
-    return list(SalesSiteAccount.objects.filter(is_active=True, auto_order_integration=True).select_related("seller"))
+    return [account for account in SalesSiteAccount.objects.filter(
+        is_active=True, auto_order_integration=True).select_related("seller")
+        if site_supports(account.site, Capability.ORDER_INTEGRATION)]
 
 
 def _range(account: SalesSiteAccount, now: datetime) -> tuple[datetime, datetime]:
@@ -81,13 +84,33 @@ def _days(start: datetime, end: datetime) -> int:
     return (timezone.localtime(end).date() - timezone.localtime(start).date()).days + 1
 
 
+def _windows_expected(site: SalesSite, start: datetime, end: datetime) -> int:
+    """How many windows the site's pull of ``[start, end)`` should yield, as the site declares it (LotteON:
+    one per day). Only an estimate for the progress bar: the sync counts the windows that actually come."""
+    if site.pull_window_days <= 0:
+        return 1
+    return -(-_days(start, end) // site.pull_window_days)
+
+
+def auto_confirms(account: SalesSiteAccount) -> bool:
+    """The sync confirms New lines: the option is on and the site has a confirmation step at all."""
+    return account.auto_order_confirmation and site_confirms(account.site)
+
+
+def _no_cancellations() -> Future:
+    """The cancellation search of a site without one: nothing to apply, already answered."""
+    future: Future = Future()
+    future.set_result([])
+    return future
+
+
 def _waiting_days(account: SalesSiteAccount, start: datetime, now: datetime) -> list[tuple[datetime, datetime]]:
     """Days before the sync's range that hold lines still waiting for Automatic Order Confirmation: a
     210 refused, lost or never sent late in an earlier sync, after the cursor had moved past their day.
     Reading such a day again gives each line's live state (confirmed by a lost answer or another tool,
     cancelled, still New) and sends 210 for those still New; a line is given up after
     ``AUTO_CONFIRM_ATTEMPTS`` answered attempts or once it is older than the first sync's look-back."""
-    if not account.auto_order_confirmation:
+    if not auto_confirms(account):
         return []
     instructed = OrderLine.objects.filter(
         seller_id=account.seller_id, status=LineStatus.NEW,
@@ -106,6 +129,11 @@ def orders_sync(*, account_id: int, run_id: int | None = None, trigger: str = Sy
     account = SalesSiteAccount.objects.select_related("seller").get(pk=account_id)
     run = SyncRun.objects.get(pk=run_id) if run_id else SyncRun.objects.create(
         seller_id=account.seller_id, account=account, trigger=trigger)
+    if not site_supports(account.site, Capability.ORDER_INTEGRATION):
+        run.status, run.finished_at = SyncRun.Status.SKIPPED, timezone.now()
+        run.error_message = f"{site_name(account.site)} does not offer order integration: there is nothing to sync."
+        run.save()
+        return run
     ttl = timedelta(seconds=settings.SMARTSHIP_SYNC_LOCK_SECONDS)
     token = lease_acquire(name=lease_name(account.pk), ttl=ttl)
     if token is None:
@@ -297,9 +325,14 @@ class _Confirmations:
 def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta) -> None:
     now = timezone.now()
     start, end = _range(account, now)
+    sales_site = registry.get(account.site)
+    # What the sync asks of the site follows what the site declares (integrations/registry.py): a site
+    # without a confirmation step is never sent confirmations, one without a cancellation feed never searched.
+    confirming = auto_confirms(account)
     waiting = _waiting_days(account, start, now)
+    confirm_step = 1 if confirming else 0  # the wait for the last confirmations counts as one step
     run.status, run.started_at, run.window_start, run.window_end = SyncRun.Status.RUNNING, now, start, end
-    run.windows_total = len(waiting) + _days(start, end) + (1 if account.auto_order_confirmation else 0)
+    run.windows_total = len(waiting) + _windows_expected(sales_site, start, end) + confirm_step
     _save(run, "status", "started_at", "window_start", "window_end", "windows_total")
     config = account_config(account)
     calls = _BufferedCalls(config.on_call)
@@ -307,7 +340,8 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
     adapter = registry.adapter_for(account.site, config)
     # A second client for the calls made beside the pull: a session is not shared between threads.
     site = _SiteCalls(registry.adapter_for(account.site, config))
-    cancellations: Future = site.submit(lambda a: a.fetch_cancellations(start=start, end=end))
+    cancellations: Future = (site.submit(lambda a: a.fetch_cancellations(start=start, end=end))
+                             if sales_site.supports(Capability.CANCELLATIONS) else _no_cancellations())
     confirmations = _Confirmations(account=account, run=run, site=site, cancellations=cancellations)
     try:
         windows = chain(*(adapter.fetch_order_lines(start=a, end=b) for a, b in waiting),
@@ -332,18 +366,22 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
                 run.lines_cancelled += stats.cancelled
                 run.lines_confirmed_elsewhere += stats.confirmed_elsewhere
                 run.windows_done += 1
+                # More windows than the site said to expect: the total grows with them.
+                run.windows_total = max(run.windows_total, run.windows_done + confirm_step)
                 _save(run, "lines_seen", "lines_new", "lines_updated", "lines_cancelled", "lines_confirmed_elsewhere",
-                      "windows_done")
-            if account.auto_order_confirmation:
+                      "windows_done", "windows_total")
+            if confirming:
                 confirmations.send(stats.to_confirm)
             if confirmations.store(wait=False):
                 _save(run, "lines_confirmed", "lines_failed")
+        # The pull is over: the total is what came, whatever the site said to expect.
+        run.windows_total = run.windows_done + confirm_step
+        _save(run, "windows_total")
         pulled_cancellations: list[PulledCancellation] = cancellations.result()
         calls.flush()
         run.lines_cancelled += cancellations_apply(account=account, cancellations=pulled_cancellations)
         confirmations.store(wait=True)
-        if account.auto_order_confirmation:
-            run.windows_done += 1
+        run.windows_done += confirm_step
         run.status = SyncRun.Status.PARTIAL if run.lines_failed else SyncRun.Status.SUCCEEDED
         SalesSiteAccount.objects.filter(pk=account.pk).update(last_synced_at=timezone.now())
     except SalesSiteError as exc:
