@@ -113,6 +113,15 @@ def test_create_multi_option_sku_with_option_rows_and_row_errors(seller_client):
         ("TSHIRT-BLK-M", "블랙 / M", 0), ("TSHIRT-BLK-L", "블랙 / L", 1)]
 
 
+def test_an_unknown_sku_type_is_marked_on_the_type_choice(seller_client):
+    seller, client = seller_client
+    response = client.post(reverse("inventory:sku-create"), {"kind": "bogus", "name": "반팔 티셔츠", "code": "TS-1"})
+    assert response.status_code == 400
+    assert '<div class="field-error">Select a valid choice. bogus is not one of the available choices.</div>' in (
+        response.content.decode())
+    assert not Sku.objects.exists()
+
+
 def test_a_multi_option_sku_without_options_opens_the_option_tab_with_its_error(seller_client):
     seller, client = seller_client
     response = client.post(reverse("inventory:sku-create"), {
