@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from integrations.models import SalesSiteAccount
 from orders.models import Order, OrderLine
@@ -69,7 +70,7 @@ class Waybill(models.Model):
     flagged = models.BooleanField(default=False)
     flag_reason = models.CharField(max_length=300, blank=True)
     print_count = models.PositiveIntegerField(default=1)
-    first_printed_at = models.DateTimeField(auto_now_add=True)
+    first_printed_at = models.DateTimeField(default=timezone.now)  # the print sets both times from one clock
     last_printed_at = models.DateTimeField()
     printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")

@@ -305,3 +305,12 @@ def test_manual_order_packing_label_received_ships_without_a_push(seller_client,
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED and not TrackingPush.objects.exists()
     assert order.events.filter(message__contains="CJ대한통운 111122223333").exists()
+
+
+def test_a_new_waybill_is_first_and_last_printed_at_the_same_moment(seller_client):
+    from waybills.services.printing import waybills_print
+
+    order = make_order(seller_client.seller, seller_client.account)
+    waybills_print(seller_id=seller_client.seller.pk, order_ids=[order.pk], kind=WaybillKind.PACKING)
+    waybill = Waybill.objects.get(order=order)
+    assert waybill.first_printed_at == waybill.last_printed_at

@@ -104,8 +104,8 @@ def waybills_print(
     couriers: dict[str, CourierRecord] = {}  # per site: one look-up a batch
     new_waybills = []
     for order, number in zip(fresh_orders, numbers, strict=True):
-        waybill = Waybill(seller_id=seller_id, order=order, kind=kind, number=number, last_printed_at=now,
-                          printed_by=actor)
+        waybill = Waybill(seller_id=seller_id, order=order, kind=kind, number=number, first_printed_at=now,
+                          last_printed_at=now, printed_by=actor)
         if kind == WaybillKind.INVOICE:
             courier = _own_courier(order.site or "", couriers)
             waybill.courier_code, waybill.courier_name = courier.code, courier.name
