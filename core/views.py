@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
+from django.views import defaults
 from django.views.generic import TemplateView
 
 from core.selectors import worker_is_alive, worker_last_seen
@@ -48,3 +49,11 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"ok": True})
+
+
+def page_not_found(request, exception):
+    """404: the API answers in its JSON error shape (a program reads it), every other path with the portal's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": f"No API endpoint at {request.path}; the endpoints are listed at /api/docs/.",
+                             "code": "not_found", "extra": {}}, status=404)
+    return defaults.page_not_found(request, exception)

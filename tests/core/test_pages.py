@@ -126,3 +126,10 @@ def test_the_server_error_page_needs_no_request_context(client, settings):
     from django.template.loader import render_to_string
 
     assert "Something went wrong on our side" in render_to_string("500.html")
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_path_answers_in_the_api_error_shape(client):
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found" and "/api/docs/" in response.json()["message"]
