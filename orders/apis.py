@@ -102,11 +102,11 @@ class OrderEventOutputSerializer(serializers.ModelSerializer):
         model = OrderEvent
         fields = ["id", "created_at", "kind", "message", "actor", "line_no", "details"]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="Who did it; null for the portal itself"))
     def get_actor(self, event) -> str | None:
         return event.actor.username if event.actor else None
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="The line it concerns; null for the order"))
     def get_line_no(self, event) -> str | None:
         return event.line.line_no if event.line else None
 
