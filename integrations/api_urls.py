@@ -10,4 +10,7 @@ urlpatterns = [
     path("sales-site-accounts/<int:pk>/test-connection/", apis.AccountTestConnectionApi.as_view(),
          name="api-account-test"),
     path("sales-site-accounts/<int:pk>/calls/", apis.AccountCallLogApi.as_view(), name="api-account-calls"),
+    path("sales-site-accounts/<int:pk>/sync/", apis.AccountSyncApi.as_view(), name="api-account-sync"),
+    path("sync-runs/", apis.SyncRunListApi.as_view(), name="api-sync-run-list"),
+    path("sync-runs/<int:pk>/", apis.SyncRunDetailApi.as_view(), name="api-sync-run-detail"),
 ]

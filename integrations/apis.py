@@ -1,13 +1,16 @@
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.exceptions import ApplicationError
+from core.ids import ID_BOUNDS
 from integrations import registry
-from integrations.models import ApiCallLog, SalesSiteAccount
-from integrations.selectors import account_call_log, account_get, account_list
+from integrations.base import Capability
+from integrations.models import ApiCallLog, SalesSiteAccount, SyncRun
+from integrations.selectors import account_call_log, account_get, account_list, sync_run_get, sync_run_list
 from integrations.services import (
     OPTION_FIELDS,
     account_create,
@@ -92,6 +95,46 @@ class SalesSiteSerializer(serializers.Serializer):
     name = serializers.CharField()
     capabilities = serializers.ListField(child=serializers.CharField())
     account_number_help = serializers.CharField()
+
+
+class SyncRunOutputSerializer(serializers.ModelSerializer):
+    site = serializers.CharField(source="account.site", read_only=True)
+    shop_id = serializers.CharField(source="account.shop_id", read_only=True)
+    finished = serializers.BooleanField(
+        read_only=True, help_text="False while the run is queued or running: poll GET /api/v1/sync-runs/{id}/ "
+        "until it is true.")
+    progress_percent = serializers.IntegerField(
+        read_only=True, help_text="windows_done of windows_total, 0-100 (100 once finished).")
+
+    class Meta:
+        model = SyncRun
+        fields = [
+            "id", "account", "site", "shop_id", "trigger", "status", "finished", "queued_at", "started_at",
+            "finished_at", "window_start", "window_end", "windows_total", "windows_done", "progress_percent",
+            "lines_seen", "lines_new", "lines_updated", "lines_confirmed", "lines_confirmed_elsewhere",
+            "lines_failed", "lines_cancelled", "error_code", "error_message",
+        ]
+        extra_kwargs = {
+            "window_start": {"help_text": "Start of the time range the sync reads (set when it starts)"},
+            "window_end": {"help_text": "End of the time range the sync reads"},
+            "windows_total": {"help_text": "Windows (LotteON: KST days) the sync expects to read; may grow"},
+            "windows_done": {"help_text": "Windows read so far"},
+            "lines_confirmed_elsewhere": {
+                "help_text": "New lines found already confirmed at the sales site (by another tool)"},
+            "error_code": {"help_text": "Empty unless the run failed or finished with errors"},
+        }
+
+
+class SyncRunFilterInputSerializer(serializers.Serializer):
+    account = serializers.IntegerField(required=False, **ID_BOUNDS, help_text="A sales-site account id of yours.")
+    status = serializers.ChoiceField(choices=SyncRun.Status.choices, required=False)
+    trigger = serializers.ChoiceField(choices=SyncRun.Trigger.choices, required=False,
+                                      help_text="`manual` is Sync now (the page or the API).")
+
+    def validate_account(self, value: int) -> int:
+        if value not in self.context["account_ids"]:
+            raise serializers.ValidationError("Not one of your sales-site accounts.")
+        return value
 
 
 def _account(request, pk: int) -> SalesSiteAccount:
@@ -186,3 +229,59 @@ class AccountCallLogApi(ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return ApiCallLog.objects.none()
         return account_call_log(account=_account(self.request, self.kwargs["pk"]))
+
+
+class AccountSyncApi(APIView):
+    @extend_schema(
+        request=None, operation_id="sales_site_account_sync",
+        responses={202: SyncRunOutputSerializer,
+                   400: OpenApiResponse(description="The account is deactivated (`account_inactive`) or its sales "
+                                        "site has no order integration (`order_integration_not_supported`)."),
+                   404: OpenApiResponse(description="No such account of yours.")},
+        summary="Sync now: queue an order sync of the account",
+        description="Answers 202 with the run; follow it with GET /api/v1/sync-runs/{id}/. An account has one "
+        "queued or running sync at a time: while one is pending, that run is returned as is.",
+    )
+    def post(self, request, pk: int):
+        from orders.services.sites import site_name, site_supports
+        from orders.services.sync import sync_request
+
+        account = _account(request, pk)
+        if not account.is_active:
+            raise ApplicationError("This account is deactivated: activate it to sync again.", code="account_inactive")
+        if not site_supports(account.site, Capability.ORDER_INTEGRATION):
+            raise ApplicationError(
+                f"{site_name(account.site)} does not offer order integration: there is nothing to sync.",
+                code="order_integration_not_supported")
+        run = sync_request(account=account, trigger=SyncRun.Trigger.MANUAL)
+        run.refresh_from_db()  # a fast worker may have started or finished it already
+        return Response(SyncRunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(parameters=[SyncRunFilterInputSerializer], summary="The seller's order sync runs, newest first")
+class SyncRunListApi(ListAPIView):
+    serializer_class = SyncRunOutputSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular only wants the model
+            return SyncRun.objects.none()
+        seller = request_seller(self.request)
+        params = SyncRunFilterInputSerializer(
+            data=self.request.query_params,
+            context={"account_ids": set(account_list(seller=seller).values_list("id", flat=True))},
+        )
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        return sync_run_list(seller=seller, account_id=data.get("account"), status=data.get("status", ""),
+                             trigger=data.get("trigger", ""))
+
+
+class SyncRunDetailApi(APIView):
+    @extend_schema(responses=SyncRunOutputSerializer, summary="One sync run with its progress, counts and error")
+    def get(self, request, pk: int):
+        try:
+            run = sync_run_get(seller=request_seller(request), run_id=pk)
+        except SyncRun.DoesNotExist:
+            raise Http404 from None
+        return Response(SyncRunOutputSerializer(run).data)

@@ -23,10 +23,15 @@ def account_events(*, account: SalesSiteAccount):
     return account.events.select_related("actor").order_by("-created_at", "-id")
 
 
-def sync_run_list(*, seller, account_id: int | None = None):
+def sync_run_list(*, seller, account_id: int | None = None, status: str = "", trigger: str = ""):
+    """The seller's sync runs, newest first; each filter narrows only when given."""
     runs = SyncRun.objects.filter(seller=seller).select_related("account")
     if account_id:
         runs = runs.filter(account_id=account_id)
+    if status:
+        runs = runs.filter(status=status)
+    if trigger:
+        runs = runs.filter(trigger=trigger)
     return runs.order_by("-queued_at", "-id")
 
 

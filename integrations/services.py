@@ -218,7 +218,9 @@ class ConnectionOutcome:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "ok": self.ok, "message": self.message, "code": self.code, "checked_at": self.checked_at.isoformat(),
+            "ok": self.ok, "message": self.message, "code": self.code,
+            # In the site's time zone (KST), as DRF renders every other timestamp of the API.
+            "checked_at": timezone.localtime(self.checked_at).isoformat(),
             "supplier_number": self.supplier_number, "supplier_name": self.supplier_name,
             "server_ips": self.server_ips,
         }

@@ -179,6 +179,8 @@ SPECTACULAR_SETTINGS = {
         "OrderSourceEnum": "orders.models.Order.Source",
         "OrderEventKindEnum": "orders.models.OrderEvent.Kind",
         "AccountEventKindEnum": "integrations.models.AccountEvent.Kind",
+        "SyncRunStatusEnum": "integrations.models.SyncRun.Status",
+        "SyncRunTriggerEnum": "integrations.models.SyncRun.Trigger",
         "LinkSourceEnum": "inventory.models.SiteOptionLink.Source",
         "TrackingPushKindEnum": "waybills.models.TrackingPush.Kind",
         "SkuKindEnum": "inventory.models.SkuKind",
