@@ -122,6 +122,11 @@ class SkuFilterInputSerializer(serializers.Serializer):
                                    help_text="linked: every active option has a LotteON product / option id")
 
 
+class NeedsMappingFilterInputSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, default="",
+                              help_text="Code, product code, product name or option name (contains, any case)")
+
+
 class LinkCheckOutputSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
     message = serializers.CharField()
@@ -184,6 +189,8 @@ def _options(rows: list[dict]) -> list[OptionInput]:
 
 
 class SkuListApi(APIView):
+    pagination_class = PageNumberPagination
+
     @extend_schema(parameters=[SkuFilterInputSerializer], responses=SkuOutputSerializer(many=True),
                    summary="The seller's SKUs with their option SKUs, stock figures and LotteON link")
     def get(self, request):
@@ -191,7 +198,7 @@ class SkuListApi(APIView):
         params = SkuFilterInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         filters = SkuFilters(**params.validated_data)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(sku_list(seller=seller, filters=filters).values_list("pk", flat=True),
                                            request, view=self)
         return paginator.get_paginated_response(SkuOutputSerializer(_output(seller, list(page)), many=True).data)
@@ -275,12 +282,16 @@ class SkuImportDetailApi(APIView):
 
 
 class NeedsMappingApi(APIView):
-    @extend_schema(responses=NeedsMappingGroupSerializer(many=True),
+    pagination_class = PageNumberPagination
+
+    @extend_schema(parameters=[NeedsMappingFilterInputSerializer], responses=NeedsMappingGroupSerializer(many=True),
                    summary="Unmapped open order lines grouped by seller code, most lines first")
     def get(self, request):
-        groups = [group for group in needs_mapping_groups(seller=request_seller(request), q=request.query_params.get(
-            "q", "")) if group.key]
-        paginator = PageNumberPagination()
+        params = NeedsMappingFilterInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        groups = [group for group in needs_mapping_groups(seller=request_seller(request), q=params.validated_data["q"])
+                  if group.key]
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(groups, request, view=self)
         return paginator.get_paginated_response(NeedsMappingGroupSerializer(page, many=True).data)
 

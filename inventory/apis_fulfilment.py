@@ -7,7 +7,9 @@ operators (every seller they serve), like QFC receiving.
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -29,6 +31,65 @@ from inventory.services.fulfilment import fulfilment_orders_send, fulfilment_shi
 from inventory.services.stock import stock_adjust, stock_receive
 from inventory.services.stock_sync import stock_pushes_retry, stock_sync_request
 from sellers.permissions import IsWarehouseOperator, request_seller
+
+UNKNOWN_ID = 0  # what IdFilterField makes of digits no row can have: the filter then finds nothing
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilterField(serializers.CharField):
+    """A query parameter naming a record by its id; blank is no filter. Digits no row can have (beyond 64 bits,
+    see ``core.ids``) are an unknown id, ``UNKNOWN_ID``, that finds nothing; anything else is refused (400)."""
+
+    default_error_messages = {"not_an_id": "A valid integer is required."}
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, allow_blank=True, **kwargs)
+
+    def to_internal_value(self, data) -> int:
+        text = super().to_internal_value(data)
+        if not text.isdigit():
+            self.fail("not_an_id")
+        return id_or_none(text) or UNKNOWN_ID
+
+
+class FulfilmentFilterInputSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=FulfilmentOrder.State.choices, required=False, allow_blank=True,
+                                    help_text="Only fulfilment orders in this state; omit (or blank) for all.")
+
+
+class MovementFilterInputSerializer(serializers.Serializer):
+    option = IdFilterField(help_text="Only the movements of this option SKU (its id).")
+    kind = serializers.ChoiceField(choices=StockMovement.Kind.choices, required=False, allow_blank=True,
+                                   help_text="Only movements of this kind; omit (or blank) for all.")
+
+    def filters(self, *, seller_id: int) -> MovementFilters:
+        data = self.validated_data
+        return MovementFilters(seller_id=seller_id, option_id=data.get("option") or None, kind=data.get("kind", ""))
+
+
+class WarehouseFulfilmentFilterInputSerializer(serializers.Serializer):
+    tab = serializers.ChoiceField(
+        choices=TABS, required=False, allow_blank=True, default="active",
+        help_text="active (To ship: open, picking and packed; the default), a state, or flagged (lines cancelled "
+        "after picking started).")
+    seller = IdFilterField(help_text="Only this seller's fulfilment orders (the seller's id).")
+    q = serializers.CharField(required=False, allow_blank=True, default="",
+                              help_text="Order number, recipient name or fulfilment order number (FO-000042).")
+
+    def filters(self) -> FulfilmentFilters:
+        data = self.validated_data
+        return FulfilmentFilters(tab=data["tab"] or "active", seller_id=data.get("seller") or None, q=data["q"])
+
+
+def _unknown_id(params: serializers.Serializer, name: str) -> bool:
+    return params.validated_data.get(name) == UNKNOWN_ID
+
+
+class GetListSchema(AutoSchema):
+    """For a view whose GET lists a page (``pagination_class``) and whose other methods answer plain arrays."""
+
+    def _get_paginator(self):
+        return super()._get_paginator() if self.method == "GET" else None
 
 
 class FulfilmentLineSerializer(serializers.ModelSerializer):
@@ -120,17 +181,22 @@ class SyncOutputSerializer(serializers.Serializer):
 
 
 def _page(request, view, rows, serializer):
-    paginator = PageNumberPagination()
+    paginator = view.pagination_class()
     page = paginator.paginate_queryset(rows, request, view=view)
     return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
 class FulfilmentListApi(APIView):
-    @extend_schema(responses=FulfilmentSerializer(many=True), summary="The seller's fulfilment orders, newest first")
+    pagination_class = PageNumberPagination
+    schema = GetListSchema()
+
+    @extend_schema(parameters=[FulfilmentFilterInputSerializer], responses=FulfilmentSerializer(many=True),
+                   summary="The seller's fulfilment orders, newest first")
     def get(self, request):
+        params = FulfilmentFilterInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
         rows = FulfilmentOrder.objects.filter(seller=request_seller(request)).select_related("order", "seller")
-        state = request.query_params.get("state", "")
-        if state in FulfilmentOrder.State.values:
+        if state := params.validated_data.get("state"):
             rows = rows.filter(state=state)
         rows = rows.prefetch_related("lines__option__sku", "lines__order_line").order_by("-created_at", "-id")
         return _page(request, self, rows, FulfilmentSerializer)
@@ -156,20 +222,22 @@ class FulfilmentDetailApi(APIView):
 
 
 class MovementListApi(APIView):
-    @extend_schema(responses=MovementSerializer(many=True),
-                   summary="The seller's stock movements, newest first (?option=ID&kind=receipt|adjustment|…)")
+    pagination_class = PageNumberPagination
+
+    @extend_schema(parameters=[MovementFilterInputSerializer], responses=MovementSerializer(many=True),
+                   summary="The seller's stock movements, newest first")
     def get(self, request):
-        option = request.query_params.get("option", "")
-        option_id = id_or_none(option)
-        filters = MovementFilters(seller_id=request_seller(request).pk, option_id=option_id,
-                                  kind=request.query_params.get("kind", ""))
-        rows = movements_list(filters=filters)
-        if option.isdigit() and option_id is None:
+        params = MovementFilterInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        rows = movements_list(filters=params.filters(seller_id=request_seller(request).pk))
+        if _unknown_id(params, "option"):
             rows = rows.none()  # a number no option SKU can have
         return _page(request, self, rows, MovementSerializer)
 
 
 class StockPushListApi(APIView):
+    pagination_class = PageNumberPagination
+
     @extend_schema(responses=StockPushSerializer(many=True),
                    summary="Stock push failures: options the sales site refused or that are not pushed")
     def get(self, request):
@@ -202,18 +270,16 @@ class StockSyncApi(APIView):
 
 class WarehouseFulfilmentListApi(APIView):
     permission_classes = [IsWarehouseOperator]
+    pagination_class = PageNumberPagination
 
-    @extend_schema(responses=FulfilmentSerializer(many=True),
-                   summary="QFC: fulfilment orders of every seller (?tab=active|open|picking|packed|flagged|shipped|"
-                           "cancelled&seller=ID&q=)")
+    @extend_schema(parameters=[WarehouseFulfilmentFilterInputSerializer], responses=FulfilmentSerializer(many=True),
+                   summary="QFC: fulfilment orders of every seller, by tab (oldest first; shipped and cancelled: "
+                           "latest first)")
     def get(self, request):
-        seller = request.query_params.get("seller", "")
-        tab = request.query_params.get("tab", "active")
-        seller_id = id_or_none(seller)
-        filters = FulfilmentFilters(tab=tab if tab in dict(TABS) else "active", seller_id=seller_id,
-                                    q=request.query_params.get("q", ""))
-        rows = fulfilment_list(filters=filters)
-        if seller.isdigit() and seller_id is None:
+        params = WarehouseFulfilmentFilterInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        rows = fulfilment_list(filters=params.filters())
+        if _unknown_id(params, "seller"):
             rows = rows.none()  # a number no seller can have
         return _page(request, self, rows, FulfilmentSerializer)
 
