@@ -287,10 +287,7 @@ def fulfilment_lines_cancelled(*, seller_id: int, line_ids: Iterable[int]) -> li
     movements_book(seller_id=seller_id, moves=moves)
 
     now = timezone.now()
-    remaining = defaultdict(int)
-    for fulfilment_id, quantity in FulfilmentLine.objects.filter(fulfilment_id__in=list(by_fulfilment)).values_list(
-            "fulfilment_id", "quantity"):
-        remaining[fulfilment_id] += quantity
+    remaining = _quantities_left(by_fulfilment)
     touched, events = [], []
     for fulfilment_id, dropped_rows in by_fulfilment.items():
         fo = dropped_rows[0][0].fulfilment
@@ -450,10 +447,7 @@ def fulfilment_lines_shipped_elsewhere(*, seller_id: int, line_ids: Iterable[int
     movements_book(seller_id=seller_id, moves=moves)
 
     now = timezone.now()
-    remaining = defaultdict(int)
-    for fulfilment_id, quantity in FulfilmentLine.objects.filter(fulfilment_id__in=list(by_fulfilment)).values_list(
-            "fulfilment_id", "quantity"):
-        remaining[fulfilment_id] += quantity
+    remaining = _quantities_left(by_fulfilment)
     touched, events = [], []
     for fulfilment_id, gone in by_fulfilment.items():
         fo = gone[0].fulfilment
@@ -684,3 +678,12 @@ def fulfilment_pick_list(*, fulfilment_ids: Sequence[int], actor: User | None = 
     printed_by = actor.username if actor is not None else ""
     return len(fulfilments), pick_list_pdf(fulfilments=fulfilments, groups=groups,
                                            printed_at=timezone.localtime(), printed_by=printed_by)
+
+
+def _quantities_left(fulfilment_ids) -> dict[int, int]:
+    """Per fulfilment order, the units its lines still hold (0: nothing is left to ship)."""
+    remaining: dict[int, int] = defaultdict(int)
+    for fulfilment_id, quantity in FulfilmentLine.objects.filter(fulfilment_id__in=list(fulfilment_ids)).values_list(
+            "fulfilment_id", "quantity"):
+        remaining[fulfilment_id] += quantity
+    return remaining
