@@ -8,45 +8,16 @@ a line (docs/lotteon.md, "Cancellations").
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
-
 import pytest
 
-from integrations.models import SyncRun
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine, OrderStatus
-from orders.services.sync import orders_sync
-from tests.factories import make_account, make_seller_user
+from tests.orders import test_sync
+from tests.orders.test_sync import LINK, kst, option_codes, sync
+
+account = test_sync.account  # the same fixture: a LotteON account on the sandbox's demo supplier
 
 pytestmark = [pytest.mark.sandbox]
-KST = ZoneInfo("Asia/Seoul")
-LINK = "SellerIfCompleteInform"
 CANCELLATIONS = "getCancellationRequestAndComplateList"
-
-
-@pytest.fixture
-def account(sandbox, settings):
-    settings.LOTTEON_BASE_URL = sandbox.url
-    settings.LOTTEON_RETRY_BASE_DELAY = 0.01
-    settings.LOTTEON_READ_TIMEOUT = 1.0
-    settings.SMARTSHIP_ORDER_LOOKBACK_DAYS = 5
-    seller, _ = make_seller_user()
-    return make_account(seller=seller, api_key=sandbox.DEMO_KEY, account_number=sandbox.DEMO_TR_NO)
-
-
-def option_codes(sandbox, n: int) -> list[str]:
-    codes = [row["eitmNo"] for row in sandbox.state()["stock"] if row["eitmNo"] and row["slStatCd"] == "SALE"]
-    return codes[:n]
-
-
-def kst(days_ago: float) -> str:
-    return (datetime.now(KST) - timedelta(days=days_ago)).strftime("%Y%m%d%H%M%S")
-
-
-def sync(account) -> SyncRun:
-    run = orders_sync(account_id=account.pk)
-    assert run.status in (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL), run.error_message
-    return run
 
 
 def confirm_rows_sent(sandbox) -> list[dict]:
