@@ -6,7 +6,7 @@ operators (every seller they serve), like QFC receiving.
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -15,6 +15,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.exceptions import ApplicationError
 from core.ids import ID_BOUNDS, id_or_none
 from inventory.models import FulfilmentLine, FulfilmentOrder, OptionSku, StockMovement, StockPush
 from inventory.selectors_fulfilment import (
@@ -27,7 +28,15 @@ from inventory.selectors_fulfilment import (
     option_sku_for_stock,
     stock_push_failures,
 )
-from inventory.services.fulfilment import fulfilment_orders_send, fulfilment_ship
+from inventory.services.fulfilment import (
+    fulfilment_flag_clear,
+    fulfilment_orders_send,
+    fulfilment_pack,
+    fulfilment_pick_list,
+    fulfilment_ship,
+    fulfilments_shipped_elsewhere_sync,
+    fulfilments_start_picking,
+)
 from inventory.services.stock import stock_adjust, stock_receive
 from inventory.services.stock_sync import stock_pushes_retry, stock_sync_request
 from sellers.permissions import IsWarehouseOperator, request_seller
@@ -129,6 +138,36 @@ class ShipInputSerializer(serializers.Serializer):
     courier_code = serializers.CharField(required=False, allow_blank=True, default="",
                                          help_text="The carrier's code (LotteON 89), with tracking_no; or neither")
     tracking_no = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
+
+
+class PickListInputSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(**ID_BOUNDS), allow_empty=False, max_length=1000,
+                                help_text="The fulfilment orders to pick (ids); open ones start picking")
+
+
+class CourierSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="What ship and receiving take as courier_code")
+    name = serializers.CharField()
+
+
+class CourierListSerializer(serializers.Serializer):
+    site = serializers.CharField(help_text="The sales site the list is for (its key, e.g. lotteon)")
+    site_name = serializers.CharField()
+    couriers = CourierSerializer(many=True)
+
+
+class CourierFilterInputSerializer(serializers.Serializer):
+    site = serializers.CharField(required=False, allow_blank=True, default="",
+                                 help_text="A sales site's key (e.g. lotteon); omit (or blank) for the first "
+                                           "registered site. Unknown: 400.")
+
+    def validate_site(self, value: str) -> str:
+        from waybills.selectors import default_site, site_registered
+
+        value = value.strip() or default_site()
+        if not site_registered(value):
+            raise serializers.ValidationError(f"No sales site {value!r}.")
+        return value
 
 
 class MovementSerializer(serializers.ModelSerializer):
@@ -278,10 +317,93 @@ class WarehouseFulfilmentListApi(APIView):
     def get(self, request):
         params = WarehouseFulfilmentFilterInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
+        # As the warehouse page: orders whose lines already left through the waybill path are closed first.
+        fulfilments_shipped_elsewhere_sync()
         rows = fulfilment_list(filters=params.filters())
         if _unknown_id(params, "seller"):
             rows = rows.none()  # a number no seller can have
         return _page(request, self, rows, FulfilmentSerializer)
+
+
+def _warehouse_fulfilment_id(pk: int) -> int:
+    """The id of an existing fulfilment order (any seller's), else 404 (an id beyond 64 bits too). As the
+    warehouse pages do first, lines that already left through the waybill path are taken out of it, so
+    nothing is picked, packed or shipped twice."""
+    fulfilment_id = id_or_none(pk)
+    if fulfilment_id is None:
+        raise Http404
+    fulfilments_shipped_elsewhere_sync(fulfilment_ids=[fulfilment_id])
+    if not FulfilmentOrder.objects.filter(pk=fulfilment_id).exists():
+        raise Http404
+    return fulfilment_id
+
+
+def _fulfilment_response(fulfilment_id: int) -> Response:
+    return Response(FulfilmentSerializer(fulfilment_get(fulfilment_id=fulfilment_id)).data)
+
+
+class WarehouseFulfilmentDetailApi(APIView):
+    permission_classes = [IsWarehouseOperator]
+
+    @extend_schema(responses=FulfilmentSerializer,
+                   summary="QFC: one fulfilment order with its lines, state, flag and carrier + tracking number")
+    def get(self, request, pk: int):
+        return _fulfilment_response(_warehouse_fulfilment_id(pk))
+
+
+class WarehouseStartPickingApi(APIView):
+    permission_classes = [IsWarehouseOperator]
+
+    @extend_schema(request=None, responses=FulfilmentSerializer,
+                   summary="QFC: start picking an open fulfilment order (one already picking stays so; packed, "
+                           "shipped or cancelled: 400 wrong_state)")
+    def post(self, request, pk: int):
+        fulfilment_id = _warehouse_fulfilment_id(pk)
+        fulfilments_start_picking(fulfilment_ids=[fulfilment_id], actor=request.user)
+        fo = fulfilment_get(fulfilment_id=fulfilment_id)
+        if fo.state != FulfilmentOrder.State.PICKING:
+            raise ApplicationError(f"{fo.number} is {fo.get_state_display().lower()}: picking cannot start now.",
+                                   code="wrong_state")
+        return Response(FulfilmentSerializer(fo).data)
+
+
+class WarehousePickListApi(APIView):
+    permission_classes = [IsWarehouseOperator]
+
+    @extend_schema(request=PickListInputSerializer, responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+                   summary="QFC: print the pick list of fulfilment orders (PDF grouped by option SKU); open ones "
+                           "start picking")
+    def post(self, request):
+        data = PickListInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = data.validated_data["ids"]
+        fulfilments_shipped_elsewhere_sync(fulfilment_ids=ids)
+        count, pdf = fulfilment_pick_list(fulfilment_ids=ids, actor=request.user)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="pick-list-{count}-orders.pdf"'
+        return response
+
+
+class WarehousePackApi(APIView):
+    permission_classes = [IsWarehouseOperator]
+
+    @extend_schema(request=None, responses=FulfilmentSerializer,
+                   summary="QFC: mark a fulfilment order packed (open or picking, not flagged)")
+    def post(self, request, pk: int):
+        fulfilment_id = _warehouse_fulfilment_id(pk)
+        fulfilment_pack(fulfilment_id=fulfilment_id, actor=request.user)
+        return _fulfilment_response(fulfilment_id)
+
+
+class WarehouseFlagClearApi(APIView):
+    permission_classes = [IsWarehouseOperator]
+
+    @extend_schema(request=None, responses=FulfilmentSerializer,
+                   summary="QFC: Done: the flag is handled (cancelled items are back on the shelf); 400 not_flagged")
+    def post(self, request, pk: int):
+        fulfilment_id = _warehouse_fulfilment_id(pk)
+        fulfilment_flag_clear(fulfilment_id=fulfilment_id, actor=request.user)
+        return _fulfilment_response(fulfilment_id)
 
 
 class WarehouseShipApi(APIView):
@@ -292,11 +414,44 @@ class WarehouseShipApi(APIView):
     def post(self, request, pk: int):
         data = ShipInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if not FulfilmentOrder.objects.filter(pk=pk).exists():
-            raise Http404
-        fo = fulfilment_ship(fulfilment_id=pk, actor=request.user, courier_code=data.validated_data["courier_code"],
+        fulfilment_id = _warehouse_fulfilment_id(pk)
+        fo = fulfilment_ship(fulfilment_id=fulfilment_id, actor=request.user,
+                             courier_code=data.validated_data["courier_code"],
                              tracking_no=data.validated_data["tracking_no"])
-        return Response(FulfilmentSerializer(fulfilment_get(fulfilment_id=fo.pk)).data)
+        return _fulfilment_response(fo.pk)
+
+
+def _couriers(*, site: str, account=None) -> dict:
+    """The carriers an operator chooses from for a site (refreshed with ``account``'s key when stale)."""
+    from waybills.selectors import courier_list, site_name
+    from waybills.services.couriers import couriers_refresh
+
+    couriers_refresh(site=site, account=account)  # asks only a site that takes tracking numbers
+    return {"site": site, "site_name": site_name(site), "couriers": courier_list(site=site)}
+
+
+class WarehouseCourierListApi(APIView):
+    permission_classes = [IsWarehouseOperator]
+
+    @extend_schema(parameters=[CourierFilterInputSerializer], responses=CourierListSerializer,
+                   summary="QFC: the carriers of a sales site (their codes are what ship and receiving take)")
+    def get(self, request):
+        params = CourierFilterInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return Response(CourierListSerializer(_couriers(site=params.validated_data["site"])).data)
+
+
+class WarehouseFulfilmentCourierListApi(APIView):
+    permission_classes = [IsWarehouseOperator]
+
+    @extend_schema(responses=CourierListSerializer,
+                   summary="QFC: the carriers to ship a fulfilment order with (its order's sales site)")
+    def get(self, request, pk: int):
+        from waybills.selectors import default_site
+
+        fo = fulfilment_get(fulfilment_id=_warehouse_fulfilment_id(pk))
+        return Response(CourierListSerializer(
+            _couriers(site=fo.order.site or default_site(), account=fo.order.account)).data)
 
 
 def _option(pk: int) -> OptionSku:

@@ -1,4 +1,5 @@
-"""REST API for waybills: print a batch, download its labels, the outbox and its failures, QFC receiving."""
+"""REST API for waybills: print a batch, download its labels, the outbox and its failures (retry, correct,
+dismiss, as on Tracking push failures), QFC receiving."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sellers.permissions import IsWarehouseOperator, request_seller
 from waybills import selectors
 from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
 from waybills.services.printing import waybills_print
-from waybills.services.push import pushes_retry
+from waybills.services.push import push_correct, push_dismiss, pushes_retry
 from waybills.services.receiving import packing_receive
 from waybills.views import label_response
 
@@ -107,16 +108,31 @@ class WaybillListApi(ListAPIView):
         return Waybill.objects.filter(seller=request_seller(self.request)).select_related("order")
 
 
+class TrackingPushFilterInputSerializer(serializers.Serializer):
+    failing = serializers.BooleanField(
+        required=False, default=False,
+        help_text="true: only what Tracking push failures lists (failed, shipped with another number, outcome "
+                  "unknown, waiting to be sent again after an error), latest first")
+
+
 class TrackingPushListApi(ListAPIView):
     serializer_class = TrackingPushSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("state", enum=TrackingPush.State.values, required=False),
-                               OpenApiParameter("order", int, required=False)])
+    @extend_schema(parameters=[TrackingPushFilterInputSerializer,
+                               OpenApiParameter("state", enum=TrackingPush.State.values, required=False),
+                               OpenApiParameter("order", int, required=False)],
+                   summary="The seller's tracking pushes (the outbox); failing=true: the failures page's list")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        pushes = TrackingPush.objects.filter(seller=request_seller(self.request)).select_related("order", "line")
+        params = TrackingPushFilterInputSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        seller = request_seller(self.request)
+        if params.validated_data["failing"]:
+            pushes = selectors.push_failures(seller=seller)
+        else:
+            pushes = TrackingPush.objects.filter(seller=seller).select_related("order", "line")
         state = self.request.query_params.get("state")
         if state:
             pushes = pushes.filter(state=state)
@@ -137,6 +153,41 @@ class TrackingPushRetryApi(APIView):
         except ApplicationError as exc:
             _not_found_as_404(exc)
         return Response(TrackingPushSerializer(TrackingPush.objects.get(pk=pk, seller=seller)).data)
+
+
+def _push_id(pk: int) -> int:
+    push_id = id_or_none(pk)
+    if push_id is None:
+        raise Http404  # beyond the id range: no push has it
+    return push_id
+
+
+class TrackingPushCorrectApi(APIView):
+    @extend_schema(request=None, responses={201: TrackingPushSerializer},
+                   summary="Correct a push shipped with another number: the sales site's number is replaced with "
+                           "ours (the correction, a new push, is answered); 400 not_a_conflict, busy")
+    def post(self, request, pk: int):
+        seller = request_seller(request)
+        try:
+            correction = push_correct(seller_id=seller.pk, push_id=_push_id(pk), actor=request.user)
+        except ApplicationError as exc:
+            _not_found_as_404(exc)
+        push = TrackingPush.objects.select_related("order", "line").get(pk=correction.pk, seller=seller)
+        return Response(TrackingPushSerializer(push).data, status=status.HTTP_201_CREATED)
+
+
+class TrackingPushDismissApi(APIView):
+    @extend_schema(request=None, responses={200: TrackingPushSerializer},
+                   summary="Dismiss a failed push or one shipped with another number: SmartShip stops sending it "
+                           "(the sales site's number stays and the line counts as shipped); 400 not_dismissable")
+    def post(self, request, pk: int):
+        seller = request_seller(request)
+        try:
+            push_dismiss(seller_id=seller.pk, push_id=_push_id(pk), actor=request.user)
+        except ApplicationError as exc:
+            _not_found_as_404(exc)
+        push = TrackingPush.objects.select_related("order", "line").get(pk=pk, seller=seller)
+        return Response(TrackingPushSerializer(push).data)
 
 
 class ReceiveInputSerializer(serializers.Serializer):
