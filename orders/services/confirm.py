@@ -31,8 +31,9 @@ from sellers.models import Seller, User
 # seller's Confirm: the API warns that the same failing write sent again and again can get the
 # server's IP blocked (API.md §4).
 AUTO_CONFIRM_ATTEMPTS = 5
-# How long Confirm waits for a running sync of the account to finish before it gives up.
-CONFIRM_WAIT_SECONDS = 10
+# How long Confirm waits for the account's lock: enough for a double click's first request to finish
+# (a second or two), short of holding a web worker for a sync, which runs for minutes.
+CONFIRM_WAIT_SECONDS = 3
 
 
 class ConfirmTarget(NamedTuple):

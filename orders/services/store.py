@@ -189,12 +189,11 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
     pulled_by_order: dict[int, list[OrderLine]] = defaultdict(list)
     for stored in new_lines:
         pulled_by_order[stored.order_id].append(stored)
+    no_step = "" if confirms else f": {site_name(account.site)} has no order confirmation step, so none is needed"
     for lines_of_order in pulled_by_order.values():
         order = lines_of_order[0].order
         numbers = ", ".join(line.line_no for line in lines_of_order)
-        message = f"Pulled line{'s' if len(lines_of_order) > 1 else ''} {numbers}"
-        if not confirms:
-            message += f": {site_name(account.site)} has no order confirmation step, so none is needed"
+        message = f"Pulled line{'s' if len(lines_of_order) > 1 else ''} {numbers}{no_step}"
         events.append((order.pk, None, seller_id, OrderEvent.Kind.PULLED, message, {}))
         elsewhere = [line.line_no for line in lines_of_order
                      if line.status == LineStatus.CONFIRMED and line.confirm_state == ConfirmState.CONFIRMED]
@@ -217,6 +216,9 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
         and line.status == LineStatus.CONFIRMED])
     hooks.lines_cancelled(seller_id=seller_id, line_ids=[
         line.pk for line in changed_lines if line.status == LineStatus.CANCELLED or line.cancelled_quantity])
+    # Shipped at the sales site (another tool, the seller by hand): a fulfilment order of them has nothing to ship.
+    hooks.lines_shipped(seller_id=seller_id, line_ids=[
+        line.pk for line in changed_lines if line.status == LineStatus.SHIPPED])
 
     by_key = {(o.order.order_no, o.line_no, o.process_seq): o for o in (*new_lines, *existing.values())}
     for line in lines:
@@ -247,7 +249,7 @@ def _search_texts_update(stored_orders: dict[int, Order], changed_orders: dict[i
             changed_orders[pk] = order
 
 
-def _apply(stored: OrderLine, line: PulledLine, status: str | None, now, *, confirms: bool = True) -> dict:
+def _apply(stored: OrderLine, line: PulledLine, status: str | None, now, *, confirms: bool) -> dict:
     """Bring a stored line up to date; return what changed (field → [old, new])."""
     changes: dict = {}
 

@@ -201,3 +201,19 @@ def test_manual_order_invoice_marks_lines_shipped_and_the_warehouse_list_closes_
     page = client.get(reverse("inventory:fulfilment-detail", args=[fo.pk])).content.decode()
     invoice = order.waybills.get()
     assert "Closed: already shipped" in page and invoice.number in page
+
+
+@pytest.mark.sandbox
+def test_shipped_at_the_sales_site_closes_the_fulfilment_order_at_the_next_sync(account, stocked, sandbox, settings):
+    """Shipped outside SmartShip (another tool, by hand at LotteON): the sync's own hook closes the order,
+    with no QFC page opened."""
+    from orders.services.sync import orders_sync
+
+    settings.SMARTSHIP_ON_LINES_SHIPPED = ["inventory.hooks.on_lines_shipped"]
+    order, fo, a, b = stocked
+    sandbox.ship(order.order_no, dvCoCd="0002", invcNo="567856785678")
+    orders_sync(account_id=account.pk)
+    fo.refresh_from_db()
+    assert fo.state == FState.CANCELLED and stock(a, b) == [(10, 0), (10, 0)]
+    assert not StockMovement.objects.filter(fulfilment=fo, kind=StockMovement.Kind.SHIPMENT).exists()
+    assert_counters_are_movement_sums()
