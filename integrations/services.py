@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from core.crypto import DecryptionError
 from integrations import registry
 from integrations.base import AdapterConfig, Capability, SalesSite
 from integrations.errors import ErrorCode, SalesSiteError
@@ -258,6 +259,56 @@ def _run_test(*, site: str, config: AdapterConfig) -> ConnectionOutcome:
     )
 
 
+# --- A stored key that cannot be decrypted ---------------------------------------------------------
+
+KEY_UNREADABLE = "key_unreadable"
+KEY_UNREADABLE_MESSAGE = (
+    "The stored API Key cannot be decrypted with the configured SMARTSHIP_ENCRYPTION_KEYS (the encryption key it "
+    "was saved with is no longer configured): re-enter the API Key in Sales Site API, or ask the operator to "
+    "restore the old encryption key. Nothing is sent to the sales site until then."
+)
+
+
+class KeyUnreadable(SalesSiteError):
+    """The account's stored API key cannot be decrypted with the configured SMARTSHIP_ENCRYPTION_KEYS.
+
+    Raised by ``account_config`` before anything is sent. A ``SalesSiteError`` so that callers which already
+    turn a refused key into a message (manual confirmation, link checks) do the same with this one; the code is
+    ours, not one a site answers with, and retrying cannot help.
+    """
+
+    code = KEY_UNREADABLE  # type: ignore[assignment]
+    retryable = False
+    default_message = KEY_UNREADABLE_MESSAGE
+
+
+def account_key_unreadable(account: SalesSiteAccount, *, during: str) -> None:
+    """Show on the account that its stored key cannot be read (as for a key the site refused), and log it.
+
+    Only ids go to the log: never the key, nor its encrypted form."""
+    logger.warning("%s of account %s (site %s, shop %s) stopped: the stored API key cannot be decrypted with the "
+                   "configured SMARTSHIP_ENCRYPTION_KEYS", during, account.pk, account.site, account.shop_id)
+    now = timezone.now()
+    SalesSiteAccount.objects.filter(pk=account.pk).update(
+        connection_status=SalesSiteAccount.ConnectionStatus.FAILED, connection_message=KEY_UNREADABLE_MESSAGE,
+        connection_checked_at=now)
+    account.connection_status = SalesSiteAccount.ConnectionStatus.FAILED
+    account.connection_message = KEY_UNREADABLE_MESSAGE
+    account.connection_checked_at = now
+
+
+def account_api_key(account: SalesSiteAccount) -> str:
+    """The account's API key in clear; ``KeyUnreadable`` when it cannot be decrypted."""
+    try:
+        return account.get_api_key()
+    except DecryptionError:
+        raise KeyUnreadable(site=account.site) from None
+
+
+def _key_unreadable_outcome() -> ConnectionOutcome:
+    return ConnectionOutcome(ok=False, code=KEY_UNREADABLE, message=KEY_UNREADABLE_MESSAGE, checked_at=timezone.now())
+
+
 def credentials_test(
     *, seller: Seller, site: str, shop_id: str, api_key: str, account_number: str,
     account: SalesSiteAccount | None = None,
@@ -265,7 +316,11 @@ def credentials_test(
     """Test Connection with what the seller typed, before saving. An empty key uses the stored one."""
     api_key = normalise_api_key(api_key)
     if not api_key and account is not None:
-        api_key = account.get_api_key()
+        try:
+            api_key = account_api_key(account)
+        except KeyUnreadable:
+            logger.warning("Test Connection of account %s: the stored API key cannot be decrypted", account.pk)
+            return _key_unreadable_outcome()
     account_number = normalise_account_number(account_number)
     problems = []
     if not api_key:
@@ -286,8 +341,10 @@ def credentials_test(
 
 
 def account_config(account: SalesSiteAccount, *, interactive: bool = False) -> AdapterConfig:
+    """What an adapter needs to call the site for the account; ``KeyUnreadable`` when its stored key cannot be
+    decrypted (callers end their run with ``KEY_UNREADABLE`` and ``account_key_unreadable``)."""
     return AdapterConfig(
-        api_key=account.get_api_key(), account_number=account.account_number, shop_id=account.shop_id,
+        api_key=account_api_key(account), account_number=account.account_number, shop_id=account.shop_id,
         label=f"account {account.pk}", on_call=call_logger(seller=account.seller, account=account, site=account.site),
         interactive=interactive,
     )
@@ -311,7 +368,11 @@ def account_connection_keep_form_test(
     is the account's connection status: the seller is not asked to test the same thing twice."""
     if not tested or not tested.get("ok"):
         return False
-    digest = credentials_digest(seller_id=account.seller_id, site=account.site, api_key=account.get_api_key(),
+    try:
+        api_key = account_api_key(account)
+    except KeyUnreadable:
+        return False
+    digest = credentials_digest(seller_id=account.seller_id, site=account.site, api_key=api_key,
                                 account_number=account.account_number)
     checked_at = datetime.fromisoformat(tested.get("checked_at", "1970-01-01T00:00:00+00:00"))
     if tested.get("digest") != digest or timezone.now() - checked_at > FORM_TEST_VALID:
@@ -331,7 +392,13 @@ def account_connection_keep_form_test(
 
 def account_test_connection(*, account: SalesSiteAccount, actor: User | None = None) -> ConnectionOutcome:
     """Test the stored credentials and keep the result as the account's connection status."""
-    outcome = _run_test(site=account.site, config=account_config(account, interactive=True))
+    try:
+        config = account_config(account, interactive=True)
+    except KeyUnreadable:
+        logger.warning("Test Connection of account %s: the stored API key cannot be decrypted", account.pk)
+        outcome = _key_unreadable_outcome()
+    else:
+        outcome = _run_test(site=account.site, config=config)
     account.connection_status = (
         SalesSiteAccount.ConnectionStatus.OK if outcome.ok else SalesSiteAccount.ConnectionStatus.FAILED
     )

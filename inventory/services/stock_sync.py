@@ -45,7 +45,7 @@ from integrations.base import Capability
 from integrations.catalog import SiteStockState, StockItemRef, StockPushOutcome, StockPushRequest
 from integrations.errors import ErrorCode, SalesSiteError
 from integrations.models import SalesSiteAccount
-from integrations.services import account_config
+from integrations.services import KEY_UNREADABLE, KeyUnreadable, account_config, account_key_unreadable
 from inventory.models import LinkStatus, SiteOptionLink, StockPush, StockSyncRun
 from inventory.services.mapping import chunked
 from sellers.models import Seller, User
@@ -252,7 +252,16 @@ def _finish(run: StockSyncRun, status: str, *, message: str = "", code: str = ""
 
 
 def _run(*, account: SalesSiteAccount, site_name: str, run: StockSyncRun, full: bool, hold: _Hold) -> None:
-    adapter = registry.adapter_for(account.site, account_config(account))
+    try:
+        config = account_config(account)
+    except KeyUnreadable as exc:
+        # Before anything is claimed: the marked quantities stay waiting for the push after the key is fixed.
+        # Not a transient code, so the task does not retry it.
+        account_key_unreadable(account, during="stock push")
+        _finish(run, StockSyncRun.Status.FAILED, code=KEY_UNREADABLE,
+                message=f"{exc.message} The quantities not sent yet wait for the next push.")
+        return
+    adapter = registry.adapter_for(account.site, config)
     batch_size = max(1, min(settings.SMARTSHIP_STOCK_PUSH_BATCH, getattr(adapter, "stock_batch_size", 100)))
     current: _Pass | None = None
     lost: set[int] = set()

@@ -25,7 +25,7 @@ from integrations import registry
 from integrations.base import Capability, PulledCancellation, PullWindow, SalesSite
 from integrations.errors import ErrorCode, SalesSiteError
 from integrations.models import SalesSiteAccount, SyncRun
-from integrations.services import account_config
+from integrations.services import KEY_UNREADABLE, KeyUnreadable, account_config, account_key_unreadable
 from orders.models import ConfirmState, LineStatus, Order, OrderLine
 from orders.services.confirm import AUTO_CONFIRM_ATTEMPTS, confirm_outcomes_store, confirm_requests
 from orders.services.sites import site_confirms, site_name, site_supports
@@ -334,7 +334,16 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
     run.status, run.started_at, run.window_start, run.window_end = SyncRun.Status.RUNNING, now, start, end
     run.windows_total = len(waiting) + _windows_expected(sales_site, start, end) + confirm_step
     _save(run, "status", "started_at", "window_start", "window_end", "windows_total")
-    config = account_config(account)
+    try:
+        config = account_config(account)
+    except KeyUnreadable as exc:
+        # Nothing can be sent without the key, and running again cannot help: the run ends here, failed, and the
+        # account says what to fix (never a run left "running" that the schedule keeps returning).
+        account_key_unreadable(account, during="order sync")
+        run.status, run.error_code, run.error_message = SyncRun.Status.FAILED, KEY_UNREADABLE, exc.message
+        run.windows_total, run.finished_at = 0, timezone.now()
+        _save(run, "status", "error_code", "error_message", "windows_total", "finished_at")
+        return
     calls = _BufferedCalls(config.on_call)
     config = replace(config, on_call=calls)
     adapter = registry.adapter_for(account.site, config)

@@ -40,7 +40,7 @@ from integrations import registry
 from integrations.base import Capability, LineRef
 from integrations.errors import ErrorCode, SalesSiteError
 from integrations.models import SalesSiteAccount
-from integrations.services import account_config
+from integrations.services import KeyUnreadable, account_config, account_key_unreadable
 from integrations.shipping import TrackingCorrection, TrackingOutcome, TrackingRequest, TrackingStatus
 from orders.models import LineStatus, Order, OrderEvent
 from orders.services.lifecycle import lines_mark_shipped
@@ -176,7 +176,16 @@ def tracking_push(*, account_id: int) -> PushStats:
         return stats
     lease = _Lease(name=lease_name(account_id), token=token, ttl=ttl)
     try:
-        config = account_config(account)
+        try:
+            config = account_config(account)
+        except KeyUnreadable as exc:
+            # Nothing is sent: the rows keep waiting. The account's connection becomes failed with the reason, so
+            # the next runs stop at the check above without reading the key, until the seller re-enters the key
+            # (or the key reads again and rotate_encryption_keys or a Test Connection clears the status).
+            account_key_unreadable(account, during="tracking push")
+            stats.blocked = True
+            stats.error = f"{exc.message} {WAIT_FOR_CONNECTION}"
+            return stats
         adapter = registry.adapter_for(account.site, replace(config, on_call=_renewing(config.on_call, lease)))
         try:
             _run(account=account, adapter=adapter, stats=stats, lease=lease)
