@@ -122,8 +122,10 @@ def sku_links_check(
     parts = [f"Checked {len(skus)} SKU{'s' if len(skus) != 1 else ''}."]
     for account in accounts:
         site = registry.get(account.site)
-        adapter = registry.adapter_for(account.site, account_config(account, interactive=interactive))
+        adapter = None
         try:
+            # Inside the try: a stored key that cannot be decrypted (KeyUnreadable) is this account's problem.
+            adapter = registry.adapter_for(account.site, account_config(account, interactive=interactive))
             products = adapter.fetch_products_by_codes([sku.code for sku in skus if sku.code])
         except SalesSiteError as exc:
             outcome.ok = False
@@ -131,7 +133,8 @@ def sku_links_check(
             logger.warning("link check failed for account %s: %s", account.pk, exc.code)
             continue
         finally:
-            adapter.close()
+            if adapter is not None:
+                adapter.close()
         by_code: dict[str, list[SiteProduct]] = defaultdict(list)
         for product in products:
             by_code[code_key(product.code)].append(product)

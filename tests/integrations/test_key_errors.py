@@ -259,3 +259,18 @@ class TestRotateCommand:
         use_keys(settings, new)
         account.refresh_from_db()
         assert account.get_api_key() == KEY
+
+
+class TestOtherCallers:
+    def test_check_link_reports_the_account_instead_of_a_500(self, lost_key, seller_user):
+        from inventory.services.links import sku_links_check
+        from tests.inventory.factories import make_single
+
+        sku = make_single(seller=seller_user[0], code="TS-1")
+        outcome = sku_links_check(seller=seller_user[0], sku_ids=[sku.pk])
+        assert not outcome.ok and any("cannot be decrypted" in problem for problem in outcome.problems)
+
+    def test_the_courier_list_falls_back_instead_of_a_500(self, lost_key):
+        from waybills.services.couriers import couriers_refresh
+
+        assert couriers_refresh(site="lotteon", account=lost_key, force=True) is False

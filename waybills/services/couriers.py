@@ -51,15 +51,18 @@ def couriers_refresh(*, site: str, account: SalesSiteAccount | None = None, forc
                    .order_by("-connection_status", "pk").first())
     if account is None:
         return False
-    adapter = registry.adapter_for(site, account_config(account, interactive=True))
+    adapter = None
     try:
+        # Inside the try: an account whose stored key cannot be decrypted (KeyUnreadable) falls back like a failure.
+        adapter = registry.adapter_for(site, account_config(account, interactive=True))
         records = adapter.couriers()
     except SalesSiteError as exc:
         logger.warning("courier list of %s could not be read: %s", site, exc.message)
         cache.set(failed_key, True, RETRY_AFTER_FAILURE)
         return False
     finally:
-        adapter.close()
+        if adapter is not None:
+            adapter.close()
     if not records:
         cache.set(failed_key, True, RETRY_AFTER_FAILURE)
         return False
