@@ -13,6 +13,9 @@ class SalesSiteAccount(models.Model):
         UNTESTED = "untested", "Not tested"
         OK = "ok", "Connected"
         FAILED = "failed", "Failed"
+        # The last test met a passing trouble at the site (5xx, timeout, 429, unreadable answer): it says nothing
+        # against the credentials, so work with them (tracking pushes) goes on, unlike after FAILED.
+        NO_ANSWER = "no_answer", "Site not answering"
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="sales_site_accounts")
     site = models.CharField(max_length=30, help_text="Key of the sales site in the registry, e.g. 'lotteon'.")

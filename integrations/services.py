@@ -399,9 +399,12 @@ def account_test_connection(*, account: SalesSiteAccount, actor: User | None = N
         outcome = _key_unreadable_outcome()
     else:
         outcome = _run_test(site=account.site, config=config)
-    account.connection_status = (
-        SalesSiteAccount.ConnectionStatus.OK if outcome.ok else SalesSiteAccount.ConnectionStatus.FAILED
-    )
+    if outcome.ok:
+        account.connection_status = SalesSiteAccount.ConnectionStatus.OK
+    elif outcome.code in PASSING_TROUBLE:
+        account.connection_status = SalesSiteAccount.ConnectionStatus.NO_ANSWER
+    else:
+        account.connection_status = SalesSiteAccount.ConnectionStatus.FAILED
     account.connection_checked_at = outcome.checked_at
     account.connection_message = outcome.message
     update = ["connection_status", "connection_checked_at", "connection_message", "updated_at"]

@@ -216,6 +216,9 @@ class TestConnection:
         # Nothing is retried for the person testing, and the trouble says nothing about what they entered.
         assert "will try again" not in outcome.message
         assert outcome.message.endswith("press Test Connection again in a minute.")
+        # Nor does it fail the account (FAILED holds its tracking pushes back until a successful test).
+        account = SalesSiteAccount.objects.get()
+        assert account.connection_status == SalesSiteAccount.ConnectionStatus.NO_ANSWER
 
     @responses.activate
     def test_form_values_are_tested_without_saving(self, seller):
