@@ -1,4 +1,7 @@
+import logging
+
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connection
 from django.http import JsonResponse
 from django.views import defaults
@@ -10,6 +13,13 @@ from integrations.selectors import account_list, sync_run_list
 from inventory.selectors import needs_mapping_count, sku_exists
 from orders.selectors import ATTENTION, OrderFilters, order_status_counts
 from waybills.selectors import push_failures, waybill_exists
+
+logger = logging.getLogger("smartship.healthz")
+
+# Every page links this file through {% static %}: if the storage cannot name it (production's manifest
+# storage without its staticfiles.json, i.e. collectstatic did not run for this STATIC_ROOT), every page
+# is a 500, so the health check fails too.
+HEALTH_STATIC_PATH = "css/app.css"
 
 
 class DashboardView(TemplateView):
@@ -46,8 +56,20 @@ class DashboardView(TemplateView):
 
 @login_not_required
 def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """200 when the portal can serve pages: the database answers and static files resolve (no login, cheap)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        logger.exception("Health check: the database does not answer")
+        return JsonResponse({"ok": False, "failed": "database"}, status=503)
+    try:
+        # The manifest lookup itself (stored_name), not url(), which skips it when DEBUG is on.
+        name = getattr(staticfiles_storage, "stored_name", None)
+        name(HEALTH_STATIC_PATH) if name else staticfiles_storage.url(HEALTH_STATIC_PATH)
+    except Exception:
+        logger.exception("Health check: static files do not resolve (did collectstatic run for STATIC_ROOT?)")
+        return JsonResponse({"ok": False, "failed": "staticfiles"}, status=503)
     return JsonResponse({"ok": True})
 
 

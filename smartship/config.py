@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -48,9 +49,23 @@ def database_config(env: environ.Env, *, default_sqlite: Path) -> dict:
     config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     # PostgreSQL's JIT compiles the list and search queries on every call and costs more than it saves
     # at the portal's query sizes (docs/performance.md, Orders list).
-    config.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # Appended to the URL's own ?options= (e.g. a statement_timeout) unless that sets jit itself.
+    options = config.setdefault("OPTIONS", {})
+    options["options"] = with_jit_off(options.get("options", ""))
     config["CONN_HEALTH_CHECKS"] = True
     return config
+
+
+# "-c jit=on", "-cjit=off", "--jit=off", as libpq passes them to the server.
+_JIT_OPTION = re.compile(r"(?:^|\s)(?:-c\s*|--)jit\s*=", re.IGNORECASE)
+
+
+def with_jit_off(options: str) -> str:
+    """libpq's connection ``options`` with ``-c jit=off`` added, unless they already set jit."""
+    options = (options or "").strip()
+    if _JIT_OPTION.search(options):
+        return options
+    return f"{options} -c jit=off".strip()
 
 
 def sqlite_config(path: Path) -> dict:

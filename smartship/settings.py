@@ -6,6 +6,7 @@ LotteON sandbox). ``SMARTSHIP_ENV=production`` turns on the production checks.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -31,10 +32,6 @@ if PRODUCTION and (not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_
         'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(50))"'
     )
 
-DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
-CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-
 # Keys that encrypt stored marketplace API keys: newest first; older ones still decrypt (rotation).
 _encryption_keys = env.list("SMARTSHIP_ENCRYPTION_KEYS", default=[])
 if not _encryption_keys:
@@ -52,6 +49,22 @@ for _key in _encryption_keys:
             "SMARTSHIP_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64-encoded bytes)."
         ) from exc
 SMARTSHIP_ENCRYPTION_KEYS = _encryption_keys
+
+DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ConfigError(
+        "DJANGO_DEBUG=true is refused in production (it shows settings and tracebacks to visitors). "
+        "Unset DJANGO_DEBUG, or run with SMARTSHIP_ENV=development."
+    )
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ConfigError(
+        "DJANGO_ALLOWED_HOSTS must be set in production: the comma-separated host names the portal answers to, "
+        "e.g. DJANGO_ALLOWED_HOSTS=portal.example.com"
+    )
+# Origins (scheme://host[:port]) allowed to POST besides the portal's own host, e.g. when a proxy serves
+# the portal under another name or port: DJANGO_CSRF_TRUSTED_ORIGINS=https://portal.example.com
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -129,8 +142,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Collected static files: part of the build (the Dockerfile runs collectstatic with the production storage),
+# not of the runtime data under SMARTSHIP_VAR_DIR, so they live beside the code unless told otherwise.
+STATIC_ROOT = Path(env.str("SMARTSHIP_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing directory
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -141,11 +157,22 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
+# HTTPS (docs/deployment.md). Production assumes TLS: cookies marked Secure, plain HTTP redirected to
+# HTTPS and HSTS; each can be turned off for a trial over plain HTTP.
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's health check may speak plain HTTP
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
     SECURE_CONTENT_TYPE_NOSNIFF = True
+# Only a TLS-terminating proxy in front may say a request came over HTTPS: the header is trusted when
+# DJANGO_BEHIND_PROXY=true, and that proxy must then set (not pass through) X-Forwarded-Proto. Without a
+# proxy a client could send the header itself and be taken for HTTPS.
+if env.bool("DJANGO_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -211,6 +238,29 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Long tasks (an Export to Excel of 150,000 lines takes ~45 s, SKU imports and large syncs seconds to
+# minutes): the soft limit raises SoftTimeLimitExceeded in the task, which then records its failure like
+# any other error; the hard limit kills the process. Both stay below the 600 s after which an export or
+# SKU import still running is shown as lost (orders/services/export.py, inventory/views.py) and below a
+# sync run's window, max(3 x SMARTSHIP_ORDER_SYNC_SECONDS, SMARTSHIP_SYNC_LOCK_SECONDS) = 900 s by default
+# (orders/services/sync.py), so a job is never reported lost, and asked again, while it still runs.
+SMARTSHIP_TASK_SOFT_TIME_LIMIT = env.int("SMARTSHIP_TASK_SOFT_TIME_LIMIT", default=480)
+SMARTSHIP_TASK_TIME_LIMIT = env.int("SMARTSHIP_TASK_TIME_LIMIT", default=540)
+if not 0 < SMARTSHIP_TASK_SOFT_TIME_LIMIT < SMARTSHIP_TASK_TIME_LIMIT:
+    raise ConfigError(
+        "SMARTSHIP_TASK_SOFT_TIME_LIMIT must be positive and below SMARTSHIP_TASK_TIME_LIMIT "
+        f"(now {SMARTSHIP_TASK_SOFT_TIME_LIMIT} and {SMARTSHIP_TASK_TIME_LIMIT} seconds)."
+    )
+CELERY_TASK_SOFT_TIME_LIMIT = SMARTSHIP_TASK_SOFT_TIME_LIMIT
+CELERY_TASK_TIME_LIMIT = SMARTSHIP_TASK_TIME_LIMIT
+# One message at a time per worker process: a long export must not hold other tasks reserved behind it.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Deliberately not acks_late: every task claims its row only while it is QUEUED (a sync run, an export, an
+# import) or takes a per-account lease, so a message redelivered after a worker died mid-task would find
+# its row RUNNING and do nothing: acks_late would add redeliveries but no recovery. Work cut short is
+# recovered instead by the stale windows (a lost sync or export is marked failed and asked again) and
+# beat's next run (docs/deployment.md).
+CELERY_TASK_ACKS_LATE = False
 # Order sync: how often beat fans out, how far the first sync looks back, how much each sync re-reads.
 # The garbage collector's youngest-generation threshold in every process (core/collector.py); 0 keeps
 # Python's default of 700.
@@ -264,7 +314,19 @@ SMARTSHIP_ON_LINES_SHIPPED = ["inventory.hooks.on_lines_shipped"]
 SMARTSHIP_SALES_SITES = ["integrations.lotteon.adapter.LOTTEON"]
 # The portal's egress IPs, which sellers register at the marketplace ("direct input"); a deployment
 # sets its own. Shown on the Sales Site API page with a copy button.
-SMARTSHIP_SERVER_IPS = env.list("SMARTSHIP_SERVER_IPS", default=["127.0.0.1"])
+SMARTSHIP_SERVER_IPS = env.list("SMARTSHIP_SERVER_IPS", default=[] if PRODUCTION else ["127.0.0.1"])
+if PRODUCTION and not SMARTSHIP_SERVER_IPS:
+    raise ConfigError(
+        "SMARTSHIP_SERVER_IPS must be set in production: the portal's public egress IPs that sellers register "
+        "at the marketplace, comma-separated, e.g. SMARTSHIP_SERVER_IPS=203.0.113.10,203.0.113.11"
+    )
+for _ip in SMARTSHIP_SERVER_IPS:
+    try:
+        ipaddress.ip_address(_ip)
+    except ValueError:
+        raise ConfigError(
+            f"SMARTSHIP_SERVER_IPS holds {_ip!r}, which is not an IP address; list the egress IPs comma-separated."
+        ) from None
 
 # LotteON: the local sandbox in development, the real Open API in production.
 LOTTEON_BASE_URL = env.str(

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from integrations.models import SalesSiteAccount
@@ -36,8 +37,24 @@ DEMO_LOTTEON_TR_NO = "LO10000001"
 class Command(BaseCommand):
     help = "Load the demo: a seller with a user, a QFC warehouse operator and a LotteON account on the sandbox."
 
-    @transaction.atomic
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force-demo", action="store_true",
+            help="Load the demo even with SMARTSHIP_ENV=production (a throwaway stack only: it creates users "
+                 "with published passwords and an account pointed at the sandbox's key).",
+        )
+
     def handle(self, *args, **options):
+        if settings.SMARTSHIP_ENV == "production" and not options["force_demo"]:
+            raise CommandError(
+                f"seed_demo refuses to run with SMARTSHIP_ENV=production: it creates the users {DEMO_USERNAME} and "
+                f"{QFC_USERNAME} with published passwords. Create real users with create_seller; on a throwaway "
+                "stack, pass --force-demo."
+            )
+        self.seed()
+
+    @transaction.atomic
+    def seed(self):
         seller, _ = Seller.objects.get_or_create(name="SmartShip Demo Shop")
         user, created = User.objects.get_or_create(username=DEMO_USERNAME, defaults={"email": "demo@example.com"})
         if created:
