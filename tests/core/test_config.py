@@ -13,13 +13,15 @@ ROOT = Path(__file__).resolve().parents[2]
 # Variables of the calling shell that would change what a production check sees.
 CLEARED = {"DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY", "SMARTSHIP_ENV", "SMARTSHIP_ENCRYPTION_KEYS",
            "DJANGO_ALLOWED_HOSTS", "DJANGO_DEBUG", "SMARTSHIP_SERVER_IPS", "DJANGO_SECURE_COOKIES",
-           "DJANGO_SSL_REDIRECT", "DJANGO_HSTS_SECONDS", "DJANGO_BEHIND_PROXY", "SMARTSHIP_STATIC_ROOT"}
+           "DJANGO_SSL_REDIRECT", "DJANGO_HSTS_SECONDS", "DJANGO_BEHIND_PROXY", "SMARTSHIP_STATIC_ROOT",
+           # Set by the browser tests' plugin in this process; a deployment never has it (check --deploy: async.E001).
+           "DJANGO_ALLOW_ASYNC_UNSAFE"}
 FERNET_KEY = "x3q8pZ0m5oVnT1cR2b9yQm3s0fJkL7wH4uE6gA1dB2c="  # a valid Fernet key, for these tests only
 
 
 def production_env(**overrides: str) -> dict:
     """A production environment that settings accept; a test overrides or blanks one variable."""
-    env = {"SMARTSHIP_ENV": "production", "DJANGO_SECRET_KEY": "s" * 50, "SMARTSHIP_ENCRYPTION_KEYS": FERNET_KEY,
+    env = {"SMARTSHIP_ENV": "production", "DJANGO_SECRET_KEY": "k3Vb9-QwZr7Lp2Xn5Ty8Ud4Fs6Gh1Jm0Ka2Sd7Fg9Hj3Kl5Zx8Cv1Bn4", "SMARTSHIP_ENCRYPTION_KEYS": FERNET_KEY,
            "DJANGO_ALLOWED_HOSTS": "portal.example.com", "SMARTSHIP_SERVER_IPS": "203.0.113.10"}
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
