@@ -272,6 +272,8 @@ SMARTSHIP_SYNC_LOCK_SECONDS = env.int("SMARTSHIP_SYNC_LOCK_SECONDS", default=600
 # Export to Excel: larger selections are prepared by the worker; their files are kept this many days.
 SMARTSHIP_EXPORT_INLINE_LINES = env.int("SMARTSHIP_EXPORT_INLINE_LINES", default=10_000)
 SMARTSHIP_EXPORT_KEEP_DAYS = env.int("SMARTSHIP_EXPORT_KEEP_DAYS", default=7)
+# The API call log, order sync runs and stock push runs are kept this many days (beat's daily prune-history).
+SMARTSHIP_HISTORY_KEEP_DAYS = env.int("SMARTSHIP_HISTORY_KEEP_DAYS", default=90)
 # Automatic Stock Qty Sync: the periodic full sync (pushes whatever differs from what the site accepted)
 # and the rows per stock call (LotteON 86/111; never more than the adapter's own maximum).
 SMARTSHIP_STOCK_SYNC_SECONDS = env.int("SMARTSHIP_STOCK_SYNC_SECONDS", default=1800)
@@ -296,6 +298,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.expire_exports",
         "schedule": 3600.0,
         "options": {"expires": 3500},
+    },
+    "prune-history": {
+        "task": "core.tasks.prune_history",
+        "schedule": 86400.0,
+        "options": {"expires": 3600},
     },
     "worker-heartbeat": {
         "task": "core.tasks.record_heartbeat",
