@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from integrations.base import AdapterConfig, SalesSite, SalesSiteAdapter
+from integrations.base import AdapterConfig, Capability, SalesSite, SalesSiteAdapter
 
 
 class UnknownSalesSite(LookupError):
@@ -35,6 +35,21 @@ def get(key: str) -> SalesSite:
         return _sites[key]
     except KeyError:
         raise UnknownSalesSite(f"No sales site {key!r} is registered") from None
+
+
+def supports(site_key: str, capability: Capability) -> bool:
+    """Whether a registered site declares ``capability``; an empty or unregistered site supports nothing
+    (orders outlive their site's registration, and nothing may be sent to a site that is gone)."""
+    site = _sites.get(site_key) if site_key else None
+    return site is not None and site.supports(capability)
+
+
+def name_of(site_key: str, default: str | None = None) -> str:
+    """The site's name; ``default`` (else the key itself) for an unregistered one."""
+    site = _sites.get(site_key)
+    if site is not None:
+        return site.name
+    return site_key if default is None else default
 
 
 def all_sites() -> list[SalesSite]:

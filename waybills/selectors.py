@@ -59,10 +59,7 @@ def default_site() -> str:
 
 
 def site_name(site: str) -> str:
-    try:
-        return registry.get(site).name
-    except registry.UnknownSalesSite:
-        return site
+    return registry.name_of(site)
 
 
 def site_registered(site: str) -> bool:
@@ -75,12 +72,7 @@ def site_registered(site: str) -> bool:
 
 def site_supports(site: str, capability: Capability) -> bool:
     """Whether the registered site declares ``capability`` (``False`` for an empty or unregistered site)."""
-    if not site:
-        return False
-    try:
-        return registry.get(site).supports(capability)
-    except registry.UnknownSalesSite:
-        return False
+    return registry.supports(site, capability)
 
 
 def site_takes_tracking(site: str) -> bool:
@@ -96,13 +88,10 @@ def order_pushes_tracking(order: Order) -> bool:
 def order_not_pushed_site(order: Order) -> str:
     """The name of the order's sales site when it is pulled from a site that does not take tracking numbers
     from SmartShip (the seller enters them at the site); "" for manual orders and sites that do."""
-    if order.source != Order.Source.PULLED or order.account_id is None or not order.site:
+    if (order.source != Order.Source.PULLED or order.account_id is None or not site_registered(order.site)
+            or site_takes_tracking(order.site)):
         return ""
-    try:
-        site = registry.get(order.site)
-    except registry.UnknownSalesSite:
-        return ""
-    return "" if site.supports(Capability.TRACKING_PUSH) else site.name
+    return site_name(order.site)
 
 
 def _adapter_attribute(site: str, name: str):

@@ -11,19 +11,11 @@ from integrations.base import Capability
 
 
 def site_supports(site_key: str, capability: Capability) -> bool:
-    if not site_key:
-        return False
-    try:
-        return registry.get(site_key).supports(capability)
-    except registry.UnknownSalesSite:
-        return False
+    return registry.supports(site_key, capability)
 
 
 def site_name(site_key: str) -> str:
-    try:
-        return registry.get(site_key).name
-    except registry.UnknownSalesSite:
-        return site_key or "the sales site"
+    return registry.name_of(site_key, default=site_key or "the sales site")
 
 
 def site_confirms(site_key: str) -> bool:
