@@ -423,11 +423,10 @@ class WarehouseShipApi(APIView):
 
 def _couriers(*, site: str, account=None) -> dict:
     """The carriers an operator chooses from for a site (refreshed with ``account``'s key when stale)."""
-    from waybills.selectors import courier_list, site_name
-    from waybills.services.couriers import couriers_refresh
+    from waybills.selectors import site_name
+    from waybills.services.couriers import couriers_for
 
-    couriers_refresh(site=site, account=account)  # asks only a site that takes tracking numbers
-    return {"site": site, "site_name": site_name(site), "couriers": courier_list(site=site)}
+    return {"site": site, "site_name": site_name(site), "couriers": couriers_for(site=site, account=account)}
 
 
 class WarehouseCourierListApi(APIView):

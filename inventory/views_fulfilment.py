@@ -44,12 +44,10 @@ from sellers.mixins import SellerRequiredMixin, WarehouseOperatorRequiredMixin
 
 def _couriers(fo: FulfilmentOrder):
     """The carriers of the order's sales site (the generic list for a site without a carrier list)."""
-    from waybills.selectors import courier_list, default_site
-    from waybills.services.couriers import couriers_refresh
+    from waybills.selectors import default_site
+    from waybills.services.couriers import couriers_for
 
-    site = fo.order.site or default_site()
-    couriers_refresh(site=site, account=fo.order.account)  # asks only a site that takes tracking numbers
-    return courier_list(site=site)
+    return couriers_for(site=fo.order.site or default_site(), account=fo.order.account)
 
 
 def _not_pushed_site(fo: FulfilmentOrder) -> str:

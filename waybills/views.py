@@ -24,7 +24,7 @@ from waybills.forms import PrintFilterForm, PrintForm, PushActionForm, ReceiveFo
 from waybills.labels.pdf import pdf_render
 from waybills.labels.zpl import zpl_render
 from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
-from waybills.services.couriers import couriers_refresh
+from waybills.services.couriers import couriers_for
 from waybills.services.printing import waybills_print
 from waybills.services.push import push_correct, push_dismiss, pushes_retry
 from waybills.services.receiving import packing_label_check, packing_receive
@@ -222,7 +222,7 @@ class ReceivingView(WarehouseOperatorRequiredMixin, TemplateView):
         waybill = _label_or_none(label)
         site, account = (_order_site(waybill.order), waybill.order.account) if waybill else (
             selectors.default_site(), None)
-        context.update(couriers=_couriers(site, account), courier_site=site, recent=selectors.receipts_recent(),
+        context.update(couriers=couriers_for(site=site, account=account), courier_site=site, recent=selectors.receipts_recent(),
                        form=form, result=kwargs.get("result"))
         return context
 
@@ -261,16 +261,11 @@ class ReceivingLookupView(WarehouseOperatorRequiredMixin, View):
                              f"{waybill.order.recipient_name}. Now the carrier and its tracking number.",
                              "courier_site": site,
                              "couriers": [{"code": c.code, "name": c.name}
-                                          for c in _couriers(site, waybill.order.account)]})
+                                          for c in couriers_for(site=site, account=waybill.order.account)]})
 
 
 def _order_site(order: Order) -> str:
     return order.site or selectors.default_site()
-
-
-def _couriers(site: str, account=None):
-    couriers_refresh(site=site, account=account)  # only a site with a carrier list of its own is asked
-    return selectors.courier_list(site=site)
 
 
 def _label_or_none(label: str) -> Waybill | None:

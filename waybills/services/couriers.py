@@ -87,3 +87,12 @@ def couriers_store(*, site: str, records: list[CourierRecord]) -> None:
             changed.append(row)
     Courier.objects.bulk_create(new)
     Courier.objects.bulk_update(changed, ["name", "sort", "fetched_at"])
+
+
+def couriers_for(*, site: str, account: SalesSiteAccount | None = None) -> list:
+    """The carriers to choose from for a site's parcels: its list refreshed when stale (only a site that takes
+    tracking numbers is asked), else the stored, built-in or generic list."""
+    from waybills.selectors import courier_list
+
+    couriers_refresh(site=site, account=account)
+    return courier_list(site=site)
