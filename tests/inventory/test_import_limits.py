@@ -17,6 +17,7 @@ import pytest
 from inventory import excel
 from inventory.models import Sku, SkuImport
 from inventory.services.imports import sku_import_create
+from tests import xlsx_files
 from tests.factories import make_seller_user
 
 pytestmark = pytest.mark.django_db
@@ -28,33 +29,7 @@ SECONDS = 10  # the refusals take well under a second; before the fix the first 
 
 
 def sheet_file(rows_xml: bytes = b"", *, rows: dict[int, list] | None = None) -> bytes:
-    """The template's header (and ``rows``: row number → values) written by openpyxl, then ``rows_xml`` appended
-    to the sheet's XML inside the zip, as a hand-made file could have it."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = excel.SHEET
-    sheet.append(HEADER)
-    for number, values in (rows or {}).items():
-        for column, value in enumerate(values, start=1):
-            sheet.cell(row=number, column=column, value=value)
-    written = io.BytesIO()
-    workbook.save(written)
-    patched = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(written.getvalue())) as source, \
-            zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                assert data.count(b"</sheetData>") == 1
-                data = data.replace(b"</sheetData>", rows_xml + b"</sheetData>")
-            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-    return patched.getvalue()
-
-
-def text_row(number: int, column: str, text: str = "X") -> bytes:
-    return f'<row r="{number}"><c r="{column}{number}" t="inlineStr"><is><t>{text}</t></is></c></row>'.encode()
+    return xlsx_files.sheet_file(excel.SHEET, HEADER, rows_xml, rows=rows)
 
 
 def read_within(seconds: float, content: bytes):
@@ -94,7 +69,7 @@ def seller():
 
 def test_a_row_numbered_in_the_trillions_fails_the_job_at_once(seller, eager_celery,
                                                                django_capture_on_commit_callbacks):
-    content = sheet_file(text_row(99_999_999_999_999, "A"), rows={2: SKU_ROW})
+    content = sheet_file(xlsx_files.text_row(99_999_999_999_999, "A"), rows={2: SKU_ROW})
     assert len(content) < 10_000
 
     refused, seconds = read_within(SECONDS, content)
@@ -112,7 +87,7 @@ def test_a_row_numbered_in_the_trillions_fails_the_job_at_once(seller, eager_cel
 
 def test_rows_of_cells_at_column_xfd_are_not_padded_and_are_refused_past_the_bound(
         seller, eager_celery, django_capture_on_commit_callbacks):
-    content = sheet_file(b"".join(text_row(number, "XFD") for number in range(2, excel.MAX_SHEET_ROWS + 50)))
+    content = sheet_file(b"".join(xlsx_files.text_row(number, "XFD") for number in range(2, excel.MAX_SHEET_ROWS + 50)))
 
     refused, seconds = read_within(SECONDS, content)
 
@@ -125,7 +100,7 @@ def test_rows_of_cells_at_column_xfd_are_not_padded_and_are_refused_past_the_bou
 
 def test_cells_past_the_columns_read_are_ignored(seller, eager_celery, django_capture_on_commit_callbacks):
     far = (excel.MAX_COLUMNS + 1) * [None] + ["ignored"]
-    content = sheet_file(text_row(3, "XFD") + text_row(4, "XFD"), rows={2: SKU_ROW + far})
+    content = sheet_file(xlsx_files.text_row(3, "XFD") + xlsx_files.text_row(4, "XFD"), rows={2: SKU_ROW + far})
 
     (letters, rows), _ = read_within(SECONDS, content)
 

@@ -15,10 +15,10 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook
 
 from orders.models import Order
 from orders.services.manual import COLUMNS, MAX_IMPORT_COLUMNS, MAX_IMPORT_SHEET_ROWS, manual_orders_import
+from tests import xlsx_files
 from tests.factories import make_seller_user
 
 pytestmark = pytest.mark.django_db
@@ -32,31 +32,7 @@ SECONDS = 10  # the refusals take well under a second; before the fix the first 
 
 
 def sheet_file(rows_xml: bytes = b"", *, rows: dict[int, list] | None = None) -> bytes:
-    """The template's header (and ``rows``: row number → values) written by openpyxl, then ``rows_xml`` appended
-    to the sheet's XML inside the zip, as a hand-made file could have it."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Orders"
-    sheet.append(HEADERS)
-    for number, values in (rows or {}).items():
-        for column, value in enumerate(values, start=1):
-            sheet.cell(row=number, column=column, value=value)
-    written = io.BytesIO()
-    workbook.save(written)
-    patched = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(written.getvalue())) as source, \
-            zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                assert data.count(b"</sheetData>") == 1
-                data = data.replace(b"</sheetData>", rows_xml + b"</sheetData>")
-            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-    return patched.getvalue()
-
-
-def text_row(number: int, column: str, text: str = "X") -> bytes:
-    return f'<row r="{number}"><c r="{column}{number}" t="inlineStr"><is><t>{text}</t></is></c></row>'.encode()
+    return xlsx_files.sheet_file("Orders", HEADERS, rows_xml, rows=rows)
 
 
 def upload(content: bytes) -> SimpleUploadedFile:
@@ -102,7 +78,7 @@ def seller_user():
 
 def test_a_row_numbered_in_the_trillions_is_refused_at_once(seller_user, client):
     seller, user = seller_user
-    content = sheet_file(text_row(99_999_999_999_999, "A"), rows={2: ORDER_ROW})
+    content = sheet_file(xlsx_files.text_row(99_999_999_999_999, "A"), rows={2: ORDER_ROW})
     assert len(content) < 10_000
 
     result, seconds = import_within(SECONDS, seller, user, content)
@@ -122,7 +98,7 @@ def test_a_row_numbered_in_the_trillions_is_refused_at_once(seller_user, client)
 
 def test_rows_of_cells_at_column_xfd_are_not_padded_and_are_refused_past_the_bound(seller_user):
     seller, user = seller_user
-    content = sheet_file(b"".join(text_row(number, "XFD") for number in range(2, MAX_IMPORT_SHEET_ROWS + 50)))
+    content = sheet_file(b"".join(xlsx_files.text_row(number, "XFD") for number in range(2, MAX_IMPORT_SHEET_ROWS + 50)))
 
     result, seconds = import_within(SECONDS, seller, user, content)
 
@@ -134,7 +110,7 @@ def test_rows_of_cells_at_column_xfd_are_not_padded_and_are_refused_past_the_bou
 def test_cells_past_the_columns_read_are_ignored(seller_user):
     seller, user = seller_user
     far = (MAX_IMPORT_COLUMNS + 1) * [None] + ["ignored"]
-    content = sheet_file(text_row(3, "XFD") + text_row(4, "XFD"), rows={2: ORDER_ROW + far})
+    content = sheet_file(xlsx_files.text_row(3, "XFD") + xlsx_files.text_row(4, "XFD"), rows={2: ORDER_ROW + far})
 
     report = manual_orders_import(seller=seller, actor=user, file=upload(content))
 
