@@ -255,6 +255,13 @@ class PulledCancellation:
     # The line's quantity before this claim. A line first pulled after a partial cancellation arrives
     # with its quantity already lowered; this tells how much was ordered.
     ordered_quantity: int = 0
+    # Neither completed nor withdrawn: the buyer asked and the seller has not answered yet (LotteON 02). The
+    # line stays to ship until the seller approves (it then completes) or rejects the request at the site.
+    withdrawn: bool = False
+
+    @property
+    def requested(self) -> bool:
+        return not self.completed and not self.withdrawn
 
 
 @dataclass(frozen=True)

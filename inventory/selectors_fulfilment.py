@@ -92,7 +92,8 @@ def fulfilment_page(*, filters: FulfilmentFilters, page: str | int | None) -> Pa
 
 def _decorate(fulfilments: list[FulfilmentOrder]) -> None:
     """Per line: whether on hand covers it now (``line.covered``) and how it left when it shipped outside the
-    warehouse (``line.elsewhere``); per order: ``units``, ``uncovered`` and ``shipped_elsewhere`` (those lines)."""
+    warehouse (``line.elsewhere``); per order: ``units``, ``uncovered``, ``shipped_elsewhere`` (those lines) and
+    ``on_hold`` (its order lines with an open cancellation request)."""
     pending = [fo for fo in fulfilments if fo.state != FState.SHIPPED]
     found = shipped_elsewhere(line_ids=[line.order_line_id for fo in pending for line in fo.lines.all()])
     for fo in fulfilments:
@@ -104,6 +105,8 @@ def _decorate(fulfilments: list[FulfilmentOrder]) -> None:
         fo.uncovered = fo.is_active and any(not line.covered for line in lines if line.quantity)
         fo.shipped_elsewhere = [line.elsewhere for line in lines if line.elsewhere is not None]
         fo.closed_elsewhere = fo.state == FState.CANCELLED and bool(fo.shipped_elsewhere)
+        # Lines the buyer asked to cancel: held until the seller answers at the sales site (Pack and Ship refuse).
+        fo.on_hold = [line.order_line for line in lines if fo.is_active and line.quantity and line.order_line.on_hold]
 
 
 def fulfilment_counts(*, seller_id: int | None = None) -> dict[str, int]:

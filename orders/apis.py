@@ -71,15 +71,21 @@ class OrderFilterInputSerializer(serializers.Serializer):
 
 
 class OrderLineOutputSerializer(serializers.ModelSerializer):
+    on_hold = serializers.BooleanField(read_only=True, help_text=(
+        "The buyer asked to cancel and the seller has not answered at the sales site: not printed, packed or "
+        "shipped until then"))
+
     class Meta:
         model = OrderLine
         fields = [
             "id", "line_no", "process_seq", "status", "site_status_code", "confirm_state", "confirm_error",
             "confirmed_at", "product_name", "option_name", "seller_product_code", "seller_option_code",
             "site_product_id", "site_option_id", "quantity", "cancelled_quantity", "unit_price", "amount",
-            "paid_amount", "shipping_fee",
+            "paid_amount", "shipping_fee", "on_hold", "cancel_request_no", "cancel_request_quantity",
+            "cancel_request_reason", "cancel_requested_at",
         ]
         extra_kwargs = {
+            "cancel_request_no": {"help_text": "Claim number of the buyer's open cancellation request (LotteON clmNo)"},
             "seller_product_code": {"help_text": "Seller internal product number (LotteON epdNo)"},
             "seller_option_code": {"help_text": "Seller defined code of the option (LotteON eitmNo)"},
             "site_product_id": {"help_text": "The sales site's product id (LotteON spdNo)"},

@@ -138,6 +138,12 @@ class OrderLine(models.Model):
     )
     quantity = models.PositiveIntegerField()
     cancelled_quantity = models.PositiveIntegerField(default=0)
+    # The buyer's open cancellation request (LotteON 50 step 02): the line is on hold until the seller
+    # approves it (the cancellation completes) or rejects it at the sales site, or the buyer withdraws it.
+    cancel_request_no = models.CharField(max_length=40, blank=True)  # clmNo
+    cancel_request_quantity = models.PositiveIntegerField(default=0)
+    cancel_request_reason = models.CharField(max_length=300, blank=True)
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
     unit_price = models.DecimalField(max_digits=12, decimal_places=0, default=0)
     amount = models.DecimalField(max_digits=14, decimal_places=0, default=0)
     paid_amount = models.DecimalField(max_digits=14, decimal_places=0, default=0)
@@ -170,6 +176,11 @@ class OrderLine(models.Model):
     def open_quantity(self) -> int:
         return self.quantity - self.cancelled_quantity
 
+    @property
+    def on_hold(self) -> bool:
+        """The buyer asked to cancel and the seller has not answered at the sales site yet."""
+        return bool(self.cancel_request_no) and self.status in (LineStatus.NEW, LineStatus.CONFIRMED)
+
 
 class OrderEvent(models.Model):
     class Kind(models.TextChoices):
@@ -180,6 +191,8 @@ class OrderEvent(models.Model):
         CONFIRM_FAILED = "confirm_failed", "Confirmation failed"
         CANCELLED = "cancelled", "Cancelled"
         PARTIALLY_CANCELLED = "partially_cancelled", "Partially cancelled"
+        CANCEL_REQUESTED = "cancel_requested", "Cancellation requested"
+        CANCEL_REQUEST_WITHDRAWN = "cancel_request_withdrawn", "Cancellation request withdrawn"
         SHIPPED_ELSEWHERE = "shipped_elsewhere", "Shipped outside SmartShip"
         CREATED = "created", "Manual shipping order created"
         MAPPED = "mapped", "SKU & fulfilment"  # mapped or not, sent to fulfilment or waiting (and why)

@@ -10,7 +10,7 @@ so an order with many matching lines is listed once and no line is read to searc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from orders.models import Order, OrderEvent, OrderExport, OrderLine, OrderStatus
 from orders.services.search import search_q
+from orders.services.status import HOLDABLE
 from sellers.models import Seller
 
 PAGE_SIZE = 50
@@ -286,6 +287,18 @@ def order_get(*, seller: Seller, order_id: int) -> Order:
 
 def order_lines(*, order: Order) -> list[OrderLine]:
     return list(order.lines.select_related("sku_option__sku").order_by("line_no", "process_seq", "id"))
+
+
+def lines_on_hold(*, line_ids: Iterable[int]) -> list[int]:
+    """Those of these lines the buyer asked to cancel, waiting for the seller's answer at the sales site."""
+    return list(OrderLine.objects.filter(pk__in=list(line_ids), status__in=HOLDABLE).exclude(
+        cancel_request_no="").values_list("pk", flat=True))
+
+
+def orders_on_hold(*, order_ids: Iterable[int]) -> list[int]:
+    """Those of these orders with a line on hold (``lines_on_hold``): nothing of them is printed or shipped."""
+    return list(OrderLine.objects.filter(order_id__in=list(order_ids), status__in=HOLDABLE).exclude(
+        cancel_request_no="").values_list("order_id", flat=True).distinct())
 
 
 def order_events(*, order: Order) -> QuerySet[OrderEvent]:

@@ -42,6 +42,7 @@ def shared_limiter() -> TokenBucketLimiter:
 _limiters: dict[int, TokenBucketLimiter] = {}
 CONFIRM_BATCH = 100  # rows per 210 call, as production clients send (API.md §5.3)
 CANCELLATION_COMPLETED = codes.Step.CANCELLED
+CANCELLATION_STEPS = (CANCELLATION_COMPLETED, codes.Step.CLAIM_REQUESTED, codes.Step.CANCEL_WITHDRAWN)
 PULL_FLAGS = ("", "N", "Y")  # 209 ifCplYN: not yet reported, reported as not linked, linked (§5.2)
 LINKED_STEP = "12"  # where 210 puts a delivery line (§5.3)
 
@@ -120,17 +121,18 @@ class LotteonAdapter(CatalogMixin, ShippingMixin):
             yield PullWindow(start=window.start, end=window.end, lines=pulled)
 
     def fetch_cancellations(self, *, start: datetime, end: datetime) -> list[PulledCancellation]:
-        """50 over the range, completed cancellations only (step 21): they reduce or remove lines. A
-        request (02) or its withdrawal (22) changes nothing the portal keeps."""
+        """50 over the range, once per step: completed cancellations (21) reduce or remove lines; open
+        requests (02) and their withdrawals (22) put a line on hold and release it (docs/lotteon.md row 23)."""
         return [
             PulledCancellation(
                 # A claim row carries procSeq + 1 per claim; orglProcSeq names the line it cancels (§5.2).
                 ref=LineRef(line.key.od_no, line.key.od_seq, line.orgl_proc_seq or line.key.proc_seq),
                 claim_no=line.clm_no, cancelled_quantity=line.cancelled_quantity or line.quantity,
-                completed=line.step == CANCELLATION_COMPLETED, reason=line.reason, at=line.completed_at or line.requested_at,
-                ordered_quantity=line.quantity,
+                completed=line.step == CANCELLATION_COMPLETED, withdrawn=line.step == codes.Step.CANCEL_WITHDRAWN,
+                reason=line.reason, at=line.completed_at or line.requested_at, ordered_quantity=line.quantity,
             )
-            for line in self.client.search_cancellations_range(start, end, step=CANCELLATION_COMPLETED)
+            for step in CANCELLATION_STEPS
+            for line in self.client.search_cancellations_range(start, end, step=step)
         ]
 
     def confirm(self, lines: Sequence[ConfirmRequest]) -> list[LineOutcome]:

@@ -39,6 +39,7 @@ from inventory.models import FulfilmentLine, FulfilmentOrder, OptionSku, StockMo
 from inventory.services.mapping import chunked
 from inventory.services.stock import Move, movements_book
 from orders.models import LineStatus, Order, OrderEvent, OrderLine, OrderStatus
+from orders.selectors import lines_on_hold
 from orders.services.lifecycle import lines_mark_shipped, orders_mark_ready
 from sellers.models import Seller, User
 
@@ -524,6 +525,7 @@ def fulfilment_pack(*, fulfilment_id: int, actor: User | None = None) -> Fulfilm
     if fo.flagged:
         raise ApplicationError(f"{fo.number} is flagged: {fo.flag_reason} Press Done when that is handled.",
                                code="flagged")
+    _refuse_on_hold(fo, "packed")
     fo.state, fo.packed_at = FState.PACKED, timezone.now()
     fo.picked_at = fo.picked_at or fo.packed_at
     fo.save(update_fields=["state", "packed_at", "picked_at", "updated_at"])
@@ -542,6 +544,18 @@ def fulfilment_flag_clear(*, fulfilment_id: int, actor: User | None = None) -> F
     fo.flagged = False
     fo.save(update_fields=["flagged", "updated_at"])
     return fo
+
+
+def _refuse_on_hold(fo: FulfilmentOrder, done: str) -> None:
+    """A line the buyer asked to cancel waits for the seller's answer at the sales site: shipping it would
+    decide for the seller (and a cancellation approved meanwhile would have to be fetched back)."""
+    held = lines_on_hold(line_ids=fo.lines.values_list("order_line_id", flat=True))
+    if held:
+        line_nos = sorted(OrderLine.objects.filter(pk__in=held).values_list("line_no", flat=True))
+        raise ApplicationError(
+            f"{fo.number} was not {done}: the buyer asked to cancel line {', '.join(line_nos)}. It is on hold until "
+            "the seller approves or rejects the request at the sales site; nothing changed.",
+            code="cancel_requested", extra={"lines": held})
 
 
 def _tracking_check(fo: FulfilmentOrder, courier_code: str, tracking_no: str) -> None:
@@ -586,6 +600,7 @@ def _ship(*, fulfilment_id: int, actor: User | None, courier_code: str, tracking
     lines = list(fo.lines.filter(quantity__gt=0).select_related("order_line", "option"))
     if not lines:
         raise ApplicationError(f"{fo.number} has nothing left to ship.", code="nothing_to_ship")
+    _refuse_on_hold(fo, "shipped")
     elsewhere = shipped_elsewhere(line_ids=[line.order_line_id for line in lines])
     if elsewhere:
         every = len(elsewhere) == len(lines)

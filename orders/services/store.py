@@ -17,7 +17,7 @@ from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
 from orders.services import hooks
 from orders.services.search import search_text_of
 from orders.services.sites import site_confirms, site_name
-from orders.services.status import line_status_advance, order_fields_from_lines
+from orders.services.status import HOLDABLE, line_status_advance, order_fields_from_lines
 
 STATE_TO_STATUS = {
     LineState.NEW: LineStatus.NEW,
@@ -316,6 +316,7 @@ class _LineFigures(NamedTuple):
     quantity: int
     cancelled_quantity: int
     amount: Decimal
+    cancel_request_no: str
 
     @property
     def open_quantity(self) -> int:
@@ -384,7 +385,58 @@ def cancelled_quantities(cancellations: list[PulledCancellation]) -> dict[LineRe
 
 @transaction.atomic
 def cancellations_apply(*, account: SalesSiteAccount, cancellations: list[PulledCancellation]) -> int:
-    """Completed cancellations reduce or cancel the matching lines; each claim counts once."""
+    """Completed cancellations reduce or cancel the matching lines (each claim counts once); open requests
+    put lines on hold and withdrawals release them. Returns how many lines were wholly cancelled."""
+    cancelled = _completed_apply(account=account, cancellations=cancellations)
+    _requests_apply(account=account, cancellations=cancellations)
+    return cancelled
+
+
+def _requests_apply(*, account: SalesSiteAccount, cancellations: list[PulledCancellation]) -> None:
+    """A buyer's open cancellation request holds its line (not printed, packed or shipped) until the seller
+    answers it at the sales site; the request ends when the buyer withdraws it or it completes."""
+    ended = {c.claim_no: c for c in cancellations if not c.requested and c.claim_no}
+    requested = {c.ref: c for c in cancellations if c.requested and c.claim_no not in ended}
+    if not requested and not ended:
+        return
+    lines = OrderLine.objects.filter(
+        seller_id=account.seller_id, order__site=account.site, order__source=Order.Source.PULLED,
+        order__order_no__in={c.ref.order_no for c in (*requested.values(), *ended.values())},
+    ).select_related("order").only(
+        "order__order_no", "line_no", "process_seq", "status", "quantity", "cancelled_quantity",
+        "cancel_request_no", "cancel_request_quantity", "cancel_request_reason", "cancel_requested_at")
+    changed, events = [], []
+    for line in lines:
+        request = requested.get(LineRef(line.order.order_no, line.line_no, line.process_seq))
+        if request is not None and line.status in HOLDABLE and line.cancel_request_no != request.claim_no:
+            line.cancel_request_no, line.cancel_request_quantity = request.claim_no, request.cancelled_quantity
+            line.cancel_request_reason, line.cancel_requested_at = _clip(request.reason, 300), request.at
+            kind, claim = OrderEvent.Kind.CANCEL_REQUESTED, request.claim_no
+            message = (f"Line {line.line_no}: the buyer asked to cancel {request.cancelled_quantity} of "
+                       f"{line.open_quantity}" + (f" ({request.reason})" if request.reason else "") + ". The line is "
+                       "on hold: approve or reject the request at the sales site.")
+        elif line.cancel_request_no in ended:
+            end = ended[line.cancel_request_no]
+            claim = end.claim_no
+            line.cancel_request_no, line.cancel_request_quantity = "", 0
+            line.cancel_request_reason, line.cancel_requested_at = "", None
+            if not end.withdrawn:
+                changed.append(line)  # completed: the cancellation's own event tells it
+                continue
+            kind = OrderEvent.Kind.CANCEL_REQUEST_WITHDRAWN
+            message = f"Line {line.line_no}: the buyer withdrew the cancellation request; the line ships as usual."
+        else:
+            continue
+        changed.append(line)
+        events.append(OrderEvent(order=line.order, line=line, seller_id=account.seller_id, kind=kind,
+                                 message=message[:500], details={"claim": claim}))
+    OrderLine.objects.bulk_update(changed, ["cancel_request_no", "cancel_request_quantity", "cancel_request_reason",
+                                            "cancel_requested_at"])
+    OrderEvent.objects.bulk_create(events)
+    orders_refresh(order_ids={line.order_id for line in changed})
+
+
+def _completed_apply(*, account: SalesSiteAccount, cancellations: list[PulledCancellation]) -> int:
     per_line = _claims_per_line(cancellations)
     if not per_line:
         return 0

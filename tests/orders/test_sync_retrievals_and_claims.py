@@ -3,7 +3,7 @@
 API.md §5.2: 209 also returns retrieval instructions (dvRtrvDvsCd RTRV, step 23: returns and exchange
 pick-ups); the portal ships nothing for them, so it neither stores nor confirms them. §5.11: 50 lists
 cancellation requests (02), withdrawn requests (22) and completed cancellations (21); only 21 cancels
-a line (docs/lotteon.md, "Cancellations").
+a line, and an open request holds it until the seller answers (docs/lotteon.md row 23, docs/orders.md).
 """
 
 from __future__ import annotations
@@ -115,46 +115,98 @@ def test_retrieval_linked_by_another_tool_is_still_not_an_order_line(sandbox, ac
 # --- (b) cancellation requests, withdrawals and completions ---------------------------------------
 
 
+def held_lines() -> list[tuple]:
+    return sorted(OrderLine.objects.exclude(cancel_request_no="").values_list(
+        "order__order_no", "line_no", "cancel_request_quantity", "cancel_request_reason"))
+
+
 @pytest.mark.django_db
-def test_cancel_request_and_withdrawal_change_nothing_and_completion_cancels(sandbox, account):
+def test_cancel_request_holds_the_line_until_withdrawn_and_completion_cancels(sandbox, account):
     (a,) = option_codes(sandbox, 1)
     order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a, "odQty": 2}])
     sync(account)
     line = OrderLine.objects.get(order__order_no=order["odNo"])
     assert (line.status, line.confirm_state) == (LineStatus.CONFIRMED, ConfirmState.CONFIRMED)
-    before, events = snapshot(), OrderEvent.objects.count()
+    before = snapshot()
 
-    # 02: the buyer asks; the line is still to be shipped.
-    sandbox.request_cancel(order["odNo"])
+    # 02: the buyer asks. The line stays to ship at LotteON but is on hold here until the seller answers.
+    claim = sandbox.request_cancel(order["odNo"], clmRsnCnts="단순 변심")["clmNo"]
     run = sync(account)
-    assert snapshot() == before and OrderEvent.objects.count() == events
+    assert snapshot() == before, "status, quantities and confirmation unchanged"
     assert run.lines_cancelled == 0
-    assert Order.objects.get(order_no=order["odNo"]).status == OrderStatus.CONFIRMED
+    assert held_lines() == [(order["odNo"], "1", 2, "단순 변심")]
+    line.refresh_from_db()
+    assert line.on_hold and line.cancel_request_no == claim and line.cancel_requested_at is not None
+    stored = Order.objects.get(order_no=order["odNo"])
+    assert stored.status == OrderStatus.CONFIRMED and stored.needs_attention
+    assert "buyer asked to cancel 1 line(s)" in stored.attention_reason
+    [event] = line.events.filter(kind=OrderEvent.Kind.CANCEL_REQUESTED)
+    assert "asked to cancel 2 of 2 (단순 변심)" in event.message and event.details == {"claim": claim}
 
-    # 22: the buyer withdraws; nothing changes.
+    events = OrderEvent.objects.count()
+    sync(account)
+    assert OrderEvent.objects.count() == events and held_lines() == [(order["odNo"], "1", 2, "단순 변심")], \
+        "the same open request read again changes nothing"
+
+    # 22: the buyer withdraws; the hold ends.
     sandbox.withdraw_cancel(order["odNo"])
     run = sync(account)
-    assert snapshot() == before and OrderEvent.objects.count() == events
-    assert run.lines_cancelled == 0
+    assert snapshot() == before and held_lines() == [] and run.lines_cancelled == 0
+    stored.refresh_from_db()
+    assert not stored.needs_attention and stored.attention_reason == ""
+    assert line.events.filter(kind=OrderEvent.Kind.CANCEL_REQUEST_WITHDRAWN).count() == 1
 
-    # 21: a new request, completed; the line is cancelled.
+    # 21: a new request, completed; the line is cancelled and no longer held.
     sandbox.request_cancel(order["odNo"])
+    sync(account)
+    assert held_lines() == [(order["odNo"], "1", 2, "단순 변심")]
     sandbox.cancel(order["odNo"])
     run = sync(account)
     line.refresh_from_db()
-    assert (line.status, line.cancelled_quantity) == (LineStatus.CANCELLED, 2)
+    assert (line.status, line.cancelled_quantity, line.cancel_request_no) == (LineStatus.CANCELLED, 2, "")
     assert run.lines_cancelled == 1
-    assert Order.objects.get(order_no=order["odNo"]).status == OrderStatus.CANCELLED
+    stored.refresh_from_db()
+    assert stored.status == OrderStatus.CANCELLED and not stored.needs_attention
     assert line.events.filter(kind=OrderEvent.Kind.CANCELLED).count() == 1
+    assert line.events.filter(kind=OrderEvent.Kind.CANCEL_REQUESTED).count() == 2
     assert len(confirm_rows_sent(sandbox)) == 1, "confirmed once, at the first sync"
-    # The portal asked 50 for completed cancellations; the sandbox answered the request and withdrawal
-    # under 02 and 22 only.
     steps = {call["request"]["body"]["odPrgsStepCd"] for call in sandbox.calls() if CANCELLATIONS in call["path"]}
-    assert steps == {"21"}
+    assert steps == {"02", "21", "22"}
 
-    again = snapshot()
+    again = snapshot(), OrderEvent.objects.count()
     sync(account)
-    assert snapshot() == again, "a cancellation counts once"
+    assert (snapshot(), OrderEvent.objects.count()) == again, "a cancellation counts once"
+
+
+@pytest.mark.django_db
+def test_request_ended_before_the_sync_reads_it_never_holds(sandbox, account):
+    """A request withdrawn, or completed, before the next sync: the line is never put on hold."""
+    a, b = option_codes(sandbox, 2)
+    withdrawn = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}])
+    completed = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": b}])
+    sync(account)
+    sandbox.request_cancel(withdrawn["odNo"])
+    sandbox.withdraw_cancel(withdrawn["odNo"])
+    sandbox.request_cancel(completed["odNo"])
+    sandbox.cancel(completed["odNo"])
+    sync(account)
+    assert held_lines() == []
+    assert not OrderEvent.objects.filter(kind__in=[OrderEvent.Kind.CANCEL_REQUESTED,
+                                                   OrderEvent.Kind.CANCEL_REQUEST_WITHDRAWN]).exists()
+    assert OrderLine.objects.get(order__order_no=completed["odNo"]).status == LineStatus.CANCELLED
+    assert OrderLine.objects.get(order__order_no=withdrawn["odNo"]).status == LineStatus.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_request_on_one_line_holds_that_line_only(sandbox, account):
+    a, b = option_codes(sandbox, 2)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a, "odQty": 3}, {"eitmNo": b}])
+    sync(account)
+    sandbox.request_cancel(order["odNo"], odSeq="1", cnclQty=1)
+    sync(account)
+    assert held_lines() == [(order["odNo"], "1", 1, held_lines()[0][3])]
+    assert [line.on_hold for line in OrderLine.objects.filter(order__order_no=order["odNo"]).order_by("line_no")] == [
+        True, False]
 
 
 @pytest.mark.django_db

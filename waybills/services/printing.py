@@ -12,6 +12,7 @@ from django.utils import timezone
 from core.exceptions import ApplicationError
 from integrations.shipping import Courier as CourierRecord
 from orders.models import LineStatus, Order, OrderEvent, OrderLine, OrderStatus
+from orders.selectors import orders_on_hold
 from orders.services import hooks
 from orders.services.lifecycle import lines_mark_shipped, orders_mark_ready
 from sellers.models import User
@@ -32,10 +33,12 @@ MANUAL_COURIER = CourierRecord(code="", name="SmartShip")  # a manual order's in
 KIND_NAMES = {WaybillKind.INVOICE: "invoice", WaybillKind.PACKING: "packing label"}
 
 
-def _refusal(order: Order, kind: str, existing: Waybill | None, received: Waybill | None) -> str:
+def _refusal(order: Order, kind: str, existing: Waybill | None, received: Waybill | None, held: bool) -> str:
     """Why this order cannot be printed now ("" when it can)."""
     if order.status == OrderStatus.CANCELLED:
         return "cancelled by the buyer"
+    if held:
+        return "the buyer asked to cancel it: approve or reject the request at the sales site first"
     if order.status == OrderStatus.NEW:
         return "not confirmed yet (New orders are confirmed first)"
     if order.status == OrderStatus.SHIPPED and existing is None:
@@ -83,19 +86,16 @@ def waybills_print(
         raise ApplicationError("Some of the selected orders were not found.", code="not_found")
     waybills = {(w.order_id, w.kind): w for w in Waybill.objects.filter(order_id__in=ids)}
 
-    refused = []
-    for pk in ids:
-        order = orders[pk]
-        reason = _refusal(order, kind, waybills.get((pk, kind)), _received(waybills.get((pk, WaybillKind.PACKING))))
-        if reason:
-            refused.append(f"{order.order_no} ({reason})")
+    held = set(orders_on_hold(order_ids=ids))
+    refusals = {pk: _refusal(orders[pk], kind, waybills.get((pk, kind)),
+                             _received(waybills.get((pk, WaybillKind.PACKING))), pk in held) for pk in ids}
+    refused = [f"{orders[pk].order_no} ({reason})" for pk, reason in refusals.items() if reason]
     if refused:
         shown = "; ".join(refused[:5]) + (f"; and {len(refused) - 5} more" if len(refused) > 5 else "")
         raise ApplicationError(
             f"Nothing was printed: {len(refused)} of the selected orders cannot get a {KIND_NAMES[kind]}: {shown}. "
             "Remove them from the selection and print again.", code="not_printable",
-            extra={"orders": [orders[pk].pk for pk in ids if _refusal(
-                orders[pk], kind, waybills.get((pk, kind)), _received(waybills.get((pk, WaybillKind.PACKING))))]})
+            extra={"orders": [pk for pk, reason in refusals.items() if reason]})
 
     now = timezone.now()
     fresh_orders = [orders[pk] for pk in ids if (pk, kind) not in waybills]
