@@ -28,18 +28,28 @@ from integrations.lotteon.adapter_shipping import ShippingMixin
 from integrations.lotteon.client import LotteOnClient, RetryPolicy
 from integrations.lotteon.records import ConfirmLine, LineKey, OrderLine
 from integrations.lotteon.timeutil import split_days
-from integrations.ratelimit import TokenBucketLimiter
+from integrations.ratelimit import RateLimiter, RedisRateLimiter, default_limiter
 
 
-def shared_limiter() -> TokenBucketLimiter:
-    """One bucket per API key in this process (every adapter of a worker shares it)."""
+def shared_limiter() -> RateLimiter:
+    """The limiter every adapter uses: one budget per API key, LOTTEON_CALLS_PER_MINUTE.
+
+    With REDIS_URL (settings make it the Celery broker) the budget lives in Redis and every process of
+    the portal shares it (web, each worker process); without it, one bucket per process (the embedded
+    stack runs one worker). If Redis cannot be reached, calls fall back to this process's bucket.
+    """
     per_minute = settings.LOTTEON_CALLS_PER_MINUTE
-    if per_minute not in _limiters:
-        _limiters[per_minute] = TokenBucketLimiter(per_minute=per_minute)
-    return _limiters[per_minute]
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith(("redis://", "rediss://")):
+        return default_limiter(per_minute)
+    if (per_minute, url) not in _limiters:
+        _limiters[(per_minute, url)] = RedisRateLimiter.from_url(
+            url, per_minute, fallback=default_limiter(per_minute)
+        )
+    return _limiters[(per_minute, url)]
 
 
-_limiters: dict[int, TokenBucketLimiter] = {}
+_limiters: dict[tuple[int, str], RedisRateLimiter] = {}
 CONFIRM_BATCH = 100  # rows per 210 call, as production clients send (API.md §5.3)
 CANCELLATION_COMPLETED = codes.Step.CANCELLED
 CANCELLATION_STEPS = (CANCELLATION_COMPLETED, codes.Step.CLAIM_REQUESTED, codes.Step.CANCEL_WITHDRAWN)
