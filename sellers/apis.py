@@ -1,19 +1,55 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from sellers.lockout import cool_off_seconds, lockout_message, lockout_reset
 from sellers.permissions import request_seller
 
 
+class SignInLockedOut(APIException):
+    """Too many failed sign-ins for this username from this address (sellers/lockout.py); 429 with Retry-After."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+
+    def __init__(self):
+        super().__init__(lockout_message())
+        self.wait = cool_off_seconds()  # DRF's exception handler sends it as Retry-After
+
+
 class ObtainTokenApi(ObtainAuthToken):
-    """Exchange a username and password for the API token sent as `Authorization: Token <key>`."""
+    """Exchange a username and password for the API token sent as `Authorization: Token <key>`.
+
+    After too many failed sign-ins for a username from one address (here or on the login page), that username
+    is refused from that address for a while, even with the right password: 429 with code `locked_out` and
+    `Retry-After`. Requests from one address are also rate-limited: 429 with code `throttled`.
+    """
 
     permission_classes = [AllowAny]
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # ObtainAuthToken names DRF's JSONParser itself
+    throttle_classes = [ScopedRateThrottle]  # ObtainAuthToken turns throttling off
+    throttle_scope = "auth-token"
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except ValidationError:
+            # axes flags the request when it refused a locked-out username or when this failure locked it.
+            if getattr(request, "axes_locked_out", False):
+                raise SignInLockedOut() from None
+            raise
+        user = serializer.validated_data["user"]
+        lockout_reset(request=request, username=user.get_username())
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
 
 
 class MeOutputSerializer(serializers.Serializer):

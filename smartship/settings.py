@@ -7,6 +7,8 @@ LotteON sandbox). ``SMARTSHIP_ENV=production`` turns on the production checks.
 from __future__ import annotations
 
 import ipaddress
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -80,6 +82,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "core",
     "sellers",
     "integrations",
@@ -99,6 +102,8 @@ MIDDLEWARE = [
     "sellers.middleware.SellerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns the login view's answer to a locked-out attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "smartship.urls"
@@ -171,8 +176,42 @@ if PRODUCTION:
 # Only a TLS-terminating proxy in front may say a request came over HTTPS: the header is trusted when
 # DJANGO_BEHIND_PROXY=true, and that proxy must then set (not pass through) X-Forwarded-Proto. Without a
 # proxy a client could send the header itself and be taken for HTTPS.
-if env.bool("DJANGO_BEHIND_PROXY", default=False):
+SMARTSHIP_BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+if SMARTSHIP_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Password guessing (docs/deployment.md). django-axes counts failed sign-ins per username *and* client address,
+# so colleagues behind one office address do not lock each other out: after SMARTSHIP_LOGIN_FAILURE_LIMIT
+# failures that username is refused from that address, even with the right password, until
+# SMARTSHIP_LOGIN_COOLOFF_MINUTES pass without another try; a successful sign-in clears the count. It guards
+# the login page, the admin's and the API's token endpoint (sellers/lockout.py, sellers/apis.py).
+SMARTSHIP_LOGIN_FAILURE_LIMIT = env.int("SMARTSHIP_LOGIN_FAILURE_LIMIT", default=5)
+SMARTSHIP_LOGIN_COOLOFF_MINUTES = env.int("SMARTSHIP_LOGIN_COOLOFF_MINUTES", default=15)
+if SMARTSHIP_LOGIN_FAILURE_LIMIT < 1 or SMARTSHIP_LOGIN_COOLOFF_MINUTES < 1:
+    raise ConfigError(
+        "SMARTSHIP_LOGIN_FAILURE_LIMIT and SMARTSHIP_LOGIN_COOLOFF_MINUTES must be at least 1 "
+        f"(now {SMARTSHIP_LOGIN_FAILURE_LIMIT} and {SMARTSHIP_LOGIN_COOLOFF_MINUTES})."
+    )
+AUTHENTICATION_BACKENDS = ["sellers.lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = SMARTSHIP_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=SMARTSHIP_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# axes' default, stated because the lockout message relies on it: a try during the lockout starts the cool-off
+# again, so "try again in 15 minutes" is always true, and guessing on never gets through.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_CLIENT_IP_CALLABLE = "sellers.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "sellers.lockout.lockout_response"
+AXES_VERBOSE = False  # no "AXES: BEGIN" line from every process; failures and lockouts are still logged
+
+# REST API rates for programs: a generous one per signed-in user and a small one per client address on the
+# token endpoint (on top of the lockout). DRF counts them in Django's cache, i.e. per server process.
+SMARTSHIP_API_USER_RATE = env.str("SMARTSHIP_API_USER_RATE", default="600/minute")
+SMARTSHIP_API_TOKEN_RATE = env.str("SMARTSHIP_API_TOKEN_RATE", default="20/minute")
+for _name, _rate in (("SMARTSHIP_API_USER_RATE", SMARTSHIP_API_USER_RATE),
+                     ("SMARTSHIP_API_TOKEN_RATE", SMARTSHIP_API_TOKEN_RATE)):
+    if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", _rate):
+        raise ConfigError(f"{_name} must be requests per second, minute, hour or day, e.g. 600/minute (now {_rate!r}).")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -190,6 +229,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": SMARTSHIP_API_USER_RATE, "auth-token": SMARTSHIP_API_TOKEN_RATE},
+    # Throttles count by the address the proxy appended to X-Forwarded-For, and ignore the header without one.
+    "NUM_PROXIES": 1 if SMARTSHIP_BEHIND_PROXY else 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SmartShip API",
