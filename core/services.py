@@ -24,7 +24,9 @@ def rows_prune(queryset, *, batch: int = 5000) -> int:
 def history_prune(*, keep_days: int | None = None) -> dict[str, int]:
     """Beat's daily clean-up of what grows with every call and run: the API call log, order sync runs and stock
     pushes older than ``SMARTSHIP_HISTORY_KEEP_DAYS`` (runs still queued or running are kept), and expired
-    sessions. Orders, waybills and stock movements are records, never pruned."""
+    sessions, and the sign-in records of the lockout (axes: access log, failures, counts long past their
+    cool-off). Orders, waybills and stock movements are records, never pruned."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.conf import settings
     from django.contrib.sessions.models import Session
 
@@ -41,4 +43,6 @@ def history_prune(*, keep_days: int | None = None) -> dict[str, int]:
         "stock_runs": rows_prune(StockSyncRun.objects.filter(started_at__lt=cutoff).exclude(
             status=StockSyncRun.Status.RUNNING)),
         "sessions": rows_prune(Session.objects.filter(expire_date__lt=timezone.now())),
+        "sign_ins": sum(rows_prune(model.objects.filter(attempt_time__lt=cutoff))
+                        for model in (AccessLog, AccessFailureLog, AccessAttempt)),
     }

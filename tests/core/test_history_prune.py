@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
@@ -35,14 +36,22 @@ def test_old_history_goes_recent_and_running_stay_and_orders_are_never_touched(s
     Session.objects.create(session_key="a" * 32, session_data="", expire_date=now - timedelta(seconds=1))
     Session.objects.create(session_key="b" * 32, session_data="", expire_date=now + timedelta(days=1))
     order = make_order(seller=seller, account=account, instructed_at=old)
+    for model in (AccessLog, AccessFailureLog, AccessAttempt):
+        for username, when in (("old", old), ("recent", recent)):
+            extra = {"failures_since_start": 1, "get_data": "", "post_data": ""} if model is AccessAttempt else {}
+            row = model.objects.create(username=username, ip_address="10.0.0.1", user_agent="", http_accept="",
+                                       path_info="/accounts/login/", **extra)
+            model.objects.filter(pk=row.pk).update(attempt_time=when)
 
-    assert history_prune() == {"api_calls": 2, "sync_runs": 1, "stock_runs": 1, "sessions": 1}
+    assert history_prune() == {"api_calls": 2, "sync_runs": 1, "stock_runs": 1, "sessions": 1, "sign_ins": 3}
     assert list(ApiCallLog.objects.values_list("started_at", flat=True)) == [recent]
     assert set(SyncRun.objects.values_list("pk", flat=True)) == {stuck.pk, fresh.pk}
     assert not StockSyncRun.objects.exists()
     assert list(Session.objects.values_list("session_key", flat=True)) == ["b" * 32]
     assert order.lines.exists() and type(order).objects.filter(pk=order.pk).exists()
-    assert history_prune() == {"api_calls": 0, "sync_runs": 0, "stock_runs": 0, "sessions": 0}
+    for model in (AccessLog, AccessFailureLog, AccessAttempt):
+        assert list(model.objects.values_list("username", flat=True)) == ["recent"]
+    assert history_prune() == {"api_calls": 0, "sync_runs": 0, "stock_runs": 0, "sessions": 0, "sign_ins": 0}
 
 
 def test_prune_history_is_on_beats_schedule(settings):
