@@ -6,7 +6,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from .codes import STEP_NEW, fmt_dttm
+from .codes import STEP_NEW, STEP_PREPARING, fmt_dttm
 from .model import Ids, Item, Line, Product, Shop, Supplier, World, parse_allowed_ips
 
 DEMO_SUPPLIER = {"apiKey": "demo-lotteon-api-key", "trNo": "LO10000001", "trNm": "스마트십 데모상점"}
@@ -372,7 +372,25 @@ def build_world(
             add_shop(world, supplier, seed=seed, now=now)
     for shop in world.shops.values():
         build_orders(world, shop, random.Random(f"lotteon-sandbox:{seed}:{shop.trNo}:orders"), now, lines, days)
+    # After every shop's orders, with draws of their own: the orders above stay what they were before
+    # requests were generated.
+    for shop in world.shops.values():
+        open_requests(world, shop, random.Random(f"lotteon-sandbox:{seed}:{shop.trNo}:requests"), now)
     return world
+
+
+def open_requests(world: World, shop: Shop, rng: random.Random, now: datetime) -> None:
+    """A few buyers ask to cancel an order already in product preparation (50 step 02), made in the last
+    two hours and not answered yet: about one order in fifty of those, at least one when there is any."""
+    preparing = [lines for lines in shop.orders.values()
+                 if lines and all(line.step == STEP_PREPARING and not line.is_retrieval for line in lines)]
+    if not preparing:
+        return
+    for lines in rng.sample(preparing, max(1, len(preparing) // 50)):
+        at = fmt_dttm(now - timedelta(minutes=rng.randint(5, 120)))
+        rsn_cd, rsn = rng.choice(_CANCEL_REASONS)
+        shop.request_cancel([(line, line.row["odQty"]) for line in lines], world.ids.claim(at[:8]), at, rsn_cd, rsn,
+                            "generated")
 
 
 def add_shop(world: World, supplier: Supplier, *, seed: int, now: datetime) -> Shop:
@@ -391,4 +409,4 @@ def next_tr_no(world: World) -> str:
     return f"LO{n}"
 
 
-__all__ = ["Ids", "build_world", "build_order_lines", "random_party", "add_shop", "make_supplier"]
+__all__ = ["Ids", "build_world", "build_order_lines", "random_party", "add_shop", "make_supplier", "open_requests"]

@@ -135,4 +135,11 @@ def test_generated_cancellations_show_in_50(sandbox, lotteon):
         end = now - timedelta(days=days_back)
         found += lotteon.ok(50, {"srchStrtDttm": dttm(end - timedelta(days=5)), "srchEndDttm": dttm(end),
                                  "odPrgsStepCd": "21"})
-    assert {c["clmNo"] for c in found} == {c["clmNo"] for c in claims}
+    completed = {c["clmNo"] for c in claims if c["itemList"][0]["odPrgsStepCd"] == "21"}
+    assert {c["clmNo"] for c in found} == completed
+    # The generated open requests (02) are listed under 02 only, on their request time.
+    requested = {c["clmNo"] for c in claims if c["itemList"][0]["odPrgsStepCd"] == "02"}
+    assert requested and requested | completed == {c["clmNo"] for c in claims}
+    listed = lotteon.ok(50, {"srchStrtDttm": dttm(now - timedelta(days=1)), "srchEndDttm": dttm(now),
+                             "odPrgsStepCd": "02"})
+    assert {c["clmNo"] for c in listed} == requested
