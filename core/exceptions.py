@@ -21,10 +21,27 @@ class ApplicationError(Exception):
         self.extra = extra or {}
 
 
+# Codes of requests that were well formed but clash with the current state of what they act on (another click
+# got there first, the order was cancelled meanwhile, the line is on hold): 409, so that a program can tell
+# "fix the request" (400) from "look at the thing again" (409). ``not_found`` is a 404.
+CONFLICT_CODES = frozenset({
+    "already_received", "busy", "cancel_requested", "cancelled", "duplicate", "flagged", "not_flagged",
+    "not_printable", "nothing_to_ship", "order_cancelled", "shipped_elsewhere", "sync_running",
+    "tracking_no_used", "wrong_state",
+})
+
+
+def application_error_status(error: ApplicationError) -> int:
+    if error.code == "not_found":
+        return 404
+    return 409 if error.code in CONFLICT_CODES else 400
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """Render every error as ``{"message", "code", "extra"}`` with a 4xx status."""
     if isinstance(exc, ApplicationError):
-        return Response({"message": exc.message, "code": exc.code, "extra": exc.extra}, status=400)
+        return Response({"message": exc.message, "code": exc.code, "extra": exc.extra},
+                        status=application_error_status(exc))
     if isinstance(exc, ValidationError):
         exc = drf_exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, Http404):

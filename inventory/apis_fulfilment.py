@@ -356,7 +356,7 @@ class WarehouseStartPickingApi(APIView):
 
     @extend_schema(request=None, responses=FulfilmentSerializer,
                    summary="QFC: start picking an open fulfilment order (one already picking stays so; packed, "
-                           "shipped or cancelled: 400 wrong_state)")
+                           "shipped or cancelled: 409 wrong_state)")
     def post(self, request, pk: int):
         fulfilment_id = _warehouse_fulfilment_id(pk)
         fulfilments_start_picking(fulfilment_ids=[fulfilment_id], actor=request.user)
@@ -399,7 +399,7 @@ class WarehouseFlagClearApi(APIView):
     permission_classes = [IsWarehouseOperator]
 
     @extend_schema(request=None, responses=FulfilmentSerializer,
-                   summary="QFC: Done: the flag is handled (cancelled items are back on the shelf); 400 not_flagged")
+                   summary="QFC: Done: the flag is handled (cancelled items are back on the shelf); 409 not_flagged")
     def post(self, request, pk: int):
         fulfilment_id = _warehouse_fulfilment_id(pk)
         fulfilment_flag_clear(fulfilment_id=fulfilment_id, actor=request.user)

@@ -22,12 +22,6 @@ from waybills.services.receiving import packing_receive
 from waybills.views import label_response
 
 
-def _not_found_as_404(exc: ApplicationError) -> None:
-    if exc.code == "not_found":
-        raise Http404(exc.message) from exc
-    raise exc
-
-
 class PrintInputSerializer(serializers.Serializer):
     order_ids = serializers.ListField(child=serializers.IntegerField(**ID_BOUNDS), allow_empty=False, max_length=1000)
     kind = serializers.ChoiceField(choices=WaybillKind.choices, default=WaybillKind.INVOICE)
@@ -76,10 +70,7 @@ class WaybillPrintApi(APIView):
         data = PrintInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         download = data.validated_data.pop("download")
-        try:
-            batch = waybills_print(seller_id=request_seller(request).pk, actor=request.user, **data.validated_data)
-        except ApplicationError as exc:
-            _not_found_as_404(exc)
+        batch = waybills_print(seller_id=request_seller(request).pk, actor=request.user, **data.validated_data)
         if download:
             response = label_response(batch, batch.paper)
             response["X-Print-Batch"] = str(batch.pk)
@@ -148,10 +139,7 @@ class TrackingPushRetryApi(APIView):
         seller = request_seller(request)
         if id_or_none(pk) is None:
             raise Http404  # beyond the id range: no push has it
-        try:
-            pushes_retry(seller_id=seller.pk, push_ids=[pk], actor=request.user)
-        except ApplicationError as exc:
-            _not_found_as_404(exc)
+        pushes_retry(seller_id=seller.pk, push_ids=[pk], actor=request.user)
         return Response(TrackingPushSerializer(TrackingPush.objects.get(pk=pk, seller=seller)).data)
 
 
@@ -165,13 +153,10 @@ def _push_id(pk: int) -> int:
 class TrackingPushCorrectApi(APIView):
     @extend_schema(request=None, responses={201: TrackingPushSerializer},
                    summary="Correct a push shipped with another number: the sales site's number is replaced with "
-                           "ours (the correction, a new push, is answered); 400 not_a_conflict, busy")
+                           "ours (the correction, a new push, is answered); 400 not_a_conflict, 409 busy")
     def post(self, request, pk: int):
         seller = request_seller(request)
-        try:
-            correction = push_correct(seller_id=seller.pk, push_id=_push_id(pk), actor=request.user)
-        except ApplicationError as exc:
-            _not_found_as_404(exc)
+        correction = push_correct(seller_id=seller.pk, push_id=_push_id(pk), actor=request.user)
         push = TrackingPush.objects.select_related("order", "line").get(pk=correction.pk, seller=seller)
         return Response(TrackingPushSerializer(push).data, status=status.HTTP_201_CREATED)
 
@@ -182,10 +167,7 @@ class TrackingPushDismissApi(APIView):
                            "(the sales site's number stays and the line counts as shipped); 400 not_dismissable")
     def post(self, request, pk: int):
         seller = request_seller(request)
-        try:
-            push_dismiss(seller_id=seller.pk, push_id=_push_id(pk), actor=request.user)
-        except ApplicationError as exc:
-            _not_found_as_404(exc)
+        push_dismiss(seller_id=seller.pk, push_id=_push_id(pk), actor=request.user)
         push = TrackingPush.objects.select_related("order", "line").get(pk=pk, seller=seller)
         return Response(TrackingPushSerializer(push).data)
 

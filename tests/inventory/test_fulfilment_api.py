@@ -98,5 +98,5 @@ def test_stock_push_failures_and_retry():
     _, other_user = make_seller_user()
     other = api(other_user)
     assert other.get("/api/v1/stock-pushes/").json()["count"] == 0
-    assert other.post("/api/v1/stock-pushes/retry/", {"ids": [push.pk]}, format="json").status_code == 400
+    assert other.post("/api/v1/stock-pushes/retry/", {"ids": [push.pk]}, format="json").status_code == 404
     assert not FulfilmentOrder.objects.exists()

@@ -78,15 +78,15 @@ def test_an_operator_walks_a_fulfilment_order_through_the_api_alone(setup):
     assert [row["id"] for row in client.get(f"{WH}/fulfilment-orders/", {"tab": "flagged"}).json()["results"]] == [
         fo.pk]
     refused = client.post(f"{WH}/fulfilment-orders/{fo.pk}/pack/")
-    assert refused.status_code == 400 and refused.json()["code"] == "flagged"
+    assert refused.status_code == 409 and refused.json()["code"] == "flagged"
     refused = client.post(f"{WH}/fulfilment-orders/{fo.pk}/ship/", {}, format="json")
-    assert refused.status_code == 400 and refused.json()["code"] == "flagged"
+    assert refused.status_code == 409 and refused.json()["code"] == "flagged"
 
     done = client.post(f"{WH}/fulfilment-orders/{fo.pk}/clear-flag/")
     assert done.status_code == 200 and not done.json()["flagged"]
     assert OrderEvent.objects.filter(order=order, message__startswith=f"QFC handled the flag of {fo.number}").exists()
     twice = client.post(f"{WH}/fulfilment-orders/{fo.pk}/clear-flag/")
-    assert twice.status_code == 400 and twice.json()["code"] == "not_flagged"
+    assert twice.status_code == 409 and twice.json()["code"] == "not_flagged"
 
     packed = client.post(f"{WH}/fulfilment-orders/{fo.pk}/pack/")
     assert packed.status_code == 200 and packed.json()["state"] == "packed" and packed.json()["packed_at"]
@@ -115,7 +115,7 @@ def test_an_operator_walks_a_fulfilment_order_through_the_api_alone(setup):
 
     for action in ("start-picking", "pack"):
         late = client.post(f"{WH}/fulfilment-orders/{fo.pk}/{action}/")
-        assert late.status_code == 400 and late.json()["code"] == "wrong_state", action
+        assert late.status_code == 409 and late.json()["code"] == "wrong_state", action
     assert client.get(f"{WH}/fulfilment-orders/{fo.pk}/").json()["state"] == "shipped"
 
 

@@ -244,7 +244,7 @@ def test_receiving_api_for_operators(seller_client, operator, client, settings):
     assert (response.json()["courier_code"], response.json()["tracking_no"]) == ("0005", "345678901234")
     again = client.post("/api/v1/receiving/scans/", body, content_type="application/json",
                         HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert again.status_code == 400 and again.json()["code"] == "already_received"
+    assert again.status_code == 409 and again.json()["code"] == "already_received"
 
 
 def test_push_failures_page_lists_and_retries(seller_client):
