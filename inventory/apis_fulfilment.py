@@ -106,11 +106,14 @@ class FulfilmentLineSerializer(serializers.ModelSerializer):
     option_values = serializers.CharField(source="option.option_values")
     sku_name = serializers.CharField(source="option.sku.name")
     line_no = serializers.CharField(source="order_line.line_no")
+    on_hold = serializers.BooleanField(source="order_line.on_hold", read_only=True, help_text=(
+        "The buyer asked to cancel this line and the seller has not answered at the sales site: pack, ship and "
+        "tracking numbers are refused (409 cancel_requested) until then"))
 
     class Meta:
         model = FulfilmentLine
         fields = ["id", "order_line", "line_no", "option", "option_code", "option_values", "sku_name", "quantity",
-                  "reserved", "shipped_quantity", "cancelled_quantity"]
+                  "reserved", "shipped_quantity", "cancelled_quantity", "on_hold"]
         extra_kwargs = {"quantity": {"help_text": "Still to ship (the line's open quantity)"},
                         "reserved": {"help_text": "Held of the option SKU's stock now"}}
 

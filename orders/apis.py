@@ -27,6 +27,7 @@ from orders.selectors import (
     order_search_matches,
 )
 from orders.services.confirm import orders_confirm
+from orders.services.lifecycle import order_hold_release
 from sellers.permissions import request_seller
 
 
@@ -252,3 +253,20 @@ class OrderConfirmApi(APIView):
         message = f"{confirmed} line{'' if confirmed == 1 else 's'} confirmed, {failed} failed."
         return Response(OrderConfirmOutputSerializer(
             {"confirmed": confirmed, "failed": failed, "message": message}).data)
+
+
+class OrderHoldReleaseOutputSerializer(serializers.Serializer):
+    released = serializers.IntegerField(help_text="Lines released")
+
+
+class OrderHoldReleaseApi(APIView):
+    @extend_schema(request=None, responses=OrderHoldReleaseOutputSerializer,
+                   summary="Release the hold of a buyer's cancellation request the seller rejected at the sales site",
+                   description="The order's lines on hold (`on_hold`) ship as usual again; the same request read "
+                   "again does not hold them, a new one does. 409 `wrong_state` when nothing is on hold.")
+    def post(self, request, pk: int):
+        order_id = id_or_none(pk)
+        if order_id is None:
+            raise Http404
+        released = order_hold_release(seller_id=request_seller(request).pk, order_id=order_id, actor=request.user)
+        return Response(OrderHoldReleaseOutputSerializer({"released": released}).data)

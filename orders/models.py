@@ -29,6 +29,17 @@ class LineStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# A buyer's cancellation request holds a line only while it is still to ship (docs/orders.md, "Cancellation
+# requests"), and until the seller releases it by hand after rejecting the request at the sales site.
+HOLDABLE = (LineStatus.NEW, LineStatus.CONFIRMED)
+ON_HOLD = Q(status__in=HOLDABLE, cancel_request_released_at__isnull=True) & ~Q(cancel_request_no="")
+
+
+def is_on_hold(*, status: str, cancel_request_no: str, cancel_request_released_at) -> bool:
+    """``ON_HOLD`` for one line's values (a model instance or a row read with ``values_list``)."""
+    return bool(cancel_request_no) and cancel_request_released_at is None and status in HOLDABLE
+
+
 class ConfirmState(models.TextChoices):
     PENDING = "pending", "Waiting for confirmation"
     CONFIRMED = "confirmed", "Confirmed"
@@ -144,6 +155,8 @@ class OrderLine(models.Model):
     cancel_request_quantity = models.PositiveIntegerField(default=0)
     cancel_request_reason = models.CharField(max_length=300, blank=True)
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    # The seller rejected the request at the sales site and let the line go; a new claim holds it again.
+    cancel_request_released_at = models.DateTimeField(null=True, blank=True)
     unit_price = models.DecimalField(max_digits=12, decimal_places=0, default=0)
     amount = models.DecimalField(max_digits=14, decimal_places=0, default=0)
     paid_amount = models.DecimalField(max_digits=14, decimal_places=0, default=0)
@@ -179,7 +192,8 @@ class OrderLine(models.Model):
     @property
     def on_hold(self) -> bool:
         """The buyer asked to cancel and the seller has not answered at the sales site yet."""
-        return bool(self.cancel_request_no) and self.status in (LineStatus.NEW, LineStatus.CONFIRMED)
+        return is_on_hold(status=self.status, cancel_request_no=self.cancel_request_no,
+                          cancel_request_released_at=self.cancel_request_released_at)
 
 
 class OrderEvent(models.Model):
@@ -193,6 +207,7 @@ class OrderEvent(models.Model):
         PARTIALLY_CANCELLED = "partially_cancelled", "Partially cancelled"
         CANCEL_REQUESTED = "cancel_requested", "Cancellation requested"
         CANCEL_REQUEST_WITHDRAWN = "cancel_request_withdrawn", "Cancellation request withdrawn"
+        CANCEL_REQUEST_RELEASED = "cancel_request_released", "Released: request rejected at the sales site"
         SHIPPED_ELSEWHERE = "shipped_elsewhere", "Shipped outside SmartShip"
         CREATED = "created", "Manual shipping order created"
         MAPPED = "mapped", "SKU & fulfilment"  # mapped or not, sent to fulfilment or waiting (and why)

@@ -31,9 +31,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from orders.models import Order, OrderEvent, OrderExport, OrderLine, OrderStatus
+from orders.models import ON_HOLD, Order, OrderEvent, OrderExport, OrderLine, OrderStatus
 from orders.services.search import search_q
-from orders.services.status import HOLDABLE
 from sellers.models import Seller
 
 PAGE_SIZE = 50
@@ -291,14 +290,13 @@ def order_lines(*, order: Order) -> list[OrderLine]:
 
 def lines_on_hold(*, line_ids: Iterable[int]) -> list[int]:
     """Those of these lines the buyer asked to cancel, waiting for the seller's answer at the sales site."""
-    return list(OrderLine.objects.filter(pk__in=list(line_ids), status__in=HOLDABLE).exclude(
-        cancel_request_no="").values_list("pk", flat=True))
+    return list(OrderLine.objects.filter(ON_HOLD, pk__in=list(line_ids)).values_list("pk", flat=True))
 
 
 def orders_on_hold(*, order_ids: Iterable[int]) -> list[int]:
     """Those of these orders with a line on hold (``lines_on_hold``): nothing of them is printed or shipped."""
-    return list(OrderLine.objects.filter(order_id__in=list(order_ids), status__in=HOLDABLE).exclude(
-        cancel_request_no="").values_list("order_id", flat=True).distinct())
+    return list(OrderLine.objects.filter(ON_HOLD, order_id__in=list(order_ids)).values_list(
+        "order_id", flat=True).distinct())
 
 
 def order_events(*, order: Order) -> QuerySet[OrderEvent]:

@@ -11,5 +11,6 @@ urlpatterns = [
     path("exports/<int:pk>/progress/", views.OrderExportProgressView.as_view(), name="export-progress"),
     path("exports/<int:pk>/download/", views.OrderExportDownloadView.as_view(), name="export-download"),
     path("<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
+    path("<int:pk>/release-hold/", views.OrderHoldReleaseView.as_view(), name="order-release-hold"),
     path("manual/", include("orders.manual_urls")),
 ]

@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from core.exceptions import ApplicationError
 from core.http import safe_next
+from core.ids import id_or_none
 from integrations.selectors import account_list
 from orders.exports import orders_workbook
 from orders.forms import OrderConfirmForm, OrderFilterForm
@@ -30,6 +31,7 @@ from orders.selectors import (
 )
 from orders.services.confirm import orders_confirm
 from orders.services.export import order_export_request, order_export_stale
+from orders.services.lifecycle import order_hold_release
 from orders.services.sites import site_confirms
 from sellers.mixins import SellerRequiredMixin
 
@@ -129,10 +131,30 @@ class OrderDetailView(SellerRequiredMixin, TemplateView):
             order = order_get(seller=self.seller, order_id=self.kwargs["pk"])
         except Order.DoesNotExist:
             raise Http404("No such order.") from None
+        lines = order_lines(order=order)
         return super().get_context_data(
-            order=order, lines=order_lines(order=order), events=order_events(order=order),
-            confirmable=_confirmable(order), **kwargs,
+            order=order, lines=lines, events=order_events(order=order), confirmable=_confirmable(order),
+            on_hold=[line for line in lines if line.on_hold], **kwargs,
         )
+
+
+class OrderHoldReleaseView(SellerRequiredMixin, View):
+    """The seller rejected the buyer's cancellation request at the sales site: let the held lines ship."""
+
+    def post(self, request, pk):
+        order_id = id_or_none(pk)
+        if order_id is None:
+            raise Http404("No such order.")
+        try:
+            released = order_hold_release(seller_id=self.seller.pk, order_id=order_id, actor=request.user)
+        except ApplicationError as exc:
+            if exc.code == "not_found":
+                raise Http404(exc.message) from None
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Released {released} line{'' if released == 1 else 's'}: the order ships as "
+                             "usual. A new cancellation request from the buyer would hold it again.")
+        return redirect("orders:order-detail", pk=order_id)
 
 
 class OrderConfirmView(SellerRequiredMixin, View):

@@ -660,6 +660,7 @@ def fulfilment_tracking_record(*, fulfilment_id: int, courier_code: str, trackin
         raise ApplicationError("No such fulfilment order.", code="not_found")
     if fo.state != FState.SHIPPED:
         raise ApplicationError(f"{fo.number} is not shipped yet: ship it with the tracking number.", code="wrong_state")
+    _refuse_on_hold(fo, "given its tracking number")
     _tracking_check(fo, courier_code, tracking_no)
     with transaction.atomic():
         fo = _get_locked(fulfilment_id)

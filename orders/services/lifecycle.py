@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from orders.models import LineStatus, Order, OrderEvent, OrderLine, OrderStatus
+from core.exceptions import ApplicationError
+from orders.models import ON_HOLD, LineStatus, Order, OrderEvent, OrderLine, OrderStatus
 from orders.services.store import orders_refresh
 from sellers.models import User
 
@@ -42,3 +43,26 @@ def lines_mark_shipped(*, seller_id: int, line_ids: Iterable[int], message: str,
     )
     orders_refresh(order_ids=order_ids)
     return len(lines)
+
+
+@transaction.atomic
+def order_hold_release(*, seller_id: int, order_id: int, actor: User | None = None) -> int:
+    """The seller rejected the buyer's cancellation request at the sales site: the order's lines on hold ship
+    again. API.md has no call for the answer, so the seller says it here; the claim is kept, so the same request
+    read again does not hold them a second time (a new request does)."""
+    order = Order.objects.select_for_update().filter(seller_id=seller_id, pk=order_id).first()
+    if order is None:
+        raise ApplicationError("No such order.", code="not_found")
+    held = list(OrderLine.objects.filter(ON_HOLD, order=order).only("pk", "line_no", "cancel_request_no"))
+    if not held:
+        raise ApplicationError(f"Order {order.order_no} is not on hold: nothing to release.", code="wrong_state")
+    now = timezone.now()
+    OrderLine.objects.filter(pk__in=[line.pk for line in held]).update(cancel_request_released_at=now, updated_at=now)
+    OrderEvent.objects.bulk_create(
+        OrderEvent(order=order, line=line, seller_id=seller_id, actor=actor, kind=OrderEvent.Kind.CANCEL_REQUEST_RELEASED,
+                   message=f"Line {line.line_no}: the cancellation request was rejected at the sales site; the line "
+                           "ships as usual.", details={"claim": line.cancel_request_no})
+        for line in held
+    )
+    orders_refresh(order_ids={order.pk})
+    return len(held)

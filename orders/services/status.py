@@ -11,10 +11,6 @@ from orders.models import ConfirmState, LineStatus, Order, OrderLine, OrderStatu
 LINE_RANK = {LineStatus.NEW: 0, LineStatus.CONFIRMED: 1, LineStatus.SHIPPED: 2, LineStatus.CANCELLED: 3}
 
 
-# A cancellation request holds a line only while it is still to ship.
-HOLDABLE = (LineStatus.NEW, LineStatus.CONFIRMED)
-
-
 def line_status_advance(current: str, incoming: str) -> str:
     return incoming if LINE_RANK[LineStatus(incoming)] > LINE_RANK[LineStatus(current)] else current
 
@@ -22,7 +18,7 @@ def line_status_advance(current: str, incoming: str) -> str:
 def order_fields_from_lines(order: Order, lines: Iterable[OrderLine]) -> dict:
     """Status, totals and attention of an order from all of its lines (model instances, or rows with the
     same attributes: ``status`` of the order; ``status``, ``confirm_state``, ``confirm_error``,
-    ``open_quantity``, ``amount`` and ``cancel_request_no`` of each line)."""
+    ``open_quantity``, ``amount`` and ``on_hold`` of each line)."""
     lines = list(lines)
     active = [line for line in lines if line.status != LineStatus.CANCELLED]
     if not active:
@@ -37,7 +33,7 @@ def order_fields_from_lines(order: Order, lines: Iterable[OrderLine]) -> dict:
     else:
         status = OrderStatus.CONFIRMED
     failed = [line for line in active if line.confirm_state == ConfirmState.FAILED]
-    held = [line for line in active if line.cancel_request_no and line.status in HOLDABLE]
+    held = [line for line in active if line.on_hold]
     reasons = []
     if held:
         reasons.append(f"The buyer asked to cancel {len(held)} line(s): approve or reject the request at the sales "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -13,11 +14,11 @@ from django.utils import timezone
 from core.bulk import instance_maker, objects_insert, rows_insert
 from integrations.base import LineRef, LineState, PulledCancellation, PulledLine
 from integrations.models import SalesSiteAccount
-from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
+from orders.models import HOLDABLE, ConfirmState, LineStatus, Order, OrderEvent, OrderLine, is_on_hold
 from orders.services import hooks
 from orders.services.search import search_text_of
 from orders.services.sites import site_confirms, site_name
-from orders.services.status import HOLDABLE, line_status_advance, order_fields_from_lines
+from orders.services.status import line_status_advance, order_fields_from_lines
 
 STATE_TO_STATUS = {
     LineState.NEW: LineStatus.NEW,
@@ -317,10 +318,16 @@ class _LineFigures(NamedTuple):
     cancelled_quantity: int
     amount: Decimal
     cancel_request_no: str
+    cancel_request_released_at: datetime | None
 
     @property
     def open_quantity(self) -> int:
         return self.quantity - self.cancelled_quantity
+
+    @property
+    def on_hold(self) -> bool:
+        return is_on_hold(status=self.status, cancel_request_no=self.cancel_request_no,
+                          cancel_request_released_at=self.cancel_request_released_at)
 
 
 class _OrderFigures(NamedTuple):
@@ -362,6 +369,9 @@ def orders_refresh(*, order_ids: set[int]) -> None:
 class _LineClaims:
     quantities: dict[str, int] = field(default_factory=dict)  # by claim: a claim reported twice counts once
     ordered: int = 0
+    # What the line keeps after the latest claim read: its quantity before that claim (odQty) less what it
+    # cancels. A line's earlier claims may be out of the window read now; this still gives the total.
+    left: int | None = None
 
     @property
     def cancelled(self) -> int:
@@ -375,6 +385,9 @@ def _claims_per_line(cancellations: list[PulledCancellation]) -> dict[LineRef, _
             claims = per_line[c.ref]
             claims.quantities[c.claim_no or f"{c.ref}"] = c.cancelled_quantity
             claims.ordered = max(claims.ordered, c.ordered_quantity)
+            if c.ordered_quantity:
+                left = max(0, c.ordered_quantity - c.cancelled_quantity)
+                claims.left = left if claims.left is None else min(claims.left, left)
     return per_line
 
 
@@ -387,16 +400,20 @@ def cancelled_quantities(cancellations: list[PulledCancellation]) -> dict[LineRe
 def cancellations_apply(*, account: SalesSiteAccount, cancellations: list[PulledCancellation]) -> int:
     """Completed cancellations reduce or cancel the matching lines (each claim counts once); open requests
     put lines on hold and withdrawals release them. Returns how many lines were wholly cancelled."""
-    cancelled = _completed_apply(account=account, cancellations=cancellations)
+    # Requests first: the cancellations' hooks then flag what they flag (a printed label) on orders whose
+    # figures the requests have already refreshed.
     _requests_apply(account=account, cancellations=cancellations)
-    return cancelled
+    return _completed_apply(account=account, cancellations=cancellations)
 
 
 def _requests_apply(*, account: SalesSiteAccount, cancellations: list[PulledCancellation]) -> None:
     """A buyer's open cancellation request holds its line (not printed, packed or shipped) until the seller
-    answers it at the sales site; the request ends when the buyer withdraws it or it completes."""
-    ended = {c.claim_no: c for c in cancellations if not c.requested and c.claim_no}
-    requested = {c.ref: c for c in cancellations if c.requested and c.claim_no not in ended}
+    answers it at the sales site; the request ends when the buyer withdraws it or it completes.
+
+    A claim may cover several lines, and the buyer may withdraw (or the seller approve) some of them only:
+    a request is one claim on one line."""
+    ended = {(c.claim_no, c.ref): c for c in cancellations if not c.requested}
+    requested = {c.ref: c for c in cancellations if c.requested and (c.claim_no, c.ref) not in ended}
     if not requested and not ended:
         return
     lines = OrderLine.objects.filter(
@@ -404,34 +421,37 @@ def _requests_apply(*, account: SalesSiteAccount, cancellations: list[PulledCanc
         order__order_no__in={c.ref.order_no for c in (*requested.values(), *ended.values())},
     ).select_related("order").only(
         "order__order_no", "line_no", "process_seq", "status", "quantity", "cancelled_quantity",
-        "cancel_request_no", "cancel_request_quantity", "cancel_request_reason", "cancel_requested_at")
+        "cancel_request_no", "cancel_request_quantity", "cancel_request_reason", "cancel_requested_at",
+        "cancel_request_released_at")
+    now = timezone.now()
     changed, events = [], []
     for line in lines:
-        request = requested.get(LineRef(line.order.order_no, line.line_no, line.process_seq))
+        ref = LineRef(line.order.order_no, line.line_no, line.process_seq)
+        request = requested.get(ref)
+        end = ended.get((line.cancel_request_no, ref)) if line.cancel_request_no else None
         if request is not None and line.status in HOLDABLE and line.cancel_request_no != request.claim_no:
             line.cancel_request_no, line.cancel_request_quantity = request.claim_no, request.cancelled_quantity
             line.cancel_request_reason, line.cancel_requested_at = _clip(request.reason, 300), request.at
+            line.cancel_request_released_at = None
             kind, claim = OrderEvent.Kind.CANCEL_REQUESTED, request.claim_no
             message = (f"Line {line.line_no}: the buyer asked to cancel {request.cancelled_quantity} of "
                        f"{line.open_quantity}" + (f" ({request.reason})" if request.reason else "") + ". The line is "
                        "on hold: approve or reject the request at the sales site.")
-        elif line.cancel_request_no in ended:
-            end = ended[line.cancel_request_no]
-            claim = end.claim_no
+        elif end is not None:
+            claim, held = end.claim_no, line.on_hold
             line.cancel_request_no, line.cancel_request_quantity = "", 0
-            line.cancel_request_reason, line.cancel_requested_at = "", None
-            if not end.withdrawn:
-                changed.append(line)  # completed: the cancellation's own event tells it
-                continue
-            kind = OrderEvent.Kind.CANCEL_REQUEST_WITHDRAWN
+            line.cancel_request_reason, line.cancel_requested_at, line.cancel_request_released_at = "", None, None
+            kind = OrderEvent.Kind.CANCEL_REQUEST_WITHDRAWN if end.withdrawn and held else None
             message = f"Line {line.line_no}: the buyer withdrew the cancellation request; the line ships as usual."
         else:
             continue
+        line.updated_at = now
         changed.append(line)
-        events.append(OrderEvent(order=line.order, line=line, seller_id=account.seller_id, kind=kind,
-                                 message=message[:500], details={"claim": claim}))
+        if kind is not None:  # a completed request: the cancellation's own event tells it
+            events.append(OrderEvent(order=line.order, line=line, seller_id=account.seller_id, kind=kind,
+                                     message=message[:500], details={"claim": claim}))
     OrderLine.objects.bulk_update(changed, ["cancel_request_no", "cancel_request_quantity", "cancel_request_reason",
-                                            "cancel_requested_at"])
+                                            "cancel_requested_at", "cancel_request_released_at", "updated_at"])
     OrderEvent.objects.bulk_create(events)
     orders_refresh(order_ids={line.order_id for line in changed})
 
@@ -457,7 +477,10 @@ def _completed_apply(*, account: SalesSiteAccount, cancellations: list[PulledCan
             # First pulled after a partial cancellation had lowered its quantity: keep what was
             # ordered, so that the cancelled part is not taken from the quantity still to ship.
             line.quantity = claims.ordered
-        cancelled = min(line.quantity, max(line.cancelled_quantity, claims.cancelled))
+        cancelled = max(line.cancelled_quantity, claims.cancelled)
+        if claims.left is not None:
+            cancelled = max(cancelled, line.quantity - claims.left)
+        cancelled = min(line.quantity, cancelled)
         if cancelled == line.cancelled_quantity and cancelled < line.quantity:
             continue
         line.cancelled_quantity = cancelled

@@ -134,3 +134,36 @@ def test_empty_list_tells_the_seller_what_to_do(page, live_server, screenshot):
     screenshot("orders-list-empty")
     empty.get_by_role("link", name="Go to Sales Site API").click()
     page.wait_for_url(f"{live_server.url}/sales-sites/")
+
+
+def test_order_on_hold_shows_the_request_and_the_seller_releases_it(page, live_server, sandbox, settings, screenshot):
+    """A buyer's open cancellation request: Needs attention, the request on its line, and after a rejection at
+    LotteON the seller releases the hold from the order page."""
+    settings.LOTTEON_BASE_URL = sandbox.url
+    seller, _ = make_seller_user(name="롯데온 상점", username="hold-seller")
+    account = make_account(seller=seller, shop_id="lotte-shop", api_key=sandbox.DEMO_KEY,
+                           account_number=sandbox.DEMO_TR_NO)
+    (shirt,) = option_codes(sandbox, 1)
+    created = sandbox.create_order(state="linked", lines=[{"eitmNo": shirt, "odQty": 2}],
+                                   recipient={"dvpCustNm": "최지우", "dvpMphnNo": "010-7777-8888"})
+    sandbox.request_cancel(created["odNo"], cnclQty=1, clmRsnCnts="주문 실수")
+    assert orders_sync(account_id=account.pk).status == SyncRun.Status.SUCCEEDED
+    order = Order.objects.get(seller=seller, order_no=created["odNo"])
+
+    login(page, live_server.url, "hold-seller", PASSWORD)
+    page.goto(f"{live_server.url}/orders/?status=attention")
+    expect(page.locator(f'tr[data-order="{order.pk}"]')).to_have_count(1)
+    page.goto(f"{live_server.url}/orders/{order.pk}/")
+    assert "buyer asked to cancel 1 line(s)" in page.locator(".attention-reason").inner_text()
+    request = page.locator(".lines-table .cancel-request")
+    expect(request).to_contain_text("Cancellation requested")
+    expect(request).to_contain_text("1 of 2 · 주문 실수")
+    expect(page.locator(".order-timeline")).to_contain_text("the buyer asked to cancel 1 of 2 (주문 실수)")
+    screenshot("order-on-hold")
+
+    page.get_by_role("button", name="Rejected at the sales site: release the hold").click()
+    expect(page.locator(".messages, .alert-success, [role=status]").first).to_contain_text("Released 1 line")
+    expect(page.locator(".lines-table .cancel-request")).to_have_count(0)
+    expect(page.locator(".attention-reason")).to_have_count(0)
+    expect(page.locator(".order-timeline")).to_contain_text("rejected at the sales site")
+    screenshot("order-hold-released")

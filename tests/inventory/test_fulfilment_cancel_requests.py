@@ -9,12 +9,20 @@ from django.urls import reverse
 
 from core.exceptions import ApplicationError
 from inventory.models import FulfilmentOrder, StockMovement
-from inventory.services.fulfilment import fulfilment_pack, fulfilment_ship, fulfilments_start_picking
+from inventory.services.fulfilment import (
+    fulfilment_pack,
+    fulfilment_ship,
+    fulfilment_tracking_record,
+    fulfilments_start_picking,
+)
 from orders.models import OrderStatus
+from orders.services.lifecycle import order_hold_release
 from tests.inventory import test_fulfilment_shipped_elsewhere as shipped_elsewhere
 from tests.inventory.test_fulfilment import assert_counters_are_movement_sums, sync
 from waybills.models import TrackingPush, Waybill, WaybillKind
 from waybills.services.printing import waybills_print
+from waybills.services.receiving import packing_label_check, packing_receive
+from waybills.services.tracking import tracking_record
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sandbox]
 FState = FulfilmentOrder.State
@@ -93,3 +101,77 @@ def test_the_pages_say_why(client, sandbox, account, operator, stocked):
     assert response.status_code == 400 and "not shipped: the buyer asked to cancel" in response.content.decode()
     fo.refresh_from_db()
     assert fo.state == FState.OPEN
+
+
+# --- every other way out refuses a held line too (found by review) ---------------------------------------
+
+
+def live_steps(sandbox, od_no: str) -> list[str]:
+    return [r["odPrgsStepCd"] for r in sandbox.state()["orders"] if r["odNo"] == od_no]
+
+
+def test_qfc_receiving_refuses_a_held_parcel(sandbox, account, operator, stocked):
+    order, fo, a, b = stocked
+    batch = waybills_print(seller_id=account.seller_id, order_ids=[order.pk], kind=WaybillKind.PACKING)
+    label = order.waybills.get(pk=batch.waybill_ids[0])
+    sandbox.request_cancel(order.order_no)
+    sync(account)
+    with pytest.raises(ApplicationError, match="is on hold: the buyer asked to cancel it. Do not ship this parcel") as refused:
+        packing_receive(code=label.number, courier_code="0002", tracking_no="6789-1234-5678", actor=operator)
+    assert refused.value.code == "cancel_requested"
+    with pytest.raises(ApplicationError, match="on hold"):
+        packing_label_check(code=label.number)
+    label.refresh_from_db()
+    assert label.status != Waybill.Status.RECEIVED and not TrackingPush.objects.exists()
+    assert live_steps(sandbox, order.order_no) == ["12", "12"]
+
+    sandbox.withdraw_cancel(order.order_no)
+    sync(account)
+    packing_receive(code=label.number, courier_code="0002", tracking_no="6789-1234-5678", actor=operator)
+    assert TrackingPush.objects.filter(order=order).count() == 2
+
+
+def test_tracking_number_of_an_order_shipped_without_one_waits_for_the_answer(client, sandbox, account, operator,
+                                                                               stocked):
+    order, fo, a, b = stocked
+    fulfilment_ship(fulfilment_id=fo.pk)  # booked out, no number yet: the lines are still in preparation
+    sandbox.request_cancel(order.order_no)
+    sync(account)
+    with pytest.raises(ApplicationError, match="not given its tracking number: the buyer asked to cancel"):
+        fulfilment_tracking_record(fulfilment_id=fo.pk, courier_code="0002", tracking_no="111122223333")
+    # The shared recording step refuses too, whoever calls it.
+    with pytest.raises(ApplicationError, match="is on hold") as refused:
+        tracking_record(seller_id=account.seller_id, line_ids=list(order.lines.values_list("pk", flat=True)),
+                        courier_code="0002", tracking_no="111122223333")
+    assert refused.value.code == "cancel_requested"
+    assert not TrackingPush.objects.exists() and live_steps(sandbox, order.order_no) == ["12", "12"]
+    client.force_login(operator)
+    page = client.get(reverse("inventory:fulfilment-detail", args=[fo.pk])).content.decode()
+    assert "It left without a tracking number: do not record one yet." in page
+    assert 'Save tracking number</button>' in page and "btn btn-lg\" disabled>Save tracking number" in page
+
+
+def test_approval_after_printing_keeps_the_do_not_ship_warning(sandbox, account, stocked):
+    order, fo, a, b = stocked
+    waybills_print(seller_id=account.seller_id, order_ids=[order.pk], kind=WaybillKind.INVOICE)
+    sandbox.request_cancel(order.order_no)
+    sync(account)
+    sandbox.cancel(order.order_no)  # the seller approves at LotteON
+    sync(account)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert order.needs_attention and "do not ship" in order.attention_reason.lower()
+
+
+def test_released_hold_lets_the_warehouse_ship(sandbox, account, stocked):
+    order, fo, a, b = stocked
+    sandbox.request_cancel(order.order_no)
+    sync(account)
+    with pytest.raises(ApplicationError, match="on hold"):
+        fulfilment_pack(fulfilment_id=fo.pk)
+    assert order_hold_release(seller_id=account.seller_id, order_id=order.pk) == 2
+    sync(account)  # the request is still open at LotteON: the release stands
+    fulfilment_pack(fulfilment_id=fo.pk)
+    fulfilment_ship(fulfilment_id=fo.pk, courier_code="0002", tracking_no="111122223333")
+    fo.refresh_from_db()
+    assert fo.state == FState.SHIPPED and stock(a, b) == [(8, 0), (9, 0)]

@@ -8,6 +8,8 @@ a line, and an open request holds it until the seller answers (docs/lotteon.md r
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine, OrderStatus
@@ -239,3 +241,116 @@ def test_withdrawn_request_leaves_the_line_shippable(sandbox, account):
     sync(account)
     line = OrderLine.objects.get(order__order_no=order["odNo"])
     assert line.status == LineStatus.SHIPPED and line.cancelled_quantity == 0
+
+
+# --- a claim covering several lines, answered line by line (found by review) -----------------------------
+
+
+def held_by_line(od_no: str) -> list[bool]:
+    return [line.on_hold for line in OrderLine.objects.filter(order__order_no=od_no).order_by("line_no")]
+
+
+@pytest.mark.django_db
+def test_one_line_of_a_claim_withdrawn_keeps_the_other_on_hold(sandbox, account):
+    a, b = option_codes(sandbox, 2)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}, {"eitmNo": b}])
+    sync(account)
+    sandbox.request_cancel(order["odNo"])  # one claim, both lines
+    sync(account)
+    assert held_by_line(order["odNo"]) == [True, True]
+
+    sandbox.withdraw_cancel(order["odNo"], odSeq="1")  # line 2's request is still open at LotteON
+    sync(account)
+    assert held_by_line(order["odNo"]) == [False, True]
+    assert list(OrderEvent.objects.filter(kind=OrderEvent.Kind.CANCEL_REQUEST_WITHDRAWN)
+                .values_list("line__line_no", flat=True)) == ["1"]
+    events = OrderEvent.objects.count()
+    sync(account)
+    assert held_by_line(order["odNo"]) == [False, True] and OrderEvent.objects.count() == events
+
+
+@pytest.mark.django_db
+def test_claim_first_read_with_one_line_withdrawn_holds_the_other(sandbox, account):
+    a, b = option_codes(sandbox, 2)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}, {"eitmNo": b}])
+    sync(account)
+    sandbox.request_cancel(order["odNo"])
+    sandbox.withdraw_cancel(order["odNo"], odSeq="1")
+    sync(account)
+    assert held_by_line(order["odNo"]) == [False, True]
+
+
+@pytest.mark.django_db
+def test_one_line_of_a_claim_approved_keeps_the_other_on_hold(sandbox, account):
+    a, b = option_codes(sandbox, 2)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}, {"eitmNo": b}])
+    sync(account)
+    sandbox.request_cancel(order["odNo"])
+    sync(account)
+    sandbox.cancel(order["odNo"], odSeq="1")  # the seller approves line 1 only
+    sync(account)
+    line_1, line_2 = OrderLine.objects.filter(order__order_no=order["odNo"]).order_by("line_no")
+    assert line_1.status == LineStatus.CANCELLED and not line_1.on_hold
+    assert line_2.on_hold and line_2.status == LineStatus.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_two_approved_requests_one_after_the_other(sandbox, account, settings):
+    """The second approval's sync no longer reads the first claim (it is older than what the sync re-reads):
+    the line still keeps only what LotteON keeps. 50 filters on whole seconds, hence the pauses."""
+    settings.SMARTSHIP_ORDER_RESCAN_HOURS = 0
+    (a,) = option_codes(sandbox, 1)
+    order = sandbox.create_order(owhoDttm=kst(3), lines=[{"eitmNo": a, "odQty": 3}])
+    sync(account)
+    for _ in range(2):
+        sandbox.request_cancel(order["odNo"], cnclQty=1)
+        time.sleep(1.1)
+        sync(account)
+        assert OrderLine.objects.get(order__order_no=order["odNo"]).on_hold
+        time.sleep(1.1)
+        sandbox.cancel(order["odNo"])
+        time.sleep(1.1)
+        sync(account)
+    line = OrderLine.objects.get(order__order_no=order["odNo"])
+    assert sandbox_line(sandbox, order["odNo"])["odQty"] == 1
+    assert (line.quantity, line.cancelled_quantity, line.open_quantity, line.on_hold) == (3, 2, 1, False)
+    assert Order.objects.get(order_no=order["odNo"]).total_quantity == 1
+
+
+@pytest.mark.django_db
+def test_released_hold_stays_released_until_a_new_request(client, sandbox, account):
+    """The seller rejected the request at LotteON and releases the hold: the same open request read again
+    does not hold the line, a new one does."""
+    from sellers.models import Membership
+
+    (a,) = option_codes(sandbox, 1)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}])
+    sync(account)
+    sandbox.request_cancel(order["odNo"])
+    sync(account)
+    stored = Order.objects.get(order_no=order["odNo"])
+    user = Membership.objects.filter(seller=account.seller).first().user
+    client.force_login(user)
+    page = client.get(f"/orders/{stored.pk}/").content.decode()
+    assert "Rejected at the sales site: release the hold" in page
+
+    response = client.post(f"/orders/{stored.pk}/release-hold/", follow=True)
+    assert "Released 1 line: the order ships as usual" in response.content.decode()
+    assert held_by_line(order["odNo"]) == [False]
+    stored.refresh_from_db()
+    assert not stored.needs_attention
+    assert OrderEvent.objects.filter(kind=OrderEvent.Kind.CANCEL_REQUEST_RELEASED, actor=user).count() == 1
+    again = client.post(f"/orders/{stored.pk}/release-hold/", follow=True).content.decode()
+    assert "is not on hold: nothing to release" in again
+
+    sync(account)  # LotteON still lists the request under 02
+    assert held_by_line(order["odNo"]) == [False]
+
+    sandbox.withdraw_cancel(order["odNo"])
+    sandbox.request_cancel(order["odNo"])
+    sync(account)
+    assert held_by_line(order["odNo"]) == [True], "a new request holds the line again"
+    api = client.post(f"/api/v1/orders/{stored.pk}/release-hold/")
+    assert api.status_code == 200 and api.json() == {"released": 1}
+    assert client.post(f"/api/v1/orders/{stored.pk}/release-hold/").status_code == 409
+    assert client.post("/orders/99999999999999999999999/release-hold/").status_code == 404

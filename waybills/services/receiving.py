@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from orders.models import LineStatus, OrderStatus
+from orders.selectors import orders_on_hold
 from sellers.models import User
 from waybills.labels.numbers import ScanError, packing_check
 from waybills.models import TrackingPush, Waybill, WaybillKind
@@ -41,6 +42,11 @@ def packing_label_check(*, code: str) -> Waybill:
         raise ApplicationError(
             f"Order {order.order_no} was cancelled by the buyer: do not ship this parcel. Set it aside for the "
             "seller. Nothing changed.", code="order_cancelled", extra={"order_no": order.order_no})
+    if orders_on_hold(order_ids=[order.pk]):
+        raise ApplicationError(
+            f"Order {order.order_no} is on hold: the buyer asked to cancel it. Do not ship this parcel yet; set it "
+            "aside until the seller answers the request. Nothing changed.", code="cancel_requested",
+            extra={"order_no": order.order_no})
     return waybill
 
 

@@ -106,6 +106,15 @@ def _record(*, seller_id: int, ids: list[int], site: str, courier_code: str, tra
     lines = list(OrderLine.objects.select_for_update(of=("self",)).filter(seller_id=seller_id, pk__in=ids)
                  .select_related("order", "order__account"))
     courier, number = tracking_number_check(site=site, courier_code=courier_code, tracking_no=tracking_no)
+    held = [line for line in lines if line.on_hold]
+    if held:
+        # Every way out (QFC receiving, Ship, a number recorded later) passes here: sending the number would
+        # ship what the buyer asked to cancel before the seller answered.
+        raise ApplicationError(
+            f"Order {held[0].order.order_no} is on hold: the buyer asked to cancel line "
+            f"{', '.join(line.line_no for line in held)}. The seller approves or rejects the request at the sales "
+            "site first; nothing was recorded.", code="cancel_requested",
+            extra={"order_no": held[0].order.order_no, "lines": [line.pk for line in held]})
     result = Recorded(courier=courier, tracking_no=number)
 
     open_rows = {p.line_id: p for p in TrackingPush.objects.select_for_update().filter(
