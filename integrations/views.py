@@ -235,7 +235,16 @@ class SyncNowView(AccountMixin, View):
                 "account": account, "reason": "This account is deactivated: activate it to sync again."})
         run = sync_request(account=account, trigger=SyncRun.Trigger.MANUAL)
         run.refresh_from_db()  # a fast worker may have finished already
-        return render(request, "integrations/partials/_sync_progress.html", progress_context(run))
+        return _progress_response(request, run)
+
+
+def _progress_response(request, run: SyncRun):
+    """The progress panel; once the run has finished it also tells the page (``sync-finished``), and the
+    account page reloads its API call log with the calls the run made."""
+    response = render(request, "integrations/partials/_sync_progress.html", progress_context(run))
+    if run.finished:
+        response["HX-Trigger"] = "sync-finished"
+    return response
 
 
 class SyncProgressView(SellerRequiredMixin, View):
@@ -244,7 +253,7 @@ class SyncProgressView(SellerRequiredMixin, View):
             run = sync_run_get(seller=self.seller, run_id=run_id)
         except SyncRun.DoesNotExist:
             raise Http404("No such sync.") from None
-        return render(request, "integrations/partials/_sync_progress.html", progress_context(run))
+        return _progress_response(request, run)
 
 
 class SyncHistoryView(SellerRequiredMixin, TemplateView):

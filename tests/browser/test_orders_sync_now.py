@@ -41,7 +41,18 @@ def test_sync_now_on_the_account_page_updates_its_last_sync(page, live_server, s
     page.goto(f"{live_server.url}/sales-sites/{account.pk}/")
     last_sync = page.locator(f"#last-sync-{account.pk}")
     assert "Last successful sync: never" in last_sync.inner_text()
+    call_log = page.locator("#call-log")
+    expect(call_log).to_contain_text("No calls yet.")
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.get_by_role("button", name="Sync now").click()
     expect(page.locator(".sync-progress")).to_contain_text("Succeeded")
     expect(last_sync).not_to_contain_text("never")
+    # The API call log reloads with the calls the sync made (209 pulls, 50 cancellations), in place.
+    expect(call_log.locator("tbody tr").first).to_be_visible()
+    expect(call_log).to_contain_text("SellerDeliveryOrdersSearch")
+    expect(call_log).to_contain_text("getCancellationRequestAndComplateList")
+    expect(page.locator("#call-log")).to_have_count(1)
+    expect(page.locator(".sync-progress")).to_contain_text("Succeeded")
+    assert errors == []
     screenshot("account-after-sync-now")
