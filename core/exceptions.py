@@ -22,19 +22,27 @@ class ApplicationError(Exception):
 
 
 # Codes of requests that were well formed but clash with the current state of what they act on (another click
-# got there first, the order was cancelled meanwhile, the line is on hold): 409, so that a program can tell
-# "fix the request" (400) from "look at the thing again" (409). ``not_found`` is a 404.
+# got there first, the order was cancelled meanwhile, the line is on hold, nothing is left to do): 409, so that
+# a program can tell "fix the request" (400) from "look at the thing again" (409). ``not_found`` is a 404.
 CONFLICT_CODES = frozenset({
-    "already_received", "busy", "cancel_requested", "cancelled", "duplicate", "flagged", "not_flagged",
-    "not_printable", "nothing_to_ship", "order_cancelled", "shipped_elsewhere", "sync_running",
-    "tracking_no_used", "wrong_state",
+    "account_inactive", "already_received", "busy", "cancel_requested", "cancelled", "duplicate", "flagged",
+    "not_a_conflict", "not_dismissable", "not_flagged", "not_printable", "nothing_to_confirm", "nothing_to_pick",
+    "nothing_to_retry", "nothing_to_ship", "order_cancelled", "reserved_negative", "shipped_elsewhere",
+    "stock_negative", "stock_sync_off", "sync_running", "too_many_exports", "tracking_no_used", "wrong_state",
 })
+# A sales site's own failure passed on (integrations.errors.ErrorCode): the request may be fine, the site was not.
+SALES_SITE_STATUSES = {
+    "rate_limited": 429, "timeout": 504, "outcome_unknown": 504, "server_error": 502, "host_unreachable": 502,
+    "malformed_response": 502, "unauthorized": 502, "forbidden": 502, "account_mismatch": 502,
+}
 
 
 def application_error_status(error: ApplicationError) -> int:
     if error.code == "not_found":
         return 404
-    return 409 if error.code in CONFLICT_CODES else 400
+    if error.code in CONFLICT_CODES:
+        return 409
+    return SALES_SITE_STATUSES.get(error.code, 400)
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:

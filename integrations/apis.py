@@ -235,8 +235,9 @@ class AccountSyncApi(APIView):
     @extend_schema(
         request=None, operation_id="sales_site_account_sync",
         responses={202: SyncRunOutputSerializer,
-                   400: OpenApiResponse(description="The account is deactivated (`account_inactive`) or its sales "
-                                        "site has no order integration (`order_integration_not_supported`)."),
+                   400: OpenApiResponse(description="The account's sales site has no order integration "
+                                        "(`order_integration_not_supported`)."),
+                   409: OpenApiResponse(description="The account is deactivated (`account_inactive`)."),
                    404: OpenApiResponse(description="No such account of yours.")},
         summary="Sync now: queue an order sync of the account",
         description="Answers 202 with the run; follow it with GET /api/v1/sync-runs/{id}/. An account has one "

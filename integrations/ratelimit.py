@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis
 from redis.backoff import NoBackoff
@@ -129,6 +130,20 @@ return {1, math.ceil(wait)}
 """
 
 
+# The broker URL as Celery takes it may name the TLS check Python's way (ssl_cert_reqs=CERT_REQUIRED); redis-py
+# only knows required / optional / none, and would refuse the URL, leaving every process on its own budget.
+_CERT_REQS = {"CERT_REQUIRED": "required", "CERT_OPTIONAL": "optional", "CERT_NONE": "none"}
+
+
+def _redis_py_url(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    query = [(name, _CERT_REQS.get(value, value) if name == "ssl_cert_reqs" else value)
+             for name, value in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 class RedisRateLimiter:
     """``TokenBucketLimiter`` with its buckets in Redis: every process on that Redis shares one budget per key.
 
@@ -184,7 +199,7 @@ class RedisRateLimiter:
     def from_url(cls, url: str, per_minute: float = 3000, **options) -> RedisRateLimiter:
         """A limiter on its own connection pool that gives up on Redis quickly (it has a fallback)."""
         client = redis.Redis.from_url(
-            url,
+            _redis_py_url(url),
             socket_connect_timeout=0.5,
             socket_timeout=0.5,
             # One immediate retry covers a pooled connection Redis closed (restart); a timeout is not
@@ -206,9 +221,9 @@ class RedisRateLimiter:
                 self._down_until = self._clock() + self.recheck_after
             if first:
                 logger.warning(
-                    "rate limiter: Redis at %s cannot be used (%s); calls are paced per process until it "
+                    "rate limiter: Redis at %s cannot be used (%s: %s); calls are paced per process until it "
                     "is back, so processes together may exceed the shared limit",
-                    self._where, type(e).__name__,
+                    self._where, type(e).__name__, str(e)[:200],
                 )
             return None
         if down_until is not None:

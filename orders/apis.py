@@ -244,7 +244,10 @@ class OrderConfirmApi(APIView):
     @extend_schema(request=OrderConfirmInputSerializer, responses=OrderConfirmOutputSerializer,
                    summary="Confirm selected orders: their New lines are confirmed at the sales site (LotteON 210)",
                    description="Orders of a sales site without an order confirmation step need none: selecting "
-                   "only such orders is refused with 400 and code `confirmation_not_supported`.")
+                   "only such orders is refused with 400 and code `confirmation_not_supported`. 409 "
+                   "`nothing_to_confirm` when no selected order has a New line, `sync_running` while a sync of "
+                   "the account holds it; the sales site's own failures are passed on (429 `rate_limited`, 502, "
+                   "504).")
     def post(self, request):
         serializer = OrderConfirmInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

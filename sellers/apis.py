@@ -6,10 +6,9 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from sellers.lockout import cool_off_seconds, lockout_message, lockout_reset
+from sellers.lockout import ClientAddressThrottle, cool_off_seconds, lockout_message, lockout_reset
 from sellers.permissions import request_seller
 
 
@@ -34,7 +33,7 @@ class ObtainTokenApi(ObtainAuthToken):
 
     permission_classes = [AllowAny]
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # ObtainAuthToken names DRF's JSONParser itself
-    throttle_classes = [ScopedRateThrottle]  # ObtainAuthToken turns throttling off
+    throttle_classes = [ClientAddressThrottle]  # ObtainAuthToken turns throttling off
     throttle_scope = "auth-token"
 
     def post(self, request, *args, **kwargs):

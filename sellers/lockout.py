@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from rest_framework.throttling import ScopedRateThrottle
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -33,20 +34,60 @@ class LockoutBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+# The username axes counts and stores: its column holds 255 characters, and a longer one (no login form
+# limits it) made the failed attempt's INSERT fail on PostgreSQL, a 500 on every sign-in path.
+USERNAME_LIMIT = 150  # Django's User.username
+
+
+def client_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """``AXES_USERNAME_CALLABLE``: the username tried, as axes reads it, cut to what a username can be."""
+    source = credentials if credentials else getattr(request, "data", request.POST)
+    return str(source.get("username") or "")[:USERNAME_LIMIT]
+
+
+def _address(entry: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An X-Forwarded-For entry: ``ip``, ``ip:port`` or ``[v6]:port`` (some load balancers add the port)."""
+    entry = entry.strip()
+    if entry.startswith("[") and "]" in entry:
+        entry = entry[1:entry.index("]")]
+    elif entry.count(":") == 1:
+        entry = entry.split(":", 1)[0]
+    try:
+        return ipaddress.ip_address(entry)
+    except ValueError:
+        return None
+
+
+def _trusted_proxy(remote: str) -> bool:
+    try:
+        address = ipaddress.ip_address(remote)
+    except ValueError:
+        return False
+    return any(address in network for network in settings.SMARTSHIP_TRUSTED_PROXIES)
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    """The address failed sign-ins are counted by (``AXES_CLIENT_IP_CALLABLE``).
+    """The address failed sign-ins and API token requests are counted by (``AXES_CLIENT_IP_CALLABLE``, the
+    token endpoint's throttle).
 
     Behind the reverse proxy (``DJANGO_BEHIND_PROXY=true``) it is the last X-Forwarded-For entry, the one the
-    proxy appended; entries before it come from the client and can be anything. Without a proxy the header is
-    ignored, since the client could send it itself to escape the count.
+    proxy appended; entries before it come from the client and can be anything. The header is believed only
+    when the connection comes from the proxy (``DJANGO_TRUSTED_PROXIES``): a client that reaches the server
+    directly could otherwise send it to escape the count, or to lock someone else out. An IPv6 client is
+    counted by its /64, the block one subscriber holds, or it could try each password from a new address.
     """
-    if settings.SMARTSHIP_BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        try:
-            return str(ipaddress.ip_address(forwarded))
-        except ValueError:
-            pass  # no header, or not an address: the proxy did not set it, so count by the connection
-    return request.META.get("REMOTE_ADDR")
+    remote = request.META.get("REMOTE_ADDR", "")
+    address = _address(remote)
+    if settings.SMARTSHIP_BEHIND_PROXY and _trusted_proxy(remote):
+        entries = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        address = _address(entries[-1]) or address  # no header, or not an address: count by the connection
+    if address is None:
+        return remote or None
+    if address.version == 6:
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return str(address)
 
 
 def cool_off_seconds() -> int:
@@ -54,12 +95,12 @@ def cool_off_seconds() -> int:
 
 
 def lockout_message() -> str:
-    # Every try during a lockout starts the cool-off again (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT),
-    # so the full cool-off is always the right wait to name.
+    # The cool-off runs from the failure that locked the username out; tries during the lockout are not
+    # recorded (they would grow its record without end), so the full cool-off is the longest wait.
     minutes = math.ceil(cool_off_seconds() / 60)
     return (
         "Too many failed sign-ins for this username from your address. "
-        f"Try again in {minutes} minute{'' if minutes == 1 else 's'}."
+        f"Try again in {minutes} minute{'' if minutes == 1 else 's'} at the latest."
     )
 
 
@@ -89,3 +130,11 @@ def lockout_reset(*, request: HttpRequest, username: str) -> None:
     authenticates without logging in, so it calls this.
     """
     reset(ip=client_ip(request), username=username)
+
+
+class ClientAddressThrottle(ScopedRateThrottle):
+    """A scoped rate per client address, the address the lockout counts by (``client_ip``), not DRF's own
+    reading of X-Forwarded-For."""
+
+    def get_ident(self, request) -> str:
+        return client_ip(request) or super().get_ident(request)

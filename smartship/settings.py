@@ -177,6 +177,14 @@ if PRODUCTION:
 # DJANGO_BEHIND_PROXY=true, and that proxy must then set (not pass through) X-Forwarded-Proto. Without a
 # proxy a client could send the header itself and be taken for HTTPS.
 SMARTSHIP_BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+# Where that proxy connects from: X-Forwarded-For is believed only from these (sellers/lockout.py). The default
+# is what a proxy beside the portal uses (loopback, private networks, as in docker-compose.yml).
+try:
+    SMARTSHIP_TRUSTED_PROXIES = tuple(ipaddress.ip_network(item.strip(), strict=False) for item in env.list(
+        "DJANGO_TRUSTED_PROXIES", default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+                                           "fc00::/7"]))
+except ValueError as exc:
+    raise ConfigError(f"DJANGO_TRUSTED_PROXIES must list addresses or networks (e.g. 10.0.0.0/8): {exc}") from None
 if SMARTSHIP_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -197,10 +205,11 @@ AXES_FAILURE_LIMIT = SMARTSHIP_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=SMARTSHIP_LOGIN_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# axes' default, stated because the lockout message relies on it: a try during the lockout starts the cool-off
-# again, so "try again in 15 minutes" is always true, and guessing on never gets through.
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# Tries during a lockout are refused and not recorded: recorded, each appended its query string and form data
+# to the same row and started the cool-off again, so anyone could grow one row without end.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "sellers.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "sellers.lockout.client_username"
 AXES_LOCKOUT_CALLABLE = "sellers.lockout.lockout_response"
 AXES_VERBOSE = False  # no "AXES: BEGIN" line from every process; failures and lockouts are still logged
 
@@ -212,6 +221,11 @@ for _name, _rate in (("SMARTSHIP_API_USER_RATE", SMARTSHIP_API_USER_RATE),
                      ("SMARTSHIP_API_TOKEN_RATE", SMARTSHIP_API_TOKEN_RATE)):
     if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", _rate):
         raise ConfigError(f"{_name} must be requests per second, minute, hour or day, e.g. 600/minute (now {_rate!r}).")
+
+# Django's default cache, per process, with room for the API throttles' counts: at the default 300 entries, a
+# client using many addresses could push other clients' counts out.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "OPTIONS": {"MAX_ENTRIES": 20000}}}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -231,13 +245,14 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": SMARTSHIP_API_USER_RATE, "auth-token": SMARTSHIP_API_TOKEN_RATE},
-    # Throttles count by the address the proxy appended to X-Forwarded-For, and ignore the header without one.
-    "NUM_PROXIES": 1 if SMARTSHIP_BEHIND_PROXY else 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SmartShip API",
     "DESCRIPTION": "Sales-site accounts, orders, SKUs and waybills of the signed-in seller. "
-    "Authenticate with `Authorization: Token <key>` (POST /api/v1/auth/token/).",
+    "Authenticate with `Authorization: Token <key>` (POST /api/v1/auth/token/). Errors are "
+    "`{\"message\", \"code\", \"extra\"}`: 400 a request to fix, 404 an unknown id, 409 the thing acted on is "
+    "in the way (another click got there first, a wrong state, an order on hold), 429 throttled or locked out, "
+    "502/504 the sales site failed.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -396,5 +411,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("SMARTSHIP_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes writes three lines per failed sign-in; its warnings (a lockout) are the ones worth keeping.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

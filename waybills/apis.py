@@ -153,7 +153,7 @@ def _push_id(pk: int) -> int:
 class TrackingPushCorrectApi(APIView):
     @extend_schema(request=None, responses={201: TrackingPushSerializer},
                    summary="Correct a push shipped with another number: the sales site's number is replaced with "
-                           "ours (the correction, a new push, is answered); 400 not_a_conflict, 409 busy")
+                           "ours (the correction, a new push, is answered); 409 not_a_conflict, busy")
     def post(self, request, pk: int):
         seller = request_seller(request)
         correction = push_correct(seller_id=seller.pk, push_id=_push_id(pk), actor=request.user)
@@ -164,7 +164,7 @@ class TrackingPushCorrectApi(APIView):
 class TrackingPushDismissApi(APIView):
     @extend_schema(request=None, responses={200: TrackingPushSerializer},
                    summary="Dismiss a failed push or one shipped with another number: SmartShip stops sending it "
-                           "(the sales site's number stays and the line counts as shipped); 400 not_dismissable")
+                           "(the sales site's number stays and the line counts as shipped); 409 not_dismissable")
     def post(self, request, pk: int):
         seller = request_seller(request)
         push_dismiss(seller_id=seller.pk, push_id=_push_id(pk), actor=request.user)

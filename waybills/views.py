@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import TemplateView
 
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, application_error_status
 from core.http import safe_next
 from core.ids import id_or_none
 from integrations.selectors import account_list
@@ -229,6 +229,7 @@ class ReceivingView(WarehouseOperatorRequiredMixin, TemplateView):
     def post(self, request):
         form = ReceiveForm(request.POST)
         wants_json = request.headers.get("Accept", "").startswith("application/json")
+        status = 400
         if not form.is_valid():
             result = {"ok": False, "code": "invalid", "message": "Scan the packing label, choose the carrier and "
                       "scan its tracking number."}
@@ -241,8 +242,10 @@ class ReceivingView(WarehouseOperatorRequiredMixin, TemplateView):
                           f"recorded for order {waybill.order.order_no}" + _push_note(waybill.order)}
             except ApplicationError as exc:
                 result = {"ok": False, "code": exc.code, "message": exc.message}
+                status = application_error_status(exc)
         if wants_json:
-            return JsonResponse(result, status=200 if result["ok"] else 400)
+            # The same statuses as the REST API (core.exceptions); receiving.js reads ``ok``.
+            return JsonResponse(result, status=200 if result["ok"] else status)
         return self.render_to_response(self.get_context_data(form=ReceiveForm() if result["ok"] else form,
                                                              result=result))
 
@@ -254,7 +257,8 @@ class ReceivingLookupView(WarehouseOperatorRequiredMixin, View):
         try:
             waybill = packing_label_check(code=request.GET.get("label", ""))
         except ApplicationError as exc:
-            return JsonResponse({"ok": False, "code": exc.code, "message": exc.message}, status=400)
+            return JsonResponse({"ok": False, "code": exc.code, "message": exc.message},
+                                status=application_error_status(exc))
         site = _order_site(waybill.order)
         return JsonResponse({"ok": True, "code": "found", **_label_summary(waybill),
                              "message": f"{waybill.number}: order {waybill.order.order_no} for "

@@ -129,6 +129,9 @@ def stock_sync_request(*, seller: Seller, account_id: int | None = None, actor: 
     """Sync stock now (a full sync) for one of the seller's accounts, or all with the option on."""
     accounts = [a for a in stock_accounts(seller=seller) if account_id is None or a.pk == account_id]
     if account_id is not None and not accounts:
+        if SalesSiteAccount.objects.filter(seller=seller, pk=account_id).exists():
+            raise ApplicationError("This account's sales site does not take stock quantities from SmartShip.",
+                                   code="not_supported")
         raise ApplicationError("No such sales-site account.", code="not_found")
     ready = [a.pk for a in accounts if a.is_active and a.auto_stock_sync]
     if not ready:
@@ -148,8 +151,11 @@ def stock_pushes_retry(*, seller: Seller, push_ids: Sequence[int] | None = None,
         rows = rows.filter(pk__in=list(push_ids))
     found = list(rows.values_list("pk", "account_id"))
     if push_ids is not None and len(found) != len(set(push_ids)):
-        raise ApplicationError("Some of these stock pushes were not found or are not refused any more.",
-                               code="not_found")
+        # Refused no more (a double click, a retry that went through) is not the same as unknown.
+        if StockPush.objects.filter(seller=seller, pk__in=list(push_ids)).count() == len(set(push_ids)):
+            raise ApplicationError("Some of these stock pushes are not refused any more: nothing to retry for "
+                                   "them. Reload the list.", code="nothing_to_retry")
+        raise ApplicationError("Some of these stock pushes were not found.", code="not_found")
     ids = [pk for pk, _ in found]
     for batch in chunked(ids):
         StockPush.objects.filter(pk__in=batch).update(

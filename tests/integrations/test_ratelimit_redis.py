@@ -280,3 +280,12 @@ def test_adapter_uses_redis_when_redis_url_is_set(monkeypatch) -> None:
         assert limiter_.rate == pytest.approx(1234 / 60)
         # Its fallback is the process bucket other clients in this process use for the same rate.
         assert limiter_.fallback is default_limiter(1234)
+
+
+def test_a_tls_broker_url_as_celery_takes_it_builds_the_shared_limiter():
+    """Celery accepts ssl_cert_reqs=CERT_REQUIRED; redis-py wants "required" and refused the URL, which left every
+    process on its own budget without saying why."""
+    limiter = RedisRateLimiter.from_url("rediss://:secret@redis.example:6380/0?ssl_cert_reqs=CERT_REQUIRED", 600)
+    kwargs = limiter._redis.connection_pool.connection_kwargs
+    assert kwargs["ssl_cert_reqs"] == "required" and kwargs["password"] == "secret"
+    assert "secret" not in limiter._where

@@ -111,7 +111,7 @@ def test_inactive_account_or_a_site_without_order_integration_is_refused():
     api = token_client(user.username)
     inactive = make_account(seller=seller, is_active=False)
     answer = api.post(f"/api/v1/sales-site-accounts/{inactive.pk}/sync/")
-    assert answer.status_code == 400
+    assert answer.status_code == 409
     assert answer.json()["code"] == "account_inactive" and "deactivated" in answer.json()["message"]
 
     no_orders = replace(OTHERSITE, key="noorders", name="NoOrders", capabilities=frozenset())

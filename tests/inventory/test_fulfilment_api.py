@@ -61,13 +61,13 @@ def test_send_list_ship_and_isolation():
     operator = api(User.objects.create_user("qfc-api", password="x", is_warehouse_operator=True))
     assert operator.get("/api/v1/warehouse/fulfilment-orders/").json()["count"] == 1
     short = operator.post(f"/api/v1/warehouse/fulfilment-orders/{fo['id']}/ship/", {}, format="json")
-    assert short.status_code == 400 and short.json()["code"] == "stock_negative"
+    assert short.status_code == 409 and short.json()["code"] == "stock_negative"
     receipt = operator.post("/api/v1/warehouse/stock-receipts/", {"option": option.pk, "quantity": 5, "note": "입고"},
                             format="json")
     assert receipt.status_code == 201 and receipt.json()["quantity"] == 5
     bad = operator.post("/api/v1/warehouse/stock-adjustments/", {"option": option.pk, "quantity": -9,
                                                                  "reason": "damaged"}, format="json")
-    assert bad.status_code == 400 and "Not enough stock of MUG-1" in bad.json()["message"]
+    assert bad.status_code == 409 and "Not enough stock of MUG-1" in bad.json()["message"]
     shipped = operator.post(f"/api/v1/warehouse/fulfilment-orders/{fo['id']}/ship/", {}, format="json")
     assert shipped.status_code == 200 and shipped.json()["state"] == "shipped"
     option.refresh_from_db()
@@ -93,6 +93,8 @@ def test_stock_push_failures_and_retry():
     assert client.post("/api/v1/stock-pushes/retry/", {"ids": [push.pk]}, format="json").json() == {"retried": 1}
     push.refresh_from_db()
     assert push.dirty and push.state == "pending"
+    twice = client.post("/api/v1/stock-pushes/retry/", {"ids": [push.pk]}, format="json")
+    assert (twice.status_code, twice.json()["code"]) == (409, "nothing_to_retry"), "a double click: not a 404"
     assert client.post("/api/v1/stock-sync/", {}, format="json").json() == {"accounts": [account.pk]}
 
     _, other_user = make_seller_user()

@@ -132,7 +132,7 @@ def test_pick_list_starts_picking_and_answers_the_pdf(setup):
     assert empty.status_code == 400 and empty.json()["code"] == "invalid"
     FulfilmentOrder.objects.filter(pk=fo.pk).update(state="shipped")
     gone = client.post(f"{WH}/fulfilment-orders/pick-list/", {"ids": [fo.pk, 999999]}, format="json")
-    assert gone.status_code == 400 and gone.json()["code"] == "nothing_to_pick"
+    assert gone.status_code == 409 and gone.json()["code"] == "nothing_to_pick"
 
 
 def test_sellers_get_403_and_unknown_ids_404(setup):

@@ -171,10 +171,10 @@ class TestConfirm:
         assert json.loads(responses.calls[0].request.body)["ifCompleteList"][0]["odNo"] == order.order_no
         assert order.lines.get().confirm_state == ConfirmState.CONFIRMED
 
-    def test_nothing_to_confirm_is_a_400_with_the_message(self, api, seller, account):
+    def test_nothing_to_confirm_is_a_409_with_the_message(self, api, seller, account):
         shipped = make_order(seller=seller, account=account, status=OrderStatus.SHIPPED)
         response = api.post("/api/v1/orders/confirm/", {"order_ids": [shipped.pk]}, format="json")
-        assert response.status_code == 400
+        assert response.status_code == 409
         assert response.json() == {"message": "None of the selected orders has a New line to confirm.",
                                    "code": "nothing_to_confirm", "extra": {}}
 
@@ -182,7 +182,7 @@ class TestConfirm:
         other, _ = make_seller_user()
         theirs = make_order(seller=other, account=make_account(seller=other, account_number="LO20000002"))
         response = api.post("/api/v1/orders/confirm/", {"order_ids": [theirs.pk]}, format="json")
-        assert response.status_code == 400 and response.json()["code"] == "nothing_to_confirm"
+        assert response.status_code == 409 and response.json()["code"] == "nothing_to_confirm"
 
     @pytest.mark.parametrize("body", [{}, {"order_ids": []}, {"order_ids": ["x"]}, {"order_ids": [0]}])
     def test_bad_bodies(self, api, body):

@@ -67,7 +67,7 @@ def test_correct_through_the_api_replaces_the_sites_number_with_ours(sandbox, ac
         "correct", "correction", "pending", number, "999988887770")
     assert TrackingPush.objects.get(pk=row.pk).state == State.SUPERSEDED
     again = client.post(f"{URL}{row.pk}/correct/")
-    assert again.status_code == 400 and again.json()["code"] == "not_a_conflict"
+    assert again.status_code == 409 and again.json()["code"] == "not_a_conflict"
 
     assert push(account).confirmed == 1
     assert live_lines(sandbox)[(order.order_no, "1")]["invcNo"] == number
@@ -98,7 +98,7 @@ def test_dismiss_through_the_api_does_what_the_page_does(sandbox, account, clien
     assert outcome(by_api.pk) == outcome(by_page.pk)
     assert outcome(by_api.pk)[:4] == (State.CANCELLED, "dismissed", True, LineStatus.SHIPPED)
     again = api(account.user).post(f"{URL}{by_api.pk}/dismiss/")
-    assert again.status_code == 400 and again.json()["code"] == "not_dismissable"
+    assert again.status_code == 409 and again.json()["code"] == "not_dismissable"
     for action in ("correct", "dismiss"):
         assert api(account.user).post(f"{URL}{HUGE}/{action}/").status_code == 404
         assert api(account.user).post(f"{URL}999999/{action}/").status_code == 404
@@ -128,7 +128,7 @@ def test_failing_filter_lists_what_the_failures_page_lists(sandbox, account):
     # Correcting a refused push is refused: only a line shipped with another number can be corrected.
     refused_push = TrackingPush.objects.get(order=refused)
     response = client.post(f"{URL}{refused_push.pk}/correct/")
-    assert response.status_code == 400 and response.json()["code"] == "not_a_conflict"
+    assert response.status_code == 409 and response.json()["code"] == "not_a_conflict"
     response = client.post(f"{URL}{refused_push.pk}/dismiss/")
     assert response.status_code == 200 and response.json()["state"] == "cancelled"
     assert refused_push.pk not in [row["id"] for row in client.get(URL, {"failing": "true"}).json()["results"]]

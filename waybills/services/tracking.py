@@ -90,8 +90,11 @@ def tracking_record(
     - The push is queued after commit; ``tracking_push`` sends it.
     """
     ids = sorted(set(line_ids))
+    if not ids:
+        raise ApplicationError("Every line was cancelled by the buyer: there is nothing to ship.",
+                               code="nothing_to_ship")
     lines = list(OrderLine.objects.filter(seller_id=seller_id, pk__in=ids).select_related("order", "order__account"))
-    if not ids or len(lines) != len(ids):
+    if len(lines) != len(ids):
         raise ApplicationError("Some of these order lines were not found.", code="not_found")
     site = _site_of(lines)
     # The carrier list is refreshed (an HTTP call when older than a day) before any transaction opens.
