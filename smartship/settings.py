@@ -405,12 +405,32 @@ LOTTEON_RETRY_BASE_DELAY = env.float("LOTTEON_RETRY_BASE_DELAY", default=0.5)
 LOTTEON_RETRY_MAX_WAIT = env.float("LOTTEON_RETRY_MAX_WAIT", default=10.0)
 LOTTEON_CALLS_PER_MINUTE = env.int("LOTTEON_CALLS_PER_MINUTE", default=3000)
 
+# Error reports (docs/deployment.md): with DJANGO_ADMINS set, every error logged (a 500, a crashed task or
+# sync) is also mailed to them through EMAIL_URL, the same failure at most once an hour per process.
+ADMINS = [(address, address) for address in env.list("DJANGO_ADMINS", default=[])]
+vars().update(env.email_url("EMAIL_URL", default="consolemail://" if not PRODUCTION else "smtp://localhost:25"))
+SERVER_EMAIL = DEFAULT_FROM_EMAIL = env.str("SMARTSHIP_FROM_EMAIL", default="smartship@localhost")
+EMAIL_SUBJECT_PREFIX = "[SmartShip] "
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("SMARTSHIP_LOG_LEVEL", default="INFO")},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "once_an_hour": {"()": "core.logging.OncePerInterval", "seconds": 3600},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
+                        "filters": ["require_debug_false", "once_an_hour"]},
+    },
+    "root": {"handlers": ["console", "mail_admins"], "level": env.str("SMARTSHIP_LOG_LEVEL", default="INFO")},
     # axes writes three lines per failed sign-in; its warnings (a lockout) are the ones worth keeping.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own handlers (console in DEBUG, its unfiltered mail_admins) give way to the root's above.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
