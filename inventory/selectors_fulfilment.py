@@ -106,9 +106,8 @@ def _decorate(fulfilments: list[FulfilmentOrder]) -> None:
         fo.shipped_elsewhere = [line.elsewhere for line in lines if line.elsewhere is not None]
         fo.closed_elsewhere = fo.state == FState.CANCELLED and bool(fo.shipped_elsewhere)
         # Lines the buyer asked to cancel: held until the seller answers at the sales site (Pack and Ship refuse).
-        # A fulfilment order shipped without a tracking number still waits for one: the hold applies to it too.
-        waiting = fo.is_active or (fo.state == FState.SHIPPED and not fo.tracking_no)
-        fo.on_hold = [line.order_line for line in lines if waiting and line.order_line.on_hold]
+        # A shipped one may still wait for its tracking number: the line's own state says whether it is held.
+        fo.on_hold = [line.order_line for line in lines if fo.state != FState.CANCELLED and line.order_line.on_hold]
 
 
 def fulfilment_counts(*, seller_id: int | None = None) -> dict[str, int]:

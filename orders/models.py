@@ -35,10 +35,6 @@ HOLDABLE = (LineStatus.NEW, LineStatus.CONFIRMED)
 ON_HOLD = Q(status__in=HOLDABLE, cancel_request_released_at__isnull=True) & ~Q(cancel_request_no="")
 
 
-def is_on_hold(*, status: str, cancel_request_no: str, cancel_request_released_at) -> bool:
-    """``ON_HOLD`` for one line's values (a model instance or a row read with ``values_list``)."""
-    return bool(cancel_request_no) and cancel_request_released_at is None and status in HOLDABLE
-
 
 class ConfirmState(models.TextChoices):
     PENDING = "pending", "Waiting for confirmation"
@@ -192,8 +188,8 @@ class OrderLine(models.Model):
     @property
     def on_hold(self) -> bool:
         """The buyer asked to cancel and the seller has not answered at the sales site yet."""
-        return is_on_hold(status=self.status, cancel_request_no=self.cancel_request_no,
-                          cancel_request_released_at=self.cancel_request_released_at)
+        # ON_HOLD, for a line in hand.
+        return bool(self.cancel_request_no) and self.cancel_request_released_at is None and self.status in HOLDABLE
 
 
 class OrderEvent(models.Model):

@@ -288,13 +288,9 @@ def order_lines(*, order: Order) -> list[OrderLine]:
     return list(order.lines.select_related("sku_option__sku").order_by("line_no", "process_seq", "id"))
 
 
-def lines_on_hold(*, line_ids: Iterable[int]) -> list[int]:
-    """Those of these lines the buyer asked to cancel, waiting for the seller's answer at the sales site."""
-    return list(OrderLine.objects.filter(ON_HOLD, pk__in=list(line_ids)).values_list("pk", flat=True))
-
-
 def orders_on_hold(*, order_ids: Iterable[int]) -> list[int]:
-    """Those of these orders with a line on hold (``lines_on_hold``): nothing of them is printed or shipped."""
+    """Those of these orders with a line the buyer asked to cancel, waiting for the seller's answer at the sales
+    site (``ON_HOLD``): nothing of them is printed or shipped."""
     return list(OrderLine.objects.filter(ON_HOLD, order_id__in=list(order_ids)).values_list(
         "order_id", flat=True).distinct())
 

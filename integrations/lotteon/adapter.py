@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -29,6 +30,7 @@ from integrations.lotteon.client import LotteOnClient, RetryPolicy
 from integrations.lotteon.records import ConfirmLine, LineKey, OrderLine
 from integrations.lotteon.timeutil import split_days
 from integrations.ratelimit import RateLimiter, RedisRateLimiter, default_limiter
+from smartship.config import BROKER_SCHEMES
 
 
 def shared_limiter() -> RateLimiter:
@@ -40,7 +42,7 @@ def shared_limiter() -> RateLimiter:
     """
     per_minute = settings.LOTTEON_CALLS_PER_MINUTE
     url = settings.CELERY_BROKER_URL
-    if not url.startswith(("redis://", "rediss://")):
+    if urlsplit(url).scheme not in BROKER_SCHEMES:
         return default_limiter(per_minute)
     if (per_minute, url) not in _limiters:
         _limiters[(per_minute, url)] = RedisRateLimiter.from_url(

@@ -38,8 +38,7 @@ from core.exceptions import ApplicationError
 from inventory.models import FulfilmentLine, FulfilmentOrder, OptionSku, StockMovement
 from inventory.services.mapping import chunked
 from inventory.services.stock import Move, movements_book
-from orders.models import LineStatus, Order, OrderEvent, OrderLine, OrderStatus
-from orders.selectors import lines_on_hold
+from orders.models import ON_HOLD, LineStatus, Order, OrderEvent, OrderLine, OrderStatus
 from orders.services.lifecycle import lines_mark_shipped, orders_mark_ready
 from sellers.models import Seller, User
 
@@ -549,13 +548,12 @@ def fulfilment_flag_clear(*, fulfilment_id: int, actor: User | None = None) -> F
 def _refuse_on_hold(fo: FulfilmentOrder, done: str) -> None:
     """A line the buyer asked to cancel waits for the seller's answer at the sales site: shipping it would
     decide for the seller (and a cancellation approved meanwhile would have to be fetched back)."""
-    held = lines_on_hold(line_ids=fo.lines.values_list("order_line_id", flat=True))
+    held = dict(OrderLine.objects.filter(ON_HOLD, fulfilment_line__fulfilment=fo).values_list("pk", "line_no"))
     if held:
-        line_nos = sorted(OrderLine.objects.filter(pk__in=held).values_list("line_no", flat=True))
         raise ApplicationError(
-            f"{fo.number} was not {done}: the buyer asked to cancel line {', '.join(line_nos)}. It is on hold until "
-            "the seller approves or rejects the request at the sales site; nothing changed.",
-            code="cancel_requested", extra={"lines": held})
+            f"{fo.number} was not {done}: the buyer asked to cancel line {', '.join(sorted(held.values()))}. It is on "
+            "hold until the seller approves or rejects the request at the sales site; nothing changed.",
+            code="cancel_requested", extra={"lines": sorted(held)})
 
 
 def _tracking_check(fo: FulfilmentOrder, courier_code: str, tracking_no: str) -> None:
@@ -660,7 +658,6 @@ def fulfilment_tracking_record(*, fulfilment_id: int, courier_code: str, trackin
         raise ApplicationError("No such fulfilment order.", code="not_found")
     if fo.state != FState.SHIPPED:
         raise ApplicationError(f"{fo.number} is not shipped yet: ship it with the tracking number.", code="wrong_state")
-    _refuse_on_hold(fo, "given its tracking number")
     _tracking_check(fo, courier_code, tracking_no)
     with transaction.atomic():
         fo = _get_locked(fulfilment_id)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 
 from core.bulk import instance_maker, objects_insert, rows_insert
 from integrations.base import LineRef, LineState, PulledCancellation, PulledLine
 from integrations.models import SalesSiteAccount
-from orders.models import HOLDABLE, ConfirmState, LineStatus, Order, OrderEvent, OrderLine, is_on_hold
+from orders.models import HOLDABLE, ON_HOLD, ConfirmState, LineStatus, Order, OrderEvent, OrderLine
 from orders.services import hooks
 from orders.services.search import search_text_of
 from orders.services.sites import site_confirms, site_name
@@ -317,17 +317,11 @@ class _LineFigures(NamedTuple):
     quantity: int
     cancelled_quantity: int
     amount: Decimal
-    cancel_request_no: str
-    cancel_request_released_at: datetime | None
+    on_hold: bool
 
     @property
     def open_quantity(self) -> int:
         return self.quantity - self.cancelled_quantity
-
-    @property
-    def on_hold(self) -> bool:
-        return is_on_hold(status=self.status, cancel_request_no=self.cancel_request_no,
-                          cancel_request_released_at=self.cancel_request_released_at)
 
 
 class _OrderFigures(NamedTuple):
@@ -349,9 +343,9 @@ def orders_refresh(*, order_ids: set[int]) -> None:
     if not order_ids:
         return
     lines_by_order: dict[int, list[_LineFigures]] = defaultdict(list)
-    for order_id, *figures in OrderLine.objects.filter(order_id__in=order_ids).values_list(
-        "order_id", *_LineFigures._fields
-    ):
+    for order_id, *figures in OrderLine.objects.filter(order_id__in=order_ids).annotate(
+        on_hold=ExpressionWrapper(ON_HOLD, output_field=BooleanField())
+    ).values_list("order_id", *_LineFigures._fields):
         lines_by_order[order_id].append(_LineFigures(*figures))
     groups: dict[tuple, list[int]] = defaultdict(list)
     for row in Order.objects.filter(pk__in=order_ids).values_list(*_OrderFigures._fields):

@@ -21,6 +21,7 @@ from tests.inventory import test_fulfilment_shipped_elsewhere as shipped_elsewhe
 from tests.inventory.test_fulfilment import assert_counters_are_movement_sums, sync
 from waybills.models import TrackingPush, Waybill, WaybillKind
 from waybills.services.printing import waybills_print
+from waybills.services.push import tracking_push
 from waybills.services.receiving import packing_label_check, packing_receive
 from waybills.services.tracking import tracking_record
 
@@ -103,7 +104,7 @@ def test_the_pages_say_why(client, sandbox, account, operator, stocked):
     assert fo.state == FState.OPEN
 
 
-# --- every other way out refuses a held line too (found by review) ---------------------------------------
+# --- every other way out refuses a held line too ---------------------------------------------------------
 
 
 def live_steps(sandbox, od_no: str) -> list[str]:
@@ -137,7 +138,7 @@ def test_tracking_number_of_an_order_shipped_without_one_waits_for_the_answer(cl
     fulfilment_ship(fulfilment_id=fo.pk)  # booked out, no number yet: the lines are still in preparation
     sandbox.request_cancel(order.order_no)
     sync(account)
-    with pytest.raises(ApplicationError, match="not given its tracking number: the buyer asked to cancel"):
+    with pytest.raises(ApplicationError, match="is on hold: the buyer asked to cancel line 1, 2"):
         fulfilment_tracking_record(fulfilment_id=fo.pk, courier_code="0002", tracking_no="111122223333")
     # The shared recording step refuses too, whoever calls it.
     with pytest.raises(ApplicationError, match="is on hold") as refused:
@@ -175,3 +176,20 @@ def test_released_hold_lets_the_warehouse_ship(sandbox, account, stocked):
     fulfilment_ship(fulfilment_id=fo.pk, courier_code="0002", tracking_no="111122223333")
     fo.refresh_from_db()
     assert fo.state == FState.SHIPPED and stock(a, b) == [(8, 0), (9, 0)]
+
+
+def test_an_invoice_number_queued_before_the_request_waits_for_the_answer(sandbox, account, stocked):
+    order, fo, a, b = stocked
+    waybills_print(seller_id=account.seller_id, order_ids=[order.pk], kind=WaybillKind.INVOICE)
+    assert set(TrackingPush.objects.filter(order=order).values_list("state", flat=True)) == {"pending"}
+    sandbox.request_cancel(order.order_no)
+    sync(account)
+    tracking_push(account_id=account.pk)
+    assert set(TrackingPush.objects.filter(order=order).values_list("state", flat=True)) == {"pending"}
+    assert live_steps(sandbox, order.order_no) == ["12", "12"], "nothing sent while the request is open"
+
+    sandbox.withdraw_cancel(order.order_no)
+    sync(account)
+    tracking_push(account_id=account.pk)
+    assert set(TrackingPush.objects.filter(order=order).values_list("state", flat=True)) == {"confirmed"}
+    assert live_steps(sandbox, order.order_no) == ["13", "13"]

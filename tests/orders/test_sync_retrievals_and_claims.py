@@ -204,9 +204,9 @@ def test_request_on_one_line_holds_that_line_only(sandbox, account):
     a, b = option_codes(sandbox, 2)
     order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a, "odQty": 3}, {"eitmNo": b}])
     sync(account)
-    sandbox.request_cancel(order["odNo"], odSeq="1", cnclQty=1)
+    sandbox.request_cancel(order["odNo"], odSeq="1", cnclQty=1, clmRsnCnts="주문 실수")
     sync(account)
-    assert held_lines() == [(order["odNo"], "1", 1, held_lines()[0][3])]
+    assert held_lines() == [(order["odNo"], "1", 1, "주문 실수")]
     assert [line.on_hold for line in OrderLine.objects.filter(order__order_no=order["odNo"]).order_by("line_no")] == [
         True, False]
 
@@ -243,7 +243,7 @@ def test_withdrawn_request_leaves_the_line_shippable(sandbox, account):
     assert line.status == LineStatus.SHIPPED and line.cancelled_quantity == 0
 
 
-# --- a claim covering several lines, answered line by line (found by review) -----------------------------
+# --- a claim covering several lines, answered line by line; claims one after the other; a release -------
 
 
 def held_by_line(od_no: str) -> list[bool]:

@@ -42,7 +42,7 @@ from integrations.errors import ErrorCode, SalesSiteError
 from integrations.models import SalesSiteAccount
 from integrations.services import KeyUnreadable, account_config, account_key_unreadable
 from integrations.shipping import TrackingCorrection, TrackingOutcome, TrackingRequest, TrackingStatus
-from orders.models import LineStatus, Order, OrderEvent
+from orders.models import ON_HOLD, LineStatus, Order, OrderEvent, OrderLine
 from orders.services.lifecycle import lines_mark_shipped
 from sellers.models import User
 from waybills.models import TrackingPush
@@ -310,7 +310,10 @@ def _claim(*, account: SalesSiteAccount, size: int, exclude: list[int], lease: _
     # can take it between the renewal and the claim.
     if not lease.renew():
         return None
-    pending = TrackingPush.objects.filter(account=account, state=State.PENDING).exclude(pk__in=exclude)
+    # A line the buyer asked to cancel waits here, unsent, until the seller answers (docs/orders.md): its
+    # number may have been queued before the request arrived, e.g. an invoice printed a moment earlier.
+    pending = TrackingPush.objects.filter(account=account, state=State.PENDING).exclude(pk__in=exclude).exclude(
+        line__in=OrderLine.objects.filter(ON_HOLD))
     kind = pending.order_by("pk").values_list("kind", flat=True).first()
     if kind is None:
         return []
@@ -477,7 +480,11 @@ def _seller_pushes(*, seller_id: int, push_ids: Iterable[int]) -> list[TrackingP
 def pushes_retry(*, seller_id: int, push_ids: Iterable[int], actor: User | None = None) -> int:
     """Send failed pushes again (after the cause was fixed); lines cancelled since are not sent."""
     pushes = _seller_pushes(seller_id=seller_id, push_ids=push_ids)
-    retry = [p for p in pushes if p.state == State.FAILED and p.line.status != LineStatus.CANCELLED]
+    failed = [p for p in pushes if p.state == State.FAILED and p.line.status != LineStatus.CANCELLED]
+    retry = [p for p in failed if not p.line.on_hold]
+    if failed and not retry:
+        raise ApplicationError("The buyer asked to cancel these lines: they are on hold until the seller approves or "
+                               "rejects the request at the sales site.", code="cancel_requested")
     if not retry:
         raise ApplicationError("None of the selected pushes failed, so there is nothing to retry.",
                                code="nothing_to_retry")

@@ -91,8 +91,8 @@ def tracking_record(
     """
     ids = sorted(set(line_ids))
     if not ids:
-        raise ApplicationError("Every line was cancelled by the buyer: there is nothing to ship.",
-                               code="nothing_to_ship")
+        raise ApplicationError("Every line of this order was cancelled by the buyer: there is nothing to ship.",
+                               code="cancelled")
     lines = list(OrderLine.objects.filter(seller_id=seller_id, pk__in=ids).select_related("order", "order__account"))
     if len(lines) != len(ids):
         raise ApplicationError("Some of these order lines were not found.", code="not_found")
@@ -111,8 +111,9 @@ def _record(*, seller_id: int, ids: list[int], site: str, courier_code: str, tra
     courier, number = tracking_number_check(site=site, courier_code=courier_code, tracking_no=tracking_no)
     held = [line for line in lines if line.on_hold]
     if held:
-        # Every way out (QFC receiving, Ship, a number recorded later) passes here: sending the number would
-        # ship what the buyer asked to cancel before the seller answered.
+        # QFC receiving, Ship and a number recorded later pass here: sending the number would ship what the buyer
+        # asked to cancel before the seller answered. A number queued before the request (an invoice) is kept
+        # back where pushes are sent (push._claim).
         raise ApplicationError(
             f"Order {held[0].order.order_no} is on hold: the buyer asked to cancel line "
             f"{', '.join(line.line_no for line in held)}. The seller approves or rejects the request at the sales "
