@@ -26,7 +26,8 @@ class ApplicationError(Exception):
 # a program can tell "fix the request" (400) from "look at the thing again" (409). ``not_found`` is a 404.
 CONFLICT_CODES = frozenset({
     "account_inactive", "already_received", "busy", "cancel_requested", "cancelled", "duplicate", "flagged",
-    "not_a_conflict", "not_dismissable", "not_flagged", "not_printable", "nothing_to_confirm", "nothing_to_pick",
+    "not_a_conflict", "not_dismissable", "not_flagged", "not_printable", "not_ready", "nothing_to_confirm",
+    "nothing_to_pick",
     "nothing_to_retry", "nothing_to_ship", "order_cancelled", "reserved_negative", "shipped_elsewhere",
     "stock_negative", "stock_sync_off", "sync_running", "too_many_exports", "tracking_no_used", "wrong_state",
 })

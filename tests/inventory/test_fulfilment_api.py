@@ -37,7 +37,7 @@ def test_send_list_ship_and_isolation():
     client = api(user)
 
     refused = client.post("/api/v1/fulfilment-orders/", {"order_ids": [first.pk, waiting.pk]}, format="json")
-    assert refused.status_code == 400 and refused.json()["code"] == "not_ready"
+    assert refused.status_code == 409 and refused.json()["code"] == "not_ready"
     assert "1 of 1 line not mapped: NOPE" in refused.json()["message"]
     created = client.post("/api/v1/fulfilment-orders/", {"order_ids": [first.pk]}, format="json")
     assert created.status_code == 201
@@ -51,7 +51,7 @@ def test_send_list_ship_and_isolation():
     other = api(other_user)
     assert other.get(f"/api/v1/fulfilment-orders/{fo['id']}/").status_code == 404
     assert other.get("/api/v1/fulfilment-orders/").json()["count"] == 0
-    assert other.post("/api/v1/fulfilment-orders/", {"order_ids": [waiting.pk]}, format="json").status_code == 400
+    assert other.post("/api/v1/fulfilment-orders/", {"order_ids": [waiting.pk]}, format="json").status_code == 409
     assert other.get("/api/v1/stock-movements/").json()["count"] == 0
 
     # Sellers cannot use the warehouse endpoints; operators can.
