@@ -52,6 +52,9 @@ class PrintView(SellerRequiredMixin, TemplateView):
             rows.append({"order": order, "waybill": waybills.get(kind), "other": waybills.get(
                 WaybillKind.PACKING if kind == WaybillKind.INVOICE else WaybillKind.INVOICE),
                 "lines": list(order.lines.all()),
+                # The buyer asked to cancel: printing is refused until the seller answers, so it is not selectable
+                # (one such order in a Select all would refuse the whole batch).
+                "held": any(line.on_hold for line in order.lines.all()),
                          "manual": order.account_id is None or order.source == Order.Source.MANUAL,
                          "not_pushed_site": selectors.order_not_pushed_site(order)})
         query = self.request.GET.copy()

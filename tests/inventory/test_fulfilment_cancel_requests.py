@@ -87,6 +87,9 @@ def test_the_pages_say_why(client, sandbox, account, operator, stocked):
     assert "approve or reject the request at the sales site" in detail
     listing = client.get(reverse("orders:order-list") + "?status=attention").content.decode()
     assert order.order_no in listing
+    printing = client.get(reverse("waybills:print")).content.decode()
+    assert "On hold: cancellation requested" in printing
+    assert f'value="{order.pk}" class="row-select" aria-label="Select order {order.order_no}" disabled' in printing
     [api_line, _] = client.get(f"/api/v1/orders/{order.pk}/").json()["lines"]
     assert (api_line["on_hold"], api_line["cancel_request_quantity"], api_line["cancel_request_reason"]) == (
         True, 2, "주문 실수")
