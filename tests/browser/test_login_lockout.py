@@ -17,7 +17,7 @@ def test_too_many_wrong_passwords_lock_the_username_with_a_clear_message(page, l
         page.fill("input[name=password]", "not-the-password")
         page.click("button[type=submit]")
     alert = page.locator(".alert-error")
-    assert "Too many failed sign-ins for this username from your address. Try again in 15 minutes." in alert.inner_text()
+    assert "Too many failed sign-ins for this username from your address. Try again in 15 minutes at the latest." in alert.inner_text()
     assert page.input_value("input[name=username]") == "guessed"
     screenshot("login-locked-out")
 
