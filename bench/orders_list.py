@@ -24,6 +24,7 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -65,6 +66,7 @@ LINE_STATUS = {OrderStatus.NEW: LineStatus.NEW, OrderStatus.CONFIRMED: LineStatu
                OrderStatus.READY: LineStatus.CONFIRMED, OrderStatus.SHIPPED: LineStatus.SHIPPED,
                OrderStatus.CANCELLED: LineStatus.CANCELLED}
 BATCH = 2000
+RECENT_CHANGES = 40  # orders and as many lines changed within the last hour, per seller
 
 
 def phone(rng: random.Random) -> str:
@@ -127,6 +129,15 @@ def build_seller(name: str, orders: int, seed: int) -> Seller:
                          "dvpStnmZipAddr": order.address, "dvMsg": order.delivery_message, "odPrgsStepCd": "11"},
                 ))
         OrderLine.objects.bulk_create(line_rows)
+    # The same number of recent changes for either seller (the API's updated_since): the rest changed two days ago.
+    Order.objects.filter(seller=seller).update(updated_at=now - timedelta(days=2))
+    OrderLine.objects.filter(seller=seller).update(updated_at=now - timedelta(days=2))
+    order_ids = list(Order.objects.filter(seller=seller).values_list("id", flat=True))
+    for pk in rng.sample(order_ids, RECENT_CHANGES):
+        Order.objects.filter(pk=pk).update(updated_at=now - timedelta(minutes=rng.randint(1, 50)))
+    line_ids = list(OrderLine.objects.filter(seller=seller).values_list("id", flat=True))
+    for pk in rng.sample(line_ids, RECENT_CHANGES):
+        OrderLine.objects.filter(pk=pk).update(updated_at=now - timedelta(minutes=rng.randint(1, 50)))
     print(f"  built {name}: {orders:,} orders in {time.perf_counter() - started:.1f} s", flush=True)
     return seller
 
@@ -214,6 +225,8 @@ def main() -> None:
                 "API status (New)": "/api/v1/orders/?status=new",
                 "API search name": f"/api/v1/orders/?q={sample.recipient_name}",
                 "API search product": "/api/v1/orders/?q=텀블러",
+                "API changed in the last hour": "/api/v1/orders/?" + urlencode(
+                    {"updated_since": (timezone.now() - timedelta(hours=1)).isoformat(), "ordering": "updated_at"}),
             }
 
         print(f"\nmachine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs, "

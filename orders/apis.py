@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from core.ids import ID_BOUNDS, id_or_none
 from integrations.selectors import account_list
-from orders.models import Order, OrderEvent, OrderLine
+from orders.models import ConfirmState, Order, OrderEvent, OrderLine
 from orders.selectors import (
     COUNT_LIMIT,
     DEFAULT_ORDERING,
@@ -20,6 +20,7 @@ from orders.selectors import (
     ORDERINGS,
     STATUS_TABS,
     OrderFilters,
+    order_confirm_failures,
     order_events,
     order_get,
     order_lines,
@@ -47,6 +48,12 @@ class OrderFilterInputSerializer(serializers.Serializer):
         help_text="Order number (also the sales-site order number of a manual order), recipient or orderer name, "
         "phone number with or without dashes, product name, option name, seller product or option code.",
     )
+    updated_since = serializers.DateTimeField(
+        required=False, help_text="Only orders changed at or after this moment, the order itself or any of its lines "
+        "(ISO 8601; without an offset, KST). To follow changes, ask each time from a few minutes before the time of "
+        "your previous request (the response's `Date` header): a change becomes visible when it is committed, a "
+        "moment after the time it carries, and an order seen twice is harmless. An order's `updated_at` is its own "
+        "last change; a change of a line alone leaves it as it was.")
     ordering = serializers.ChoiceField(choices=list(ORDERINGS), required=False, default=DEFAULT_ORDERING,
                                        help_text="A column, `-` first for descending; ties are broken by id.")
 
@@ -68,6 +75,7 @@ class OrderFilterInputSerializer(serializers.Serializer):
             status=data.get("status", ""), account_id=id_or_none(account),
             manual=account == MANUAL, date_from=data.get("date_from"), date_to=data.get("date_to"),
             q=data.get("q", "").strip(), ordering=data.get("ordering") or DEFAULT_ORDERING,
+            updated_since=data.get("updated_since"),
         )
 
 
@@ -158,10 +166,24 @@ class OrderConfirmInputSerializer(serializers.Serializer):
     order_ids = serializers.ListField(child=serializers.IntegerField(**ID_BOUNDS), min_length=1, max_length=1000)
 
 
+class OrderConfirmFailureSerializer(serializers.Serializer):
+    order_id = serializers.IntegerField()
+    order_no = serializers.CharField()
+    line_id = serializers.IntegerField(source="id")
+    line_no = serializers.CharField()
+    confirm_state = serializers.ChoiceField(choices=[ConfirmState.FAILED, ConfirmState.UNKNOWN], help_text=(
+        "`failed`: the sales site refused the line; `unknown`: its answer was lost, and the line's state is read "
+        "back before anything is sent again"))
+    confirm_error = serializers.CharField()
+
+
 class OrderConfirmOutputSerializer(serializers.Serializer):
     confirmed = serializers.IntegerField(help_text="Lines the sales site confirmed")
-    failed = serializers.IntegerField(help_text="Lines the sales site refused; their reason is on the line")
+    failed = serializers.IntegerField(help_text="Lines the sales site refused")
     message = serializers.CharField()
+    failures = OrderConfirmFailureSerializer(many=True, help_text=(
+        "Every line of the selected orders still waiting for confirmation after this request, with the reason: "
+        "the lines refused now and any refused earlier that this request could not confirm either"))
 
 
 class _CountedPaginator(Paginator):
@@ -254,8 +276,10 @@ class OrderConfirmApi(APIView):
         confirmed, failed = orders_confirm(
             seller=request_seller(request), order_ids=serializer.validated_data["order_ids"], actor=request.user)
         message = f"{confirmed} line{'' if confirmed == 1 else 's'} confirmed, {failed} failed."
+        failures = order_confirm_failures(seller=request_seller(request),
+                                          order_ids=serializer.validated_data["order_ids"])
         return Response(OrderConfirmOutputSerializer(
-            {"confirmed": confirmed, "failed": failed, "message": message}).data)
+            {"confirmed": confirmed, "failed": failed, "message": message, "failures": failures}).data)
 
 
 class OrderHoldReleaseOutputSerializer(serializers.Serializer):

@@ -112,6 +112,8 @@ class Order(models.Model):
             # Sortable columns of the Orders list.
             models.Index(fields=["seller", "total_amount", "id"], name="order_seller_amount"),
             models.Index(fields=["seller", "recipient_name", "id"], name="order_seller_recipient"),
+            # Polling the REST API for changes (updated_since) and sorting by the last change.
+            models.Index(fields=["seller", "updated_at", "id"], name="order_seller_updated"),
         ]
 
     def __str__(self) -> str:
@@ -171,6 +173,8 @@ class OrderLine(models.Model):
             models.Index(fields=["seller", "seller_option_code"], name="line_seller_option_code"),
             models.Index(fields=["seller", "seller_product_code"], name="line_seller_product_code"),
             models.Index(fields=["seller", "sku_option", "status"], name="line_seller_sku_option"),
+            # updated_since: the orders whose lines changed (orders.selectors._narrowed).
+            models.Index(fields=["seller", "updated_at"], name="line_seller_updated"),
         ]
 
     def __str__(self) -> str:

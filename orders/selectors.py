@@ -31,7 +31,16 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from orders.models import ON_HOLD, Order, OrderEvent, OrderExport, OrderLine, OrderStatus
+from orders.models import (
+    ON_HOLD,
+    ConfirmState,
+    LineStatus,
+    Order,
+    OrderEvent,
+    OrderExport,
+    OrderLine,
+    OrderStatus,
+)
 from orders.services.search import search_q
 from sellers.models import Seller
 
@@ -58,6 +67,7 @@ SORT_FIELDS: dict[str, str] = {
     "recipient_name": "recipient_name",
     "status": "status",
     "total_amount": "total_amount",
+    "updated_at": "updated_at",
 }
 ORDERINGS: tuple[str, ...] = tuple(name for key in SORT_FIELDS for name in (key, f"-{key}"))
 DEFAULT_ORDERING = "-instructed_at"
@@ -85,11 +95,14 @@ class OrderFilters:
     date_to: date | None = None
     q: str = ""
     ordering: str = DEFAULT_ORDERING
+    # Only orders that changed at or after this moment, themselves or any of their lines (REST API polling).
+    updated_since: datetime | None = None
 
     @property
     def narrowed(self) -> bool:
         """Anything besides the tab and the sort: an empty result then means "nothing matches", not "no orders"."""
-        return bool(self.account_id or self.manual or self.date_from or self.date_to or self.q.strip())
+        return bool(self.account_id or self.manual or self.date_from or self.date_to or self.q.strip()
+                    or self.updated_since)
 
 
 @dataclass
@@ -128,6 +141,14 @@ def _narrowed(*, seller: Seller, filters: OrderFilters, common: bool = False) ->
             instructed &= Q(instructed_at__lt=end)
             created &= Q(created_at__lt=end)
         orders = orders.filter(instructed | created)
+    if filters.updated_since:
+        # A line can change without its order (mapped to a SKU, a confirmation error): both tables are
+        # read through their (seller, updated_at) index and the ids joined, which stays a range read
+        # however many orders the seller has.
+        since = filters.updated_since
+        changed = Order.objects.filter(seller=seller, updated_at__gte=since).order_by().values("id").union(
+            OrderLine.objects.filter(seller=seller, updated_at__gte=since).order_by().values("order_id"))
+        orders = orders.filter(pk__in=changed)
     if filters.q.strip():
         # One normalised column looked up through a trigram index (orders/services/search.py).
         orders = orders.filter(search_q(filters.q, seller_id=seller.pk, common=common))
@@ -293,6 +314,16 @@ def orders_on_hold(*, order_ids: Iterable[int]) -> list[int]:
     site (``ON_HOLD``): nothing of them is printed or shipped."""
     return list(OrderLine.objects.filter(ON_HOLD, order_id__in=list(order_ids)).values_list(
         "order_id", flat=True).distinct())
+
+
+def order_confirm_failures(*, seller: Seller, order_ids: Iterable[int]) -> list[dict]:
+    """The lines of these orders still waiting for confirmation with a reason: refused by the sales site, or
+    sent without an answer (``ConfirmState.UNKNOWN``)."""
+    return list(OrderLine.objects.filter(
+        seller=seller, order_id__in=list(order_ids), status=LineStatus.NEW,
+        confirm_state__in=[ConfirmState.FAILED, ConfirmState.UNKNOWN],
+    ).order_by("order_id", "line_no", "process_seq", "id").values(
+        "order_id", "id", "line_no", "confirm_state", "confirm_error", order_no=F("order__order_no")))
 
 
 def order_events(*, order: Order) -> QuerySet[OrderEvent]:

@@ -10,7 +10,7 @@ import pytest
 import responses
 from rest_framework.test import APIClient
 
-from orders.models import ConfirmState, OrderEvent, OrderStatus
+from orders.models import ConfirmState, Order, OrderEvent, OrderLine, OrderStatus
 from tests.factories import make_account, make_seller_user
 from tests.orders.factories import make_event, make_order
 
@@ -154,6 +154,68 @@ class TestDetail:
         assert set(response.json()) == {"message", "code", "extra"}
 
 
+class TestUpdatedSince:
+    """Polling for changes: an order is listed when it or one of its lines changed at or after the moment."""
+
+    T1, T2, T3 = (datetime(2026, 11, 27, hour, 0, tzinfo=KST) for hour in (9, 10, 11))
+
+    def stamp(self, order, *, at, line_at=None):
+        Order.objects.filter(pk=order.pk).update(updated_at=at)
+        OrderLine.objects.filter(order=order).update(updated_at=line_at or at)
+
+    def ids(self, api, **params):
+        response = api.get("/api/v1/orders/", params)
+        assert response.status_code == 200, response.json()
+        return [row["id"] for row in response.json()["results"]]
+
+    def test_the_order_or_one_of_its_lines_changed(self, api, seller, account):
+        old = make_order(seller=seller, account=account)
+        changed = make_order(seller=seller, account=account)
+        line_changed = make_order(seller=seller, account=account, lines=[{"line_no": "1"}, {"line_no": "2"}])
+        self.stamp(old, at=self.T1)
+        self.stamp(changed, at=self.T2)
+        self.stamp(line_changed, at=self.T1)
+        line_changed.lines.filter(line_no="2").update(updated_at=self.T2)
+        theirs = make_order(seller=make_seller_user()[0], account=None)
+        self.stamp(theirs, at=self.T2)
+
+        since = self.T2.isoformat()
+        assert sorted(self.ids(api, updated_since=since)) == sorted([changed.pk, line_changed.pk])
+        assert self.ids(api, updated_since=self.T3.isoformat()) == []
+        assert len(self.ids(api, updated_since=self.T1.isoformat())) == 3
+        # Without an offset the time is KST; with one, any zone.
+        assert sorted(self.ids(api, updated_since="2026-11-27T10:00:00")) == sorted([changed.pk, line_changed.pk])
+        assert sorted(self.ids(api, updated_since="2026-11-27T01:00:00Z")) == sorted([changed.pk, line_changed.pk])
+        # With the other filters and the tabs' counts.
+        assert self.ids(api, updated_since=since, status="new", q=changed.order_no) == [changed.pk]
+
+    def test_sorted_by_the_last_change(self, api, seller, account):
+        first, second = make_order(seller=seller, account=account), make_order(seller=seller, account=account)
+        self.stamp(first, at=self.T2)
+        self.stamp(second, at=self.T1)
+        assert self.ids(api, ordering="updated_at") == [second.pk, first.pk]
+        assert self.ids(api, ordering="-updated_at") == [first.pk, second.pk]
+
+    @responses.activate
+    def test_an_order_confirmed_after_the_last_poll_is_listed(self, api, seller, account, settings):
+        settings.LOTTEON_BASE_URL = BASE
+        confirmed, untouched = make_order(seller=seller, account=account), make_order(seller=seller, account=account)
+        self.stamp(confirmed, at=self.T1)
+        self.stamp(untouched, at=self.T1)
+        polled = datetime.now(KST)
+        assert self.ids(api, updated_since=polled.isoformat()) == []
+        responses.add(responses.POST, CONFIRM_URL, json={
+            "returnCode": "0000", "message": "", "subMessages": [], "dataCount": 0,
+            "data": {"rsltCd": "0000", "rsltMsg": "정상", "failList": []}})
+        assert api.post("/api/v1/orders/confirm/", {"order_ids": [confirmed.pk]}, format="json").status_code == 200
+        assert self.ids(api, updated_since=polled.isoformat()) == [confirmed.pk]
+
+    @pytest.mark.parametrize("value", ["yesterday", "2026-13-01T00:00:00", "1"])
+    def test_a_time_that_is_not_one_is_a_400(self, api, value):
+        response = api.get("/api/v1/orders/", {"updated_since": value})
+        assert response.status_code == 400 and "updated_since" in response.json()["extra"]["fields"]
+
+
 class TestConfirm:
     @pytest.fixture(autouse=True)
     def lotteon(self, settings):
@@ -167,9 +229,26 @@ class TestConfirm:
             "data": {"rsltCd": "0000", "rsltMsg": "정상", "failList": []}})
         response = api.post("/api/v1/orders/confirm/", {"order_ids": [order.pk]}, format="json")
         assert response.status_code == 200
-        assert response.json() == {"confirmed": 1, "failed": 0, "message": "1 line confirmed, 0 failed."}
+        assert response.json() == {"confirmed": 1, "failed": 0, "message": "1 line confirmed, 0 failed.",
+                                   "failures": []}
         assert json.loads(responses.calls[0].request.body)["ifCompleteList"][0]["odNo"] == order.order_no
         assert order.lines.get().confirm_state == ConfirmState.CONFIRMED
+
+    @responses.activate
+    def test_the_lines_refused_are_listed_with_their_reason(self, api, seller, account):
+        order = make_order(seller=seller, account=account, lines=[{"line_no": "1"}, {"line_no": "2"}])
+        responses.add(responses.POST, CONFIRM_URL, json={
+            "returnCode": "0000", "message": "", "subMessages": [], "dataCount": 0,
+            "data": {"rsltCd": "0000", "rsltMsg": "정상", "failList": [
+                {"odNo": order.order_no, "odSeq": "2", "procSeq": "1", "resultCode": "9999",
+                 "resultMessage": "출고지시 상태가 아닙니다."}]}})
+        body = api.post("/api/v1/orders/confirm/", {"order_ids": [order.pk]}, format="json").json()
+        refused = order.lines.get(line_no="2")
+        assert (body["confirmed"], body["failed"]) == (1, 1)
+        assert body["failures"] == [{
+            "order_id": order.pk, "order_no": order.order_no, "line_id": refused.pk, "line_no": "2",
+            "confirm_state": "failed", "confirm_error": refused.confirm_error}]
+        assert "출고지시 상태가 아닙니다" in refused.confirm_error
 
     def test_nothing_to_confirm_is_a_409_with_the_message(self, api, seller, account):
         shipped = make_order(seller=seller, account=account, status=OrderStatus.SHIPPED)
@@ -195,7 +274,7 @@ def test_the_schema_documents_the_orders_api(api):
     paths = schema["paths"]
     assert {"/api/v1/orders/", "/api/v1/orders/{id}/", "/api/v1/orders/confirm/"} <= set(paths)
     parameters = {p["name"] for p in paths["/api/v1/orders/"]["get"]["parameters"]}
-    assert {"status", "account", "date_from", "date_to", "q", "ordering", "page"} <= parameters
+    assert {"status", "account", "date_from", "date_to", "q", "ordering", "page", "updated_since"} <= parameters
     assert "OrderConfirmInput" in json.dumps(paths["/api/v1/orders/confirm/"]["post"]["requestBody"])
     assert "order_ids" in schema["components"]["schemas"]["OrderConfirmInput"]["properties"]
     page = paths["/api/v1/orders/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
