@@ -171,7 +171,7 @@ class OrderConfirmFailureSerializer(serializers.Serializer):
     order_no = serializers.CharField()
     line_id = serializers.IntegerField(source="id")
     line_no = serializers.CharField()
-    confirm_state = serializers.ChoiceField(choices=[ConfirmState.FAILED, ConfirmState.UNKNOWN], help_text=(
+    confirm_state = serializers.ChoiceField(choices=ConfirmState.choices, help_text=(
         "`failed`: the sales site refused the line; `unknown`: its answer was lost, and the line's state is read "
         "back before anything is sent again"))
     confirm_error = serializers.CharField()
