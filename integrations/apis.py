@@ -112,7 +112,7 @@ class SyncRunOutputSerializer(serializers.ModelSerializer):
             "id", "account", "site", "shop_id", "trigger", "status", "finished", "queued_at", "started_at",
             "finished_at", "window_start", "window_end", "windows_total", "windows_done", "progress_percent",
             "lines_seen", "lines_new", "lines_updated", "lines_confirmed", "lines_confirmed_elsewhere",
-            "lines_failed", "lines_cancelled", "error_code", "error_message",
+            "lines_failed", "lines_cancelled", "lines_held", "error_code", "error_message",
         ]
         extra_kwargs = {
             "window_start": {"help_text": "Start of the time range the sync reads (set when it starts)"},
@@ -121,6 +121,7 @@ class SyncRunOutputSerializer(serializers.ModelSerializer):
             "windows_done": {"help_text": "Windows read so far"},
             "lines_confirmed_elsewhere": {
                 "help_text": "New lines found already confirmed at the sales site (by another tool)"},
+            "lines_held": {"help_text": "Lines a buyer's cancellation request, first read by this run, put on hold"},
             "error_code": {"help_text": "Empty unless the run failed or finished with errors"},
         }
 

@@ -160,6 +160,8 @@ class SyncRun(models.Model):
     lines_confirmed_elsewhere = models.PositiveIntegerField(default=0)
     lines_failed = models.PositiveIntegerField(default=0)
     lines_cancelled = models.PositiveIntegerField(default=0)
+    # Put on hold by a buyer's cancellation request this run reads for the first time.
+    lines_held = models.PositiveIntegerField(default=0)
     error_code = models.CharField(max_length=40, blank=True)
     error_message = models.TextField(blank=True)
 

@@ -391,16 +391,17 @@ def cancelled_quantities(cancellations: list[PulledCancellation]) -> dict[LineRe
 
 
 @transaction.atomic
-def cancellations_apply(*, account: SalesSiteAccount, cancellations: list[PulledCancellation]) -> int:
+def cancellations_apply(*, account: SalesSiteAccount, cancellations: list[PulledCancellation]) -> tuple[int, int]:
     """Completed cancellations reduce or cancel the matching lines (each claim counts once); open requests
-    put lines on hold and withdrawals release them. Returns how many lines were wholly cancelled."""
+    put lines on hold and withdrawals release them. Returns how many lines were wholly cancelled and how
+    many a new request put on hold."""
     # Requests first: the cancellations' hooks then flag what they flag (a printed label) on orders whose
     # figures the requests have already refreshed.
-    _requests_apply(account=account, cancellations=cancellations)
-    return _completed_apply(account=account, cancellations=cancellations)
+    held = _requests_apply(account=account, cancellations=cancellations)
+    return _completed_apply(account=account, cancellations=cancellations), held
 
 
-def _requests_apply(*, account: SalesSiteAccount, cancellations: list[PulledCancellation]) -> None:
+def _requests_apply(*, account: SalesSiteAccount, cancellations: list[PulledCancellation]) -> int:
     """A buyer's open cancellation request holds its line (not printed, packed or shipped) until the seller
     answers it at the sales site; the request ends when the buyer withdraws it or it completes.
 
@@ -409,7 +410,7 @@ def _requests_apply(*, account: SalesSiteAccount, cancellations: list[PulledCanc
     ended = {(c.claim_no, c.ref): c for c in cancellations if not c.requested}
     requested = {c.ref: c for c in cancellations if c.requested and (c.claim_no, c.ref) not in ended}
     if not requested and not ended:
-        return
+        return 0
     lines = OrderLine.objects.filter(
         seller_id=account.seller_id, order__site=account.site, order__source=Order.Source.PULLED,
         order__order_no__in={c.ref.order_no for c in (*requested.values(), *ended.values())},
@@ -448,6 +449,7 @@ def _requests_apply(*, account: SalesSiteAccount, cancellations: list[PulledCanc
                                             "cancel_requested_at", "cancel_request_released_at", "updated_at"])
     OrderEvent.objects.bulk_create(events)
     orders_refresh(order_ids={line.order_id for line in changed})
+    return sum(event.kind == OrderEvent.Kind.CANCEL_REQUESTED for event in events)
 
 
 def _completed_apply(*, account: SalesSiteAccount, cancellations: list[PulledCancellation]) -> int:

@@ -388,7 +388,8 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
         _save(run, "windows_total")
         pulled_cancellations: list[PulledCancellation] = cancellations.result()
         calls.flush()
-        run.lines_cancelled += cancellations_apply(account=account, cancellations=pulled_cancellations)
+        cancelled, run.lines_held = cancellations_apply(account=account, cancellations=pulled_cancellations)
+        run.lines_cancelled += cancelled
         confirmations.store(wait=True)
         run.windows_done += confirm_step
         run.status = SyncRun.Status.PARTIAL if run.lines_failed else SyncRun.Status.SUCCEEDED
@@ -417,5 +418,5 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
         calls.flush()
         adapter.close()
         run.finished_at = timezone.now()
-        _save(run, "status", "finished_at", "error_code", "error_message", "lines_cancelled", "lines_confirmed",
-              "lines_failed", "windows_done")
+        _save(run, "status", "finished_at", "error_code", "error_message", "lines_cancelled", "lines_held",
+              "lines_confirmed", "lines_failed", "windows_done")

@@ -40,6 +40,20 @@ def test_sync_now_runs_and_shows_the_result(client, demo, eager_celery):
     assert "Sync now" in history and "demo-shop" in history and "Succeeded" in history
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_cancellation_request_read_by_the_sync_is_counted(client, demo, sandbox, eager_celery):
+    seller, user, account = demo
+    client.force_login(user)
+    client.post(f"/sales-sites/{account.pk}/sync/")
+    order = Order.objects.get(seller=seller, recipient_name="김하늘")
+    sandbox.request_cancel(order.order_no)
+    html = client.post(f"/sales-sites/{account.pk}/sync/").content.decode()
+    assert SyncRun.objects.filter(account=account).latest("id").lines_held == 1
+    assert "on hold (cancellation requested) 1" in html
+    history = client.get("/sales-sites/syncs/").content.decode()
+    assert re.search(r">1 on hold</div>", history)
+
+
 @pytest.mark.django_db
 def test_queued_run_is_not_duplicated_and_polls(client, demo):
     _, user, account = demo

@@ -135,7 +135,7 @@ def test_cancel_request_holds_the_line_until_withdrawn_and_completion_cancels(sa
     claim = sandbox.request_cancel(order["odNo"], clmRsnCnts="단순 변심")["clmNo"]
     run = sync(account)
     assert snapshot() == before, "status, quantities and confirmation unchanged"
-    assert run.lines_cancelled == 0
+    assert (run.lines_cancelled, run.lines_held) == (0, 1)
     assert held_lines() == [(order["odNo"], "1", 2, "단순 변심")]
     line.refresh_from_db()
     assert line.on_hold and line.cancel_request_no == claim and line.cancel_requested_at is not None
@@ -146,7 +146,7 @@ def test_cancel_request_holds_the_line_until_withdrawn_and_completion_cancels(sa
     assert "asked to cancel 2 of 2 (단순 변심)" in event.message and event.details == {"claim": claim}
 
     events = OrderEvent.objects.count()
-    sync(account)
+    assert sync(account).lines_held == 0, "counted once, when first read"
     assert OrderEvent.objects.count() == events and held_lines() == [(order["odNo"], "1", 2, "단순 변심")], \
         "the same open request read again changes nothing"
 
