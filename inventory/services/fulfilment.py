@@ -129,6 +129,11 @@ def candidates_load(*, seller_id: int, order_ids: Iterable[int], lock: bool = Fa
         if lock:
             orders = orders.select_for_update(of=("self",))
         found = {order.pk: order for order in orders}
+        if lock and found:
+            # The filter above joined the fulfilment orders before the lock waited; PostgreSQL re-checks only
+            # the locked order rows after the wait, so one sent by the transaction we waited for is read here.
+            for pk in FulfilmentOrder.objects.filter(order_id__in=list(found)).values_list("order_id", flat=True):
+                del found[pk]
         if not found:
             continue
         lines: dict[int, list[_Line]] = defaultdict(list)
@@ -254,15 +259,33 @@ def _create(*, seller_id: int, candidates: list[Candidate], origin: str, actor: 
 
 # --- Cancellations -----------------------------------------------------------------------------------
 
+def _active_lines_locked(*, seller_id: int, line_ids: Iterable[int], **filters) -> list[FulfilmentLine]:
+    """The fulfilment lines of these order lines in active fulfilment orders, locked, each with its
+    fulfilment order locked before them, as Pack, Ship and the other warehouse actions lock it: a sync
+    taking lines out waits for a Pack in progress (and the reverse) instead of deadlocking, and decides
+    from the state that Pack committed rather than writing back the one it read before."""
+    ids = sorted(set(line_ids))
+    fulfilment_ids = sorted(set(FulfilmentLine.objects.filter(
+        order_line_id__in=ids, fulfilment__seller_id=seller_id, fulfilment__state__in=FulfilmentOrder.ACTIVE_STATES,
+        **filters).values_list("fulfilment_id", flat=True)))
+    if not fulfilment_ids:
+        return []
+    fulfilments = {fo.pk: fo for fo in FulfilmentOrder.objects.select_for_update().filter(
+        pk__in=fulfilment_ids, state__in=FulfilmentOrder.ACTIVE_STATES).order_by("pk")}
+    rows = list(FulfilmentLine.objects.select_for_update(of=("self",))
+                .filter(order_line_id__in=ids, fulfilment_id__in=list(fulfilments), **filters)
+                .select_related("order_line", "option").order_by("pk"))
+    for row in rows:
+        row.fulfilment = fulfilments[row.fulfilment_id]
+    return rows
+
+
 @transaction.atomic
 def fulfilment_lines_cancelled(*, seller_id: int, line_ids: Iterable[int]) -> list[FulfilmentOrder]:
     """Order lines were cancelled (fully or partly): release what they no longer need, flag fulfilment
     orders the warehouse already started, cancel those with nothing left. Safe to call again: it compares
     what each line holds with the line's open quantity now."""
-    rows = list(FulfilmentLine.objects.select_for_update(of=("self",))
-                .filter(order_line_id__in=list(line_ids), fulfilment__seller_id=seller_id,
-                        fulfilment__state__in=FulfilmentOrder.ACTIVE_STATES)
-                .select_related("fulfilment", "order_line", "option"))
+    rows = _active_lines_locked(seller_id=seller_id, line_ids=line_ids)
     if not rows:
         return []
     moves, changed, by_fulfilment = [], [], defaultdict(list)
@@ -426,10 +449,7 @@ def fulfilment_lines_shipped_elsewhere(*, seller_id: int, line_ids: Iterable[int
     ``shipment``), a fulfilment order already being picked or packed is flagged (put the items back), and one
     with nothing left to ship is closed (cancelled) with the reason on the order's timeline. Safe to call
     again: lines already taken out are skipped. The inventory side of ``on_lines_shipped``."""
-    rows = list(FulfilmentLine.objects.select_for_update(of=("self",))
-                .filter(order_line_id__in=sorted(set(line_ids)), fulfilment__seller_id=seller_id,
-                        fulfilment__state__in=FulfilmentOrder.ACTIVE_STATES, quantity__gt=0)
-                .select_related("fulfilment", "order_line", "option"))
+    rows = _active_lines_locked(seller_id=seller_id, line_ids=line_ids, quantity__gt=0)
     found = shipped_elsewhere(line_ids=[row.order_line_id for row in rows])
     rows = [row for row in rows if row.order_line_id in found]
     if not rows:

@@ -342,13 +342,24 @@ def orders_refresh(*, order_ids: set[int]) -> None:
     """
     if not order_ids:
         return
-    lines_by_order: dict[int, list[_LineFigures]] = defaultdict(list)
-    for order_id, *figures in OrderLine.objects.filter(order_id__in=order_ids).annotate(
-        on_hold=ExpressionWrapper(ON_HOLD, output_field=BooleanField())
-    ).values_list("order_id", *_LineFigures._fields):
-        lines_by_order[order_id].append(_LineFigures(*figures))
+    # The orders are locked before their lines are read: two transactions that each changed a line of one
+    # order (a push shipping one, the sync cancelling the other) would otherwise each compute the order from
+    # the other's old line and the last to commit would leave it as neither (PostgreSQL; SQLite runs one
+    # writing transaction at a time). The second waits here and then reads both lines as committed.
+    with transaction.atomic(savepoint=False):
+        orders = list(Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk")
+                      .values_list(*_OrderFigures._fields))
+        lines_by_order: dict[int, list[_LineFigures]] = defaultdict(list)
+        for order_id, *figures in OrderLine.objects.filter(order_id__in=order_ids).annotate(
+            on_hold=ExpressionWrapper(ON_HOLD, output_field=BooleanField())
+        ).values_list("order_id", *_LineFigures._fields):
+            lines_by_order[order_id].append(_LineFigures(*figures))
+        _orders_write(orders, lines_by_order)
+
+
+def _orders_write(orders: list[tuple], lines_by_order: dict[int, list[_LineFigures]]) -> None:
     groups: dict[tuple, list[int]] = defaultdict(list)
-    for row in Order.objects.filter(pk__in=order_ids).values_list(*_OrderFigures._fields):
+    for row in orders:
         order = _OrderFigures(*row)
         fields = order_fields_from_lines(order, lines_by_order[order.pk])
         changed = tuple(sorted((name, value) for name, value in fields.items() if getattr(order, name) != value))

@@ -1,0 +1,190 @@
+"""Writes that meet: the sync taking lines out while the warehouse packs or ships, two sends of one order,
+two transactions changing lines of one order. Real transactions in threads on PostgreSQL; SQLite runs one
+writing transaction at a time, so these interleavings cannot happen there."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+
+import inventory.services.fulfilment as fulfilment_module
+from core.exceptions import ApplicationError
+from inventory.models import FulfilmentOrder
+from inventory.services.fulfilment import (
+    fulfilment_lines_cancelled,
+    fulfilment_orders_send,
+    fulfilment_pack,
+    fulfilment_ship,
+    fulfilments_start_picking,
+)
+from inventory.services.stock import stock_receive
+from orders.models import LineStatus, Order, OrderLine, OrderStatus
+from orders.services.lifecycle import lines_mark_shipped
+from orders.services.manual import ManualItem, manual_order_create
+from orders.services.store import orders_refresh
+from tests.factories import make_seller_user
+from tests.inventory.factories import make_multi
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif("connection.vendor != 'postgresql'"),
+]
+FState = FulfilmentOrder.State
+
+
+def two_line_order(seller, user) -> Order:
+    return manual_order_create(
+        seller=seller, actor=user, recipient_name="김민준", zip_code="04524", address="서울 중구 세종대로 110",
+        recipient_mobile="010-1234-5678",
+        items=[ManualItem(product_name="티셔츠", option_name="A", quantity=1, seller_code="OPT-A"),
+               ManualItem(product_name="티셔츠", option_name="B", quantity=1, seller_code="OPT-B")])
+
+
+@pytest.fixture
+def sent():
+    seller, user = make_seller_user(name="동시 상점")
+    sku = make_multi(seller=seller, options=[("OPT-A", "A"), ("OPT-B", "B")])
+    for option in sku.options.all():
+        stock_receive(seller=seller, option=option, quantity=10)
+    order = two_line_order(seller, user)
+    (fo,) = fulfilment_orders_send(seller=seller, order_ids=[order.pk], actor=user)
+    return seller, user, order, fo
+
+
+class Background:
+    """A function run in a thread of its own, with its own database connection."""
+
+    def __init__(self, fn):
+        self.result = self.error = None
+        self.thread = threading.Thread(target=self._run, args=(fn,))
+        self.thread.start()
+
+    def _run(self, fn):
+        try:
+            self.result = fn()
+        except Exception as exc:  # noqa: BLE001 - the test looks at it
+            self.error = exc
+        finally:
+            connection.close()
+
+    def join(self):
+        self.thread.join(30)
+        assert not self.thread.is_alive()
+
+
+def held_open(action, done: threading.Event, go: threading.Event):
+    """``action`` in a transaction that stays open (its locks held) until ``go``."""
+    def run():
+        with transaction.atomic():
+            result = action()
+            done.set()
+            assert go.wait(20)
+        return result
+    return run
+
+
+def sync_cancels(seller, line_ids):
+    """What the sync's day transaction does for a cancellation read from LotteON."""
+    def run():
+        with transaction.atomic():
+            OrderLine.objects.filter(pk__in=line_ids).update(status=LineStatus.CANCELLED, cancelled_quantity=1)
+            return fulfilment_lines_cancelled(seller_id=seller.pk, line_ids=line_ids)
+    return run
+
+
+@pytest.mark.parametrize("warehouse_action", ["pack", "start_picking"])
+def test_a_cancellation_waits_for_the_warehouse_and_flags_what_it_committed(sent, warehouse_action):
+    """QFC packs (or starts picking) while the sync cancels a line: the order stays packed (picking) and is
+    flagged to take the item out; before, the sync wrote back the Open state it had read, unflagged."""
+    seller, user, order, fo = sent
+    done, go = threading.Event(), threading.Event()
+    action = {"pack": lambda: fulfilment_pack(fulfilment_id=fo.pk),
+              "start_picking": lambda: fulfilments_start_picking(fulfilment_ids=[fo.pk])}[warehouse_action]
+    warehouse = Background(held_open(action, done, go))
+    assert done.wait(20)
+    sync = Background(sync_cancels(seller, [order.lines.get(line_no="2").pk]))
+    time.sleep(0.5)  # the sync is now waiting for the warehouse's transaction
+    go.set()
+    warehouse.join()
+    sync.join()
+    assert (warehouse.error, sync.error) == (None, None)
+    fo.refresh_from_db()
+    expected = FState.PACKED if warehouse_action == "pack" else FState.PICKING
+    assert (fo.state, fo.flagged) == (expected, True)
+    assert "take 1 × OPT-B (line 2) out" in fo.flag_reason
+
+
+def test_a_cancellation_and_a_shipment_do_not_deadlock(sent, monkeypatch):
+    """The sync has locked the lines it takes out and books the release when QFC presses Ship: one waits
+    for the other (before, PostgreSQL killed one of them: a 500 on Ship, or a failed sync)."""
+    seller, user, order, fo = sent
+    booking, go = threading.Event(), threading.Event()
+    book = fulfilment_module.movements_book
+
+    def slow_book(**kwargs):
+        booking.set()
+        assert go.wait(20)
+        return book(**kwargs)
+
+    monkeypatch.setattr(fulfilment_module, "movements_book", slow_book)
+    sync = Background(sync_cancels(seller, [order.lines.get(line_no="2").pk]))
+    assert booking.wait(20)
+    monkeypatch.setattr(fulfilment_module, "movements_book", book)
+    ship = Background(lambda: fulfilment_ship(fulfilment_id=fo.pk))
+    time.sleep(0.5)
+    go.set()
+    sync.join()
+    ship.join()
+    assert (sync.error, ship.error) == (None, None)
+    fo.refresh_from_db()
+    assert fo.state == FState.SHIPPED
+    assert list(fo.lines.order_by("pk").values_list("quantity", "cancelled_quantity")) == [(1, 0), (0, 1)]
+
+
+def test_one_order_sent_twice_at_once_gets_one_fulfilment_order(sent):
+    seller, user = make_seller_user(name="두 번 상점")
+    make_multi(seller=seller, options=[("OPT-A", "A"), ("OPT-B", "B")])
+    order = two_line_order(seller, user)
+    done, go = threading.Event(), threading.Event()
+    first = Background(held_open(lambda: fulfilment_orders_send(seller=seller, order_ids=[order.pk], actor=user),
+                                 done, go))
+    assert done.wait(20)
+    second = Background(lambda: fulfilment_orders_send(seller=seller, order_ids=[order.pk], actor=user))
+    time.sleep(0.5)
+    go.set()
+    first.join()
+    second.join()
+    assert first.error is None
+    assert isinstance(second.error, ApplicationError), repr(second.error)
+    assert "already a fulfilment order" in second.error.message
+    assert FulfilmentOrder.objects.filter(order=order).count() == 1
+
+
+def test_two_lines_of_one_order_changed_at_once_give_the_order_both(sent):
+    """A push ships line 1 while the sync cancels line 2: the order ends Shipped. Before, each transaction
+    computed the order from the other's old line, and the order stayed Ready to ship for good."""
+    seller, user, order, fo = sent
+    first, second = order.lines.order_by("line_no")
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.READY)
+    done, go = threading.Event(), threading.Event()
+    push = Background(held_open(
+        lambda: lines_mark_shipped(seller_id=seller.pk, line_ids=[first.pk], message="Tracking number accepted"),
+        done, go))
+    assert done.wait(20)
+
+    def cancel():
+        with transaction.atomic():
+            OrderLine.objects.filter(pk=second.pk).update(status=LineStatus.CANCELLED, cancelled_quantity=1)
+            orders_refresh(order_ids={order.pk})
+
+    sync = Background(cancel)
+    time.sleep(0.5)
+    go.set()
+    push.join()
+    sync.join()
+    assert (push.error, sync.error) == (None, None)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SHIPPED
