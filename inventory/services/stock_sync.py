@@ -241,11 +241,15 @@ def stock_sync(*, account_id: int, full: bool = False, trigger: str = Trigger.CO
         _run(account=account, site_name=site.name, run=run, full=full, hold=_Hold(lease_name(account.pk), token, ttl))
     finally:
         lease_release(name=lease_name(account.pk), token=token)
-    again = run.status == StockSyncRun.Status.SUCCEEDED or run.error_code == LEASE_LOST
+    # Not after a failure or a lost answer: what they leave dirty would be sent into the same fault at once,
+    # again and again; the next change or the periodic full sync tries it. Refused options are not dirty.
+    again = (run.status in (StockSyncRun.Status.SUCCEEDED, StockSyncRun.Status.PARTIAL) and not run.error_code
+             or run.error_code == LEASE_LOST)
     if again and StockPush.objects.filter(account=account, dirty=True).exists():
         # A change committed after this push last looked, while it still held the lock: that change's own
-        # push found the lock taken and stopped. One more push takes it now, not the next full sync. A run
-        # that lost its lock hands what it left to whoever runs next the same way.
+        # push found the lock taken and stopped. One more push takes it now, not the next full sync (also
+        # when some options were refused). A run that lost its lock hands what it left to whoever runs
+        # next the same way.
         stock_push_enqueue(account_ids=[account.pk], trigger=Trigger.CHANGE)
     return run
 

@@ -316,6 +316,38 @@ def test_a_change_made_while_a_push_holds_the_lock_is_pushed_right_after(sandbox
     assert live(sandbox)[row["sitmNo"]]["stkQty"] == 7
 
 
+@pytest.mark.django_db(transaction=True)  # pushes are queued after commit
+def test_a_change_made_while_a_partly_refused_push_holds_the_lock_is_pushed_right_after(
+        sandbox, account, eager_celery, monkeypatch):
+    """As above, when the running push ends partial because LotteON refused another option: the change is
+    pushed at once all the same (before, it waited for the periodic full sync)."""
+    from inventory.services import stock_sync as module
+
+    (row,) = on_sale(sandbox, 1)
+    opt = linked_option(account, row)
+    refused = make_multi(seller=account.seller, options=[("NOT-AT-LOTTEON", "x")]).options.get()
+    SiteOptionLink.objects.create(option=refused, seller=account.seller, account=account, site="lotteon",
+                                  site_product_id=row["spdNo"], site_option_id="LO-NO-SUCH-ITEM",
+                                  status=LinkStatus.LINKED, source=SiteOptionLink.Source.CATALOG,
+                                  checked_at=timezone.now())
+    after = since(sandbox)
+    release = module.lease_release
+
+    def change_then_release(**kwargs):
+        monkeypatch.setattr(module, "lease_release", release)
+        stock_receive(seller=account.seller, option=opt, quantity=2)  # its own push: lock taken, no row
+        release(**kwargs)
+
+    monkeypatch.setattr(module, "lease_release", change_then_release)
+    stock_receive(seller=account.seller, option=refused, quantity=1)  # refused by LotteON: the run is partial
+    runs = list(StockSyncRun.objects.order_by("pk").values_list("status", flat=True))
+    assert runs == ["partial", "succeeded"]
+    pushed = [item["stkQty"] for c in calls_to(sandbox, STOCK, after) for item in c["request"]["body"]["itmStkLst"]
+              if item["sitmNo"] == row["sitmNo"]]
+    assert pushed[-1] == 2 and live(sandbox)[row["sitmNo"]]["stkQty"] == 2
+    assert not StockPush.objects.get(option=opt).dirty
+
+
 def test_changes_of_accounts_with_the_option_off_are_not_marked(sandbox, account):
     account.auto_stock_sync = False
     account.save()
