@@ -26,6 +26,7 @@ class ApplicationError(Exception):
 # a program can tell "fix the request" (400) from "look at the thing again" (409). ``not_found`` is a 404.
 CONFLICT_CODES = frozenset({
     "account_inactive", "already_received", "busy", "cancel_requested", "cancelled", "duplicate", "flagged",
+    "hold_changed",
     "not_a_conflict", "not_dismissable", "not_flagged", "not_printable", "not_ready", "nothing_to_confirm",
     "nothing_to_pick",
     "nothing_to_retry", "nothing_to_ship", "order_cancelled", "reserved_negative", "shipped_elsewhere",

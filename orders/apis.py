@@ -286,14 +286,26 @@ class OrderHoldReleaseOutputSerializer(serializers.Serializer):
     released = serializers.IntegerField(help_text="Lines released")
 
 
+class OrderHoldReleaseInputSerializer(serializers.Serializer):
+    claims = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=100, help_text=(
+            "The claim numbers (`cancel_request_no` of the lines) you answered at the sales site. With them, a "
+            "request that arrived since you read the order refuses the release (409 `hold_changed`) instead of "
+            "being released unseen. Omitted: every line on hold is released."))
+
+
 class OrderHoldReleaseApi(APIView):
-    @extend_schema(request=None, responses=OrderHoldReleaseOutputSerializer,
+    @extend_schema(request=OrderHoldReleaseInputSerializer, responses=OrderHoldReleaseOutputSerializer,
                    summary="Release the hold of a buyer's cancellation request the seller rejected at the sales site",
                    description="The order's lines on hold (`on_hold`) ship as usual again; the same request read "
-                   "again does not hold them, a new one does. 409 `wrong_state` when nothing is on hold.")
+                   "again does not hold them, a new one does. 409 `wrong_state` when nothing is on hold, "
+                   "`hold_changed` when a line is held by a request not among `claims`.")
     def post(self, request, pk: int):
         order_id = id_or_none(pk)
         if order_id is None:
             raise Http404
-        released = order_hold_release(seller_id=request_seller(request).pk, order_id=order_id, actor=request.user)
+        serializer = OrderHoldReleaseInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        released = order_hold_release(seller_id=request_seller(request).pk, order_id=order_id, actor=request.user,
+                                      claims=serializer.validated_data.get("claims"))
         return Response(OrderHoldReleaseOutputSerializer({"released": released}).data)

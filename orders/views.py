@@ -146,7 +146,9 @@ class OrderHoldReleaseView(SellerRequiredMixin, View):
         if order_id is None:
             raise Http404("No such order.")
         try:
-            released = order_hold_release(seller_id=self.seller.pk, order_id=order_id, actor=request.user)
+            # The requests the page showed: one the sync read since then is the seller's to see first.
+            released = order_hold_release(seller_id=self.seller.pk, order_id=order_id, actor=request.user,
+                                          claims=request.POST.getlist("claim") or None)
         except ApplicationError as exc:
             if exc.code == "not_found":
                 raise Http404(exc.message) from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -46,16 +46,27 @@ def lines_mark_shipped(*, seller_id: int, line_ids: Iterable[int], message: str,
 
 
 @transaction.atomic
-def order_hold_release(*, seller_id: int, order_id: int, actor: User | None = None) -> int:
+def order_hold_release(*, seller_id: int, order_id: int, actor: User | None = None,
+                       claims: Collection[str] | None = None) -> int:
     """The seller rejected the buyer's cancellation request at the sales site: the order's lines on hold ship
     again. API.md has no call for the answer, so the seller says it here; the claim is kept, so the same request
-    read again does not hold them a second time (a new request does)."""
+    read again does not hold them a second time (a new request does).
+
+    ``claims``: the requests the seller answered (the ones the page showed). A line held by another request,
+    one the sync read after the page was loaded, refuses the whole release: the seller has not seen it."""
     order = Order.objects.select_for_update().filter(seller_id=seller_id, pk=order_id).first()
     if order is None:
         raise ApplicationError("No such order.", code="not_found")
     held = list(OrderLine.objects.filter(ON_HOLD, order=order).only("pk", "line_no", "cancel_request_no"))
     if not held:
         raise ApplicationError(f"Order {order.order_no} is not on hold: nothing to release.", code="wrong_state")
+    unseen = [line for line in held if claims is not None and line.cancel_request_no not in claims]
+    if unseen:
+        lines = ", ".join(line.line_no for line in unseen)
+        raise ApplicationError(
+            f"Nothing was released: a cancellation request you have not seen arrived for line"
+            f"{'s' if len(unseen) > 1 else ''} {lines} of order {order.order_no}. Look at it and answer it at the "
+            "sales site first.", code="hold_changed", extra={"claims": sorted({line.cancel_request_no for line in unseen})})
     now = timezone.now()
     OrderLine.objects.filter(pk__in=[line.pk for line in held]).update(cancel_request_released_at=now, updated_at=now)
     OrderEvent.objects.bulk_create(

@@ -8,6 +8,7 @@ a line, and an open request holds it until the seller answers (docs/lotteon.md r
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -354,3 +355,35 @@ def test_released_hold_stays_released_until_a_new_request(client, sandbox, accou
     assert api.status_code == 200 and api.json() == {"released": 1}
     assert client.post(f"/api/v1/orders/{stored.pk}/release-hold/").status_code == 409
     assert client.post("/orders/99999999999999999999999/release-hold/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_release_refuses_a_request_the_page_did_not_show(client, sandbox, account):
+    """The page showed the request on line 1; the sync then read a new request on line 2. Releasing from that
+    page releases nothing and says so; the page loaded again releases both."""
+    from sellers.models import Membership
+
+    a, b = option_codes(sandbox, 2)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}, {"eitmNo": b}])
+    sync(account)
+    sandbox.request_cancel(order["odNo"], odSeq="1")
+    sync(account)
+    stored = Order.objects.get(order_no=order["odNo"])
+    client.force_login(Membership.objects.filter(seller=account.seller).first().user)
+    page = client.get(f"/orders/{stored.pk}/").content.decode()
+    shown = re.findall(r'name="claim" value="([^"]+)"', page)
+    assert len(shown) == 1
+
+    sandbox.request_cancel(order["odNo"], odSeq="2")
+    sync(account)
+    assert held_by_line(order["odNo"]) == [True, True]
+    response = client.post(f"/orders/{stored.pk}/release-hold/", {"claim": shown}, follow=True).content.decode()
+    assert "Nothing was released: a cancellation request you have not seen arrived for line 2" in response
+    assert held_by_line(order["odNo"]) == [True, True]
+    api = client.post(f"/api/v1/orders/{stored.pk}/release-hold/", {"claims": shown}, content_type="application/json")
+    assert api.status_code == 409 and api.json()["code"] == "hold_changed"
+
+    page = client.get(f"/orders/{stored.pk}/").content.decode()
+    shown = re.findall(r'name="claim" value="([^"]+)"', page)
+    response = client.post(f"/orders/{stored.pk}/release-hold/", {"claim": shown}, follow=True).content.decode()
+    assert "Released 2 lines" in response and held_by_line(order["odNo"]) == [False, False]
