@@ -80,7 +80,14 @@ class Waybill(models.Model):
 
     class Meta:
         ordering = ["-last_printed_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["order", "kind"], name="uniq_waybill_order_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "kind"], name="uniq_waybill_order_kind"),
+            # A carrier's tracking number belongs to one parcel: two operators scanning two labels with the
+            # same number at once cannot both record it (waybills.services.receiving.packing_receive).
+            models.UniqueConstraint(fields=["courier_code", "tracking_no"],
+                                    condition=models.Q(kind=WaybillKind.PACKING) & ~models.Q(tracking_no=""),
+                                    name="uniq_packing_tracking_no"),
+        ]
         indexes = [models.Index(fields=["seller", "kind", "-last_printed_at"], name="waybill_seller_kind_time")]
 
     def __str__(self) -> str:

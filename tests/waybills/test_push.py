@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from core.exceptions import ApplicationError
 from orders.models import LineStatus, OrderEvent, OrderLine, OrderStatus
 from orders.services.sync import orders_sync
 from tests.factories import make_seller_user
@@ -158,6 +159,33 @@ def test_packing_label_and_receiving_scan_push_the_carriers_code_and_number(sand
     assert (live[(two.order_no, "1")]["invcNo"], live[(two.order_no, "1")]["dvCoCd"]) == ("234567890123", "0001")
     received = Waybill.objects.get(pk=labels[one.pk].pk)
     assert (received.status, received.courier_name, received.received_by) == ("received", "CJ대한통운", operator)
+
+
+def test_one_tracking_number_on_two_parcels_scanned_at_once(sandbox, account, monkeypatch):
+    """Two operators scan two labels with the same carrier number at the same moment: both pass the check
+    before either writes. The second to write is refused as if it had come later, and nothing of it stays."""
+    from waybills.services import receiving
+
+    one, two = pull(sandbox, account, 2, 1)
+    batch = print_invoices(account.seller, [one, two], kind=WaybillKind.PACKING)
+    labels = {w.order_id: w for w in Waybill.objects.filter(pk__in=batch.waybill_ids)}
+    packing_receive(code=labels[one.pk].number, courier_code="0002", tracking_no="6789-1234-5678")
+    checks = []
+    check = receiving._tracking_no_unused
+
+    def checked_before_the_other_wrote(*args):
+        checks.append(args)
+        if len(checks) > 1:
+            check(*args)
+
+    monkeypatch.setattr(receiving, "_tracking_no_unused", checked_before_the_other_wrote)
+    with pytest.raises(ApplicationError) as refused:
+        packing_receive(code=labels[two.pk].number, courier_code="0002", tracking_no="678912345678")
+    assert refused.value.code == "tracking_no_used" and one.order_no in refused.value.message
+    assert len(checks) == 2
+    second = Waybill.objects.get(pk=labels[two.pk].pk)
+    assert (second.status, second.tracking_no) == (Waybill.Status.PRINTED, "")
+    assert not TrackingPush.objects.filter(order=two).exists()
 
 
 def test_correction_goes_through_139_not_a_second_137(sandbox, account):

@@ -7,10 +7,11 @@ number already used on another parcel.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from integrations.shipping import Courier as CourierRecord
 from orders.models import LineStatus, OrderStatus
 from orders.selectors import orders_on_hold
 from sellers.models import User
@@ -56,12 +57,26 @@ def packing_receive(*, code: str, courier_code: str, tracking_no: str, actor: Us
     site = waybill.order.site or default_site()
     couriers_refresh(site=site, account=waybill.order.account)
     courier, number = tracking_number_check(site=site, courier_code=courier_code, tracking_no=tracking_no)
+    _tracking_no_unused(waybill, courier, number)
+    try:
+        return _received(waybill, courier, number, actor=actor)
+    except IntegrityError:
+        # Another operator recorded the same number on another parcel in the same moment (the unique
+        # constraint on packing labels' tracking numbers); nothing of this one was written.
+        _tracking_no_unused(waybill, courier, number)
+        raise
+
+
+def _tracking_no_unused(waybill: Waybill, courier: CourierRecord, number: str) -> None:
     used = (Waybill.objects.filter(kind=WaybillKind.PACKING, courier_code=courier.code, tracking_no=number)
             .exclude(pk=waybill.pk).select_related("order").first())
     if used is not None:
         raise ApplicationError(
             f"{courier.name} {number} is already recorded for the parcel of order {used.order.order_no} "
             f"({used.number}). Scan this parcel's own tracking number. Nothing changed.", code="tracking_no_used")
+
+
+def _received(waybill: Waybill, courier: CourierRecord, number: str, *, actor: User | None) -> Waybill:
     with transaction.atomic():
         locked = Waybill.objects.select_for_update().get(pk=waybill.pk)
         if locked.status == Waybill.Status.RECEIVED:
