@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from core.conflicts import retried_on_conflict
 from core.exceptions import ApplicationError
 from inventory.models import FulfilmentLine, FulfilmentOrder, OptionSku, StockMovement
 from inventory.services.mapping import chunked
@@ -190,6 +191,7 @@ def _explain(*, seller_id: int, waiting: dict[int, str]) -> None:
     OrderEvent.objects.bulk_create(events, batch_size=1000)
 
 
+@retried_on_conflict
 @transaction.atomic
 def fulfilment_orders_send(*, seller: Seller, order_ids: Sequence[int], actor: User | None = None) -> list[FulfilmentOrder]:
     """The seller sends selected orders to the warehouse by hand. All or nothing: an order that cannot go
@@ -535,6 +537,7 @@ def fulfilments_start_picking(*, fulfilment_ids: Sequence[int], actor: User | No
         state=FState.PICKING, picked_at=now, updated_at=now)
 
 
+@retried_on_conflict
 @transaction.atomic
 def fulfilment_pack(*, fulfilment_id: int, actor: User | None = None) -> FulfilmentOrder:
     fo = _get_locked(fulfilment_id)
@@ -587,6 +590,7 @@ def _tracking_check(fo: FulfilmentOrder, courier_code: str, tracking_no: str) ->
     tracking_number_check(site=site, courier_code=courier_code, tracking_no=tracking_no)
 
 
+@retried_on_conflict
 def fulfilment_ship(*, fulfilment_id: int, actor: User | None = None, courier_code: str = "",
                     tracking_no: str = "") -> FulfilmentOrder:
     """The warehouse ships a fulfilment order: on hand and reserved go down by what it takes, and with a

@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from core.conflicts import retried_on_conflict
 from core.exceptions import ApplicationError
 from orders.models import ON_HOLD, LineStatus, Order, OrderEvent, OrderLine, OrderStatus
 from orders.services.store import orders_refresh
@@ -45,6 +46,7 @@ def lines_mark_shipped(*, seller_id: int, line_ids: Iterable[int], message: str,
     return len(lines)
 
 
+@retried_on_conflict
 @transaction.atomic
 def order_hold_release(*, seller_id: int, order_id: int, actor: User | None = None,
                        claims: Collection[str] | None = None) -> int:

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.conflicts import is_write_conflict
 from core.locks import lease_acquire, lease_extend, lease_release
 from integrations import registry
 from integrations.base import Capability, PulledCancellation, PullWindow, SalesSite
@@ -409,6 +410,15 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
         logger.warning("sync of account %s stopped: its lease expired", account.pk)
     except Exception as exc:
         confirmations.salvage(send_queued=False)
+        if is_write_conflict(exc):
+            # PostgreSQL stopped the day's transaction in a deadlock with a warehouse or seller action on the
+            # same orders: that day is rolled back whole and the cursor did not move past it.
+            run.status, run.error_code = SyncRun.Status.FAILED, "busy"
+            run.error_message = ("Stopped by a change to the same orders made at that moment (the warehouse or "
+                                 "the seller); nothing of the day being stored was kept. The next sync reads it again.")
+            logger.warning("sync of account %s stopped by a conflicting transaction: %s", account.pk,
+                           str(exc).splitlines()[0])
+            return
         run.status, run.error_code = SyncRun.Status.FAILED, "internal"
         run.error_message = f"Unexpected error: {exc.__class__.__name__}. The operator has the details in the log."
         logger.exception("sync of account %s crashed", account.pk)

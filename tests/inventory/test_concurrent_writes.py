@@ -26,7 +26,10 @@ from orders.services.lifecycle import lines_mark_shipped
 from orders.services.manual import ManualItem, manual_order_create
 from orders.services.store import orders_refresh
 from tests.factories import make_seller_user
+from tests.inventory import test_fulfilment_shipped_elsewhere as pulled
 from tests.inventory.factories import make_multi
+from waybills.models import TrackingPush, WaybillKind
+from waybills.services.printing import waybills_print
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -188,3 +191,28 @@ def test_two_lines_of_one_order_changed_at_once_give_the_order_both(sent):
     assert (push.error, sync.error) == (None, None)
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED
+
+
+account, stocked = pulled.account, pulled.stocked  # a pulled LotteON order that became a fulfilment order
+
+
+@pytest.mark.sandbox
+def test_the_seller_prints_the_invoice_while_qfc_ships_with_a_tracking_number(sandbox, account, stocked):
+    """Each holds a row the other needs; PostgreSQL stops one of them (a deadlock). The one stopped runs again
+    and then finds the other's work: no 500, and one tracking number per line goes to LotteON."""
+    order, fo, a, b = stocked
+    done, go = threading.Event(), threading.Event()
+    ship = Background(held_open(lambda: fulfilment_ship(fulfilment_id=fo.pk, courier_code="0002",
+                                                        tracking_no="111122223333"), done, go))
+    assert done.wait(20)
+    printing = Background(lambda: waybills_print(seller_id=account.seller_id, order_ids=[order.pk],
+                                                 kind=WaybillKind.INVOICE))
+    time.sleep(1.0)
+    go.set()
+    ship.join()
+    printing.join()
+    for error in (ship.error, printing.error):
+        assert error is None or isinstance(error, ApplicationError), repr(error)
+    assert ship.error is None or printing.error is None
+    open_pushes = TrackingPush.objects.filter(order=order).exclude(state=TrackingPush.State.SUPERSEDED)
+    assert open_pushes.values("line").distinct().count() == open_pushes.count()

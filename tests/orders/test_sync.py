@@ -272,6 +272,35 @@ def test_lock_keeps_a_second_sync_out_and_expires(sandbox, account):
 
 
 @pytest.mark.django_db
+def test_a_day_stopped_by_a_deadlock_is_read_again_by_the_next_sync(sandbox, account, monkeypatch, caplog):
+    """PostgreSQL stopped the day's transaction in a deadlock with a warehouse action: the run says so in
+    words (no crash report), keeps nothing of that day, and the next sync stores it."""
+    from django.db import OperationalError
+
+    from orders.services import sync as sync_module
+
+    class Deadlock(Exception):
+        pgcode = "40P01"
+
+    (code,) = option_codes(sandbox, 1)
+    sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": code}])
+    real_store = sync_module.lines_store
+
+    def deadlocked(**kwargs):
+        real_store(**kwargs)
+        raise OperationalError("deadlock detected") from Deadlock()
+
+    monkeypatch.setattr(sync_module, "lines_store", deadlocked)
+    run = orders_sync(account_id=account.pk)
+    assert (run.status, run.error_code) == (SyncRun.Status.FAILED, "busy")
+    assert "The next sync reads it again" in run.error_message
+    assert OrderLine.objects.count() == 0
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], "no crash report for a deadlock"
+    monkeypatch.setattr(sync_module, "lines_store", real_store)
+    assert sync(account).lines_new == 1
+
+
+@pytest.mark.django_db
 def test_a_sync_that_outlived_its_lock_stops_and_the_next_one_resumes(sandbox, account, monkeypatch):
     """A run slower than its lease: another sync took the account over, so this one writes no more."""
     from orders.services import sync as sync_module

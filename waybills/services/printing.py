@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.conflicts import retried_on_conflict
 from core.exceptions import ApplicationError
 from integrations.shipping import Courier as CourierRecord
 from orders.models import LineStatus, Order, OrderEvent, OrderLine, OrderStatus
@@ -53,6 +54,7 @@ def _refusal(order: Order, kind: str, existing: Waybill | None, received: Waybil
     return ""
 
 
+@retried_on_conflict
 @transaction.atomic
 def waybills_print(
     *, seller_id: int, order_ids: Iterable[int], kind: str, paper: str = PrintBatch.Paper.LABEL,

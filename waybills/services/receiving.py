@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.conflicts import retried_on_conflict
 from core.exceptions import ApplicationError
 from integrations.shipping import Courier as CourierRecord
 from orders.models import LineStatus, OrderStatus
@@ -51,6 +52,7 @@ def packing_label_check(*, code: str) -> Waybill:
     return waybill
 
 
+@retried_on_conflict
 def packing_receive(*, code: str, courier_code: str, tracking_no: str, actor: User | None = None) -> Waybill:
     """Record the carrier and tracking number of a received parcel and push them (``tracking_record``)."""
     waybill = packing_label_check(code=code)
