@@ -283,10 +283,40 @@ def sku_rows_import(*, seller: Seller, rows: list[ImportRow], progress=None, sav
         # Another upload or an edit took a code between the check and the save.
         return ImportOutcome(errors=[{"row": 1, "column": "", "message": "Some codes were taken by another change "
                                       "while this file was being imported. Nothing was imported; upload it again."}])
+    except _ChangedMeanwhile:
+        return ImportOutcome(errors=[{"row": 1, "column": "", "message": "Some SKUs of this file were changed by "
+                                      "someone else while it was being checked (a code, a name, Active). Nothing was "
+                                      "imported: upload it again, and it is checked against what they are now."}])
+
+
+class _ChangedMeanwhile(Exception):
+    pass
+
+
+# What the import reads of the SKUs and options it found and writes back: another change to any of them between
+# the check and the save would be overwritten with what the check saw (stock figures are not among them).
+_SKU_FIELDS = ("kind", "name", "code", "code_key", "is_active")
+_OPTION_FIELDS = ("sku_id", "code", "code_key", "option_values", "barcode", "is_active")
+
+
+def _unchanged_since_check(groups: list[_Group], options: dict[str, OptionSku]) -> None:
+    """Lock the SKUs and options the check found and make sure they are still as it saw them."""
+    skus = {group.sku.pk: group.sku for group in groups if group.sku is not None}
+    skus.update((option.sku_id, option.sku) for option in options.values())
+    for model, seen, fields in ((Sku, skus, _SKU_FIELDS), (OptionSku, {o.pk: o for o in options.values()}, _OPTION_FIELDS)):
+        found = 0
+        for batch in chunked(sorted(seen)):
+            for pk, *values in model.objects.select_for_update().filter(pk__in=batch).values_list("pk", *fields):
+                found += 1
+                if tuple(values) != tuple(getattr(seen[pk], name) for name in fields):
+                    raise _ChangedMeanwhile
+        if found != len(seen):  # deleted meanwhile
+            raise _ChangedMeanwhile
 
 
 @transaction.atomic
 def _apply(*, seller: Seller, groups: list[_Group], options: dict[str, OptionSku]) -> ImportOutcome:
+    _unchanged_since_check(groups, options)
     outcome = ImportOutcome()
     now = timezone.now()
     new_skus: list[tuple[_Group, Sku]] = []

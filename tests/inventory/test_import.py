@@ -224,3 +224,47 @@ def test_the_export_and_the_report_write_formula_like_text_as_text(seller):
         [{"row": 3, "column": "SKU name", "message": "=cmd|' /C calc'!A0 is too long"}])))["Problems"]
     assert [cell.value for cell in report[2]] == [3, "SKU name", "=cmd|' /C calc'!A0 is too long"]
     assert report["C2"].data_type == "s"
+
+
+class TestChangedWhileChecked:
+    """The seller edits a SKU of the file in the seconds between the check and the save (a large file is
+    checked by the worker while the seller goes on working): nothing is imported and the edit stands."""
+
+    def import_with_edit(self, seller, rows, edit):
+        from inventory.excel import ImportRow
+        from inventory.services.imports import sku_rows_import
+
+        return sku_rows_import(seller=seller, rows=[ImportRow(*row) for row in rows], saving=edit)
+
+    def test_a_sku_deactivated_meanwhile_stays_deactivated(self, seller):
+        from inventory.services.skus import sku_set_active
+
+        sku = make_single(seller=seller, code="SOLO-1", name="옛 이름")
+        outcome = self.import_with_edit(seller, [(2, "SOLO-1", "새 이름", "", "", "", "")],
+                                        lambda: sku_set_active(sku=Sku.objects.get(pk=sku.pk), active=False))
+        assert "changed by someone else while it was being checked" in outcome.errors[0]["message"]
+        sku.refresh_from_db()
+        assert (sku.name, sku.is_active) == ("옛 이름", False)
+
+    def test_an_option_code_renamed_meanwhile_keeps_its_new_code(self, seller):
+        from inventory.services.skus import option_sku_set_code
+
+        sku = make_multi(seller=seller, code="PROD-1", options=[("OPT-X", "블랙"), ("OPT-Z", "화이트")])
+        option = sku.options.get(code="OPT-X")
+        outcome = self.import_with_edit(
+            seller, [(2, "OPT-X", sku.name, "블랙 (new)", "PROD-1", "", "")],
+            lambda: option_sku_set_code(option=OptionSku.objects.get(pk=option.pk), code="OPT-Y"))
+        assert outcome.errors
+        option.refresh_from_db()
+        assert (option.code, option.code_key, option.option_values) == ("OPT-Y", "OPT-Y", "블랙")
+
+    def test_stock_moving_meanwhile_does_not_stop_the_import(self, seller):
+        from inventory.services.stock import stock_receive
+
+        sku = make_multi(seller=seller, code="PROD-2", options=[("OPT-S", "블랙")])
+        option = sku.options.get()
+        outcome = self.import_with_edit(seller, [(2, "OPT-S", sku.name, "블랙 / M", "PROD-2", "", "")],
+                                        lambda: stock_receive(seller=seller, option=option, quantity=3))
+        assert not outcome.errors and outcome.options_updated == 1
+        option.refresh_from_db()
+        assert (option.option_values, option.on_hand) == ("블랙 / M", 3)
