@@ -96,6 +96,9 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
     seller_id = account.seller_id
     # Asked of the registry, not assumed: lines of a site without a confirmation step need none.
     confirms = site_confirms(account.site)
+    # With Automatic Order Confirmation off, nothing else reads back a 210 whose answer was lost: the pull
+    # does (below). With it on, the sync's confirmation reads it back and sends again where needed.
+    read_back = confirms and not account.auto_order_confirmation
     order_nos = {line.ref.order_no for line in lines}
     orders = {
         order.order_no: order
@@ -149,7 +152,7 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
                 touched_orders.add(order.pk)
             continue
 
-        changes = _apply(stored, line, status, now, confirms=confirms)
+        changes = _apply(stored, line, status, now, confirms=confirms, read_back=read_back)
         order = stored.order
         order_changes = {
             name: value for name, value in _order_values(line).items()
@@ -250,8 +253,10 @@ def _search_texts_update(stored_orders: dict[int, Order], changed_orders: dict[i
             changed_orders[pk] = order
 
 
-def _apply(stored: OrderLine, line: PulledLine, status: str | None, now, *, confirms: bool) -> dict:
-    """Bring a stored line up to date; return what changed (field → [old, new])."""
+def _apply(stored: OrderLine, line: PulledLine, status: str | None, now, *, confirms: bool,
+           read_back: bool = False) -> dict:
+    """Bring a stored line up to date; return what changed (field → [old, new]). ``read_back``: a line
+    whose 210 answer was lost and that the site still shows New and not linked was not confirmed."""
     changes: dict = {}
 
     def put(name, value):
@@ -276,6 +281,10 @@ def _apply(stored: OrderLine, line: PulledLine, status: str | None, now, *, conf
         put("confirm_state", ConfirmState.CONFIRMED)
         stored.confirm_error = ""
         stored.confirmed_at = now
+    elif read_back and stored.confirm_state == ConfirmState.UNKNOWN and stored.status == LineStatus.NEW:
+        put("confirm_state", ConfirmState.FAILED)
+        stored.confirm_error = ("Not confirmed: the sales site did not take the confirmation whose answer was "
+                                "lost. Confirm the order again.")
     # The site lowers odQty on a partial cancel (docs/lotteon.md row 13): that lowered figure is
     # the open quantity; the ordered quantity stays as first pulled.
     if line.quantity < stored.quantity:
@@ -291,7 +300,10 @@ def _apply(stored: OrderLine, line: PulledLine, status: str | None, now, *, conf
 def _line_events(stored: OrderLine, changes: dict, seller_id: int) -> list[tuple]:
     kind = OrderEvent.Kind.UPDATED
     message = "Updated from the sales site: " + ", ".join(sorted(changes))
-    if (changes.get("confirm_state", [None, None])[1] == ConfirmState.NOT_NEEDED
+    if changes.get("confirm_state", [None, None])[1] == ConfirmState.FAILED:
+        message = (f"Line {stored.line_no}: not confirmed at the sales site (the answer to the confirmation was "
+                   "lost, and the line is still New there); confirm it again")
+    elif (changes.get("confirm_state", [None, None])[1] == ConfirmState.NOT_NEEDED
             and changes.get("status", [None, LineStatus.CONFIRMED])[1] == LineStatus.CONFIRMED):
         message = f"Line {stored.line_no} needs no confirmation: the sales site has no confirmation step"
     elif "confirm_state" in changes and changes.get("status", [None, LineStatus.CONFIRMED])[1] == LineStatus.CONFIRMED:

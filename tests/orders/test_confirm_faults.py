@@ -94,6 +94,35 @@ def test_confirm_after_a_lost_answer_that_did_not_take_sends_once_more(lotteon, 
     assert live_step(lotteon, created["odNo"]) == "12"
 
 
+@pytest.mark.parametrize("applied", [False, True])
+def test_with_automatic_confirmation_off_the_next_sync_reads_a_lost_answer(lotteon, seller_and_user, applied):
+    """Confirm selected lost 210's answer (LotteON down): the message says the next sync reads the state, and
+    it does, though it confirms nothing itself: confirmed if the 210 took, else failed with what to do."""
+    seller, user = seller_and_user
+    account = make_account(seller=seller, api_key=lotteon.DEMO_KEY, account_number=lotteon.DEMO_TR_NO,
+                           auto_order_confirmation=False)
+    created = lotteon.create_order(owhoDttm=kst(0.2), lines=[{"eitmNo": option_code(lotteon)}])
+    orders_sync(account_id=account.pk)
+    order = Order.objects.get(order_no=created["odNo"])
+    lotteon.fault(path=LINK, status=503, afterApply=applied)
+    lotteon.fault(path=STATES, status=503, count=-1)
+    orders_confirm(seller=seller, order_ids=[order.pk], actor=user)
+    assert order.lines.get().confirm_state == ConfirmState.UNKNOWN
+    lotteon.clear_faults()
+
+    assert orders_sync(account_id=account.pk).status == SyncRun.Status.SUCCEEDED
+    line = order.lines.get()
+    order.refresh_from_db()
+    if applied:
+        assert (line.status, line.confirm_state) == (LineStatus.CONFIRMED, ConfirmState.CONFIRMED)
+        assert not order.needs_attention
+    else:
+        assert (line.status, line.confirm_state) == (LineStatus.NEW, ConfirmState.FAILED)
+        assert "Confirm the order again" in line.confirm_error and order.needs_attention
+        assert order.events.filter(message__contains="not confirmed at the sales site").count() == 1
+    assert links_sent(lotteon, created["odNo"]) == 1, "the sync sent no 210 of its own"
+
+
 def test_confirm_waits_for_a_running_sync_then_says_so(lotteon, seller_and_user, monkeypatch):
     seller, user = seller_and_user
     account = make_account(seller=seller, api_key=lotteon.DEMO_KEY, account_number=lotteon.DEMO_TR_NO,
