@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 from core.http import safe_next
 from core.ids import ids_from
 from inventory import excel
+from inventory.codes import code_key
 from inventory.forms import OptionFormSet, SkuFilterForm, SkuForm, SkuImportForm, apply_errors, option_inputs
 from inventory.models import OptionSku, Sku, SkuImport, SkuKind
 from inventory.selectors import (
@@ -332,10 +333,14 @@ class NeedsMappingView(SellerRequiredMixin, View):
             option = option_sku_get(seller=self.seller, option_id=int(request.POST.get("option_id", "")))
         except (OptionSku.DoesNotExist, ValueError):
             raise Http404("No such option SKU.") from None
+        old_code, linked = option.code, option.site_links.exists()
         try:
             saved = option_sku_set_code(option=option, code=code, actor=request.user)
         except ValidationError as exc:
             return self.render_pick(code, error=" ".join(exc.messages), status=400)
-        messages.success(request, f"Option SKU of {saved.sku.name} now has the Seller defined code {code}."
-                                  f"{_mapped_note(saved)}")
+        replaced = f" (was {old_code})" if old_code and code_key(old_code) != code_key(code) else ""
+        unlinked = (" Its link to the sales site's listing of the old code was removed: its stock is no longer sent "
+                    "there." if replaced and linked else "")
+        messages.success(request, f"Option SKU of {saved.sku.name} now has the Seller defined code {code}{replaced}."
+                                  f"{unlinked}{_mapped_note(saved)}")
         return redirect("inventory:needs-mapping")

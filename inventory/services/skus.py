@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from inventory.codes import code_clean, code_key, code_problem
-from inventory.models import OptionSku, Sku, SkuKind
+from inventory.models import OptionSku, SiteOptionLink, Sku, SkuKind
 from inventory.services.mapping import OPEN_STATUSES, MappingResult, chunked, lines_remap
 from sellers.models import Seller, User
 
@@ -170,6 +170,10 @@ def _save_options(*, sku: Sku, rows: list[OptionInput]) -> list[int]:
     OptionSku.objects.bulk_update(updated, ["code", "code_key", "option_values", "barcode", "is_active", "updated_at"],
                                   batch_size=1000)
     OptionSku.objects.bulk_create(created, batch_size=1000)
+    # A link to a sales-site option was found by the old code (or learned from its orders): with a new code it
+    # names another product's listing, and Automatic Stock Qty Sync would keep pushing this option's stock
+    # there. It goes (with its stock push row); the new code's orders, or Check LotteON link, link it again.
+    SiteOptionLink.objects.filter(option_id__in=[row.pk for row in rekeyed]).delete()
     return touched + [option.pk for option in created]
 
 

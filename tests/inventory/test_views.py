@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from inventory.models import OptionSku, Sku, SkuKind
 from orders.models import LineStatus, Order, OrderLine
@@ -191,6 +192,34 @@ def test_needs_mapping_lists_waiting_codes_and_pick_sku_sets_the_code(seller_cli
     option.refresh_from_db()
     assert option.code == "TSHIRT-BLK-M"
     assert OrderLine.objects.filter(sku_option=option).count() == 2
+
+
+def test_pick_sku_drops_the_link_found_by_the_old_code_and_learns_the_new_one(seller_client):
+    """The option was linked to the LotteON listing of its old code: with the new code its stock must go to
+    the new code's listing (learned from the waiting lines), never to the old one."""
+    from inventory.models import LinkStatus, SiteOptionLink, StockPush
+    from tests.factories import make_account
+
+    seller, client = seller_client
+    account = make_account(seller=seller)
+    sku = make_multi(seller=seller, options=[("TUMBLER-PNK", "핑크")])
+    option = sku.options.get()
+    link = SiteOptionLink.objects.create(option=option, seller=seller, account=account, site="lotteon",
+                                         site_product_id="LO100", site_option_id="LO100_PINK",
+                                         status=LinkStatus.LINKED, source=SiteOptionLink.Source.CATALOG,
+                                         checked_at=timezone.now())
+    StockPush.objects.create(link=link, seller=seller, account=account, option=option)
+    line = waiting_line(seller, option_code="TUMBLER-SLV")
+    Order.objects.filter(pk=line.order_id).update(account=account)
+    OrderLine.objects.filter(pk=line.pk).update(site_product_id="LO200", site_option_id="LO200_SILVER")
+
+    response = client.post(reverse("inventory:needs-mapping"), {"option_id": option.pk, "code": "TUMBLER-SLV"},
+                           follow=True).content.decode()
+    assert "now has the Seller defined code TUMBLER-SLV (was TUMBLER-PNK)" in response
+    assert "listing of the old code was removed" in response
+    assert list(SiteOptionLink.objects.filter(option=option).values_list("site_option_id", "source")) == [
+        ("LO200_SILVER", SiteOptionLink.Source.ORDER)]
+    assert not StockPush.objects.filter(link=link.pk).exists()
 
 
 def test_pick_sku_refuses_an_option_whose_code_open_lines_still_need(seller_client):
