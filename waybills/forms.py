@@ -44,6 +44,8 @@ class PrintFilterForm(forms.Form):
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")
+            # Neither date is applied: the list half-filtered by the start date alone would look like an answer.
+            cleaned.pop("date_from", None)
         return cleaned
 
     def selected_kind(self) -> str:

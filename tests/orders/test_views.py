@@ -96,6 +96,12 @@ class TestList:
         assert "Select a valid choice" in html
         assert len(rows(html)) == 1  # the invalid parts are ignored
 
+    def test_a_reversed_date_range_filters_by_neither_date(self, signed_in, seller, account):
+        make_order(seller=seller, account=account, instructed_at=datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Seoul")))
+        html = text(signed_in.get(LIST, {"date_from": "2026-11-27", "date_to": "2026-11-01"}))
+        assert "The end date is before the start date." in html
+        assert len(rows(html)) == 1, "not filtered by the start date alone"
+
     def test_pages_of_50_keep_the_filters(self, signed_in, seller, account):
         for _ in range(51):
             make_order(seller=seller, account=account, status=OrderStatus.NEW, recipient_name="김철수")
