@@ -69,6 +69,11 @@ class StockLookupForm(forms.Form):
 
 class ReceiptForm(forms.Form):
     option = forms.IntegerField(widget=forms.HiddenInput, **ID_BOUNDS)
+
+    def __init__(self, *args, **kwargs):
+        # Both forms are on one page: their own ids, so a label focuses its own form's field.
+        super().__init__(*args, auto_id="id_receipt_%s", **kwargs)
+
     quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, label="Quantity received",
                                   widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}))
     note = forms.CharField(required=False, max_length=300, label="Note",
@@ -77,6 +82,10 @@ class ReceiptForm(forms.Form):
 
 class AdjustmentForm(forms.Form):
     option = forms.IntegerField(widget=forms.HiddenInput, **ID_BOUNDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id="id_adjustment_%s", **kwargs)
+
     quantity = forms.IntegerField(min_value=-MAX_QUANTITY, max_value=MAX_QUANTITY, label="Change (+ in, − out)",
                                   widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     reason = forms.ChoiceField(choices=[("", "Choose the reason"), *StockMovement.Reason.choices], label="Reason")

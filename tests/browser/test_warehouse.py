@@ -122,21 +122,21 @@ def test_pick_ship_receive_and_adjust_with_lotteon_following(page, live_server, 
     page.fill("#id_q", b["eitmNo"].lower())
     page.get_by_role("button", name="Find").click()
     assert page.locator("#on-hand").inner_text() == "3"
-    page.fill("#receipt-form #id_quantity", "6")
-    page.fill("#receipt-form #id_note", "입고 2차")
+    page.fill("#id_receipt_quantity", "6")
+    page.fill("#id_receipt_note", "입고 2차")
     page.locator("#receipt-form").get_by_role("button", name="Receive").click()
     assert "Received +6" in page.locator(".alert-success").inner_text()
     assert page.locator("#on-hand").inner_text() == "9"
-    page.fill("#adjustment-form #id_quantity", "-2")
-    page.select_option("#adjustment-form #id_reason", "damaged")
+    page.fill("#id_adjustment_quantity", "-2")
+    page.select_option("#id_adjustment_reason", "damaged")
     page.locator("#adjustment-form").get_by_role("button", name="Adjust").click()
     assert page.locator("#on-hand").inner_text() == "7" and page.locator("#available").inner_text() == "7"
     screenshot("warehouse-stock-1366")
     assert wait_for(lambda: live_stock(sandbox)[b["sitmNo"]]["stkQty"] == 7, timeout=60)
 
     # Below zero is refused with the reason, and nothing changes.
-    page.fill("#adjustment-form #id_quantity", "-50")
-    page.select_option("#adjustment-form #id_reason", "lost")
+    page.fill("#id_adjustment_quantity", "-50")
+    page.select_option("#id_adjustment_reason", "lost")
     page.locator("#adjustment-form").get_by_role("button", name="Adjust").click()
     assert "Not enough stock" in page.locator("#adjustment-form .alert-error").inner_text()
     assert OptionSku.objects.get(pk=opt_b.pk).on_hand == 7

@@ -4,6 +4,7 @@ LotteON: manual orders without an account, and stock pushes to an account whose 
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -113,6 +114,9 @@ def test_stock_page_finds_by_code_or_barcode_and_books_receipts_and_adjustments(
     assert "TS-WHT-L" in page and "Inbound receipt" in page
     page = client.get(reverse("inventory:stock"), {"q": "ts-blk-m"}).content.decode()
     assert f'data-option="{black.pk}"' in page
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == [], "each label focuses its own form's field"
+    assert 'for="id_adjustment_quantity"' in page and 'for="id_receipt_quantity"' in page
 
     client.post(reverse("inventory:stock"), {"action": "receipt", "option": white.pk, "quantity": 5, "note": "입고"})
     white.refresh_from_db()
