@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -241,7 +243,12 @@ class SyncNowView(AccountMixin, View):
 def _progress_response(request, run: SyncRun):
     """The progress panel; once the run has finished it also tells the page (``sync-finished``), and the
     account page reloads its API call log with the calls the run made."""
-    response = render(request, "integrations/partials/_sync_progress.html", progress_context(run))
+    context = progress_context(run)
+    # Only the account's own page shows "Last successful sync" to update out of band; elsewhere htmx would
+    # find no target for it and report an error in the browser's console.
+    shown_on = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    context["update_last_sync"] = shown_on == reverse("integrations:account-detail", args=[run.account_id])
+    response = render(request, "integrations/partials/_sync_progress.html", context)
     if run.finished:
         response["HX-Trigger"] = "sync-finished"
     return response

@@ -20,10 +20,14 @@ def test_orders_appear_after_sync_now(page, live_server, sandbox, settings, eage
     login(page, live_server.url, "first-day", PASSWORD)
     page.goto(f"{live_server.url}/orders/")
     expect(page.locator(".order-row")).to_have_count(0)
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.get_by_role("button", name="Sync now").click()
     panel = page.locator(".sync-progress")
     panel.wait_for()
-    assert "Succeeded" in panel.inner_text() and "new 2" in panel.inner_text()
+    expect(panel).to_contain_text("Succeeded")
+    assert "new 2" in panel.inner_text()
+    assert errors == [], "no out-of-band update without its target (htmx:oobErrorNoTarget)"
     panel.get_by_role("link", name="See the orders ›").click()
     rows = page.locator(".order-row")
     expect(rows).to_have_count(2)
