@@ -20,3 +20,9 @@ document.addEventListener("click", (event) => {
     done();
   }
 });
+
+// A form that changes something the seller cannot take back asks first (data-confirm holds the question).
+document.addEventListener("submit", (event) => {
+  const question = event.target.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) event.preventDefault();
+});

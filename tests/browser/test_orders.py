@@ -161,6 +161,13 @@ def test_order_on_hold_shows_the_request_and_the_seller_releases_it(page, live_s
     expect(page.locator(".order-timeline")).to_contain_text("the buyer asked to cancel 1 of 2 (주문 실수)")
     screenshot("order-on-hold")
 
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Rejected at the sales site: release the hold").click()
+    assert questions and "reject the buyer's cancellation request" in questions[0]
+    page.wait_for_timeout(300)
+    assert [line.on_hold for line in order.lines.all()] == [True], "dismissed: nothing released"
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Rejected at the sales site: release the hold").click()
     expect(page.locator(".messages, .alert-success, [role=status]").first).to_contain_text("Released 1 line")
     expect(page.locator(".lines-table .cancel-request")).to_have_count(0)
