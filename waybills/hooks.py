@@ -37,18 +37,22 @@ def on_lines_cancelled(*, seller_id: int, line_ids: list[int]) -> None:
     by_order: dict[int, list[OrderLine]] = {}
     for line in lines:
         by_order.setdefault(line.order_id, []).append(line)
-    whole_orders: dict[int, str] = {}
+    attention: dict[int, str] = {}
     for waybill in printed:
         order = waybill.order
         if order.status == OrderStatus.CANCELLED:
             reason = (f"Order cancelled by the buyer after its {waybill.get_kind_display().lower()} {waybill.number} "
                       "was printed: do not ship it.")
-            whole_orders[order.pk] = reason
+            attention[order.pk] = reason
         else:
             changed = ", ".join(line.line_no for line in by_order[order.pk])
             reason = (f"Line {changed} cancelled by the buyer after printing: reprint the label so the parcel "
                       "matches the order.")
+            if waybill.status != Waybill.Status.RECEIVED and order.status != OrderStatus.SHIPPED:
+                # The parcel may already be packed with the cancelled items: the seller must know, not only
+                # the Print Waybill page (QFC sees it at the scan).
+                attention[order.pk] = reason
         Waybill.objects.filter(pk=waybill.pk).update(flagged=True, flag_reason=reason[:300])
-    for order_id, reason in whole_orders.items():
-        # docs/orders.md: a cancelled order with a printed label needs attention (take it out of shipping).
+    for order_id, reason in attention.items():
+        # docs/orders.md: an order cancelled, wholly or in part, after its label was printed needs attention.
         Order.objects.filter(pk=order_id).update(needs_attention=True, attention_reason=reason[:300], updated_at=now)

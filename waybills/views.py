@@ -263,9 +263,11 @@ class ReceivingLookupView(WarehouseOperatorRequiredMixin, View):
             return JsonResponse({"ok": False, "code": exc.code, "message": exc.message},
                                 status=application_error_status(exc))
         site = _order_site(waybill.order)
-        return JsonResponse({"ok": True, "code": "found", **_label_summary(waybill),
+        warning = _cancelled_since_printing(waybill)
+        return JsonResponse({"ok": True, "code": "found", **_label_summary(waybill), "warning": warning,
                              "message": f"{waybill.number}: order {waybill.order.order_no} for "
-                             f"{waybill.order.recipient_name}. Now the carrier and its tracking number.",
+                             f"{waybill.order.recipient_name}. {warning + ' ' if warning else ''}"
+                             "Now the carrier and its tracking number.",
                              "courier_site": site,
                              "couriers": [{"code": c.code, "name": c.name}
                                           for c in couriers_for(site=site, account=waybill.order.account)]})
@@ -293,9 +295,25 @@ def _push_note(order: Order) -> str:
     return " and sent to the sales site."
 
 
+def _cancelled_since_printing(waybill: Waybill) -> str:
+    """What the buyer cancelled after the label was printed (the label is flagged): the parcel packed from it
+    holds those items, and QFC takes them out before it ships."""
+    if not waybill.flagged:
+        return ""
+    items = [f"{cancelled} × {option or product} (line {line_no})" for line_no, product, option, cancelled in
+             waybill.order.lines.filter(cancelled_quantity__gt=0).order_by("line_no").values_list(
+                 "line_no", "product_name", "option_name", "cancelled_quantity")]
+    if not items:
+        return f"⚠ {waybill.flag_reason}"
+    return f"⚠ Cancelled by the buyer after this label was printed: take {', '.join(items)} out of the parcel."
+
+
 def _label_summary(waybill: Waybill) -> dict:
     order = waybill.order
-    lines = list(order.lines.exclude(status="cancelled").values_list("product_name", "option_name", "quantity"))
+    # What is left to ship of each line: a partly cancelled line ships its open quantity.
+    lines = [(product, option, quantity - cancelled) for product, option, quantity, cancelled in
+             order.lines.exclude(status="cancelled").values_list(
+                 "product_name", "option_name", "quantity", "cancelled_quantity")]
     return {
         "label": waybill.number, "order_no": order.order_no, "seller": waybill.seller.name,
         "recipient": order.recipient_name, "site": selectors.site_name(order.site) if order.site else "Manual",

@@ -10,6 +10,7 @@ from django.urls import reverse
 from core.exceptions import ApplicationError
 from orders.models import LineStatus, OrderEvent, OrderLine, OrderStatus
 from orders.services.sync import orders_sync
+from sellers.models import User
 from tests.factories import make_seller_user
 from tests.waybills.helpers import (
     CORRECT_EVENT,
@@ -341,6 +342,25 @@ def test_one_push_per_account_at_a_time(sandbox, account):
     assert tracking_push(account_id=account.pk).skipped
     lease_release(name=lease_name(account.pk), token=token)
     assert tracking_push(account_id=account.pk).confirmed == 1
+
+
+def test_a_line_cancelled_after_the_packing_label_was_printed_is_told_to_the_seller_and_at_the_scan(
+        sandbox, account, client):
+    (order,) = pull(sandbox, account, 2)
+    batch = print_invoices(account.seller, [order], kind=WaybillKind.PACKING)
+    sandbox.cancel(order.order_no, odSeq="2")
+    orders_sync(account_id=account.pk)
+
+    order.refresh_from_db()
+    assert order.status != OrderStatus.CANCELLED
+    assert order.needs_attention and "Line 2 cancelled by the buyer after printing" in order.attention_reason
+    label = Waybill.objects.get(pk=batch.waybill_ids[0])
+    line = order.lines.get(line_no="2")
+    client.force_login(User.objects.create_user("qfc-scan", password="x", is_warehouse_operator=True))
+    lookup = client.get("/waybills/receiving/lookup/", {"label": label.number}).json()
+    taken_out = f"{line.cancelled_quantity} × {line.option_name or line.product_name} (line 2)"
+    assert f"take {taken_out} out of the parcel" in lookup["message"] and lookup["warning"]
+    assert len(lookup["items"]) == 1, "the cancelled line is not listed as content"
 
 
 def test_whole_order_cancelled_after_printing_flags_the_label_and_the_order(sandbox, account):
