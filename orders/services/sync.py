@@ -394,7 +394,14 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
         confirmations.store(wait=True)
         run.windows_done += confirm_step
         run.status = SyncRun.Status.PARTIAL if run.lines_failed else SyncRun.Status.SUCCEEDED
-        SalesSiteAccount.objects.filter(pk=account.pk).update(last_synced_at=timezone.now())
+        now = timezone.now()
+        SalesSiteAccount.objects.filter(pk=account.pk).update(last_synced_at=now)
+        # Every call of the sync was accepted with this key and account number: as good as a Test Connection
+        # (the account stops showing "Not tested", and a Failed one's held tracking pushes go again).
+        SalesSiteAccount.objects.filter(pk=account.pk).exclude(
+            connection_status=SalesSiteAccount.ConnectionStatus.OK).update(
+            connection_status=SalesSiteAccount.ConnectionStatus.OK, connection_checked_at=now,
+            connection_message=f"{site_name(account.site)} accepted every call of the order sync.")
     except SalesSiteError as exc:
         confirmations.salvage(send_queued=exc.code not in REFUSED)
         run.status, run.error_code, run.error_message = SyncRun.Status.FAILED, str(exc.code), exc.message

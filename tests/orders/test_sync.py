@@ -272,6 +272,19 @@ def test_lock_keeps_a_second_sync_out_and_expires(sandbox, account):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("before", ["untested", "failed", "no_answer", "ok"])
+def test_a_successful_sync_shows_the_connection_works(sandbox, account, before):
+    from integrations.models import SalesSiteAccount
+
+    SalesSiteAccount.objects.filter(pk=account.pk).update(connection_status=before, connection_message="earlier")
+    sync(account)
+    account.refresh_from_db()
+    assert account.connection_status == SalesSiteAccount.ConnectionStatus.OK
+    assert account.connection_message == ("earlier" if before == "ok" else
+                                          "LotteON accepted every call of the order sync.")
+
+
+@pytest.mark.django_db
 def test_a_day_stopped_by_a_deadlock_is_read_again_by_the_next_sync(sandbox, account, monkeypatch, caplog):
     """PostgreSQL stopped the day's transaction in a deadlock with a warehouse action: the run says so in
     words (no crash report), keeps nothing of that day, and the next sync stores it."""
