@@ -64,9 +64,11 @@ def packing_receive(*, code: str, courier_code: str, tracking_no: str, actor: Us
         return _received(waybill, courier, number, actor=actor)
     except IntegrityError:
         # Another operator recorded the same number on another parcel in the same moment (the unique
-        # constraint on packing labels' tracking numbers); nothing of this one was written.
+        # constraint on packing labels' tracking numbers), or a number for these lines; nothing of this one
+        # was written.
         _tracking_no_unused(waybill, courier, number)
-        raise
+        raise ApplicationError(f"{waybill.number} was being recorded by someone else at the same moment. Nothing "
+                               "changed: scan it again.", code="busy") from None
 
 
 def _tracking_no_unused(waybill: Waybill, courier: CourierRecord, number: str) -> None:
