@@ -167,6 +167,18 @@ def test_stored_line_shipped_elsewhere_follows_and_never_goes_back(sandbox, acco
     assert stored.status == OrderStatus.SHIPPED
     assert stored.events.filter(kind="shipped_elsewhere").count() == 1
 
+    # ... and never goes back: a line SmartShip knows shipped (its push was accepted) while LotteON's
+    # answers still show it earlier (a re-read of an older state) stays shipped, with no event.
+    second = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}])
+    sync(account)
+    line = OrderLine.objects.get(order__order_no=second["odNo"])
+    assert line.status == LineStatus.CONFIRMED
+    OrderLine.objects.filter(pk=line.pk).update(status=LineStatus.SHIPPED)
+    events = OrderEvent.objects.count()
+    sync(account)
+    line.refresh_from_db()
+    assert line.status == LineStatus.SHIPPED and OrderEvent.objects.count() == events
+
 
 @pytest.mark.django_db
 def test_full_and_partial_cancellation(sandbox, account):

@@ -105,6 +105,7 @@ def test_common_codes_query() -> None:
 def test_repr_hides_the_key() -> None:
     client, _ = make_client()
     assert KEY not in repr(client)
+    assert KEY not in repr(client._transport), "a traceback showing the transport's locals must not show it"
     assert KEY not in str(vars(client).get("base_url"))
 
 
