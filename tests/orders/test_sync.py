@@ -294,6 +294,10 @@ def test_a_successful_sync_shows_the_connection_works(sandbox, account, before):
     assert account.connection_status == SalesSiteAccount.ConnectionStatus.OK
     assert account.connection_message == ("earlier" if before == "ok" else
                                           "LotteON accepted every call of the order sync.")
+    from django.template.loader import render_to_string
+
+    html = render_to_string("integrations/partials/_connection_status.html", {"account": account})
+    assert "Connected" in html and "connection-message" not in html, "not shown as an error"
 
 
 @pytest.mark.django_db
