@@ -428,6 +428,17 @@ def test_confirmations_sent_before_a_failed_read_keep_their_answers(sandbox, acc
 
 
 @pytest.mark.django_db
+def test_confirmations_go_at_most_100_lines_per_call(sandbox, account):
+    """API.md §5.3: 210 takes batches of up to 100 rows; 101 New lines of one day are two calls."""
+    (code,) = option_codes(sandbox, 1)
+    for _ in range(101):
+        sandbox.create_order(owhoDttm=kst(0.5), lines=[{"eitmNo": code}])
+    run = sync(account)
+    sizes = sorted(len(call["request"]["body"]["ifCompleteList"]) for call in link_calls(sandbox))
+    assert sizes == [1, 100] and run.lines_confirmed == 101
+
+
+@pytest.mark.django_db
 def test_refused_key_sends_no_queued_confirmation(sandbox, account):
     codes = option_codes(sandbox, 2)
     for days, code in zip((2, 1), codes, strict=True):
