@@ -54,6 +54,15 @@ class _Bucket:
     updated: float
 
 
+def rate_and_capacity(per_minute: float, burst: float | None) -> tuple[float, float]:
+    """Tokens per second and the bucket's size, shared by both limiters. A burst of one second's worth by
+    default keeps a restarted worker from firing a minute's budget at once."""
+    if per_minute <= 0:
+        raise ValueError("per_minute must be positive")
+    rate = per_minute / 60.0
+    return rate, burst if burst is not None else max(1.0, rate)
+
+
 class TokenBucketLimiter:
     """Thread-safe token bucket per key: ``per_minute`` calls a minute, bursts up to ``burst``.
 
@@ -72,11 +81,7 @@ class TokenBucketLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if per_minute <= 0:
-            raise ValueError("per_minute must be positive")
-        self.rate = per_minute / 60.0
-        # A burst of one second's worth keeps a restarted worker from firing a minute's budget at once.
-        self.capacity = burst if burst is not None else max(1.0, self.rate)
+        self.rate, self.capacity = rate_and_capacity(per_minute, burst)
         self.max_wait = max_wait
         self._clock = clock
         self._sleep = sleep
@@ -167,10 +172,7 @@ class RedisRateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if per_minute <= 0:
-            raise ValueError("per_minute must be positive")
-        self.rate = per_minute / 60.0
-        self.capacity = burst if burst is not None else max(1.0, self.rate)
+        self.rate, self.capacity = rate_and_capacity(per_minute, burst)
         if self.capacity < 1:
             raise ValueError("burst must be at least 1")
         self.max_wait = max_wait
