@@ -47,6 +47,9 @@ def sync_request(*, account: SalesSiteAccount, trigger: str = SyncRun.Trigger.MA
     from orders.tasks import sync_account
 
     with transaction.atomic():
+        # Beat and Sync now can ask at the same instant: the account's row lock makes the second one see the
+        # first one's queued run instead of queueing another (SQLite's IMMEDIATE transactions already do).
+        SalesSiteAccount.objects.select_for_update().filter(pk=account.pk).values_list("pk", flat=True).first()
         pending = account.sync_runs.filter(status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING]).first()
         if pending is not None and not _stale(pending):
             return pending

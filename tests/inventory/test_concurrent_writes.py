@@ -11,7 +11,9 @@ import pytest
 from django.db import connection, transaction
 
 import inventory.services.fulfilment as fulfilment_module
+import orders.tasks
 from core.exceptions import ApplicationError
+from integrations.models import SyncRun
 from inventory.models import FulfilmentOrder
 from inventory.services.fulfilment import (
     fulfilment_lines_cancelled,
@@ -25,7 +27,8 @@ from orders.models import LineStatus, Order, OrderLine, OrderStatus
 from orders.services.lifecycle import lines_mark_shipped
 from orders.services.manual import ManualItem, manual_order_create
 from orders.services.store import orders_refresh
-from tests.factories import make_seller_user
+from orders.services.sync import sync_request
+from tests.factories import make_account, make_seller_user
 from tests.inventory import test_fulfilment_shipped_elsewhere as pulled
 from tests.inventory.factories import make_multi
 from waybills.models import TrackingPush, WaybillKind
@@ -216,3 +219,24 @@ def test_the_seller_prints_the_invoice_while_qfc_ships_with_a_tracking_number(sa
     assert ship.error is None or printing.error is None
     open_pushes = TrackingPush.objects.filter(order=order).exclude(state=TrackingPush.State.SUPERSEDED)
     assert open_pushes.values("line").distinct().count() == open_pushes.count()
+
+
+def test_beat_and_sync_now_at_one_instant_queue_one_run(monkeypatch):
+    """The schedule's request is still uncommitted when Sync now asks: Sync now waits for it and is given
+    the same run; before, each saw no queued run and two syncs were queued for one account."""
+    sent_tasks = []
+    monkeypatch.setattr(orders.tasks.sync_account, "apply_async", lambda args, **kw: sent_tasks.append(args))
+    seller, _ = make_seller_user(name="동시 동기화")
+    account = make_account(seller=seller)
+    done, go = threading.Event(), threading.Event()
+    beat = Background(held_open(lambda: sync_request(account=account, trigger=SyncRun.Trigger.SCHEDULE), done, go))
+    assert done.wait(20)
+    now = Background(lambda: sync_request(account=account))
+    time.sleep(0.5)  # Sync now is waiting for the schedule's transaction
+    go.set()
+    beat.join()
+    now.join()
+    assert (beat.error, now.error) == (None, None)
+    assert now.result.pk == beat.result.pk
+    assert SyncRun.objects.filter(account=account).count() == 1
+    assert len(sent_tasks) == 1
