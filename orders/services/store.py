@@ -205,6 +205,7 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
             events.append((order.pk, None, seller_id, OrderEvent.Kind.CONFIRMED_ELSEWHERE,
                            "Already confirmed at the sales site when pulled: line " + ", ".join(elsewhere), {}))
     if changed_lines:
+        _keep_concurrent_writes(changed_lines)
         OrderLine.objects.bulk_update(changed_lines, ["status", "site_status_code", "confirm_state", "confirm_error",
                                                       "confirmed_at", "cancelled_quantity", "raw", "updated_at",
                                                       *LINE_FIELDS])
@@ -230,6 +231,21 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
         if confirms and stored is not None and line.state == LineState.NEW and stored.status == LineStatus.NEW:
             stats.to_confirm.append(stored.pk)
     return stats
+
+
+def _keep_concurrent_writes(lines: list[OrderLine]) -> None:
+    """The lines were read unlocked at the start of the day's transaction; a tracking number (lines marked
+    shipped) or the seller's Confirm may have committed since. Lock them and keep what is further along,
+    rather than writing back the status read before. One query, for the changed lines only."""
+    fresh = {pk: rest for pk, *rest in OrderLine.objects.select_for_update().filter(
+        pk__in=[line.pk for line in lines]).order_by("pk").values_list(
+        "pk", "status", "confirm_state", "confirm_error", "confirmed_at", "cancelled_quantity")}
+    for line in lines:
+        status, confirm_state, confirm_error, confirmed_at, cancelled_quantity = fresh[line.pk]
+        line.status = line_status_advance(status, line.status)
+        if confirm_state == ConfirmState.CONFIRMED:
+            line.confirm_state, line.confirm_error, line.confirmed_at = confirm_state, confirm_error, confirmed_at
+        line.cancelled_quantity = max(line.cancelled_quantity, cancelled_quantity)
 
 
 def _in_line_order(lines: list[OrderLine]) -> list[OrderLine]:

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 import inventory.services.fulfilment as fulfilment_module
 import orders.tasks
 from core.exceptions import ApplicationError
+from integrations.base import LineState
 from integrations.models import SyncRun
 from inventory.models import FulfilmentOrder
 from inventory.services.fulfilment import (
@@ -26,11 +27,12 @@ from inventory.services.stock import stock_receive
 from orders.models import LineStatus, Order, OrderLine, OrderStatus
 from orders.services.lifecycle import lines_mark_shipped
 from orders.services.manual import ManualItem, manual_order_create
-from orders.services.store import orders_refresh
+from orders.services.store import lines_store, orders_refresh
 from orders.services.sync import sync_request
 from tests.factories import make_account, make_seller_user
 from tests.inventory import test_fulfilment_shipped_elsewhere as pulled
 from tests.inventory.factories import make_multi
+from tests.orders.test_search import pulled as pulled_line
 from waybills.models import TrackingPush, WaybillKind
 from waybills.services.printing import waybills_print
 
@@ -240,3 +242,28 @@ def test_beat_and_sync_now_at_one_instant_queue_one_run(monkeypatch):
     assert now.result.pk == beat.result.pk
     assert SyncRun.objects.filter(account=account).count() == 1
     assert len(sent_tasks) == 1
+
+
+def test_a_sync_updating_a_line_keeps_the_shipped_status_a_tracking_number_just_committed():
+    """The sync read the line (Preparing) before a tracking number marked it shipped, and then wrote an
+    update of it (a changed product name): the line stays shipped; before, the Preparing read was written back."""
+    seller, _ = make_seller_user(name="동시 송장")
+    account = make_account(seller=seller)
+    preparing = {"state": LineState.PREPARING, "site_status_code": "12", "confirmed_at_site": True}
+    lines_store(account=account, lines=(pulled_line("2026112800001", **preparing),))
+    line = OrderLine.objects.get(seller=seller)
+    assert line.status == LineStatus.CONFIRMED
+    done, go = threading.Event(), threading.Event()
+    push = Background(held_open(lambda: lines_mark_shipped(seller_id=seller.pk, line_ids=[line.pk],
+                                                           message="Shipped with CJ 111122223333"), done, go))
+    assert done.wait(20)
+    renamed = pulled_line("2026112800001", product_name="무선 이어폰 2세대", **preparing)
+    sync = Background(lambda: lines_store(account=account, lines=(renamed,)))
+    time.sleep(0.5)  # the sync is waiting for the line the push holds
+    go.set()
+    push.join()
+    sync.join()
+    assert (push.error, sync.error) == (None, None)
+    line.refresh_from_db()
+    assert (line.status, line.product_name) == (LineStatus.SHIPPED, "무선 이어폰 2세대")
+    assert Order.objects.get(pk=line.order_id).status == OrderStatus.SHIPPED
