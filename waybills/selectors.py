@@ -257,6 +257,13 @@ def batch_labels(*, batch: PrintBatch) -> Iterator[LabelData]:
 FAILURE_STATES = (TrackingPush.State.FAILED, TrackingPush.State.CONFLICT, TrackingPush.State.UNKNOWN)
 
 
+def orders_push_failing(*, seller: Seller, order_ids: list[int]) -> set[int]:
+    """Of these orders, those with a tracking number the sales site refused, holds another number for, or
+    left unsettled: Print Waybill marks their rows, so a seller printing more sees what did not go through."""
+    return set(TrackingPush.objects.filter(seller=seller, order_id__in=order_ids, state__in=FAILURE_STATES)
+               .values_list("order_id", flat=True).distinct())
+
+
 def waybill_exists(*, seller: Seller) -> bool:
     return Waybill.objects.filter(seller=seller).exists()
 

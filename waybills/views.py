@@ -47,6 +47,7 @@ class PrintView(SellerRequiredMixin, TemplateView):
         orders = selectors.printable_orders(seller=self.seller, filters=filters, kind=kind)
         page = Paginator(orders, PAGE_SIZE).get_page(self.request.GET.get("page"))
         rows = []
+        failing = selectors.orders_push_failing(seller=self.seller, order_ids=[o.pk for o in page.object_list])
         for order in page.object_list:
             waybills = {w.kind: w for w in order.waybills.all()}
             rows.append({"order": order, "waybill": waybills.get(kind), "other": waybills.get(
@@ -55,6 +56,7 @@ class PrintView(SellerRequiredMixin, TemplateView):
                 # The buyer asked to cancel: printing is refused until the seller answers, so it is not selectable
                 # (one such order in a Select all would refuse the whole batch).
                 "held": any(line.on_hold for line in order.lines.all()),
+                         "push_failed": order.pk in failing,
                          "manual": order.account_id is None or order.source == Order.Source.MANUAL,
                          "not_pushed_site": selectors.order_not_pushed_site(order)})
         query = self.request.GET.copy()

@@ -4,6 +4,7 @@ rules, refusals that change nothing, seller isolation and the warehouse operator
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -257,10 +258,15 @@ def test_push_failures_page_lists_and_retries(seller_client):
     assert push.tracking_no in page and "slQty must be 1..1" in page and "Retry" in page
     tracking = seller_client.get(f"/waybills/orders/{order.pk}/").content.decode()
     assert push.tracking_no in tracking and "Failed" in tracking
+    other = make_order(seller_client.seller, seller_client.account)
+    printing = seller_client.get("/waybills/print/").content.decode()
+    rows = dict(re.findall(r'data-order="(\d+)">(.*?)</tr>', printing, re.S))
+    assert "Tracking push failed" in rows[str(order.pk)] and "Tracking push failed" not in rows[str(other.pk)]
     response = seller_client.post("/waybills/push-failures/", {"action": "retry", "push_ids": [push.pk]}, follow=True)
     assert "sent again" in response.content.decode()
     push.refresh_from_db()
     assert push.state == TrackingPush.State.PENDING
+    assert "Tracking push failed" not in seller_client.get("/waybills/print/").content.decode()
 
 
 def test_500_labels_print_and_download_in_one_request_within_seconds(seller_client):
