@@ -24,6 +24,7 @@ from waybills.labels.fonts import fonts_register
 MARGIN = 12 * mm
 GRID = colors.Color(0.75, 0.75, 0.75)
 HEAD = colors.Color(0.93, 0.94, 0.96)
+HOLD = colors.HexColor("#b42318")
 
 
 class _Box(Flowable):
@@ -50,13 +51,16 @@ def _barcode(value: str) -> Flowable | None:
 
 
 def pick_list_pdf(*, fulfilments: list[FulfilmentOrder], groups: list[PickGroup], printed_at: datetime,
-                  printed_by: str = "") -> bytes:
+                  printed_by: str = "", held: set[int] = frozenset()) -> bytes:
+    """``held``: fulfilment orders on hold (a buyer's cancellation request): listed, struck out of the
+    quantities to pick, so the picker does not take units Pack would then refuse."""
     regular, bold = fonts_register()
     style = ParagraphStyle("cell", fontName=regular, fontSize=9, leading=11.5)
     small = ParagraphStyle("small", parent=style, fontSize=7.5, leading=9.5, textColor=colors.Color(0.35, 0.35, 0.35))
     strong = ParagraphStyle("strong", parent=style, fontName=bold, fontSize=10, leading=12.5)
     title = ParagraphStyle("title", parent=style, fontName=bold, fontSize=17, leading=21)
     big = ParagraphStyle("qty", parent=style, fontName=bold, fontSize=16, leading=19, alignment=2)
+    hold = ParagraphStyle("hold", parent=style, fontName=bold, textColor=HOLD)
 
     def esc(text: str) -> str:
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -66,9 +70,14 @@ def pick_list_pdf(*, fulfilments: list[FulfilmentOrder], groups: list[PickGroup]
         Paragraph("Pick list · 피킹 리스트", title),
         Paragraph(f"{printed_at:%Y-%m-%d %H:%M} · {len(fulfilments)} fulfilment order"
                   f"{'s' if len(fulfilments) != 1 else ''} · {len(groups)} SKU{'s' if len(groups) != 1 else ''} · "
-                  f"{units} unit{'s' if units != 1 else ''}" + (f" · {esc(printed_by)}" if printed_by else ""), small),
-        Spacer(0, 5 * mm),
+                  f"{units} unit{'s' if units != 1 else ''} to pick" + (f" · {esc(printed_by)}" if printed_by else ""),
+                  small),
     ]
+    if held:
+        story.append(Paragraph(
+            f"{len(held)} fulfilment order{'s are' if len(held) != 1 else ' is'} ON HOLD (the buyer asked to cancel): "
+            "do not pick; not counted in the quantities. 취소 요청 보류 — 피킹하지 마세요.", hold))
+    story.append(Spacer(0, 5 * mm))
     header = [Paragraph("", style), Paragraph("Seller defined code / barcode", small),
               Paragraph("SKU · option", small), Paragraph("Qty", small), Paragraph("Orders (fulfilment order × qty)", small)]
     rows: list[list] = [header]
@@ -89,10 +98,15 @@ def pick_list_pdf(*, fulfilments: list[FulfilmentOrder], groups: list[PickGroup]
         # The option is what the picker must not get wrong: bold, under the name.
         name = esc(option.sku.name) + (f"<br/><font name='{bold}' size='10'>{esc(option.option_values)}</font>"
                                         if option.option_values else "")
-        entries = "<br/>".join(f"{esc(number)} × {quantity} <font size='7.5' color='#555555'>({esc(order_no)})</font>"
-                               for number, order_no, quantity in group.entries)
-        rows.append([_Box(), code_cell, Paragraph(name, style), Paragraph(str(group.quantity), big),
-                     Paragraph(entries, style)])
+        entries = "<br/>".join(
+            (f"<strike>{esc(entry.number)} × {entry.quantity}</strike> <font name='{bold}' color='#b42318'>ON HOLD"
+             f"</font>" if entry.held else f"{esc(entry.number)} × {entry.quantity}")
+            + f" <font size='7.5' color='#555555'>({esc(entry.order_no)})</font>" for entry in group.entries)
+        quantity = [Paragraph(str(group.quantity), big)]
+        if group.held_quantity:
+            quantity.append(Paragraph(f"+{group.held_quantity} on hold", ParagraphStyle(
+                "held-qty", parent=small, alignment=2, textColor=HOLD)))
+        rows.append([_Box(), code_cell, Paragraph(name, style), quantity, Paragraph(entries, style)])
     width = A4[0] - 2 * MARGIN
     table = Table(rows, colWidths=[10 * mm, 50 * mm, width - 10 * mm - 50 * mm - 16 * mm - 58 * mm, 16 * mm, 58 * mm],
                   repeatRows=1)
@@ -110,7 +124,8 @@ def pick_list_pdf(*, fulfilments: list[FulfilmentOrder], groups: list[PickGroup]
     if not groups:
         story.append(Paragraph("Nothing to pick: the selected fulfilment orders are shipped or cancelled.", style))
     story += [Spacer(0, 6 * mm), Paragraph("Fulfilment orders: " + ", ".join(
-        f"{fo.number} ({esc(fo.order.order_no)}, {esc(fo.order.recipient_name)})" for fo in fulfilments), small)]
+        f"{fo.number} ({esc(fo.order.order_no)}, {esc(fo.order.recipient_name)}{', ON HOLD' if fo.pk in held else ''})"
+        for fo in fulfilments), small)]
 
     buffer = io.BytesIO()
 

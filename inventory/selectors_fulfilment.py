@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -30,7 +31,7 @@ from inventory.services.fulfilment import (
     candidates_load,
     shipped_elsewhere,
 )
-from orders.models import LineStatus, Order, OrderLine
+from orders.models import ON_HOLD, LineStatus, Order, OrderLine
 from sellers.models import Seller
 
 FState = FulfilmentOrder.State
@@ -137,19 +138,30 @@ def fulfilment_sellers() -> list[Seller]:
     return list(Seller.objects.filter(Exists(FulfilmentOrder.objects.filter(seller=OuterRef("pk")))).order_by("name"))
 
 
+class PickEntry(NamedTuple):
+    number: str  # the fulfilment order's
+    order_no: str
+    quantity: int
+    held: bool  # the buyer asked to cancel: not to be picked (Pack and Ship refuse it until the seller answers)
+
+
 @dataclass
 class PickGroup:
     option: OptionSku
     seller_name: str
-    quantity: int = 0
-    entries: list[tuple[str, str, int]] = field(default_factory=list)  # (FO number, order number, quantity)
+    quantity: int = 0  # to pick: held entries do not count
+    held_quantity: int = 0
+    entries: list[PickEntry] = field(default_factory=list)
 
 
-def pick_list_groups(*, fulfilment_ids: list[int]) -> tuple[list[FulfilmentOrder], list[PickGroup]]:
-    """What to pick for these fulfilment orders, one group per option SKU (sorted by seller and code)."""
+def pick_list_groups(*, fulfilment_ids: list[int]) -> tuple[list[FulfilmentOrder], list[PickGroup], set[int]]:
+    """What to pick for these fulfilment orders, one group per option SKU (sorted by seller and code), and
+    the fulfilment orders on hold (a buyer's cancellation request on one of their lines)."""
     fulfilments = list(_with_lines(FulfilmentOrder.objects.filter(pk__in=fulfilment_ids,
                                                                    state__in=FulfilmentOrder.ACTIVE_STATES))
                        .order_by("created_at", "id"))
+    held = set(OrderLine.objects.filter(ON_HOLD, fulfilment_line__fulfilment__in=[fo.pk for fo in fulfilments])
+               .values_list("fulfilment_line__fulfilment_id", flat=True)) if fulfilments else set()
     groups: dict[int, PickGroup] = {}
     for fo in fulfilments:
         for line in fo.lines.all():
@@ -158,9 +170,12 @@ def pick_list_groups(*, fulfilment_ids: list[int]) -> tuple[list[FulfilmentOrder
             group = groups.get(line.option_id)
             if group is None:
                 group = groups[line.option_id] = PickGroup(option=line.option, seller_name=fo.seller.name)
-            group.quantity += line.quantity
-            group.entries.append((fo.number, fo.order.order_no, line.quantity))
-    return fulfilments, sorted(groups.values(), key=lambda g: (g.seller_name, g.option.code_key))
+            if fo.pk in held:
+                group.held_quantity += line.quantity
+            else:
+                group.quantity += line.quantity
+            group.entries.append(PickEntry(fo.number, fo.order.order_no, line.quantity, fo.pk in held))
+    return fulfilments, sorted(groups.values(), key=lambda g: (g.seller_name, g.option.code_key)), held
 
 
 def fulfilments_of_seller(*, seller: Seller, limit: int = 50) -> list[FulfilmentOrder]:

@@ -709,11 +709,11 @@ def fulfilment_pick_list(*, fulfilment_ids: Sequence[int], actor: User | None = 
     if not ids:
         raise ApplicationError("Select the fulfilment orders to pick.", code="nothing_selected")
     fulfilments_start_picking(fulfilment_ids=ids, actor=actor)
-    fulfilments, groups = pick_list_groups(fulfilment_ids=ids)
+    fulfilments, groups, held = pick_list_groups(fulfilment_ids=ids)
     if not fulfilments:
         raise ApplicationError("None of the selected fulfilment orders is still to ship.", code="nothing_to_pick")
     printed_by = actor.username if actor is not None else ""
-    return len(fulfilments), pick_list_pdf(fulfilments=fulfilments, groups=groups,
+    return len(fulfilments), pick_list_pdf(fulfilments=fulfilments, groups=groups, held=held,
                                            printed_at=timezone.localtime(), printed_by=printed_by)
 
 

@@ -4,13 +4,17 @@ completed cancellation closes its fulfilment order as any cancellation does. Rea
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from core.exceptions import ApplicationError
 from inventory.models import FulfilmentOrder, StockMovement
 from inventory.services.fulfilment import (
     fulfilment_pack,
+    fulfilment_pick_list,
     fulfilment_ship,
     fulfilment_tracking_record,
     fulfilments_start_picking,
@@ -18,7 +22,7 @@ from inventory.services.fulfilment import (
 from orders.models import OrderStatus
 from orders.services.lifecycle import order_hold_release
 from tests.inventory import test_fulfilment_shipped_elsewhere as shipped_elsewhere
-from tests.inventory.test_fulfilment import assert_counters_are_movement_sums, sync
+from tests.inventory.test_fulfilment import assert_counters_are_movement_sums, pull, sync
 from waybills.models import TrackingPush, Waybill, WaybillKind
 from waybills.services.printing import waybills_print
 from waybills.services.push import tracking_push
@@ -196,3 +200,23 @@ def test_an_invoice_number_queued_before_the_request_waits_for_the_answer(sandbo
     tracking_push(account_id=account.pk)
     assert set(TrackingPush.objects.filter(order=order).values_list("state", flat=True)) == {"confirmed"}
     assert live_steps(sandbox, order.order_no) == ["13", "13"]
+
+
+def test_the_pick_list_marks_a_held_order_and_leaves_it_out_of_the_quantities(sandbox, account, operator, stocked):
+    order, fo, a, b = stocked
+    other = FulfilmentOrder.objects.get(order=pull(sandbox, account, [(a, 1)]))
+    sandbox.request_cancel(order.order_no, odSeq="2")
+    sync(account)
+    count, pdf = fulfilment_pick_list(fulfilment_ids=[fo.pk, other.pk], actor=operator)
+    text = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert count == 2
+    assert "1 unit to pick" in text and "1 fulfilment order is ON HOLD (the buyer asked to cancel): do not pick" in text
+    assert f"{fo.number} × 2 ON HOLD ({order.order_no})" in text and f"{fo.number} × 1 ON HOLD" in text
+    assert f"{other.number} × 1 ({other.order.order_no})" in text and "+2 on hold" in text and "+1 on hold" in text
+    assert f"{order.recipient_name}, ON HOLD)" in text
+
+    sandbox.withdraw_cancel(order.order_no)
+    sync(account)
+    _, pdf = fulfilment_pick_list(fulfilment_ids=[fo.pk, other.pk], actor=operator)
+    text = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "ON HOLD" not in text and "4 units to pick" in text
