@@ -69,7 +69,7 @@ class ConnectionOutcomeSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
     message = serializers.CharField()
     code = serializers.CharField(help_text="Empty on success; otherwise unauthorized, forbidden, account_mismatch, "
-                                 "timeout, host_unreachable, ...")
+                                 "already_registered, timeout, host_unreachable, ...")
     checked_at = serializers.DateTimeField()
     supplier_number = serializers.CharField()
     supplier_name = serializers.CharField()

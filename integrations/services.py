@@ -80,26 +80,29 @@ def account_fields_validate(
         errors["account_number"] = "Enter the Account Number."
     elif not sales_site.account_number_is_valid(account_number):
         errors["account_number"] = f"This is not a {sales_site.name} Account Number. {sales_site.account_number_help}"
-    else:
-        clash = SalesSiteAccount.objects.filter(site=site, account_number=account_number)
-        if account is not None:
-            clash = clash.exclude(pk=account.pk)
-        clash = clash.only("seller_id", "shop_id").first()
-        if clash is not None and clash.seller_id == seller.pk:
-            errors["account_number"] = (
-                f"You have already registered this Account Number (Shop ID {clash.shop_id}); edit that one instead."
-            )
-        elif clash is not None:
-            errors["account_number"] = (
-                "This Account Number is already registered in SmartShip by another seller. One "
-                f"{sales_site.name} account can feed one seller only; contact support if it is yours."
-            )
+    elif clash := registration_clash(seller=seller, site=site, account_number=account_number, account=account):
+        errors["account_number"] = clash
     if errors:
         raise ValidationError(errors)
     cleaned = {"shop_id": shop_id, "account_number": account_number}
     if api_key is not None:
         cleaned["api_key"] = api_key
     return cleaned
+
+
+def registration_clash(*, seller: Seller, site: str, account_number: str,
+                       account: SalesSiteAccount | None = None) -> str:
+    """Why this Account Number cannot be registered (again) by the seller, or "" when it can."""
+    clash = SalesSiteAccount.objects.filter(site=site, account_number=account_number)
+    if account is not None:
+        clash = clash.exclude(pk=account.pk)
+    clash = clash.only("seller_id", "shop_id").first()
+    if clash is None:
+        return ""
+    if clash.seller_id == seller.pk:
+        return f"You have already registered this Account Number (Shop ID {clash.shop_id}); edit that one instead."
+    return ("This Account Number is already registered in SmartShip by another seller. One "
+            f"{registry.get(site).name} account can feed one seller only; contact support if it is yours.")
 
 
 def _event(account: SalesSiteAccount, kind: str, actor: User | None, **details: Any) -> None:
@@ -337,7 +340,14 @@ def credentials_test(
         label=f"{seller.pk}:{shop_id.strip()}", on_call=call_logger(seller=seller, account=account, site=site),
         interactive=True,
     )
-    return _run_test(site=site, config=config)
+    outcome = _run_test(site=site, config=config)
+    # Told only to someone holding a working key for the account (Register says it to anyone), and before
+    # they press Register and are refused.
+    if outcome.ok and (clash := registration_clash(seller=seller, site=site, account_number=account_number,
+                                                   account=account)):
+        outcome.ok, outcome.code = False, "already_registered"
+        outcome.message = f"{outcome.message.removesuffix('.')}, but you cannot register it: {clash}"
+    return outcome
 
 
 def account_config(account: SalesSiteAccount, *, interactive: bool = False) -> AdapterConfig:

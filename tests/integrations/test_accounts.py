@@ -231,6 +231,24 @@ class TestConnection:
         assert responses.calls[0].request.headers["Authorization"] == f"Bearer {KEY}"
 
     @responses.activate
+    def test_an_account_number_registered_already_fails_the_test_before_register_would(self, seller):
+        identity_ok()
+        theirs, _ = make_seller_user()
+        make_account(seller=theirs, account_number="LO10000001")
+        outcome = credentials_test(seller=seller, site="lotteon", shop_id="x", api_key=KEY, account_number="LO10000001")
+        assert (outcome.ok, outcome.code) == (False, "already_registered")
+        assert outcome.message.startswith("Connected to LotteON as 스마트십 데모상점 (LO10000001), but you cannot "
+                                          "register it: This Account Number is already registered in SmartShip by "
+                                          "another seller.")
+        SalesSiteAccount.objects.update(seller=seller, shop_id="mine")
+        outcome = credentials_test(seller=seller, site="lotteon", shop_id="x", api_key=KEY, account_number="LO10000001")
+        assert not outcome.ok and "You have already registered this Account Number (Shop ID mine)" in outcome.message
+        # Testing the registered account's own form (an edit) is not a clash.
+        account = SalesSiteAccount.objects.get()
+        assert credentials_test(seller=seller, site="lotteon", shop_id="mine", api_key=KEY,
+                                account_number="LO10000001", account=account).ok
+
+    @responses.activate
     def test_key_never_reaches_the_logs(self, seller, caplog):
         responses.add(responses.GET, IDENTITY, status=401, json={"returnCode": "401", "message": "no"})
         caplog.set_level(logging.DEBUG)
