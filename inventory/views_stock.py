@@ -23,6 +23,7 @@ from inventory.forms_warehouse import (
     selected_ids,
 )
 from inventory.models import OptionSku
+from inventory.selectors import SkuFilters, sku_list
 from inventory.selectors_fulfilment import (
     MovementFilters,
     movements_page,
@@ -148,7 +149,10 @@ class StockSyncView(SellerRequiredMixin, TemplateView):
             account.site_name = site_name(account.site)
             account.push_states = states.get(account.pk, {})
         page = Paginator(stock_push_failures(seller=self.seller), 50).get_page(self.request.GET.get("page"))
+        # Only linked options are pushed: the seller sees how many SKUs are left out and where to link them.
+        unlinked = sku_list(seller=self.seller, filters=SkuFilters(link="unlinked")).count() if accounts else 0
         return super().get_context_data(accounts=accounts, runs=stock_sync_runs(seller=self.seller),
+                                        unlinked=unlinked,
                                         page_obj=page, failures=page.object_list,
                                         settings_minutes=max(1, settings.SMARTSHIP_STOCK_SYNC_SECONDS // 60), **kwargs)
 

@@ -201,3 +201,21 @@ def test_stock_sync_page_lists_failures_and_retries_them(client):
     assert "not found" in response.content.decode()
     response = client.post(url, {"action": "sync"}, follow=True)
     assert "Automatic Stock Qty Sync is off" in response.content.decode()
+
+
+def test_stock_sync_page_counts_the_skus_whose_stock_is_not_pushed(client):
+    seller, user = make_seller_user()
+    client.force_login(user)
+    url = reverse("inventory:stock-sync")
+    make_single(seller=seller, code="MUG-1")
+    assert "not linked" not in client.get(url).content.decode(), "no account: nothing could be linked yet"
+    account = make_account(seller=seller, account_number="LO77777777", auto_stock_sync=True)
+    linked = make_single(seller=seller, code="MUG-2")
+    SiteOptionLink.objects.create(option=linked.options.get(), seller=seller, account=account, site="lotteon",
+                                  site_product_id="LO1", site_option_id="LO1_2", status=LinkStatus.LINKED,
+                                  source="catalog", checked_at="2026-11-01T00:00:00Z")
+    page = " ".join(client.get(url).content.decode().split())
+    assert "1 active SKU</strong> has options not linked to a LotteON option: their stock is not pushed." in page
+    assert 'href="/inventory/skus/?link=unlinked"' in page
+    make_single(seller=seller, code="MUG-3")
+    assert "2 active SKUs</strong> have options" in " ".join(client.get(url).content.decode().split())
