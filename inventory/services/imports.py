@@ -101,6 +101,9 @@ class ImportOutcome:
     options_updated: int = 0
     options_unchanged: int = 0
     lines_mapped: int = 0
+    # (code, old name, new name): a Product code names the SKU, so a row reusing another product's code
+    # renames that SKU; the result says so, in case the code was a slip.
+    renamed: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def error_rows(self) -> int:
@@ -113,6 +116,16 @@ class ImportOutcome:
                 f"{self.options_unchanged:,} unchanged.")
         if self.lines_mapped:
             text += f" {self.lines_mapped:,} waiting order lines are now mapped."
+        if self.renamed:
+            shown = []
+            for code, old, new in self.renamed:
+                item = f"{code} “{old}” → “{new}”"
+                if len(text) + sum(len(s) + 2 for s in shown) + len(item) > 420:
+                    break
+                shown.append(item)
+            more = len(self.renamed) - len(shown)
+            text += (f" Renamed {len(self.renamed):,} SKU{'s' if len(self.renamed) != 1 else ''}: " + "; ".join(shown)
+                     + (f" and {more:,} more" if more else "") + ".")
         return text
 
 
@@ -336,6 +349,8 @@ def _apply(*, seller: Seller, groups: list[_Group], options: dict[str, OptionSku
         new = (first.name, group.product_code or sku.code)
         sku_active = active if group.kind == SkuKind.SINGLE and active is not None else sku.is_active
         if (sku.name, sku.code, sku.is_active) != (*new, sku_active):
+            if new[0] != sku.name:
+                outcome.renamed.append((sku.code or first.code, sku.name, new[0]))
             if code_key(new[1]) != sku.code_key:
                 rekey.append(Sku(pk=sku.pk, code_key=TEMP_KEY.format(sku.pk)))
             sku.name, sku.code, sku.code_key, sku.is_active, sku.updated_at = (

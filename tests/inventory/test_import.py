@@ -77,6 +77,21 @@ def test_a_good_file_creates_single_and_multi_option_skus_and_maps_waiting_lines
     assert edited.status == SkuImport.Status.SUCCEEDED, edited.errors
     assert (edited.skus_updated, edited.options_created, edited.options_updated) == (1, 1, 1)
     assert tshirt.options.count() == 3 and Sku.objects.get(pk=tshirt.pk).name == "반팔 티셔츠"
+    assert edited.message.endswith(" Renamed 1 SKU: TSHIRT “베이직 반팔 티셔츠” → “반팔 티셔츠”.")
+    assert "Renamed" not in again.message
+
+
+def test_the_result_names_the_skus_a_file_renamed_within_the_message_length(seller):
+    from inventory.excel import ImportRow
+    from inventory.services.imports import sku_rows_import
+
+    for n in range(40):
+        make_single(seller=seller, code=f"CODE-{n:02d}", name=f"옛 이름 {n}")
+    outcome = sku_rows_import(seller=seller, rows=[ImportRow(n + 2, f"CODE-{n:02d}", f"새 이름 {n}", "", "", "", "")
+                                                   for n in range(40)])
+    assert not outcome.errors and outcome.skus_updated == 40
+    assert "Renamed 40 SKUs: CODE-00 “옛 이름 0” → “새 이름 0”; CODE-01 “옛 이름 1” → “새 이름 1”;" in outcome.summary
+    assert outcome.summary.endswith(" more.") and len(outcome.summary) <= 500
 
 
 def test_a_file_with_bad_rows_applies_nothing_and_reports_every_bad_row(
