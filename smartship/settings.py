@@ -336,6 +336,10 @@ SMARTSHIP_HISTORY_KEEP_DAYS = env.int("SMARTSHIP_HISTORY_KEEP_DAYS", default=90)
 # and the rows per stock call (LotteON 86/111; never more than the adapter's own maximum).
 SMARTSHIP_STOCK_SYNC_SECONDS = env.int("SMARTSHIP_STOCK_SYNC_SECONDS", default=1800)
 SMARTSHIP_STOCK_PUSH_BATCH = env.int("SMARTSHIP_STOCK_PUSH_BATCH", default=100)
+# The full sync reads back (LotteON 94, one call per product) options not read for this long, at most this many
+# products per run: a quantity changed at the store center is corrected within a day (docs/inventory.md).
+SMARTSHIP_STOCK_RECHECK_HOURS = env.int("SMARTSHIP_STOCK_RECHECK_HOURS", default=24)
+SMARTSHIP_STOCK_RECHECK_PRODUCTS = env.int("SMARTSHIP_STOCK_RECHECK_PRODUCTS", default=200)
 CELERY_BEAT_SCHEDULE = {
     "stock-sync": {
         "task": "inventory.tasks.sync_stock_due_accounts",

@@ -14,8 +14,9 @@ How it fits together (docs/inventory.md, "Automatic Stock Qty Sync"):
   the site took off sale at stock 0 once they have stock again.
 - The site's own state (LotteON 94, once per product) is read only where it matters: the first push of
   an option with stock (was it sold out at 0 before SmartShip managed it?), a restock from 0 (still sold
-  out because of stock, or stopped by the seller since? only the former is put back on sale), and an
-  option the site refused whose reason is not known yet (stock not managed, option gone).
+  out because of stock, or stopped by the seller since? only the former is put back on sale), an
+  option the site refused whose reason is not known yet (stock not managed, option gone), and, in a full
+  sync, options not read for a day (a quantity changed at the store center is pushed over: ``_recheck``).
 - Faults (docs/inventory.md, "Faults"): a write is never trusted before its answer is stored. The row
   forgets what the site holds (``pushed_quantity``, ``site_checked_at``) before its 86 goes out and again
   when the answer is lost, so the next push reads the site back (94) first: a lost 86 with 0 that LotteON
@@ -280,7 +281,8 @@ def _run(*, account: SalesSiteAccount, site_name: str, run: StockSyncRun, full: 
             current = _Pass(items=_claim(account=account, run=run, full=full and number == 0))
             if not current.items:
                 break
-            _push(adapter=adapter, run=run, items=current, batch_size=batch_size, site_name=site_name, hold=hold)
+            _push(adapter=adapter, run=run, items=current, batch_size=batch_size, site_name=site_name, hold=hold,
+                  full=full and number == 0)
             lost |= current.lost
             current = None
             hold.renew()
@@ -378,10 +380,12 @@ def _claim(*, account: SalesSiteAccount, run: StockSyncRun, full: bool) -> list[
     return items
 
 
-def _push(*, adapter, run: StockSyncRun, items: _Pass, batch_size: int, site_name: str, hold: _Hold) -> None:
+def _push(*, adapter, run: StockSyncRun, items: _Pass, batch_size: int, site_name: str, hold: _Hold,
+          full: bool = False) -> None:
     now = timezone.now()
     run.checked += len(items.items)
     to_send: list[_Item] = []
+    in_line: list[_Item] = []  # the site should hold our figure already
     for item in items.items:
         push = item.push
         if not item.link_ok:
@@ -394,15 +398,21 @@ def _push(*, adapter, run: StockSyncRun, items: _Pass, batch_size: int, site_nam
             run.skipped += 1
         elif push.pushed_quantity != item.quantity or (push.resume_sale and item.quantity > 0):
             to_send.append(item)
-        elif push.state != State.SYNCED:
-            _set(item, state=State.SYNCED, code="", message=f"{site_name} already has {item.quantity}.")
+        else:
+            in_line.append(item)
+            if push.state != State.SYNCED:
+                _set(item, state=State.SYNCED, code="", message=f"{site_name} already has {item.quantity}.")
+    checked: set[int] = set()  # read just now: not read again before the write
+    if full:
+        again, checked = _recheck(adapter=adapter, run=run, items=in_line, site_name=site_name, now=now, hold=hold)
+        to_send += again
     sending = {i.push.pk for i in to_send}
     _store([i for i in items.items if i.push.pk not in sending], items, now)
 
     # Read the site's state where it decides what to do (see the module docstring). Not known includes a
     # write whose answer never came back: what the site holds then is read, not guessed.
-    to_read = [i for i in to_send if i.push.site_checked_at is None or (i.quantity > 0 and (
-        i.push.pushed_quantity == 0 or i.push.resume_sale))]
+    to_read = [i for i in to_send if i.push.pk not in checked and (i.push.site_checked_at is None or (
+        i.quantity > 0 and (i.push.pushed_quantity == 0 or i.push.resume_sale)))]
     if to_read:
         settled = _learn(adapter=adapter, run=run, items=to_read, site_name=site_name, now=now)
         hold.renew()  # what was read may be older than what a run that took over the lock stored since
@@ -445,6 +455,39 @@ def _push(*, adapter, run: StockSyncRun, items: _Pass, batch_size: int, site_nam
     _store([i for i in to_send if i.push.pk not in items.settled], items, timezone.now())
     StockSyncRun.objects.filter(pk=run.pk).update(checked=run.checked, pushed=run.pushed, failed=run.failed,
                                                   skipped=run.skipped, resumed=run.resumed, calls=run.calls)
+
+
+def _recheck(*, adapter, run: StockSyncRun, items: list[_Item], site_name: str, now: datetime,
+             hold: _Hold) -> tuple[list[_Item], set[int]]:
+    """A full sync reads back the options whose site state is the oldest (none read for
+    ``SMARTSHIP_STOCK_RECHECK_HOURS``; at most ``SMARTSHIP_STOCK_RECHECK_PRODUCTS`` products, one call each):
+    a quantity changed at the site by hand (the store center, another tool) is put back in line with the
+    warehouse, instead of waiting for the warehouse figure to move. Returns the options to push again and
+    the ids of those read."""
+    before = now - timedelta(hours=settings.SMARTSHIP_STOCK_RECHECK_HOURS)
+    due = sorted((i for i in items if i.push.site_checked_at is None or i.push.site_checked_at < before),
+                 key=lambda i: (i.push.site_checked_at is not None, i.push.site_checked_at or now, i.push.pk))
+    products: set[str] = set()
+    for item in due:
+        if len(products) >= settings.SMARTSHIP_STOCK_RECHECK_PRODUCTS:
+            break
+        products.add(item.push.site_product_id)
+    due = [i for i in due if i.push.site_product_id in products]
+    if not due:
+        return [], set()
+    held = {i.push.pk: i.push.pushed_quantity for i in due}
+    settled = _learn(adapter=adapter, run=run, items=due, site_name=site_name, now=now, recheck=True)
+    hold.renew()
+    run.skipped += sum(1 for i in settled if not i.push.stock_managed)
+    run.failed += sum(1 for i in settled if i.push.stock_managed)
+    gone = {i.push.pk for i in settled}
+    drifted = [i for i in due if i.push.pk not in gone and i.push.pushed_quantity != held[i.push.pk]]
+    if drifted:
+        logger.info("stock of %s options of account %s was changed at %s; pushing the warehouse's figure again",
+                    len(drifted), run.account_id, site_name)
+    again = [i for i in due if i.push.pk not in gone and (
+        i.push.pushed_quantity != i.quantity or (i.push.resume_sale and i.quantity > 0))]
+    return again, {i.push.pk for i in due}
 
 
 def _write(batch: list[_Item], *, run: StockSyncRun, hold: _Hold, forget: bool,
@@ -512,9 +555,10 @@ def _write_rows(pushes: list[StockPush], now: datetime) -> None:
 
 
 def _learn(*, adapter, run: StockSyncRun, items: list[_Item], site_name: str, now: datetime,
-           after_refusal: bool = False) -> list[_Item]:
+           after_refusal: bool = False, recheck: bool = False) -> list[_Item]:
     """Read the site's state of these options (one call per product) and keep what it says; return the
-    options that cannot take stock (not known at the site, stock not managed there)."""
+    options that cannot take stock (not known at the site, stock not managed there). ``recheck``: options
+    the site should hold our figure for; what it holds instead becomes the figure to correct."""
     states: dict[StockItemRef, SiteStockState] = {s.ref: s for s in adapter.stock_states([i.ref for i in items])}
     run.calls += len({i.push.site_product_id for i in items})
     settled = []
@@ -544,7 +588,11 @@ def _learn(*, adapter, run: StockSyncRun, items: list[_Item], site_name: str, no
         # Only an option sold out because of its stock goes back on sale; on sale already, or stopped by
         # the seller: never touched.
         push.resume_sale = state.sold_out_by_stock and item.quantity > 0
-        if not after_refusal and state.stock == item.quantity and push.pushed_quantity != item.quantity:
+        if recheck and state.stock != push.pushed_quantity:
+            push.pushed_quantity = state.stock
+            _set(item, message=f"{site_name} held {state.stock} (changed there): the warehouse's "
+                               f"{item.quantity} is pushed again.")
+        elif not after_refusal and state.stock == item.quantity and push.pushed_quantity != item.quantity:
             # The site holds the figure already (typically a write whose answer was lost had applied):
             # sending it again would only repeat a write.
             push.pushed_quantity = item.quantity

@@ -203,6 +203,69 @@ def test_an_option_the_seller_took_off_sale_is_never_put_back(sandbox, account):
     assert StockPush.objects.get().site_status == "SOUT (SOUT_ITM)"
 
 
+def store_center_sets(sandbox, row: dict, quantity: int) -> None:
+    """The seller (or another tool) changes the option's stock at LotteON, not through SmartShip."""
+    from integrations.lotteon.client import LotteOnClient
+    from integrations.lotteon.records import StockChange
+
+    client = LotteOnClient(sandbox.DEMO_KEY, base_url=sandbox.url, tr_no=sandbox.DEMO_TR_NO)
+    assert client.change_stock([StockChange(row["spdNo"], row["sitmNo"], quantity)]).ok
+    assert live(sandbox)[row["sitmNo"]]["stkQty"] == quantity
+
+
+def test_a_quantity_changed_at_the_store_center_is_corrected_by_the_full_sync_within_a_day(sandbox, account):
+    rows = on_sale(sandbox, 2)
+    options = [linked_option(account, row) for row in rows]
+    for opt in options:
+        stock_receive(seller=account.seller, option=opt, quantity=6)
+    run_sync(account)
+    store_center_sets(sandbox, rows[0], 40)
+
+    after = since(sandbox)
+    run_sync(account, full=True)
+    assert calls_to(sandbox, DETAIL, after) == [], "read back an hour ago: not read again yet"
+    assert live(sandbox)[rows[0]["sitmNo"]]["stkQty"] == 40
+
+    StockPush.objects.update(site_checked_at=timezone.now() - timedelta(hours=25))
+    after = since(sandbox)
+    run_sync(account)
+    assert calls_to(sandbox, DETAIL, after) == [], "only the full sync reads back"
+    run = run_sync(account, full=True)
+    assert len(calls_to(sandbox, DETAIL, after)) == len({r["spdNo"] for r in rows})
+    (call,) = calls_to(sandbox, STOCK, after)
+    assert [(r["sitmNo"], r["stkQty"]) for r in call["request"]["body"]["itmStkLst"]] == [(rows[0]["sitmNo"], 6)]
+    assert [live(sandbox)[r["sitmNo"]]["stkQty"] for r in rows] == [6, 6]
+    assert run.pushed == 1
+    first, second = (StockPush.objects.get(option=opt) for opt in options)
+    assert (first.state, first.pushed_quantity) == ("synced", 6)
+    assert first.site_checked_at > timezone.now() - timedelta(minutes=1)
+    assert second.site_checked_at > timezone.now() - timedelta(minutes=1), "read, in line: kept as read"
+
+
+def test_the_full_sync_reads_back_a_few_products_per_run_the_oldest_first(sandbox, account, settings):
+    settings.SMARTSHIP_STOCK_RECHECK_PRODUCTS = 2
+    rows = [r for r in live(sandbox).values() if r["eitmNo"] and r["slStatCd"] == "SALE" and r["stkMgtYn"] == "Y"]
+    by_product: dict[str, dict] = {}
+    for row in rows:
+        by_product.setdefault(row["spdNo"], row)
+    picked = list(by_product.values())[:3]
+    assert len(picked) == 3
+    options = [linked_option(account, row) for row in picked]
+    for opt in options:
+        stock_receive(seller=account.seller, option=opt, quantity=2)
+    run_sync(account)
+    now = timezone.now()
+    for hours, opt in zip((30, 50, 40), options, strict=True):
+        StockPush.objects.filter(option=opt).update(site_checked_at=now - timedelta(hours=hours))
+    after = since(sandbox)
+    run_sync(account, full=True)
+    read = [c["request"]["body"]["spdNo"] for c in calls_to(sandbox, DETAIL, after)]
+    assert sorted(read) == sorted([picked[1]["spdNo"], picked[2]["spdNo"]]), "the two read longest ago"
+    after = since(sandbox)
+    run_sync(account, full=True)
+    assert [c["request"]["body"]["spdNo"] for c in calls_to(sandbox, DETAIL, after)] == [picked[0]["spdNo"]]
+
+
 def test_partial_failures_are_stored_per_item_and_retried(sandbox, account):
     good, gone = on_sale(sandbox, 2)
     mug = next(r for r in live(sandbox).values() if r["stkMgtYn"] == "N")
