@@ -176,6 +176,9 @@ class ReceiveInputSerializer(serializers.Serializer):
     label = serializers.CharField(max_length=40, help_text="The packing label's barcode (PK…)")
     courier_code = serializers.CharField(max_length=100, help_text="The carrier's sales-site code, e.g. 0002")
     tracking_no = serializers.CharField(max_length=60)
+    short_confirmed = serializers.BooleanField(
+        default=False, help_text="A tracking number shorter than 8 characters is refused (tracking_no_short) as a "
+        "likely partial scan unless this is true (the operator scanned it again).")
 
 
 class ReceivingScanApi(APIView):
@@ -189,5 +192,6 @@ class ReceivingScanApi(APIView):
         data = ReceiveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         waybill = packing_receive(code=data.validated_data["label"], courier_code=data.validated_data["courier_code"],
-                                  tracking_no=data.validated_data["tracking_no"], actor=request.user)
+                                  tracking_no=data.validated_data["tracking_no"], actor=request.user,
+                                  short_confirmed=data.validated_data["short_confirmed"])
         return Response(WaybillSerializer(waybill).data, status=status.HTTP_201_CREATED)

@@ -79,6 +79,8 @@ class ReceiveForm(forms.Form):
     label = forms.CharField(max_length=40, label="Packing label")
     courier = forms.CharField(max_length=100, label="Carrier")
     tracking_no = forms.CharField(max_length=60, label="Tracking number")
+    # Set by receiving.js when the same short number is scanned twice in a row (services.receiving).
+    short_confirmed = forms.BooleanField(required=False)
 
 
 class PushActionForm(forms.Form):

@@ -241,7 +241,8 @@ class ReceivingView(WarehouseOperatorRequiredMixin, TemplateView):
         else:
             try:
                 waybill = packing_receive(code=form.cleaned_data["label"], courier_code=form.cleaned_data["courier"],
-                                          tracking_no=form.cleaned_data["tracking_no"], actor=request.user)
+                                          tracking_no=form.cleaned_data["tracking_no"], actor=request.user,
+                                          short_confirmed=form.cleaned_data["short_confirmed"])
                 result = {"ok": True, "code": "received", **_label_summary(waybill),
                           "message": f"Received {waybill.number}: {waybill.courier_name} {waybill.tracking_no} "
                           f"recorded for order {waybill.order.order_no}" + _push_note(waybill.order)}

@@ -39,8 +39,11 @@
     already_received: "✖ Already received", order_cancelled: "✖ Cancelled order: do not ship",
     check_digit: "✖ Misread label", not_ours: "✖ Not a packing label", unknown_label: "✖ Unknown label",
     empty: "✖ Nothing scanned", unknown_courier: "✖ Unknown carrier", invalid_tracking_no: "✖ Bad tracking number",
-    tracking_no_used: "✖ Tracking number already used",
+    tracking_no_used: "✖ Tracking number already used", tracking_no_short: "✖ Partial scan?",
+    tracking_no_is_label: "✖ That is the packing label",
   };
+  // A number the server found too short: scanning the very same number again (for this label) records it.
+  let shortRefused = "";
 
   // Each sales site has its own carrier list (codes): once a label is found, offer the list of its order's
   // site (the lookup answers with it), keeping the chosen carrier when the new list has it by code or name.
@@ -114,10 +117,13 @@
     if (!courier.value) { show("error", "✖ Carrier missing", "Choose or scan the carrier first."); courier.focus(); return; }
     if (!tracking.value.trim()) { tracking.focus(); return; }
     const body = new FormData(form);
+    const attempt = `${label.value.trim()} ${tracking.value.trim()}`;
+    if (shortRefused === attempt) body.set("short_confirmed", "on");
     const response = await fetch(window.location.pathname, {
       method: "POST", body, credentials: "same-origin", headers: { Accept: "application/json", "X-CSRFToken": csrf },
     });
     const data = await response.json();
+    shortRefused = !data.ok && data.code === "tracking_no_short" ? attempt : "";
     if (data.ok) {
       show("ok", "✔ Received", data.message, data.items);
       beep(true);
@@ -132,7 +138,9 @@
     } else {
       show("error", TITLES[data.code] || "✖ Not received", data.message);
       beep(false);
-      if (["invalid_tracking_no", "tracking_no_used"].includes(data.code)) { tracking.select(); tracking.focus(); }
+      if (["invalid_tracking_no", "tracking_no_used", "tracking_no_short", "tracking_no_is_label"].includes(data.code)) {
+        tracking.select(); tracking.focus();
+      }
       else if (data.code === "unknown_courier") { courier.focus(); }
       else { label.select(); label.focus(); }
     }

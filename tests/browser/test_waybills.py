@@ -101,9 +101,9 @@ def test_failures_page_shows_refusals_with_a_retry(page, live_server, sandbox, a
 
 
 def test_receiving_scan_in_the_browser(page, live_server, sandbox, account, screenshot):
-    (order,) = pull(sandbox, account, 2, recipient={"dvpCustNm": "이서연"})
-    batch = waybills_print(seller_id=account.seller_id, order_ids=[order.pk], kind=WaybillKind.PACKING)
-    label = Waybill.objects.get(pk=batch.waybill_ids[0]).number
+    order, second = pull(sandbox, account, 2, 1, recipient={"dvpCustNm": "이서연"})
+    waybills_print(seller_id=account.seller_id, order_ids=[order.pk, second.pk], kind=WaybillKind.PACKING)
+    label = Waybill.objects.get(order=order).number
     User.objects.create_user(username="qfc-op", password=PASSWORD, is_warehouse_operator=True)
     login(page, live_server.url, "qfc-op", PASSWORD)
     page.locator("aside nav").get_by_role("link", name="Receiving").click()
@@ -131,6 +131,13 @@ def test_receiving_scan_in_the_browser(page, live_server, sandbox, account, scre
     assert courier.input_value() == "0002"
     tracking = page.locator("#id_tracking_no")
     assert tracking.evaluate("el => el === document.activeElement")
+    # A partial scan: refused, the number selected for the scan again.
+    tracking.type("6789")
+    tracking.press("Enter")
+    page.locator(".scan-error").wait_for()
+    assert page.locator("#scan-title").inner_text() == "✖ Partial scan?"
+    assert tracking.evaluate("el => el === document.activeElement && el.selectionEnd - el.selectionStart === 4")
+    assert not TrackingPush.objects.exists()
     tracking.type("6789-1234-5678")
     tracking.press("Enter")
     page.locator(".scan-ok").wait_for()
@@ -151,6 +158,20 @@ def test_receiving_scan_in_the_browser(page, live_server, sandbox, account, scre
     live = live_lines(sandbox)
     assert {(live[(order.order_no, s)]["invcNo"], live[(order.order_no, s)]["dvCoCd"]) for s in ("1", "2")} == {
         ("678912345678", "0002")}
+
+    # A carrier with short numbers: the same short number scanned twice is recorded.
+    scan.fill("")
+    scan.type(Waybill.objects.get(order=second).number)
+    scan.press("Enter")
+    page.locator(".scan-found").wait_for()
+    tracking.type("7788")
+    tracking.press("Enter")
+    page.locator(".scan-error").wait_for()
+    assert not TrackingPush.objects.filter(order=second).exists()
+    tracking.type("7788")
+    tracking.press("Enter")
+    page.locator(".scan-ok").wait_for()
+    assert TrackingPush.objects.get(order=second).tracking_no == "7788"
 
 
 def test_receiving_offers_the_carriers_of_the_scanned_parcels_site(page, live_server, sandbox, account, other_site,

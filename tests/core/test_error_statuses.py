@@ -17,6 +17,8 @@ REQUEST_CODES = {
     "reason_required", "too_many", "tracking_incomplete", "unknown_courier", "unknown_label",
     # Scanned at QFC receiving: a code that is not a SmartShip packing label, or a digit misread.
     "check_digit", "not_ours", "empty",
+    # ... and a carrier's tracking number that looks like a partial scan, or is the packing label again.
+    "tracking_no_short", "tracking_no_is_label",
 }
 
 

@@ -210,6 +210,9 @@ def test_receiving_refusals_change_nothing(seller_client, operator, client, sett
         (other_label, "0002", "123456789012", "order_cancelled", 409),
         (label, "7777", "123456789012", "unknown_courier", 400),
         (label, "0002", "12345678901234567", "invalid_tracking_no", 400),
+        (label, "0002", "12", "tracking_no_short", 400),
+        (label, "0002", "1234567", "tracking_no_short", 400),
+        (label, "0002", label, "tracking_no_is_label", 400),
     ]
     for code, courier, number, expected, expected_status in cases:
         status, body = scan(code, courier, number)
@@ -226,6 +229,20 @@ def test_receiving_refusals_change_nothing(seller_client, operator, client, sett
 
     lookup = client.get("/waybills/receiving/lookup/", {"label": other_label}).json()
     assert lookup["code"] == "order_cancelled"
+
+
+def test_receiving_records_a_short_number_scanned_twice(seller_client, operator, client, settings):
+    settings.LOTTEON_BASE_URL = "http://127.0.0.1:9"
+    order = make_order(seller_client.seller, seller_client.account)
+    seller_client.post("/waybills/print/", {"order_ids": [order.pk], "kind": "packing", "paper": "label"})
+    label = Waybill.objects.get().number
+    client.login(username="qfc", password=PASSWORD)
+    form = {"label": label, "courier": "0002", "tracking_no": "7654321"}
+    refused = client.post("/waybills/receiving/", form, HTTP_ACCEPT="application/json").json()
+    assert refused["code"] == "tracking_no_short" and "7654321 has only 7 characters" in refused["message"]
+    assert not TrackingPush.objects.exists()
+    received = client.post("/waybills/receiving/", {**form, "short_confirmed": "on"}, HTTP_ACCEPT="application/json")
+    assert received.json()["ok"] and TrackingPush.objects.get().tracking_no == "7654321"
 
 
 def test_receiving_api_for_operators(seller_client, operator, client, settings):

@@ -52,13 +52,21 @@ def packing_label_check(*, code: str) -> Waybill:
     return waybill
 
 
+# Korean carriers' numbers have 10 to 13 digits; a scan this short is most likely a partial or misread one,
+# and the number goes to the buyer at once. Some carriers issue shorter ones: the same scan twice records it.
+MIN_TRACKING_LENGTH = 8
+
+
 @retried_on_conflict
-def packing_receive(*, code: str, courier_code: str, tracking_no: str, actor: User | None = None) -> Waybill:
-    """Record the carrier and tracking number of a received parcel and push them (``tracking_record``)."""
+def packing_receive(*, code: str, courier_code: str, tracking_no: str, actor: User | None = None,
+                    short_confirmed: bool = False) -> Waybill:
+    """Record the carrier and tracking number of a received parcel and push them (``tracking_record``).
+    ``short_confirmed``: the operator scanned a number shorter than ``MIN_TRACKING_LENGTH`` a second time."""
     waybill = packing_label_check(code=code)
     site = waybill.order.site or default_site()
     couriers_refresh(site=site, account=waybill.order.account)
     courier, number = tracking_number_check(site=site, courier_code=courier_code, tracking_no=tracking_no)
+    _tracking_no_plausible(number, short_confirmed=short_confirmed)
     _tracking_no_unused(waybill, courier, number)
     try:
         return _received(waybill, courier, number, actor=actor)
@@ -69,6 +77,21 @@ def packing_receive(*, code: str, courier_code: str, tracking_no: str, actor: Us
         _tracking_no_unused(waybill, courier, number)
         raise ApplicationError(f"{waybill.number} was being recorded by someone else at the same moment. Nothing "
                                "changed: scan it again.", code="busy") from None
+
+
+def _tracking_no_plausible(number: str, *, short_confirmed: bool) -> None:
+    try:
+        label = packing_check(number)
+    except ScanError:
+        label = ""
+    if label:
+        raise ApplicationError(f"{label} is a packing label, not the carrier's tracking number: scan the barcode on "
+                               "the carrier's waybill. Nothing changed.", code="tracking_no_is_label")
+    if len(number) < MIN_TRACKING_LENGTH and not short_confirmed:
+        raise ApplicationError(
+            f"{number} has only {len(number)} character{'s' if len(number) != 1 else ''}: carriers' tracking numbers "
+            f"are longer, so this looks like a partial scan. Scan it again; the same number scanned twice is "
+            "recorded. Nothing changed.", code="tracking_no_short")
 
 
 def _tracking_no_unused(waybill: Waybill, courier: CourierRecord, number: str) -> None:
