@@ -72,9 +72,10 @@ def calls_to(sandbox, path: str, after: int) -> list[dict]:
     return [c for c in sandbox.calls(since=after) if c["path"] == path]
 
 
-def run_sync(account, **kwargs) -> StockSyncRun:
+def run_sync(account, *, expect: str = "succeeded", **kwargs) -> StockSyncRun:
+    """One push that must end as ``expect``: a clean one unless a test is about refusals or lost answers."""
     run = stock_sync(account_id=account.pk, **kwargs)
-    assert run.status in ("succeeded", "partial"), run.error_message
+    assert run.status == expect, (run.status, run.error_code, run.error_message)
     return run
 
 
