@@ -228,6 +228,8 @@ def _create(*, seller_id: int, candidates: list[Candidate], origin: str, actor: 
     for ids in chunked(sorted(option_ids)):
         for pk, on_hand, reserved in OptionSku.objects.filter(pk__in=ids).values_list("pk", "on_hand", "reserved"):
             available[pk] = on_hand - reserved
+    # First come, first served: in one batch the oldest order takes the stock first (and the lower number).
+    candidates = sorted(candidates, key=lambda c: (c.order.instructed_at or c.order.created_at, c.order.pk))
     fulfilments = []
     for candidate in candidates:
         short = False

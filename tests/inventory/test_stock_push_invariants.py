@@ -68,14 +68,16 @@ def test_short_counts_earlier_reservations_of_the_same_option(sandbox, account):
     (row,) = on_sale(sandbox, 1)
     option = make_multi(seller=account.seller, options=[(row["eitmNo"], row["sitmNm"])]).options.get()
     stock_receive(seller=account.seller, option=option, quantity=3)
-    for _ in range(2):  # the same day: both confirmed by one 210, sent to fulfilment together
-        sandbox.create_order(owhoDttm=kst(0.2), lines=[{"eitmNo": row["eitmNo"], "odQty": 2}])
+    # Pulled by one sync and sent to fulfilment together; the older one (instructed 15 minutes earlier, and
+    # stored second: the list is newest first) takes the stock first.
+    older, newer = (sandbox.create_order(owhoDttm=kst(days), lines=[{"eitmNo": row["eitmNo"], "odQty": 2}])
+                    for days in (0.21, 0.2))
     sync(account)
 
-    # Which of the two gets the stock follows the order they are loaded in (Order.Meta: newest first); that
-    # one of them finds only 1 left does not.
-    shorts = sorted(FulfilmentOrder.objects.values_list("short", flat=True))
-    assert shorts == [False, True], "3 on hand: one order takes 2, the other finds 1"
+    shorts = dict(FulfilmentOrder.objects.values_list("order__order_no", "short"))
+    assert shorts == {older["odNo"]: False, newer["odNo"]: True}, "3 on hand: the older takes 2, the newer finds 1"
+    numbers = dict(FulfilmentOrder.objects.values_list("order__order_no", "pk"))  # FO-number is the id
+    assert numbers[older["odNo"]] < numbers[newer["odNo"]]
     option.refresh_from_db()
     assert (option.on_hand, option.reserved) == (3, 4)
 
