@@ -76,6 +76,15 @@ class ManualItemForm(forms.Form):
     quantity = forms.CharField(label="Quantity", required=False, initial="1", strip=True,
                                widget=forms.NumberInput(attrs={"min": 1, "max": 9999, "step": 1}))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The row's inputs sit under column headers, without labels of their own: each says which item it
+        # belongs to (manual.js renumbers them when rows are added or removed).
+        index = (self.prefix or "").rsplit("-", 1)[-1]
+        number = f" {int(index) + 1}" if index.isdigit() else ""
+        for field in self.fields.values():
+            field.widget.attrs.update({"aria-label": f"{field.label} of item{number}", "data-aria-base": field.label})
+
 
 ManualItemFormSet = forms.formset_factory(ManualItemForm, extra=1, max_num=500, absolute_max=500)
 

@@ -11,11 +11,14 @@
   const renumber = () => {
     const rows = body.querySelectorAll("tr.item-row");
     rows.forEach((row, index) => {
-      row.querySelectorAll("[name], [id], [for]").forEach((element) => {
-        for (const attribute of ["name", "id", "for"]) {
+      row.querySelectorAll("[name], [id], [for], [aria-describedby]").forEach((element) => {
+        for (const attribute of ["name", "id", "for", "aria-describedby"]) {
           const value = element.getAttribute(attribute);
           if (value && pattern.test(value)) element.setAttribute(attribute, value.replace(pattern, `items-${index}-`));
         }
+      });
+      row.querySelectorAll("[data-aria-base]").forEach((element) => {
+        element.setAttribute("aria-label", `${element.dataset.ariaBase} ${element.dataset.ariaBase === "Remove" ? "item" : "of item"} ${index + 1}`);
       });
       row.querySelector(".item-no").textContent = index + 1;
     });
@@ -35,8 +38,12 @@
     }
     const remove = event.target.closest("[data-remove-item]");
     if (!remove) return;
-    remove.closest("tr.item-row").remove();
-    if (!body.querySelector("tr.item-row")) addRow();
+    const row = remove.closest("tr.item-row");
+    const next = row.nextElementSibling || row.previousElementSibling;
+    row.remove();
+    if (!body.querySelector("tr.item-row")) { addRow(); return; }
     renumber();
+    // The button that had the focus is gone: keep the keyboard in the table.
+    (next ? next.querySelector("input") : form.querySelector("[data-add-item]")).focus();
   });
 })();

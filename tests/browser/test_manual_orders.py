@@ -63,8 +63,11 @@ def test_manual_order_form_and_excel_report(page, live_server, screenshot, tmp_p
     page.get_by_role("button", name="+ Add item").click()
     page.get_by_role("button", name="+ Add item").click()
     expect(page.locator("tr.item-row")).to_have_count(3)
-    page.locator("tr.item-row").nth(1).get_by_role("button", name="Remove").click()
+    page.get_by_role("button", name="Remove item 2", exact=True).click()
     expect(page.locator("tr.item-row")).to_have_count(2)
+    # The keyboard stays in the table: the row that moved up has the focus, renumbered for screen readers.
+    expect(page.get_by_label("Seller defined code of item 2", exact=True)).to_be_focused()
+    expect(page.get_by_role("button", name="Remove item 2", exact=True)).to_have_count(1)
     page.fill("[name=items-1-seller_code]", "MUG-01")
     page.fill("[name=items-1-product_name]", "머그컵")
     page.fill("[name=items-1-quantity]", "3")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -334,9 +335,15 @@ class TestFormPage:
         assert "Enter the recipient&#x27;s name." in body
         assert "A Korean zip code has exactly 5 digits" in body
         assert "Enter a mobile or phone number" in body
-        assert 'id="id_items-0-seller_code-error"' in body and "Enter the Seller defined code." in body
-        assert 'id="id_items-1-quantity-error"' in body
+        assert 'id="id_items-0-seller_code_error"' in body and "Enter the Seller defined code." in body
+        assert 'id="id_items-1-quantity_error"' in body
         assert "반팔 티셔츠" in body, "what was typed stays in the form"
+        # Screen readers: every input points at text that is there, and says which item it belongs to.
+        described = {ref for refs in re.findall(r'aria-describedby="([^"]+)"', body) for ref in refs.split()}
+        assert {"id_items-0-seller_code_error", "id_recipient_name_error"} <= described
+        assert all(f'id="{ref}"' in body for ref in described), described
+        assert 'aria-label="Seller defined code of item 1"' in body and 'aria-label="Quantity of item 2"' in body
+        assert 'aria-label="Remove item 2"' in body
 
     def test_no_items_at_all(self, client, user):
         client.force_login(user)
