@@ -26,3 +26,22 @@ document.addEventListener("submit", (event) => {
   const question = event.target.getAttribute("data-confirm");
   if (question && !window.confirm(question)) event.preventDefault();
 });
+
+// The menu on narrow screens: a button opens it over the page; Esc, the close button or a tap beside it
+// closes it, and the focus goes back to where it came from.
+(() => {
+  const button = document.querySelector(".nav-button");
+  if (!button) return;
+  const setOpen = (open) => {
+    document.body.classList.toggle("nav-open", open);
+    button.setAttribute("aria-expanded", String(open));
+    (open ? document.querySelector("#sidebar .nav-close") : button).focus();
+  };
+  button.addEventListener("click", () => setOpen(!document.body.classList.contains("nav-open")));
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-nav-close]")) setOpen(false);
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && document.body.classList.contains("nav-open")) setOpen(false);
+  });
+})();
