@@ -10,6 +10,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.dates import MomentField, day_in_range
 from core.ids import ID_BOUNDS, id_or_none
 from integrations.selectors import account_list
 from orders.models import ConfirmState, Order, OrderEvent, OrderLine
@@ -40,15 +41,15 @@ class OrderFilterInputSerializer(serializers.Serializer):
     )
     account = serializers.CharField(
         required=False, help_text="A sales-site account id of yours, or `manual` for manual shipping orders.")
-    date_from = serializers.DateField(required=False, help_text="First KST day of the delivery instruction time "
+    date_from = serializers.DateField(required=False, validators=[day_in_range], help_text="First KST day of the delivery instruction time "
                                       "(manual shipping orders: the day they were created).")
-    date_to = serializers.DateField(required=False, help_text="Last KST day, included.")
+    date_to = serializers.DateField(required=False, validators=[day_in_range], help_text="Last KST day, included.")
     q = serializers.CharField(
         required=False, allow_blank=True, max_length=100,
         help_text="Order number (also the sales-site order number of a manual order), recipient or orderer name, "
         "phone number with or without dashes, product name, option name, seller product or option code.",
     )
-    updated_since = serializers.DateTimeField(
+    updated_since = MomentField(
         required=False, help_text="Only orders changed at or after this moment, the order itself or any of its lines "
         "(ISO 8601; without an offset, KST). To follow changes, ask each time from a few minutes before the time of "
         "your previous request (the response's `Date` header): a change becomes visible when it is committed, a "

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.dates import day_in_range
 from core.ids import ids_from
 from integrations import registry
 from integrations.models import SalesSiteAccount
@@ -22,8 +23,10 @@ class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[(value, label) for value, label in STATUS_TABS], required=False,
                                widget=forms.HiddenInput)
     account = forms.ChoiceField(label="Sales site", required=False)
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                validators=[day_in_range])
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              validators=[day_in_range])
     q = forms.CharField(
         label="Search", required=False, max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Order number, recipient, phone, product, "

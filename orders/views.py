@@ -202,7 +202,13 @@ class OrderExportView(SellerRequiredMixin, View):
         return form.filters()
 
     def get(self, request):
-        filters = self.selection(request)
+        form = OrderFilterForm(request.GET, accounts=list(account_list(seller=self.seller)))
+        if form.is_bound and not form.is_valid():
+            # A filter the list cannot apply (a date out of range, an account not the seller's): the list
+            # says what is wrong; a file of a wider selection than the one asked for would not.
+            query = _query_string(request.GET)
+            return redirect(reverse("orders:order-list") + (f"?{query}" if query else ""))
+        filters = form.filters()
         lines = order_export_size(seller=self.seller, filters=filters)
         if lines <= settings.SMARTSHIP_EXPORT_INLINE_LINES:
             workbook = orders_workbook(seller=self.seller, filters=filters)

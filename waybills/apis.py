@@ -104,14 +104,13 @@ class TrackingPushFilterInputSerializer(serializers.Serializer):
         required=False, default=False,
         help_text="true: only what Tracking push failures lists (failed, shipped with another number, outcome "
                   "unknown, waiting to be sent again after an error), latest first")
+    state = serializers.ChoiceField(choices=TrackingPush.State.choices, required=False)
 
 
 class TrackingPushListApi(ListAPIView):
     serializer_class = TrackingPushSerializer
 
-    @extend_schema(parameters=[TrackingPushFilterInputSerializer,
-                               OpenApiParameter("state", enum=TrackingPush.State.values, required=False),
-                               OpenApiParameter("order", int, required=False)],
+    @extend_schema(parameters=[TrackingPushFilterInputSerializer, OpenApiParameter("order", int, required=False)],
                    summary="The seller's tracking pushes (the outbox); failing=true: the failures page's list")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -124,8 +123,7 @@ class TrackingPushListApi(ListAPIView):
             pushes = selectors.push_failures(seller=seller)
         else:
             pushes = TrackingPush.objects.filter(seller=seller).select_related("order", "line")
-        state = self.request.query_params.get("state")
-        if state:
+        if state := params.validated_data.get("state"):
             pushes = pushes.filter(state=state)
         order = self.request.query_params.get("order")
         if order and order.isdigit():

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.dates import day_in_range
 from core.ids import id_or_none
 from integrations import registry
 from integrations.models import SalesSiteAccount
@@ -26,8 +27,10 @@ class PrintFilterForm(forms.Form):
     account = forms.ChoiceField(label="Sales site", required=False)
     printed = forms.ChoiceField(label="Printed", required=False, choices=[
         ("", "Printed or not"), ("no", "Not printed yet"), ("yes", "Printed before (reprint)")])
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                validators=[day_in_range])
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              validators=[day_in_range])
     q = forms.CharField(label="Search", required=False, max_length=100, widget=forms.TextInput(
         attrs={"type": "search", "placeholder": "Order number, recipient, product or seller code"}))
 

@@ -277,3 +277,31 @@ def test_other_next_values_keep_to_the_portal(seller_setup, url, data, default):
     response = _client(seller_setup["user"]).post(url, {**data, "next": EVIL})
     assert response.status_code == 302
     assert response["Location"] == default
+
+
+@pytest.mark.parametrize("params", [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01"},
+                                    {"date_from": "1999-12-31", "date_to": "2100-01-01"}])
+@pytest.mark.parametrize("url", ["/orders/", "/orders/export/", "/waybills/print/"])
+def test_pages_refuse_a_date_at_the_calendars_edge_with_a_message(seller_setup, url, params):
+    # The export sends the seller back to the list, which says what is wrong (no file of another selection).
+    response = _client(seller_setup["user"]).get(url, params, follow=True)
+    assert response.status_code == 200, response.status_code
+    assert "Enter a date between 2000-01-01 and 2099-12-31." in response.content.decode()
+
+
+@pytest.mark.parametrize("params", [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01"},
+                                    {"updated_since": "0001-01-01T00:00:00"}, {"updated_since": "0001-01-01"},
+                                    {"updated_since": "9999-12-31T23:59:59+09:00"}])
+def test_api_refuses_a_date_at_the_calendars_edge_with_a_400(seller_setup, params):
+    response = _api(seller_setup["user"]).get("/api/v1/orders/", params)
+    assert response.status_code == 400, response.content
+    (field,) = params
+    assert response.json()["extra"]["fields"][field] == ["Enter a date between 2000-01-01 and 2099-12-31."]
+    assert _api(seller_setup["user"]).get("/api/v1/orders/", {"date_to": "2099-12-31"}).status_code == 200
+
+
+@pytest.mark.parametrize("state", ["\x00", "nope"])
+def test_api_push_list_refuses_a_state_that_is_not_one(seller_setup, state):
+    response = _api(seller_setup["user"]).get("/api/v1/tracking-pushes/", {"state": state})
+    assert response.status_code == 400 and "state" in response.json()["extra"]["fields"]
+    assert _api(seller_setup["user"]).get("/api/v1/tracking-pushes/", {"state": "failed"}).status_code == 200
