@@ -212,6 +212,26 @@ def test_json_nested_too_deeply_is_a_400(seller_setup, url):
     assert _state() == before
 
 
+@pytest.mark.parametrize("url, body", [
+    ("/api/v1/waybills/print/", '{"order_ids": [1], "kind": "\\ud800"}'),
+    ("/api/v1/waybills/print/", '{"order_ids": [1], "paper": "\\udfff"}'),
+    ("/api/v1/skus/", '{"kind": "\\ud800", "name": "x"}'),
+    ("/api/v1/sales-site-accounts/", '{"site": "\\ud800", "shop_id": "x"}'),
+    ("/api/v1/orders/confirm/", '{"\\ud800": 1}'),
+])
+def test_json_with_a_lone_surrogate_is_a_400(seller_setup, url, body):
+    client = _api(seller_setup["user"])
+    before = _state()
+    response = client.generic("POST", url, body, content_type="application/json")
+    assert response.status_code == 400, response.status_code
+    assert "lone UTF-16 surrogate" in response.json()["message"]
+    assert _state() == before
+    # A character written as a surrogate pair is a character.
+    emoji = client.generic("POST", "/api/v1/waybills/print/", '{"order_ids": [1], "kind": "\\ud83d\\ude00"}',
+                           content_type="application/json")
+    assert emoji.status_code == 400 and "😀" in emoji.json()["extra"]["fields"]["kind"][0]
+
+
 def test_token_endpoint_still_takes_a_form_and_json(seller_setup):
     client = APIClient()
     user = seller_setup["user"]
