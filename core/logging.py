@@ -1,10 +1,13 @@
-"""Logging pieces: error reports to the operators by e-mail, without a flood when one failure repeats."""
+"""Logging pieces: error reports to the operators by e-mail, without a flood when one failure repeats and
+without the secrets a failing request carried."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+
+from django.views.debug import SafeExceptionReporterFilter
 
 
 class OncePerInterval(logging.Filter):
@@ -31,3 +34,25 @@ class OncePerInterval(logging.Filter):
                 return False
             self._last[key] = now
             return True
+
+
+class SecretsHiddenFilter(SafeExceptionReporterFilter):
+    """Error reports (the mail to the operators, the debug page) never show an API key or a password: the
+    form fields and local variables that carry them are replaced, whichever view failed. Django itself
+    hides POST fields only in views decorated with ``sensitive_post_parameters``."""
+
+    SECRET_NAMES = frozenset({"api_key", "_api_key", "password", "password1", "password2", "old_password",
+                              "new_password1", "new_password2", "token", "key"})
+
+    def get_post_parameters(self, request):
+        parameters = super().get_post_parameters(request)
+        if request is None or not any(name in parameters for name in self.SECRET_NAMES):
+            return parameters
+        parameters = parameters.copy()
+        for name in self.SECRET_NAMES & set(parameters):
+            parameters[name] = self.cleansed_substitute
+        return parameters
+
+    def get_traceback_frame_variables(self, request, tb_frame):
+        return [(name, self.cleansed_substitute if name in self.SECRET_NAMES else value)
+                for name, value in super().get_traceback_frame_variables(request, tb_frame)]

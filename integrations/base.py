@@ -82,7 +82,7 @@ class SalesSite:
 class AdapterConfig:
     """Everything an adapter needs; built by the services from a stored account or a form."""
 
-    api_key: str
+    api_key: str = field(repr=False)  # never in a log line or an error report
     account_number: str
     shop_id: str = ""
     label: str = ""  # for logs: never the key

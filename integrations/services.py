@@ -45,6 +45,10 @@ def options_for_site(site: SalesSite, options: dict[str, bool]) -> dict[str, boo
     return {name: bool(value) and name in supported for name, value in options.items()}
 
 
+API_KEY_NOT_ASCII = ("An API Key is made of letters, digits and signs only: this one holds other characters (Hangul, "
+                     "symbols outside ASCII). Copy the whole key from the store center again.")
+
+
 def normalise_api_key(value: str) -> str:
     # Keys are pasted from the store center; stray spaces and line breaks are never part of a key.
     return "".join(value.split())
@@ -76,6 +80,8 @@ def account_fields_validate(
             errors["api_key"] = f"Enter the API Key issued by {sales_site.name}."
         elif len(api_key) < 8:
             errors["api_key"] = "This API Key is too short; copy the whole key from the store center."
+        elif not api_key.isascii():
+            errors["api_key"] = API_KEY_NOT_ASCII
     if not account_number:
         errors["account_number"] = "Enter the Account Number."
     elif not sales_site.account_number_is_valid(account_number):
@@ -325,6 +331,8 @@ def credentials_test(
             logger.warning("Test Connection of account %s: the stored API key cannot be decrypted", account.pk)
             return _key_unreadable_outcome()
     account_number = normalise_account_number(account_number)
+    if not api_key.isascii():
+        return ConnectionOutcome(ok=False, code="invalid", checked_at=timezone.now(), message=API_KEY_NOT_ASCII)
     problems = []
     if not api_key:
         problems.append("enter the API Key")

@@ -415,6 +415,7 @@ ADMINS = [(address, address) for address in env.list("DJANGO_ADMINS", default=[]
 vars().update(env.email_url("EMAIL_URL", default="consolemail://" if not PRODUCTION else "smtp://localhost:25"))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL = env.str("SMARTSHIP_FROM_EMAIL", default="smartship@localhost")
 EMAIL_SUBJECT_PREFIX = "[SmartShip] "
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.logging.SecretsHiddenFilter"
 
 LOGGING = {
     "version": 1,

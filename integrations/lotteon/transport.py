@@ -112,6 +112,12 @@ class Transport:
         params: Mapping[str, str] | None = None,
         payload: tuple[Any, ...] = (),
     ) -> dict[str, Any]:
+        if not self._api_key.isascii():
+            # An HTTP header cannot carry it (a UnicodeEncodeError deep in http.client), and no LotteON key
+            # has such characters: the key is wrong, as LotteON would say with a 401.
+            raise errors.Unauthorized("The API Key holds characters no LotteON key has (Hangul, symbols outside "
+                                      "ASCII): copy the whole key from the store center again and save it.",
+                                      site=SITE, api=str(endpoint.api_no))
         if endpoint.write:
             return self._attempt(endpoint, body, params, attempt=1, payload=payload)
         attempt = 1

@@ -68,3 +68,26 @@ def test_the_filter_lets_the_same_record_through_again_after_the_interval():
     assert once.filter(record) and not once.filter(record)
     now[0] = 61
     assert once.filter(record)
+
+
+def test_a_report_never_shows_the_api_key_or_password_the_request_carried(admins, monkeypatch, settings):
+    import integrations.views
+    from integrations.base import AdapterConfig
+
+    def boom(*, seller, site, shop_id, api_key, account_number, account=None):
+        config = AdapterConfig(api_key=api_key, account_number=account_number)
+        raise RuntimeError(f"failed with {config!r}")
+
+    monkeypatch.setattr(integrations.views, "credentials_test", boom)
+    settings.ADMINS = [("ops@example.com", "ops@example.com")]
+    _, user = make_seller_user()
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    response = client.post("/sales-sites/test/lotteon/", {"shop_id": "shop", "api_key": "SUPERSECRETKEY123456",
+                                                          "account_number": "LO10000001", "password": "hunter2-x"})
+    assert response.status_code == 500
+    [report] = mail.outbox
+    html = report.alternatives[0][0] if report.alternatives else ""
+    for text in (report.body, html):
+        assert "SUPERSECRETKEY123456" not in text and "hunter2-x" not in text
+    assert "LO10000001" in report.body, "the rest of the request is still there to read"

@@ -18,6 +18,7 @@ from core import crypto
 from integrations.models import AccountEvent, ApiCallLog, SalesSiteAccount
 from integrations.services import (
     account_create,
+    account_fields_validate,
     account_set_active,
     account_test_connection,
     account_update,
@@ -247,6 +248,22 @@ class TestConnection:
         account = SalesSiteAccount.objects.get()
         assert credentials_test(seller=seller, site="lotteon", shop_id="mine", api_key=KEY,
                                 account_number="LO10000001", account=account).ok
+
+    @responses.activate
+    def test_a_key_with_characters_no_key_has_is_refused_without_a_call(self, seller):
+        identity_ok()
+        outcome = credentials_test(seller=seller, site="lotteon", shop_id="x", api_key="키키키키키키키키",
+                                   account_number="LO10000001")
+        assert (outcome.ok, outcome.code) == (False, "invalid") and "letters, digits and signs only" in outcome.message
+        with pytest.raises(ValidationError) as refused:
+            account_fields_validate(seller=seller, site="lotteon", shop_id="x", account_number="LO10000001",
+                                    api_key="SECRETKEY-é😀")
+        assert "letters, digits and signs only" in str(refused.value.message_dict["api_key"])
+        # A key stored before this check: the account's test says the key is wrong; nothing crashes.
+        account = make_account(seller=seller, api_key="키키키키키키키키")
+        outcome = account_test_connection(account=account)
+        assert (outcome.ok, outcome.code) == (False, "unauthorized") and "copy the whole key" in outcome.message
+        assert len(responses.calls) == 0
 
     @responses.activate
     def test_key_never_reaches_the_logs(self, seller, caplog):
