@@ -7,8 +7,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 def safe_next(request, target: str | None, default: str) -> str:
     """``target`` when it is a page of this site (a ``next``/``back`` value from the request), else ``default``:
-    never another host (``https://evil.example.com/``, ``//evil.example.com/``)."""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+    never another host (``https://evil.example.com/``, ``//evil.example.com/``), and only a path: ``redirect()``
+    would take a bare word (``abc``) for the name of a URL pattern and fail after the action was done."""
+    if target and target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
         return target
     return default

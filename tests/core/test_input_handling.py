@@ -299,6 +299,17 @@ def test_other_next_values_keep_to_the_portal(seller_setup, url, data, default):
     assert response["Location"] == default
 
 
+@pytest.mark.parametrize("target", ["abc", "orders:order-list", "orders/", "javascript:alert(1)"])
+def test_a_next_value_that_is_not_a_path_goes_to_the_default(seller_setup, target):
+    """A bare word was taken for a URL pattern's name by redirect(): a 500 after the action was done."""
+    client = _client(seller_setup["user"])
+    account = seller_setup["account"]
+    response = client.post(f"/sales-sites/{account.pk}/deactivate/", {"next": target})
+    assert (response.status_code, response["Location"]) == (302, "/sales-sites/")
+    response = client.post("/orders/confirm/", {"order_ids": [seller_setup["order"].pk], "next": target})
+    assert (response.status_code, response["Location"]) == (302, "/orders/")
+
+
 @pytest.mark.parametrize("params", [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01"},
                                     {"date_from": "1999-12-31", "date_to": "2100-01-01"}])
 @pytest.mark.parametrize("url", ["/orders/", "/orders/export/", "/waybills/print/"])
