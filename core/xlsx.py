@@ -81,6 +81,12 @@ def xlsx_write(output: IO[bytes], *, sheet: str, columns: Sequence[Column], rows
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
 
+# openpyxl opened the zip as a workbook but a part is missing or broken (no sheet, a cut-off sheet, a cell that
+# is not what its type says): it raises IndexError, ParseError, ValueError... while the rows are read.
+DAMAGED = ("Part of this workbook is missing or damaged, so its rows cannot be read. Open it in Excel, save it "
+           "again as “Excel Workbook (*.xlsx)”, and upload that file. Nothing was imported.")
+
+
 def unpacked_too_large(content: bytes, limit: int = MAX_UNPACKED_BYTES) -> bool:
     """Whether the .xlsx (a zip) would unpack to more than ``limit`` bytes. The sizes are the ones each
     entry declares; Python's zipfile, which openpyxl reads through, never inflates past them."""

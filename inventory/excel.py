@@ -168,6 +168,10 @@ def inspect(content: bytes) -> None:
         sheet.reset_dimensions()
         header = next(sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
         _positions(header or ())
+    except ImportFileError:
+        raise
+    except Exception:  # noqa: BLE001 - openpyxl's many errors on a damaged part (core.xlsx.DAMAGED)
+        raise ImportFileError(xlsx.DAMAGED) from None
     finally:
         workbook.close()
 
@@ -205,6 +209,10 @@ def read_rows(content: bytes, *, progress: Callable[[int, int], None] | None = N
             data.append(ImportRow(number, *cells))
             if progress is not None and len(data) % every == 0:
                 progress(len(data), max(estimate, len(data)))
+    except ImportFileError:
+        raise
+    except Exception:  # noqa: BLE001 - openpyxl's many errors on a damaged part (core.xlsx.DAMAGED)
+        raise ImportFileError(xlsx.DAMAGED) from None
     finally:
         if rows is not None:
             rows.close()

@@ -35,3 +35,21 @@ def sheet_file(title: str, header: list, rows_xml: bytes = b"", *, rows: dict[in
 
 def text_row(number: int, column: str, text: str = "X") -> bytes:
     return f'<row r="{number}"><c r="{column}{number}" t="inlineStr"><is><t>{text}</t></is></c></row>'.encode()
+
+
+def damaged(content: bytes, how: str) -> bytes:
+    """``content`` with its sheet's XML part broken ``how``: "missing" (the part left out of the zip), "cut"
+    (its end cut off) or "bad-number" (a number cell holding letters)."""
+    patched = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                if how == "missing":
+                    continue
+                data = {"cut": data[:-120], "bad-number": data.replace(b"<v>1</v>", b"<v>1x</v>", 1)}[how]
+            target.writestr(info, data)
+    return patched.getvalue()
+
+
+DAMAGES = ("missing", "cut", "bad-number")

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core.xlsx import unpacked_too_large
+from core.xlsx import DAMAGED, unpacked_too_large
 from integrations.models import SalesSiteAccount
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
 from orders.services import hooks
@@ -606,6 +606,10 @@ def _read_rows(file) -> tuple[dict[str, str], list[_Row]]:
                                                f"files of at most {MAX_IMPORT_ROWS:,} rows."})
             cells = {key: _cell_text(values[index], key) for key, index in positions.items()}
             data.append(_Row(number=number, cells=cells, quantity=values[positions["quantity"]]))
+    except ValidationError:
+        raise
+    except Exception:  # noqa: BLE001 - openpyxl's many errors on a damaged part (core.xlsx.DAMAGED)
+        raise ValidationError({"file": DAMAGED}) from None
     finally:
         if rows is not None:
             rows.close()

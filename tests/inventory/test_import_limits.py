@@ -13,6 +13,7 @@ import time
 import zipfile
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from inventory import excel
 from inventory.models import Sku, SkuImport
@@ -135,3 +136,23 @@ def test_a_stored_dimension_in_the_trillions_does_not_inflate_the_progress_total
     calls = []
     _, rows = excel.read_rows(patched.getvalue(), progress=lambda done, total: calls.append((done, total)), every=1)
     assert len(rows) == 1 and calls == [(1, excel.MAX_ROWS)]
+
+
+@pytest.mark.parametrize("how", xlsx_files.DAMAGES)
+def test_a_damaged_workbook_is_refused_with_a_message_at_upload_and_in_the_worker(
+        seller, how, eager_celery, django_capture_on_commit_callbacks):
+    content = xlsx_files.damaged(sheet_file(rows={2: [*SKU_ROW[:4], 1, "Y"]}), how)
+    with pytest.raises(excel.ImportFileError) as refused:
+        excel.read_rows(content)
+    assert refused.value.message.startswith("Part of this workbook is missing or damaged")
+    # The upload checks the column names at once: a workbook without its sheet is refused there; one whose
+    # rows are damaged passes that check, and the worker's job fails with the same words (no crash report).
+    try:
+        job = run(seller, content, django_capture_on_commit_callbacks)
+    except ValidationError as exc:
+        assert how == "missing"
+        assert exc.message_dict["file"][0].startswith("Part of this workbook is missing or damaged")
+    else:
+        assert how != "missing"
+        assert (job.status, job.message) == (SkuImport.Status.FAILED, refused.value.message)
+    assert not Sku.objects.exists()

@@ -145,3 +145,15 @@ def test_a_file_that_unpacks_to_hundreds_of_megabytes_is_refused_before_it_is_pa
     result, seconds = import_within(SECONDS, seller, user, patched.getvalue())
     assert isinstance(result, ValidationError) and "unpacks to far more data" in str(result)
     assert seconds < 5 and Order.objects.count() == 0
+
+
+@pytest.mark.parametrize("how", xlsx_files.DAMAGES)
+def test_a_damaged_workbook_is_refused_with_a_message(seller_user, client, how):
+    seller, user = seller_user
+    content = xlsx_files.damaged(sheet_file(rows={2: ORDER_ROW}), how)
+    result, _ = import_within(SECONDS, seller, user, content)
+    assert file_error(result).startswith("Part of this workbook is missing or damaged")
+    client.force_login(user)
+    response = client.post("/orders/manual/import/", {"file": upload(content)})
+    assert response.status_code == 200 and "missing or damaged" in response.content.decode()
+    assert not Order.objects.exists()
