@@ -101,6 +101,8 @@ def test_list_tabs_search_detail_and_confirm_selected(page, live_server, sandbox
     expect(rows).to_have_count(1)
     assert "김민준" in rows.first.inner_text()
     assert "Needs attention" in rows.first.inner_text()
+    # The reason is written on the row, not in a tooltip a phone or a keyboard cannot open.
+    expect(rows.first.locator(".attention-why")).to_contain_text("Confirmation failed for")
     screenshot("orders-confirmed")
     tabs.get_by_role("link", name=re.compile(r"^Needs attention")).click()
     page.wait_for_url(re.compile(r"status=attention"))

@@ -47,6 +47,12 @@ def test_select_print_invoices_download_and_see_them_shipped(page, live_server, 
     for order in chosen:
         page.get_by_label(f"Select order {order.order_no}").check()
     assert page.locator("#selected-count").inner_text() == "2 selected"
+    # The numbers reach the buyers at once: the page asks first; saying no prints nothing.
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Print invoices").click()
+    assert "sent to the sales site at once" in questions[0] and not Waybill.objects.exists()
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Print invoices").click()
 
     panel = page.locator(".wb-batch")
