@@ -184,7 +184,8 @@ class AccountTestView(AccountMixin, View):
     def post(self, request, pk):
         account = self.get_account()
         outcome = account_test_connection(account=account, actor=request.user)
-        return render(request, "integrations/partials/_connection_status.html", {"account": account, "outcome": outcome})
+        return render(request, "integrations/partials/_connection_status.html",
+                      {"account": account, "outcome": outcome, "tested": True})
 
 
 class AccountActiveView(AccountMixin, View):

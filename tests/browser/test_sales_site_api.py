@@ -1,6 +1,7 @@
 """The seller's first five minutes, in a real browser against the LotteON sandbox."""
 
 import pytest
+from playwright.sync_api import expect
 
 from integrations.models import SalesSiteAccount
 from tests.factories import PASSWORD, make_seller_user
@@ -53,6 +54,10 @@ def test_register_test_connection_failures_edit_and_deactivate(page, live_server
     row.get_by_role("button", name="Test Connection").click()
     page.locator(".account-row .badge-failed").wait_for()
     assert "invalid or has expired" in row.inner_text()
+    # The result has the focus (a screen reader reads it); the next Tab is the Test Connection button again.
+    expect(row.locator(".connection-result")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(row.get_by_role("button", name="Test Connection")).to_be_focused()
     screenshot("sales-site-list-expired-key")
 
     sandbox.supplier(apiKey=sandbox.DEMO_KEY, expired=False, allowedIps=["10.9.9.9"])

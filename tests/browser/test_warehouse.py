@@ -83,6 +83,10 @@ def test_pick_ship_receive_and_adjust_with_lotteon_following(page, live_server, 
     assert fo.number in cards.nth(0).inner_text() and "스마트십 데모상점" in cards.nth(0).inner_text()
     screenshot("warehouse-fulfilment-list-1366")
 
+    # Nothing selected: said on this page (the pick list would open a tab only to say it).
+    page.locator("#print-pick-list").click()
+    expect(page.locator("#selected-count")).to_have_text("Select the fulfilment orders to pick first.")
+    assert len(page.context.pages) == 1
     page.locator("#select-all").check()
     assert page.locator("#selected-count").inner_text() == "2 selected"
     with page.expect_download() as download_info:
