@@ -150,7 +150,7 @@ def test_the_site_pick_lists_capabilities_in_declaration_order(signed_in, other_
     assert registry.get("lotteon").capabilities_in_order == list(Capability)
     assert other_site.OTHERSITE.capabilities_in_order == [Capability.ORDER_INTEGRATION]
     html = signed_in.get(reverse("integrations:site-pick")).content.decode()
-    cards = dict(re.findall(r'aria-label="([^"]+)">(.*?)</a>', html, re.S))
+    cards = dict(re.findall(r'<a [^>]*aria-label="([^"]+)">(.*?)</a>', html, re.S))
     assert re.findall(r"<li>✓ ([^<]+)</li>", cards["LotteON"]) == [c.label for c in Capability]
     assert re.findall(r"<li>✓ ([^<]+)</li>", cards["OtherSite"]) == ["Automatic Order Integration"]
 
