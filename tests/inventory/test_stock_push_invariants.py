@@ -10,24 +10,13 @@ from django.utils import timezone
 from inventory.models import FulfilmentOrder, LinkStatus, SiteOptionLink, StockPush
 from inventory.services.stock import stock_receive
 from orders.models import Order
-from tests.factories import make_account, make_seller_user
+from tests.inventory import test_stock_sync
 from tests.inventory.factories import make_multi
 from tests.inventory.test_stock_sync import STOCK, calls_to, live, on_sale, run_sync, since
 from tests.orders.test_sync import kst, sync
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.django_db]
-
-
-@pytest.fixture
-def account(sandbox, settings):
-    settings.LOTTEON_BASE_URL = sandbox.url
-    settings.LOTTEON_RETRY_BASE_DELAY = 0.01
-    settings.LOTTEON_RETRY_ATTEMPTS = 1
-    settings.LOTTEON_READ_TIMEOUT = 2.0
-    settings.SMARTSHIP_ORDER_LOOKBACK_DAYS = 2
-    seller, _ = make_seller_user()
-    return make_account(seller=seller, api_key=sandbox.DEMO_KEY, account_number=sandbox.DEMO_TR_NO,
-                        auto_fulfillment=True, auto_stock_sync=True)
+account = test_stock_sync.account  # the fixture: a LotteON account with automatic fulfilment and stock sync
 
 
 def link(account, option, row: dict, **fields) -> SiteOptionLink:
