@@ -34,13 +34,22 @@ class FulfilmentFilterForm(forms.Form):
 
 
 class ShipForm(forms.Form):
-    courier = forms.ChoiceField(required=False, label="Carrier")
+    # Shipping without a carrier sends no tracking number to the buyer: a choice the operator makes, never the
+    # default a hurried press of Ship falls into.
+    NO_CARRIER = "none"
+
+    courier = forms.ChoiceField(label="Carrier", error_messages={
+        "required": "Choose the carrier, or “None: book the stock out only”."})
     tracking_no = forms.CharField(required=False, max_length=40, label="Carrier's tracking number")
 
     def __init__(self, *args, couriers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["courier"].choices = [("", "None: book the stock out only"),
+        self.fields["courier"].choices = [("", "Choose the carrier"), (self.NO_CARRIER, "None: book the stock out only"),
                                           *((c.code, f"{c.name} ({c.code})") for c in couriers)]
+
+    def clean_courier(self) -> str:
+        courier = self.cleaned_data["courier"]
+        return "" if courier == self.NO_CARRIER else courier
 
 
 class TrackingForm(forms.Form):

@@ -83,7 +83,14 @@ def test_fulfilment_list_detail_pick_list_and_ship(client, setup, operator):
     client.post(reverse("inventory:fulfilment-detail", args=[fo.pk]), {"action": "pack"})
     fo.refresh_from_db()
     assert fo.state == "packed"
+    # Ship pressed without choosing: nothing ships (no tracking number would reach the buyer unasked).
     response = client.post(reverse("inventory:fulfilment-detail", args=[fo.pk]), {"action": "ship", "courier": "",
+                                                                                  "tracking_no": ""})
+    assert response.status_code == 400
+    assert "Choose the carrier, or “None: book the stock out only”." in response.content.decode()
+    fo.refresh_from_db()
+    assert fo.state == "packed"
+    response = client.post(reverse("inventory:fulfilment-detail", args=[fo.pk]), {"action": "ship", "courier": "none",
                                                                                   "tracking_no": ""}, follow=True)
     assert f"{fo.number} shipped" in response.content.decode()
     fo.refresh_from_db()
@@ -98,7 +105,7 @@ def test_ship_refusal_is_shown_and_changes_nothing(client, setup, operator):
     short = manual_order(seller, user, "TS-WHT-L", 3)
     (fo,) = fulfilment_orders_send(seller=seller, order_ids=[short.pk])
     client.force_login(operator)
-    response = client.post(reverse("inventory:fulfilment-detail", args=[fo.pk]), {"action": "ship"})
+    response = client.post(reverse("inventory:fulfilment-detail", args=[fo.pk]), {"action": "ship", "courier": "none"})
     assert response.status_code == 400
     assert "Not enough stock of TS-WHT-L: 0 on hand, 3 to take out" in response.content.decode()
     fo.refresh_from_db()
