@@ -197,13 +197,12 @@ class OrderExportView(SellerRequiredMixin, View):
     that says how large it is and offers to prepare the file in the background (a POST: asking creates
     a job, a GET never does)."""
 
-    def selection(self, request):
-        form = OrderFilterForm(request.GET, accounts=list(account_list(seller=self.seller)))
-        return form.filters()
+    def filter_form(self, request) -> OrderFilterForm:
+        return OrderFilterForm(request.GET, accounts=list(account_list(seller=self.seller)))
 
     def get(self, request):
-        form = OrderFilterForm(request.GET, accounts=list(account_list(seller=self.seller)))
-        if form.is_bound and not form.is_valid():
+        form = self.filter_form(request)
+        if not form.is_valid():
             # A filter the list cannot apply (a date out of range, an account not the seller's): the list
             # says what is wrong; a file of a wider selection than the one asked for would not.
             query = _query_string(request.GET)
@@ -222,7 +221,7 @@ class OrderExportView(SellerRequiredMixin, View):
 
     def post(self, request):
         try:
-            job = order_export_request(seller=self.seller, filters=self.selection(request),
+            job = order_export_request(seller=self.seller, filters=self.filter_form(request).filters(),
                                        query=_query_string(request.GET), actor=request.user)
         except ApplicationError as exc:
             messages.error(request, exc.message)
