@@ -83,7 +83,8 @@ class ManualItemForm(forms.Form):
         index = (self.prefix or "").rsplit("-", 1)[-1]
         number = f" {int(index) + 1}" if index.isdigit() else ""
         for field in self.fields.values():
-            field.widget.attrs.update({"aria-label": f"{field.label} of item{number}", "data-aria-base": field.label})
+            field.widget.attrs.update({"aria-label": f"{field.label} of item{number}",
+                                       "data-aria-label": f"{field.label} of item {{n}}"})
 
 
 ManualItemFormSet = forms.formset_factory(ManualItemForm, extra=1, max_num=500, absolute_max=500)

@@ -17,8 +17,8 @@
           if (value && pattern.test(value)) element.setAttribute(attribute, value.replace(pattern, `items-${index}-`));
         }
       });
-      row.querySelectorAll("[data-aria-base]").forEach((element) => {
-        element.setAttribute("aria-label", `${element.dataset.ariaBase} ${element.dataset.ariaBase === "Remove" ? "item" : "of item"} ${index + 1}`);
+      row.querySelectorAll("[data-aria-label]").forEach((element) => {
+        element.setAttribute("aria-label", element.dataset.ariaLabel.replace("{n}", index + 1));
       });
       row.querySelector(".item-no").textContent = index + 1;
     });
