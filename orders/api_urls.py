@@ -7,4 +7,5 @@ urlpatterns = [
     path("orders/confirm/", apis.OrderConfirmApi.as_view(), name="api-order-confirm"),
     path("orders/<int:pk>/", apis.OrderDetailApi.as_view(), name="api-order-detail"),
     path("orders/<int:pk>/release-hold/", apis.OrderHoldReleaseApi.as_view(), name="api-order-release-hold"),
+    path("orders/<int:pk>/duplicate/", apis.OrderDuplicateApi.as_view(), name="api-order-duplicate"),
 ]

@@ -29,7 +29,7 @@ from orders.selectors import (
     order_search_matches,
 )
 from orders.services.confirm import orders_confirm
-from orders.services.lifecycle import order_hold_release
+from orders.services.lifecycle import DuplicateChoice, order_duplicate_resolve, order_hold_release
 from sellers.permissions import request_seller
 
 
@@ -134,8 +134,8 @@ class OrderOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Order
         fields = [
-            "id", "site", "account", "shop_id", "source", "order_no", "reference_order_no", "status",
-            "needs_attention", "attention_reason", "orderer_name", "orderer_phone", "orderer_mobile",
+            "id", "site", "account", "shop_id", "source", "order_no", "reference_order_no", "manual_duplicate",
+            "status", "needs_attention", "attention_reason", "orderer_name", "orderer_phone", "orderer_mobile",
             "orderer_email", "recipient_name", "recipient_phone", "recipient_mobile", "zip_code", "address",
             "address_detail", "delivery_message", "combined_group", "ordered_at", "instructed_at",
             "total_quantity", "total_amount", "created_at", "updated_at", "lines",
@@ -310,3 +310,31 @@ class OrderHoldReleaseApi(APIView):
         released = order_hold_release(seller_id=request_seller(request).pk, order_id=order_id, actor=request.user,
                                       claims=serializer.validated_data.get("claims"))
         return Response(OrderHoldReleaseOutputSerializer({"released": released}).data)
+
+
+class OrderDuplicateInputSerializer(serializers.Serializer):
+    choice = serializers.ChoiceField(choices=[
+        (DuplicateChoice.CANCEL_MANUAL, "The manual shipping order was entered for this sale: call it off, this "
+                                        "order ships"),
+        (DuplicateChoice.SHIP_BOTH, "Two different sales: both ship"),
+    ])
+    manual_order_id = serializers.IntegerField(required=False, min_value=1, help_text=(
+        "The `manual_duplicate` you read: another one refuses the choice (409 `hold_changed`)."))
+
+
+class OrderDuplicateApi(APIView):
+    @extend_schema(request=OrderDuplicateInputSerializer, responses=OrderOutputSerializer,
+                   summary="Choose which order ships when a manual shipping order stands for a pulled order's sale",
+                   description="A pulled order whose `manual_duplicate` is set is held from fulfilment and printing "
+                   "(docs/manual-orders.md, \"Pulled later\"). `cancel_manual` calls the manual order off (409 "
+                   "`manual_in_progress` once it is printed, sent to the warehouse or shipped); `ship_both` lets "
+                   "both ship. 409 `wrong_state` when the order is not held.")
+    def post(self, request, pk: int):
+        order_id = id_or_none(pk)
+        if order_id is None:
+            raise Http404
+        serializer = OrderDuplicateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = order_duplicate_resolve(seller_id=request_seller(request).pk, order_id=order_id, actor=request.user,
+                                        **serializer.validated_data)
+        return Response(OrderOutputSerializer(order).data)

@@ -62,6 +62,13 @@ class Order(models.Model):
     order_no = models.CharField("Order number", max_length=40)
     # Manual shipping orders: the sales site's order number they stand for, when there is one.
     reference_order_no = models.CharField("Sales site order number", max_length=40, blank=True)
+    # Pulled orders: the manual shipping order the seller had entered for this same sale before the sync
+    # pulled it. Until the seller chooses (docs/manual-orders.md, "Pulled later"), this order is held from
+    # fulfilment and printing so that the sale does not ship twice.
+    manual_duplicate = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="pulled_duplicates",
+        help_text="Manual shipping order entered for the same sale before it was pulled",
+    )
     status = models.CharField(max_length=12, choices=OrderStatus.choices, default=OrderStatus.NEW)
     needs_attention = models.BooleanField(default=False)
     attention_reason = models.CharField(max_length=300, blank=True)
@@ -114,10 +121,17 @@ class Order(models.Model):
             models.Index(fields=["seller", "recipient_name", "id"], name="order_seller_recipient"),
             # Polling the REST API for changes (updated_since) and sorting by the last change.
             models.Index(fields=["seller", "updated_at", "id"], name="order_seller_updated"),
+            # The sync looks up manual orders by the sales site order number they stand for.
+            models.Index(fields=["seller", "reference_order_no"], name="order_manual_reference",
+                         condition=Q(source="manual") & ~Q(reference_order_no="")),
         ]
 
     def __str__(self) -> str:
         return f"{self.site}:{self.order_no}"
+
+    @property
+    def manual_duplicate_no(self) -> str:
+        return self.manual_duplicate.order_no if self.manual_duplicate_id else ""
 
 
 class OrderLine(models.Model):
@@ -210,6 +224,7 @@ class OrderEvent(models.Model):
         CANCEL_REQUEST_RELEASED = "cancel_request_released", "Released: request rejected at the sales site"
         SHIPPED_ELSEWHERE = "shipped_elsewhere", "Shipped outside SmartShip"
         CREATED = "created", "Manual shipping order created"
+        DUPLICATE = "duplicate", "Same sale as another order"
         MAPPED = "mapped", "SKU & fulfilment"  # mapped or not, sent to fulfilment or waiting (and why)
         PRINTED = "printed", "Waybill printed"
         SHIPPED = "shipped", "Shipped"

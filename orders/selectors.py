@@ -302,7 +302,15 @@ def order_list_with_lines(*, seller: Seller, filters: OrderFilters, common: bool
 
 def order_get(*, seller: Seller, order_id: int) -> Order:
     """The seller's order; another seller's id raises DoesNotExist exactly like a missing one."""
-    return Order.objects.select_related("account").get(seller=seller, pk=order_id)
+    return Order.objects.select_related("account", "manual_duplicate").get(seller=seller, pk=order_id)
+
+
+def order_pulled_duplicates(*, order: Order) -> list[Order]:
+    """Pulled orders held because this manual shipping order stands for the same sale."""
+    if order.source != Order.Source.MANUAL:
+        return []
+    return list(Order.objects.filter(seller_id=order.seller_id, manual_duplicate=order).only("pk", "order_no")
+                .order_by("pk"))
 
 
 def order_lines(*, order: Order) -> list[OrderLine]:

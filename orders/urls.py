@@ -12,5 +12,6 @@ urlpatterns = [
     path("exports/<int:pk>/download/", views.OrderExportDownloadView.as_view(), name="export-download"),
     path("<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
     path("<int:pk>/release-hold/", views.OrderHoldReleaseView.as_view(), name="order-release-hold"),
+    path("<int:pk>/duplicate/", views.OrderDuplicateView.as_view(), name="order-duplicate"),
     path("manual/", include("orders.manual_urls")),
 ]

@@ -28,10 +28,16 @@ from orders.selectors import (
     order_get,
     order_lines,
     order_list_page,
+    order_pulled_duplicates,
 )
 from orders.services.confirm import orders_confirm
 from orders.services.export import order_export_request, order_export_stale
-from orders.services.lifecycle import order_hold_release
+from orders.services.lifecycle import (
+    DuplicateChoice,
+    manual_cancellable,
+    order_duplicate_resolve,
+    order_hold_release,
+)
 from orders.services.sites import site_confirms
 from sellers.mixins import SellerRequiredMixin
 
@@ -134,7 +140,9 @@ class OrderDetailView(SellerRequiredMixin, TemplateView):
         lines = order_lines(order=order)
         return super().get_context_data(
             order=order, lines=lines, events=order_events(order=order), confirmable=_confirmable(order),
-            on_hold=[line for line in lines if line.on_hold], **kwargs,
+            on_hold=[line for line in lines if line.on_hold], pulled_duplicates=order_pulled_duplicates(order=order),
+            manual_cancellable=order.manual_duplicate_id and manual_cancellable(order.manual_duplicate),
+            duplicate_choices=DuplicateChoice, **kwargs,
         )
 
 
@@ -156,6 +164,29 @@ class OrderHoldReleaseView(SellerRequiredMixin, View):
         else:
             messages.success(request, f"Released {released} line{'' if released == 1 else 's'}: the order ships as "
                              "usual. A new cancellation request from the buyer would hold it again.")
+        return redirect("orders:order-detail", pk=order_id)
+
+
+class OrderDuplicateView(SellerRequiredMixin, View):
+    """The seller's choice for a pulled order held because a manual shipping order stands for the same sale."""
+
+    def post(self, request, pk):
+        order_id = id_or_none(pk)
+        if order_id is None:
+            raise Http404("No such order.")
+        try:
+            order_duplicate_resolve(seller_id=self.seller.pk, order_id=order_id, actor=request.user,
+                                    choice=request.POST.get("choice", ""),
+                                    manual_order_id=id_or_none(request.POST.get("manual_order_id", "")))
+        except ApplicationError as exc:
+            if exc.code == "not_found":
+                raise Http404(exc.message) from None
+            messages.error(request, exc.message)
+        else:
+            if request.POST.get("choice") == DuplicateChoice.CANCEL_MANUAL:
+                messages.success(request, "The manual shipping order is called off; this order ships.")
+            else:
+                messages.success(request, "Both orders ship.")
         return redirect("orders:order-detail", pk=order_id)
 
 

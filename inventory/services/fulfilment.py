@@ -97,6 +97,11 @@ class FulfilmentResult:
     waiting: dict[int, str] = field(default_factory=dict)  # order id -> why it waits
 
 
+def held_for_manual(order: Order) -> str:
+    return (f"manual shipping order {order.manual_duplicate_no} stands for the same sale: choose on the order page "
+            "which one ships")
+
+
 def readiness(lines: Sequence[_Line]) -> str:
     """Why an order with these lines cannot become a fulfilment order yet ("" when it can)."""
     open_lines = [line for line in lines if line.is_open]
@@ -124,7 +129,7 @@ def candidates_load(*, seller_id: int, order_ids: Iterable[int], lock: bool = Fa
     result: list[Candidate] = []
     for ids in chunked(sorted(set(order_ids))):
         orders = Order.objects.filter(seller_id=seller_id, pk__in=ids, status__in=CANDIDATE_ORDER_STATUSES,
-                                      fulfilment__isnull=True).select_related("account")
+                                      fulfilment__isnull=True).select_related("account", "manual_duplicate")
         if automatic_only:
             orders = orders.filter(account__auto_fulfillment=True)
         if lock:
@@ -145,6 +150,9 @@ def candidates_load(*, seller_id: int, order_ids: Iterable[int], lock: bool = Fa
         for pk, order in found.items():
             candidate = Candidate(order=order, lines=lines[pk])
             candidate.reason = readiness(candidate.lines)
+            if order.manual_duplicate_id and candidate.lines and not candidate.reason.startswith("Nothing left"):
+                # Checked last and put first: the seller's choice comes before any mapping to fix.
+                candidate.reason = "; ".join(filter(None, [held_for_manual(order), candidate.reason]))
             result.append(candidate)
     return result
 

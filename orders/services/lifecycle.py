@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from core.conflicts import retried_on_conflict
 from core.exceptions import ApplicationError
 from orders.models import ON_HOLD, LineStatus, Order, OrderEvent, OrderLine, OrderStatus
+from orders.services import hooks
 from orders.services.store import orders_refresh
 from sellers.models import User
 
@@ -79,3 +80,75 @@ def order_hold_release(*, seller_id: int, order_id: int, actor: User | None = No
     )
     orders_refresh(order_ids={order.pk})
     return len(held)
+
+
+class DuplicateChoice:
+    SHIP_BOTH = "ship_both"  # two sales after all: the pulled order ships too
+    CANCEL_MANUAL = "cancel_manual"  # the manual order was entered for this sale: it goes, the pulled one ships
+
+    choices = (SHIP_BOTH, CANCEL_MANUAL)
+
+
+def manual_cancellable(manual: Order) -> bool:
+    """Whether the manual order can still be called off: nothing of it printed, sent to the warehouse or shipped
+    (all of those move it on from Confirmed)."""
+    return manual.status == OrderStatus.CONFIRMED
+
+
+@retried_on_conflict
+@transaction.atomic
+def order_duplicate_resolve(*, seller_id: int, order_id: int, choice: str, actor: User | None = None,
+                            manual_order_id: int | None = None) -> Order:
+    """The seller's choice for a pulled order held because a manual shipping order stands for the same sale
+    (docs/manual-orders.md, "Pulled later"). ``manual_order_id``: the manual order the page showed; another one
+    refuses (``hold_changed``)."""
+    if choice not in DuplicateChoice.choices:
+        raise ApplicationError("Choose which order ships.", code="invalid_choice")
+    order = Order.objects.filter(seller_id=seller_id, pk=order_id).first()
+    if order is None:
+        raise ApplicationError("No such order.", code="not_found")
+    if order.manual_duplicate_id is not None:
+        # Both rows locked in id order, as orders_refresh takes them; then read again as locked.
+        locked = {o.pk: o for o in Order.objects.select_for_update().filter(
+            pk__in=[order.pk, order.manual_duplicate_id]).order_by("pk")}
+        order = locked[order.pk]
+    if order.manual_duplicate_id is None:
+        raise ApplicationError(f"Order {order.order_no} is not held for a manual shipping order: nothing to choose.",
+                               code="wrong_state")
+    if manual_order_id is not None and manual_order_id != order.manual_duplicate_id:
+        raise ApplicationError("Nothing was changed: the order is now held for another manual shipping order. "
+                               "Look at the page again.", code="hold_changed")
+    manual = locked.get(order.manual_duplicate_id) or Order.objects.select_for_update().get(
+        pk=order.manual_duplicate_id)
+    details = {"pulled_order_id": order.pk, "manual_order_id": manual.pk, "choice": choice}
+    now = timezone.now()
+    if choice == DuplicateChoice.CANCEL_MANUAL:
+        if not manual_cancellable(manual):
+            raise ApplicationError(
+                f"Manual shipping order {manual.order_no} is {manual.get_status_display().lower()} already, so it "
+                "cannot be called off here. If it ships, enter its tracking number at the sales site: the next "
+                "sync reads this order as shipped outside SmartShip.", code="manual_in_progress")
+        line_ids = list(OrderLine.objects.filter(order=manual).exclude(status=LineStatus.CANCELLED)
+                        .values_list("pk", flat=True))
+        OrderLine.objects.filter(pk__in=line_ids).update(
+            status=LineStatus.CANCELLED, cancelled_quantity=models.F("quantity"), updated_at=now)
+        OrderEvent.objects.create(
+            order=manual, seller_id=seller_id, actor=actor, kind=OrderEvent.Kind.CANCELLED, details=details,
+            message=f"Called off: sales site order {order.order_no} was pulled for the same sale and ships instead.")
+        message = f"Manual shipping order {manual.order_no} called off: this order ships."
+    else:
+        OrderEvent.objects.create(
+            order=manual, seller_id=seller_id, actor=actor, kind=OrderEvent.Kind.DUPLICATE, details=details,
+            message=f"Sales site order {order.order_no} is another sale: both ship.")
+        message = f"Another sale than manual shipping order {manual.order_no}: both ship."
+    Order.objects.filter(pk=order.pk).update(manual_duplicate=None, updated_at=now)
+    OrderEvent.objects.create(order=order, seller_id=seller_id, actor=actor, kind=OrderEvent.Kind.DUPLICATE,
+                              message=message, details=details)
+    orders_refresh(order_ids={order.pk, manual.pk})
+    if choice == DuplicateChoice.CANCEL_MANUAL:
+        hooks.lines_cancelled(seller_id=seller_id, line_ids=line_ids)
+    # Held from fulfilment until now: Automatic Fulfillment Shipping Instructions takes it as after a sync.
+    hooks.lines_confirmed(seller_id=seller_id, line_ids=OrderLine.objects.filter(
+        order=order, status=LineStatus.CONFIRMED).values_list("pk", flat=True))
+    order.refresh_from_db()
+    return order

@@ -18,7 +18,8 @@ def line_status_advance(current: str, incoming: str) -> str:
 def order_fields_from_lines(order: Order, lines: Iterable[OrderLine]) -> dict:
     """Status, totals and attention of an order from all of its lines (model instances, or rows with the
     same attributes: ``status`` of the order; ``status``, ``confirm_state``, ``confirm_error``,
-    ``open_quantity``, ``amount`` and ``on_hold`` of each line)."""
+    ``open_quantity``, ``amount`` and ``on_hold`` of each line; ``manual_duplicate_no`` of the order, the
+    manual shipping order it is held for, "" when none)."""
     lines = list(lines)
     active = [line for line in lines if line.status != LineStatus.CANCELLED]
     if not active:
@@ -35,6 +36,10 @@ def order_fields_from_lines(order: Order, lines: Iterable[OrderLine]) -> dict:
     failed = [line for line in active if line.confirm_state == ConfirmState.FAILED]
     held = [line for line in active if line.on_hold]
     reasons = []
+    twin = order.manual_duplicate_no if status not in (OrderStatus.CANCELLED, OrderStatus.SHIPPED) else ""
+    if twin:
+        reasons.append(f"Manual shipping order {twin} stands for the same sale: choose on the order page which one "
+                       "ships.")
     if held:
         reasons.append(f"The buyer asked to cancel {len(held)} line(s): approve or reject the request at the sales "
                        "site before shipping.")
@@ -44,6 +49,6 @@ def order_fields_from_lines(order: Order, lines: Iterable[OrderLine]) -> dict:
         "status": status,
         "total_quantity": sum(line.open_quantity for line in active),
         "total_amount": sum((line.amount for line in active), Decimal(0)),
-        "needs_attention": bool(failed or held),
+        "needs_attention": bool(failed or held or twin),
         "attention_reason": " ".join(reasons)[:300],
     }

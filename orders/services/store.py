@@ -8,13 +8,22 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from core.bulk import instance_maker, objects_insert, rows_insert
 from integrations.base import LineRef, LineState, PulledCancellation, PulledLine
 from integrations.models import SalesSiteAccount
-from orders.models import HOLDABLE, ON_HOLD, ConfirmState, LineStatus, Order, OrderEvent, OrderLine
+from orders.models import (
+    HOLDABLE,
+    ON_HOLD,
+    ConfirmState,
+    LineStatus,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+)
 from orders.services import hooks
 from orders.services.search import search_text_of
 from orders.services.sites import site_confirms, site_name
@@ -122,6 +131,9 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
                           order_no=line.ref.order_no, **_order_values(line))
         orders[line.ref.order_no] = order
         new_orders.append(order)
+    twins = _manual_twins(seller_id=seller_id, site=account.site, order_nos=[o.order_no for o in new_orders])
+    for order in new_orders:
+        order.manual_duplicate = twins.get(order.order_no)
 
     events: list[tuple] = []  # rows of EVENT_COLUMNS
     new_lines: list[OrderLine] = []
@@ -190,6 +202,7 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
     objects_insert(new_lines)
     stats.new = len(new_lines)
     stats.confirmed_elsewhere += sum(1 for line in new_lines if line.confirm_state == ConfirmState.CONFIRMED)
+    new_order_ids = {order.pk for order in new_orders}
     pulled_by_order: dict[int, list[OrderLine]] = defaultdict(list)
     for stored in new_lines:
         pulled_by_order[stored.order_id].append(stored)
@@ -199,6 +212,15 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
         numbers = ", ".join(line.line_no for line in lines_of_order)
         message = f"Pulled line{'s' if len(lines_of_order) > 1 else ''} {numbers}{no_step}"
         events.append((order.pk, None, seller_id, OrderEvent.Kind.PULLED, message, {}))
+        twin = order.manual_duplicate if order.pk in new_order_ids else None
+        if twin is not None:
+            details = {"pulled_order_id": order.pk, "manual_order_id": twin.pk}
+            events.append((order.pk, None, seller_id, OrderEvent.Kind.DUPLICATE,
+                           f"Manual shipping order {twin.order_no} was entered for this sales site order: this "
+                           "order is held from fulfilment and printing until you choose which one ships.", details))
+            events.append((twin.pk, None, seller_id, OrderEvent.Kind.DUPLICATE,
+                           f"Sales site order {order.order_no} was pulled from {site_name(account.site)}: it is held "
+                           "so that the sale does not ship twice; choose on its order page.", details))
         elsewhere = [line.line_no for line in lines_of_order
                      if line.status == LineStatus.CONFIRMED and line.confirm_state == ConfirmState.CONFIRMED]
         if elsewhere:
@@ -231,6 +253,20 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
         if confirms and stored is not None and line.state == LineState.NEW and stored.status == LineStatus.NEW:
             stats.to_confirm.append(stored.pk)
     return stats
+
+
+def _manual_twins(*, seller_id: int, site: str, order_nos: list[str]) -> dict[str, Order]:
+    """Manual shipping orders the seller entered for these sales site orders before they were pulled (one
+    query, only when new orders arrive). Same rule as the manual form's duplicate check: an order without an
+    account stands for an order of any site. A cancelled manual order stands for nothing any more."""
+    if not order_nos:
+        return {}
+    twins: dict[str, Order] = {}
+    for twin in (Order.objects.filter(seller_id=seller_id, source=Order.Source.MANUAL, reference_order_no__in=order_nos)
+                 .filter(Q(site="") | Q(site=site)).exclude(status=OrderStatus.CANCELLED)
+                 .order_by("-id").only("pk", "order_no", "reference_order_no")):
+        twins[twin.reference_order_no] = twin  # the oldest wins: ordered newest first
+    return twins
 
 
 def _keep_concurrent_writes(lines: list[OrderLine]) -> None:
@@ -359,6 +395,10 @@ class _OrderFigures(NamedTuple):
     total_amount: Decimal
     needs_attention: bool
     attention_reason: str
+    manual_duplicate_no: str | None  # None: not held for a manual order (read through a join)
+
+
+_ORDER_FIGURES = (*_OrderFigures._fields[:-1], "manual_duplicate__order_no")
 
 
 def orders_refresh(*, order_ids: set[int]) -> None:
@@ -375,8 +415,9 @@ def orders_refresh(*, order_ids: set[int]) -> None:
     # the other's old line and the last to commit would leave it as neither (PostgreSQL; SQLite runs one
     # writing transaction at a time). The second waits here and then reads both lines as committed.
     with transaction.atomic(savepoint=False):
-        orders = list(Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk")
-                      .values_list(*_OrderFigures._fields))
+        # Only the orders' own rows: the manual order read by the join is not written here.
+        orders = list(Order.objects.select_for_update(of=("self",)).filter(pk__in=order_ids).order_by("pk")
+                      .values_list(*_ORDER_FIGURES))
         lines_by_order: dict[int, list[_LineFigures]] = defaultdict(list)
         for order_id, *figures in OrderLine.objects.filter(order_id__in=order_ids).annotate(
             on_hold=ExpressionWrapper(ON_HOLD, output_field=BooleanField())

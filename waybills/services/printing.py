@@ -40,6 +40,9 @@ def _refusal(order: Order, kind: str, existing: Waybill | None, received: Waybil
         return "cancelled by the buyer"
     if held:
         return "the buyer asked to cancel it: approve or reject the request at the sales site first"
+    if order.manual_duplicate_id and order.status != OrderStatus.SHIPPED:
+        return (f"manual shipping order {order.manual_duplicate_no} stands for the same sale: choose on the order "
+                "page which one ships")
     if order.status == OrderStatus.NEW:
         return "not confirmed yet (New orders are confirmed first)"
     if order.status == OrderStatus.SHIPPED and existing is None:
@@ -83,7 +86,7 @@ def waybills_print(
     if len(ids) > MAX_BATCH:
         raise ApplicationError(f"Print at most {MAX_BATCH} orders at a time.", code="too_many")
     orders = {o.pk: o for o in Order.objects.select_for_update(of=("self",)).filter(seller_id=seller_id, pk__in=ids)
-              .select_related("account")}
+              .select_related("account", "manual_duplicate")}
     if len(orders) != len(ids):
         raise ApplicationError("Some of the selected orders were not found.", code="not_found")
     waybills = {(w.order_id, w.kind): w for w in Waybill.objects.filter(order_id__in=ids)}
