@@ -1,17 +1,19 @@
 """Invariants of the order sync over real HTTP against the LotteON sandbox: a line's identity includes procSeq,
-the cursor never moves back, waiting lines are found by KST day, a 429 on 210 stops the queued 210 calls,
+the cursor never moves back, waiting lines are found by KST day, a 429 on 210 or on a read stops the queued
+210 calls,
 completed cancellations keep a line from being confirmed, and cancellation requests on lines that cannot be
 held (shipped) or that ended in the same read hold nothing."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
 
 from integrations import registry
-from integrations.lotteon.adapter import _pulled_line
+from integrations.lotteon.adapter import LotteonAdapter, _pulled_line
 from integrations.lotteon.client import LotteOnClient
 from integrations.lotteon.codes import Step
 from integrations.lotteon.mappers import order_line_from_json
@@ -20,7 +22,7 @@ from integrations.models import SalesSiteAccount, SyncRun
 from integrations.services import account_config
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
 from orders.services.store import lines_store
-from orders.services.sync import orders_sync
+from orders.services.sync import _SiteCalls, orders_sync
 from tests.orders import test_sync
 from tests.orders.test_sync import KST, LINK, kst, link_calls, linked_lines_sent, option_codes, sync
 
@@ -153,6 +155,48 @@ def test_after_a_429_on_210_no_queued_210_is_sent(sandbox, account):
     assert not OrderLine.objects.filter(confirm_state=ConfirmState.CONFIRMED).exists()
 
     sandbox.clear_faults()
+    sync(account)
+    assert linked_lines_sent(sandbox) == {(o["odNo"], "1"): 1 for o in orders}
+
+
+def test_after_a_429_on_a_read_no_queued_210_is_sent(sandbox, account, monkeypatch):
+    """The same rule when LotteON refuses a read: the 429 is about the key's calls as a whole, so the 210
+    calls queued behind the one in flight stay unsent (they go with the next sync). Days 3 and 2 ago hold an
+    order each; reading yesterday is answered 429 with a Retry-After longer than the client sits out. The
+    first 210 is held in flight until the sync has stopped its site calls, so the second one is queued by
+    then, whatever the threads' timing."""
+    codes = option_codes(sandbox, 2)
+    orders = [sandbox.create_order(owhoDttm=kst(days), lines=[{"eitmNo": code}])
+              for days, code in zip((3, 2), codes, strict=True)]
+    refused_day = (datetime.now(KST) - timedelta(days=1)).date()
+    stopped = threading.Event()
+    real_stop, real_search, real_confirm = _SiteCalls.stop, LotteOnClient.search_orders, LotteonAdapter.confirm
+
+    def stop(self):
+        real_stop(self)
+        stopped.set()
+
+    def search(self, window, **kwargs):
+        if window.start.astimezone(KST).date() == refused_day:
+            sandbox.fault(path=ORDERS, status=429, retryAfter=120, count=-1)
+        return real_search(self, window, **kwargs)
+
+    def confirm(self, lines):
+        assert stopped.wait(10), "the sync stopped its site calls"
+        return real_confirm(self, lines)
+
+    monkeypatch.setattr(_SiteCalls, "stop", stop)
+    monkeypatch.setattr(LotteOnClient, "search_orders", search)
+    monkeypatch.setattr(LotteonAdapter, "confirm", confirm)
+
+    run = orders_sync(account_id=account.pk)
+    assert (run.status, run.error_code) == (SyncRun.Status.FAILED, "rate_limited")
+    assert linked_lines_sent(sandbox) == {(orders[0]["odNo"], "1"): 1}, "only the 210 already in flight"
+    assert lines_of(orders[0]["odNo"])[0][3] == ConfirmState.CONFIRMED, "its answer is kept"
+    assert lines_of(orders[1]["odNo"])[0][3] == ConfirmState.PENDING
+
+    sandbox.clear_faults()
+    monkeypatch.undo()
     sync(account)
     assert linked_lines_sent(sandbox) == {(o["odNo"], "1"): 1 for o in orders}
 
