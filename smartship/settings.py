@@ -378,6 +378,7 @@ SMARTSHIP_ON_LINES_STORED = ["inventory.hooks.on_lines_stored"]
 SMARTSHIP_ON_LINES_CONFIRMED = ["inventory.hooks.on_lines_confirmed"]
 SMARTSHIP_ON_LINES_CANCELLED = ["inventory.hooks.on_lines_cancelled", "waybills.hooks.on_lines_cancelled"]
 SMARTSHIP_ON_LINES_SHIPPED = ["inventory.hooks.on_lines_shipped"]
+SMARTSHIP_ORDER_ATTENTION = ["waybills.hooks.order_attention"]
 
 # Sales sites the portal offers, in menu order: one line per marketplace package.
 SMARTSHIP_SALES_SITES = ["integrations.lotteon.adapter.LOTTEON"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from orders.models import LineStatus, Order, OrderLine, OrderStatus
+from orders.models import LineStatus, OrderLine, OrderStatus
+from orders.services.store import orders_refresh
 
 
 def on_lines_cancelled(*, seller_id: int, line_ids: list[int]) -> None:
@@ -37,22 +38,44 @@ def on_lines_cancelled(*, seller_id: int, line_ids: list[int]) -> None:
     by_order: dict[int, list[OrderLine]] = {}
     for line in lines:
         by_order.setdefault(line.order_id, []).append(line)
-    attention: dict[int, str] = {}
     for waybill in printed:
         order = waybill.order
         if order.status == OrderStatus.CANCELLED:
             reason = (f"Order cancelled by the buyer after its {waybill.get_kind_display().lower()} {waybill.number} "
                       "was printed: do not ship it.")
-            attention[order.pk] = reason
         else:
             changed = ", ".join(line.line_no for line in by_order[order.pk])
             reason = (f"Line {changed} cancelled by the buyer after printing: reprint the label so the parcel "
                       "matches the order.")
-            if waybill.status != Waybill.Status.RECEIVED and order.status != OrderStatus.SHIPPED:
-                # The parcel may already be packed with the cancelled items: the seller must know, not only
-                # the Print Waybill page (QFC sees it at the scan).
-                attention[order.pk] = reason
         Waybill.objects.filter(pk=waybill.pk).update(flagged=True, flag_reason=reason[:300])
-    for order_id, reason in attention.items():
-        # docs/orders.md: an order cancelled, wholly or in part, after its label was printed needs attention.
-        Order.objects.filter(pk=order_id).update(needs_attention=True, attention_reason=reason[:300], updated_at=now)
+    # docs/orders.md: an order cancelled, wholly or in part, after its label was printed needs attention (the
+    # parcel may already be packed with the cancelled items: the seller must know, not only the Print Waybill
+    # page; QFC sees it at the scan). order_attention below gives the reason while the label stays flagged.
+    orders_refresh(order_ids={waybill.order_id for waybill in printed})
+
+
+def order_attention(*, statuses: dict[int, str]) -> dict[int, str]:
+    """Why these orders need attention on the waybill side (``orders.services.hooks.order_attention``): a
+    label printed before a cancellation and not reprinted since (a whole cancellation: do not ship; a partial
+    one: until the parcel is received at QFC or ships), and tracking numbers the sales site refused. Each
+    reason lasts as long as its cause: a reprint, a push retried or corrected, the shipment end it."""
+    from waybills.models import TrackingPush, Waybill
+
+    reasons: dict[int, list[str]] = {}
+    ids = list(statuses)
+    for order_id, reason, status in Waybill.objects.filter(order_id__in=ids, flagged=True).order_by(
+            "order_id", "kind").values_list("order_id", "flag_reason", "status"):
+        order_status = statuses[order_id]
+        if order_status == OrderStatus.CANCELLED or (
+                status != Waybill.Status.RECEIVED and order_status != OrderStatus.SHIPPED):
+            reasons.setdefault(order_id, []).append(reason)
+    failing: dict[int, tuple[list[str], str, str]] = {}  # order → (its failing lines, a number, the reason)
+    for order_id, line_no, number, message in TrackingPush.objects.filter(
+            order_id__in=ids, state__in=[TrackingPush.State.FAILED, TrackingPush.State.CONFLICT]).order_by(
+            "order_id", "line__line_no", "pk").values_list("order_id", "line__line_no", "tracking_no", "last_message"):
+        if statuses[order_id] != OrderStatus.SHIPPED:
+            failing.setdefault(order_id, ([], number, message))[0].append(line_no)
+    for order_id, (lines, number, message) in failing.items():
+        reasons.setdefault(order_id, []).append(
+            f"Tracking push failed for line{'s' if len(lines) > 1 else ''} {', '.join(lines)} ({number}): {message}")
+    return {order_id: " ".join(texts) for order_id, texts in reasons.items()}

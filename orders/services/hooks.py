@@ -35,6 +35,19 @@ def lines_cancelled(*, seller_id: int, line_ids: Iterable[int]) -> None:
     _call("SMARTSHIP_ON_LINES_CANCELLED", seller_id=seller_id, line_ids=line_ids)
 
 
+def order_attention(*, statuses: dict[int, str]) -> dict[int, list[str]]:
+    """Why these orders need attention beyond their own lines (a label printed before a cancellation, a
+    tracking number the site refused), by order id; ``statuses`` is each order's status as just computed.
+    Asked every time an order's figures are recomputed, so a reason ends when its cause does."""
+    reasons: dict[int, list[str]] = {}
+    if not statuses:
+        return reasons
+    for path in settings.SMARTSHIP_ORDER_ATTENTION:
+        for order_id, reason in import_string(path)(statuses=statuses).items():
+            reasons.setdefault(order_id, []).append(reason)
+    return reasons
+
+
 def lines_shipped(*, seller_id: int, line_ids: Iterable[int]) -> None:
     """Lines left by another path than their fulfilment order (the seller's invoice, a packing label scanned
     at QFC receiving): close what the warehouse would otherwise ship a second time."""

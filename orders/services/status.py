@@ -15,11 +15,12 @@ def line_status_advance(current: str, incoming: str) -> str:
     return incoming if LINE_RANK[LineStatus(incoming)] > LINE_RANK[LineStatus(current)] else current
 
 
-def order_fields_from_lines(order: Order, lines: Iterable[OrderLine]) -> dict:
+def order_fields_from_lines(order: Order, lines: Iterable[OrderLine], *, other_reasons: Iterable[str] = ()) -> dict:
     """Status, totals and attention of an order from all of its lines (model instances, or rows with the
     same attributes: ``status`` of the order; ``status``, ``confirm_state``, ``confirm_error``,
     ``open_quantity``, ``amount`` and ``on_hold`` of each line; ``manual_duplicate_no`` of the order, the
-    manual shipping order it is held for, "" when none)."""
+    manual shipping order it is held for, "" when none). ``other_reasons``: from other apps
+    (``hooks.order_attention``)."""
     lines = list(lines)
     active = [line for line in lines if line.status != LineStatus.CANCELLED]
     if not active:
@@ -43,12 +44,13 @@ def order_fields_from_lines(order: Order, lines: Iterable[OrderLine]) -> dict:
     if held:
         reasons.append(f"The buyer asked to cancel {len(held)} line(s): approve or reject the request at the sales "
                        "site before shipping.")
+    reasons.extend(other_reasons)
     if failed:
         reasons.append(f"Confirmation failed for {len(failed)} line(s): {failed[0].confirm_error}")
     return {
         "status": status,
         "total_quantity": sum(line.open_quantity for line in active),
         "total_amount": sum((line.amount for line in active), Decimal(0)),
-        "needs_attention": bool(failed or held or twin),
+        "needs_attention": bool(reasons),
         "attention_reason": " ".join(reasons)[:300],
     }

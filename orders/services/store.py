@@ -428,9 +428,13 @@ def orders_refresh(*, order_ids: set[int]) -> None:
 
 def _orders_write(orders: list[tuple], lines_by_order: dict[int, list[_LineFigures]]) -> None:
     groups: dict[tuple, list[int]] = defaultdict(list)
-    for row in orders:
-        order = _OrderFigures(*row)
-        fields = order_fields_from_lines(order, lines_by_order[order.pk])
+    figures = {row[0]: _OrderFigures(*row) for row in orders}
+    fields_of = {pk: order_fields_from_lines(order, lines_by_order[pk]) for pk, order in figures.items()}
+    # Other apps' reasons depend on the status just computed (a shipped order's old label needs nothing).
+    for pk, reasons in hooks.order_attention(statuses={pk: f["status"] for pk, f in fields_of.items()}).items():
+        fields_of[pk] = order_fields_from_lines(figures[pk], lines_by_order[pk], other_reasons=reasons)
+    for pk, order in figures.items():
+        fields = fields_of[pk]
         changed = tuple(sorted((name, value) for name, value in fields.items() if getattr(order, name) != value))
         if changed:
             groups[changed].append(order.pk)

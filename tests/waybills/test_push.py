@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from core.exceptions import ApplicationError
 from orders.models import LineStatus, OrderEvent, OrderLine, OrderStatus
+from orders.services.store import orders_refresh
 from orders.services.sync import orders_sync
 from sellers.models import User
 from tests.factories import make_seller_user
@@ -298,6 +299,10 @@ def test_refused_line_is_a_failure_with_a_retry(sandbox, account):
     assert row.state == State.FAILED and "sitmNo" in row.last_message
     order.refresh_from_db()
     assert order.needs_attention and "Tracking push failed" in order.attention_reason
+    # The order's figures recomputed for another reason (here: directly) keep the reason while it holds.
+    orders_refresh(order_ids={order.pk})
+    order.refresh_from_db()
+    assert order.needs_attention and "Tracking push failed" in order.attention_reason
 
     line = order.lines.get()
     line.site_option_id = line.raw["sitmNo"]
@@ -361,6 +366,25 @@ def test_a_line_cancelled_after_the_packing_label_was_printed_is_told_to_the_sel
     taken_out = f"{line.cancelled_quantity} × {line.option_name or line.product_name} (line 2)"
     assert f"take {taken_out} out of the parcel" in lookup["message"] and lookup["warning"]
     assert len(lookup["items"]) == 1, "the cancelled line is not listed as content"
+
+
+def test_the_reprinted_label_ends_the_attention_a_partial_cancellation_raised(sandbox, account):
+    (order,) = pull(sandbox, account, 2)
+    print_invoices(account.seller, [order], kind=WaybillKind.PACKING)
+    sandbox.cancel(order.order_no, odSeq="2")
+    orders_sync(account_id=account.pk)
+    order.refresh_from_db()
+    assert order.needs_attention and "reprint the label" in order.attention_reason
+
+    # Recomputed for another reason, the order keeps it: the label in hand still lists the cancelled line.
+    orders_refresh(order_ids={order.pk})
+    order.refresh_from_db()
+    assert order.needs_attention and "reprint the label" in order.attention_reason
+
+    print_invoices(account.seller, [order], kind=WaybillKind.PACKING)
+    order.refresh_from_db()
+    assert not order.needs_attention and order.attention_reason == ""
+    assert not Waybill.objects.get(order=order).flagged
 
 
 def test_whole_order_cancelled_after_printing_flags_the_label_and_the_order(sandbox, account):

@@ -16,6 +16,7 @@ from orders.models import LineStatus, Order, OrderEvent, OrderLine, OrderStatus
 from orders.selectors import orders_on_hold
 from orders.services import hooks
 from orders.services.lifecycle import lines_mark_shipped, orders_mark_ready
+from orders.services.store import orders_refresh
 from sellers.models import User
 from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
 from waybills.selectors import (
@@ -122,6 +123,7 @@ def waybills_print(
     except IntegrityError:
         raise ApplicationError("Some of these orders were printed at the same moment from another window. "
                                "Print again: the labels are reprinted with the same numbers.", code="busy") from None
+    unflagged = {waybill.order_id for waybill in reprinted if waybill.flagged}
     if reprinted:
         for waybill in reprinted:
             waybill.print_count += 1
@@ -131,6 +133,8 @@ def waybills_print(
                 waybill.flagged, waybill.flag_reason = False, ""  # reprinted after a partial cancel
         Waybill.objects.bulk_update(reprinted, ["print_count", "last_printed_at", "printed_by", "flagged",
                                                 "flag_reason"])
+        # The reprinted label matches the order again: its "reprint the label" attention ends.
+        orders_refresh(order_ids=unflagged)
     by_order = {w.order_id: w for w in (*new_waybills, *reprinted)}
     ordered = [by_order[pk] for pk in ids]
     batch = PrintBatch.objects.create(

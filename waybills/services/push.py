@@ -42,8 +42,9 @@ from integrations.errors import ErrorCode, SalesSiteError
 from integrations.models import SalesSiteAccount
 from integrations.services import KeyUnreadable, account_config, account_key_unreadable
 from integrations.shipping import TrackingCorrection, TrackingOutcome, TrackingRequest, TrackingStatus
-from orders.models import ON_HOLD, LineStatus, Order, OrderEvent, OrderLine
+from orders.models import ON_HOLD, LineStatus, OrderEvent, OrderLine
 from orders.services.lifecycle import lines_mark_shipped
+from orders.services.store import orders_refresh
 from sellers.models import User
 from waybills.models import TrackingPush
 
@@ -419,7 +420,7 @@ def _store(*, account: SalesSiteAccount, pushes: list[TrackingPush], outcomes: l
         groups[(state, outcome.code[:40], message[:500], outcome.site_status_code, outcome.site_tracking_no)].append(
             push)
     confirmed: list[TrackingPush] = []
-    failing: dict[int, tuple[list[str], str, str]] = {}  # order → (its failing lines, a number, the reason)
+    failing: set[int] = set()  # orders with a line the site refused
     for (state, code, message, site_code, site_no), group in groups.items():
         update = {"state": state, "claim_token": "", "last_code": code, "last_message": message, "updated_at": now}
         if site_code:
@@ -435,8 +436,7 @@ def _store(*, account: SalesSiteAccount, pushes: list[TrackingPush], outcomes: l
         if not (state == State.PENDING and resolving):
             setattr(stats, counter, getattr(stats, counter) + len(group))
         if state in (State.FAILED, State.CONFLICT):
-            for push in group:
-                failing.setdefault(push.order_id, ([], push.tracking_no, message))[0].append(push.line.line_no)
+            failing.update(push.order_id for push in group)
 
     ships = [p for p in confirmed if p.kind == TrackingPush.Kind.SHIP]
     corrections = [p for p in confirmed if p.kind == TrackingPush.Kind.CORRECT]
@@ -453,16 +453,9 @@ def _store(*, account: SalesSiteAccount, pushes: list[TrackingPush], outcomes: l
             for p in corrections)
         lines_mark_shipped(seller_id=account.seller_id, line_ids=[p.line_id for p in corrections],
                            message=f"Tracking number accepted by {name}")
-    attention = {
-        order_id: (f"Tracking push failed for line{'s' if len(lines) > 1 else ''} {', '.join(sorted(lines))} "
-                   f"({number}): {message}")[:300]
-        for order_id, (lines, number, message) in failing.items()
-    }
-    for order_id, reason in attention.items():
-        # The Orders list's "Needs attention" tab and the order page's banner show it; the order's next
-        # recomputation from its lines (a later sync, the shipment) clears it.
-        Order.objects.filter(pk=order_id, needs_attention=False).update(
-            needs_attention=True, attention_reason=reason, updated_at=now)
+    # The Orders list's "Needs attention" tab and the order page's banner show it (waybills.hooks.order_attention)
+    # until the push is retried, corrected or dismissed, or the order ships.
+    orders_refresh(order_ids=failing)
 
 
 # --- What people do with failures -------------------------------------------------------------------
