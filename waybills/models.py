@@ -69,6 +69,9 @@ class Waybill(models.Model):
     tracking_no = models.CharField(max_length=30, blank=True)
     flagged = models.BooleanField(default=False)
     flag_reason = models.CharField(max_length=300, blank=True)
+    # What the label listed when it was last printed: open quantity per order line id. A cancellation after
+    # that is what QFC takes out of the parcel; one before it was never in it.
+    printed_quantities = models.JSONField(default=dict, blank=True)
     print_count = models.PositiveIntegerField(default=1)
     first_printed_at = models.DateTimeField(default=timezone.now)  # the print sets both times from one clock
     last_printed_at = models.DateTimeField()

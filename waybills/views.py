@@ -303,9 +303,16 @@ def _cancelled_since_printing(waybill: Waybill) -> str:
     holds those items, and QFC takes them out before it ships."""
     if not waybill.flagged:
         return ""
-    items = [f"{cancelled} × {option or product} (line {line_no})" for line_no, product, option, cancelled in
-             waybill.order.lines.filter(cancelled_quantity__gt=0).order_by("line_no").values_list(
-                 "line_no", "product_name", "option_name", "cancelled_quantity")]
+    lines = waybill.order.lines.filter(cancelled_quantity__gt=0).order_by("line_no").values_list(
+        "pk", "line_no", "product_name", "option_name", "quantity", "cancelled_quantity")
+    printed = waybill.printed_quantities
+    items = []
+    for pk, line_no, product, option, quantity, cancelled in lines:
+        # In the parcel: what the label listed. A label printed before the record was kept lists no lines:
+        # then every cancelled quantity is taken for one after printing, as before.
+        since = printed.get(str(pk), 0) - (quantity - cancelled) if printed else cancelled
+        if since > 0:
+            items.append(f"{since} × {option or product} (line {line_no})")
     if not items:
         return f"⚠ {waybill.flag_reason}"
     return f"⚠ Cancelled by the buyer after this label was printed: take {', '.join(items)} out of the parcel."

@@ -368,6 +368,27 @@ def test_a_line_cancelled_after_the_packing_label_was_printed_is_told_to_the_sel
     assert len(lookup["items"]) == 1, "the cancelled line is not listed as content"
 
 
+def test_the_scan_takes_out_only_what_was_cancelled_after_the_label_was_printed(sandbox, account, client):
+    """Line 3 (3 pcs) loses 1 before the label is printed, so the label and the parcel hold 2; after printing
+    it loses 1 more and line 2 (2 pcs) goes wholly. QFC takes out 2 of line 2 and 1 of line 3, not the 1
+    cancelled before printing, and nothing of line 1."""
+    (order,) = pull(sandbox, account, 3)
+    sandbox.cancel(order.order_no, odSeq="3", cnclQty=1)
+    orders_sync(account_id=account.pk)
+    batch = print_invoices(account.seller, [order], kind=WaybillKind.PACKING)
+    sandbox.cancel(order.order_no, odSeq="3", cnclQty=1)
+    sandbox.cancel(order.order_no, odSeq="2")
+    orders_sync(account_id=account.pk)
+
+    _, second, third = order.lines.order_by("line_no")
+    assert (second.status, third.cancelled_quantity) == (LineStatus.CANCELLED, 2)
+    label = Waybill.objects.get(pk=batch.waybill_ids[0])
+    client.force_login(User.objects.create_user("qfc-scan", password="x", is_warehouse_operator=True))
+    message = client.get("/waybills/receiving/lookup/", {"label": label.number}).json()["message"]
+    assert (f"take 2 × {second.option_name or second.product_name} (line 2), "
+            f"1 × {third.option_name or third.product_name} (line 3) out of the parcel.") in message, message
+
+
 def test_the_reprinted_label_ends_the_attention_a_partial_cancellation_raised(sandbox, account):
     (order,) = pull(sandbox, account, 2)
     print_invoices(account.seller, [order], kind=WaybillKind.PACKING)

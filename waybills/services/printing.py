@@ -104,6 +104,10 @@ def waybills_print(
             extra={"orders": [pk for pk, reason in refusals.items() if reason]})
 
     now = timezone.now()
+    listed: dict[int, dict[str, int]] = defaultdict(dict)  # what each label lists, as printed now
+    for order_id, line_id, quantity, cancelled in OrderLine.objects.filter(order_id__in=ids).exclude(
+            status=LineStatus.CANCELLED).values_list("order_id", "pk", "quantity", "cancelled_quantity"):
+        listed[order_id][str(line_id)] = quantity - cancelled
     fresh_orders = [orders[pk] for pk in ids if (pk, kind) not in waybills]
     reprinted = [waybills[(pk, kind)] for pk in ids if (pk, kind) in waybills]
     numbers = numbers_issue(kind=kind, count=len(fresh_orders))
@@ -111,7 +115,7 @@ def waybills_print(
     new_waybills = []
     for order, number in zip(fresh_orders, numbers, strict=True):
         waybill = Waybill(seller_id=seller_id, order=order, kind=kind, number=number, first_printed_at=now,
-                          last_printed_at=now, printed_by=actor)
+                          last_printed_at=now, printed_by=actor, printed_quantities=listed[order.pk])
         if kind == WaybillKind.INVOICE:
             courier = _own_courier(order.site or "", couriers)
             waybill.courier_code, waybill.courier_name = courier.code, courier.name
@@ -129,10 +133,11 @@ def waybills_print(
             waybill.print_count += 1
             waybill.last_printed_at = now
             waybill.printed_by = actor
+            waybill.printed_quantities = listed[waybill.order_id]
             if waybill.flagged:
                 waybill.flagged, waybill.flag_reason = False, ""  # reprinted after a partial cancel
         Waybill.objects.bulk_update(reprinted, ["print_count", "last_printed_at", "printed_by", "flagged",
-                                                "flag_reason"])
+                                                "flag_reason", "printed_quantities"])
         # The reprinted label matches the order again: its "reprint the label" attention ends.
         orders_refresh(order_ids=unflagged)
     by_order = {w.order_id: w for w in (*new_waybills, *reprinted)}
