@@ -11,8 +11,9 @@ from core.selectors import worker_is_alive, worker_last_seen
 from integrations.models import SalesSiteAccount
 from integrations.selectors import account_list, sync_run_list
 from inventory.selectors import needs_mapping_count, sku_exists
+from inventory.selectors_fulfilment import fulfilment_counts
 from orders.selectors import ATTENTION, OrderFilters, order_status_counts
-from waybills.selectors import push_failures, waybill_exists
+from waybills.selectors import packing_labels_awaiting_count, push_failures, waybill_exists
 
 logger = logging.getLogger("smartship.healthz")
 
@@ -33,6 +34,9 @@ class DashboardView(TemplateView):
         context["worker_alive"] = worker_is_alive()
         context["worker_last_seen"] = worker_last_seen()
         if not seller:
+            if self.request.user.is_warehouse_operator:
+                # QFC's day: what waits at each step of the warehouse, every seller's.
+                context.update(warehouse=fulfilment_counts(), labels_awaiting=packing_labels_awaiting_count())
             return context
         counts = order_status_counts(seller=seller, filters=OrderFilters())
         accounts = list(account_list(seller=seller))

@@ -264,6 +264,12 @@ def orders_push_failing(*, seller: Seller, order_ids: list[int]) -> set[int]:
                .values_list("order_id", flat=True).distinct())
 
 
+def packing_labels_awaiting_count() -> int:
+    """Packing labels printed for orders still to ship and not scanned at QFC receiving yet (every seller's)."""
+    return Waybill.objects.filter(kind=WaybillKind.PACKING, status=Waybill.Status.PRINTED).exclude(
+        order__status__in=[OrderStatus.SHIPPED, OrderStatus.CANCELLED]).count()
+
+
 def waybill_exists(*, seller: Seller) -> bool:
     return Waybill.objects.filter(seller=seller).exists()
 

@@ -55,3 +55,34 @@ def test_getting_started_ticks_off_what_is_done_and_leaves_once_all_is(client):
         address="서울특별시 강남구 테헤란로 152", items=[ManualItem(seller_code="TS-1", product_name="상품", quantity=1)])
     waybills_print(seller_id=seller.pk, order_ids=[order.pk], kind=WaybillKind.PACKING)
     assert "Getting started" not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_warehouse_operator_dashboard_counts_what_waits_at_qfc(client, django_user_model):
+    from inventory.models import FulfilmentOrder
+    from inventory.services.fulfilment import fulfilment_orders_send, fulfilments_start_picking
+    from tests.inventory.factories import make_multi
+    from waybills.models import WaybillKind
+    from waybills.services.printing import waybills_print
+
+    sent = []
+    for name in ("첫째 상점", "둘째 상점"):
+        seller, user = make_seller_user(name=name)
+        make_multi(seller=seller, options=[(f"CODE-{len(sent)}", "블랙")])
+        orders = [manual_order_create(
+            seller=seller, actor=user, recipient_name="홍길동", recipient_mobile="010-1234-5678", zip_code="06236",
+            address="서울특별시 강남구 테헤란로 152",
+            items=[ManualItem(seller_code=f"CODE-{len(sent)}", product_name="상품", quantity=1)]) for _ in range(2)]
+        sent += fulfilment_orders_send(seller=seller, order_ids=[orders[0].pk], actor=user)
+        waybills_print(seller_id=seller.pk, order_ids=[orders[1].pk], kind=WaybillKind.PACKING)
+    fulfilments_start_picking(fulfilment_ids=[sent[1].pk])
+    FulfilmentOrder.objects.filter(pk=sent[1].pk).update(flagged=True)
+
+    operator = django_user_model.objects.create_user(username="qfc-dash", password=PASSWORD, is_warehouse_operator=True)
+    client.force_login(operator)
+    response = client.get("/")
+    warehouse = response.context["warehouse"]
+    assert (warehouse["open"], warehouse["picking"], warehouse["flagged"]) == (1, 1, 1)
+    assert response.context["labels_awaiting"] == 2, "both sellers' packing labels"
+    page = response.content.decode()
+    assert "To pick" in page and "Labels to receive" in page and "1 being picked" in page
