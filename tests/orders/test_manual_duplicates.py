@@ -5,7 +5,6 @@ fulfilment and printing until the seller chooses which one ships, so that one sa
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -16,27 +15,16 @@ from inventory.services.stock import stock_receive
 from orders.models import LineStatus, Order, OrderEvent, OrderStatus
 from orders.services.lifecycle import DuplicateChoice, order_duplicate_resolve
 from orders.services.manual import ManualItem, manual_order_create
-from tests.factories import make_account, make_seller_user
+from tests.factories import make_seller_user
+from tests.inventory import test_fulfilment
 from tests.inventory.factories import make_multi
 from tests.inventory.test_fulfilment import kst, on_sale_options, option, sync
 from waybills.models import WaybillKind
 from waybills.services.printing import waybills_print
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.django_db]
-
-
-@pytest.fixture
-def account(sandbox, settings):
-    cache.clear()
-    settings.LOTTEON_BASE_URL = sandbox.url
-    settings.LOTTEON_RETRY_BASE_DELAY = 0.01
-    settings.LOTTEON_READ_TIMEOUT = 2.0
-    settings.SMARTSHIP_ORDER_LOOKBACK_DAYS = 2
-    seller, user = make_seller_user(name="스마트십 데모상점")
-    acct = make_account(seller=seller, api_key=sandbox.DEMO_KEY, account_number=sandbox.DEMO_TR_NO,
-                        auto_fulfillment=True)
-    acct.user = user
-    return acct
+# The same fixture: a LotteON account on the sandbox with Automatic Fulfillment Shipping Instructions on.
+account = test_fulfilment.account
 
 
 @pytest.fixture
