@@ -15,11 +15,11 @@ from typing import BinaryIO
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from waybills.labels.data import INVOICE, KIND_TITLES, LabelData
 from waybills.labels.fonts import fonts_register
+from waybills.labels.text import fit, wrap
 
 LABEL_W, LABEL_H = 100 * mm, 150 * mm
 MARGIN = 4 * mm
@@ -34,42 +34,6 @@ def barcode(value: str, *, width: float = INNER_W, height: float = 20 * mm) -> C
     modules = probe.width  # with barWidth 1 the width is the number of modules
     bar = max(0.25 * mm, min(0.5 * mm, width / modules))
     return Code128(value, barWidth=bar, barHeight=height, quiet=False, humanReadable=False)
-
-
-def wrap(text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
-    """Greedy line breaking at spaces (and inside words too long for a line); the last line ends in "..."
-    when the text does not fit in ``max_lines``."""
-    words = text.split()
-    lines: list[str] = []
-    current = ""
-    for word in words:
-        candidate = f"{current} {word}" if current else word
-        if stringWidth(candidate, font, size) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        current = ""
-        while stringWidth(word, font, size) > width:
-            cut = len(word)
-            while cut > 1 and stringWidth(word[:cut], font, size) > width:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
-        current = word
-    if current:
-        lines.append(current)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        last = lines[-1]
-        while last and stringWidth(last + "...", font, size) > width:
-            last = last[:-1]
-        lines[-1] = last + "..."
-    return lines
-
-
-def fit(text: str, font: str, size: float, width: float) -> str:
-    return wrap(text, font, size, width, 1)[0] if text.strip() else ""
 
 
 class _Painter:
