@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import tempfile
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from waybills.labels.numbers import (
     qsp_format,
 )
 from waybills.labels.pdf import barcode, pdf_render
+from waybills.labels.text import ADDRESS_MAX_CHARS
 from waybills.labels.zpl import escape, zpl_render
 
 
@@ -124,6 +126,109 @@ def test_long_item_lists_are_cut_with_a_count_and_nothing_overflows():
     items = tuple(LabelItem(f"상품 {i}", "옵션", 1, f"CODE-{i}") for i in range(15))
     text = PdfReader(io.BytesIO(render([label(1, items=items)]))).pages[0].extract_text()
     assert "more lines" in text and "15 lines, 15 pcs" in text
+
+
+# --- The recipient's address is never cut ----------------------------------------------------------
+
+# 120 characters: a road address with its building (4 lines at 11 pt: more than the 3 it had), and a unit.
+LONG_ADDRESS = ("경상남도 창원시 의창구 원이대로 362 창원컨벤션센터 제2전시장 (두대동, 창원컨벤션센터 제2전시장 및 부속동, "
+                "경남국제전시컨벤션센터 북문 옆 화물하역장)")
+LONG_DETAIL = "B동 3층 312호 스마트십 경남물류센터 입고검수팀 담당자 앞"
+# ADDRESS_MAX_CHARS (200), the length docs/waybills.md promises to print in full.
+MAX_ADDRESS = "경기도 화성시 동탄면 동탄산단8길 15-23 동탄물류단지 제3물류센터 에이동 (영천리, 동탄물류단지 제3물류센터 에이동 및 비동 연결통로 포함)"
+MAX_DETAIL = ("에이동 지하2층 B-207호 스마트십 수도권 통합물류센터 반품검수팀 담당자 앞 (정문 경비실에서 출입증 수령 후 화물 전용 "
+              "엘리베이터 3호기 이용, 평일 오전 9시부터 오후 6시까지 수령 가능, 토요일·공휴일 휴무)")
+ITEMS_15 = tuple(LabelItem(f"상품{i:02d}", "옵션", i % 3 + 1, f"CODE-{i}") for i in range(15))
+
+
+def fullest(**fields) -> LabelData:
+    """The label with the least room for the address: reprint band, two phones, a two-line message, 15 items."""
+    values = dict(reprint=True, print_count=2, phones=("010-1234-5678", "0504-1234-5678"), items=ITEMS_15,
+                  delivery_message="공동현관 비밀번호 1234# 누르고 들어오셔서 엘리베이터 옆 택배함에 넣어 주시고 문자 주세요")
+    values.update(fields)
+    return label(1, **values)
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def text_runs(pdf: bytes) -> list[tuple[float, float, float, str]]:
+    """(x, baseline y, font size, text) of every string drawn on the first page, in drawing order."""
+    runs = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            runs.append((tm[4], tm[5], size, text.strip()))
+
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    return runs
+
+
+def assert_no_text_overlaps(runs) -> None:
+    """Neighbouring baselines are far enough apart for the glyphs (0.8 of the size above the baseline, 0.2
+    below, NanumGothic's box) of the line above and the line below not to touch."""
+    baselines: dict[float, float] = {}
+    for _, y, size, _ in runs:
+        baselines[round(y, 2)] = max(size, baselines.get(round(y, 2), 0))
+    ordered = sorted(baselines.items(), reverse=True)
+    for (upper, upper_size), (lower, lower_size) in pairwise(ordered):
+        assert upper - lower >= 0.2 * upper_size + 0.8 * lower_size - 0.01, (upper, lower, runs)
+
+
+@pytest.mark.parametrize("data", [
+    label(1, address=LONG_ADDRESS, address_detail=LONG_DETAIL),
+    fullest(address=LONG_ADDRESS, address_detail=LONG_DETAIL),
+    fullest(address=MAX_ADDRESS, address_detail=MAX_DETAIL),
+    fullest(kind=PACKING, number=packing_format(1), address=MAX_ADDRESS, address_detail=MAX_DETAIL),
+], ids=["120-plain", "120-fullest", "200-fullest", "200-fullest-packing"])
+def test_a_long_address_prints_in_full_and_nothing_overlaps(data):
+    assert len(LONG_ADDRESS + LONG_DETAIL) == 120 and len(MAX_ADDRESS + MAX_DETAIL) == ADDRESS_MAX_CHARS
+    pdf = render([data])
+    text = squeeze(PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
+    assert squeeze(f"[{data.zip_code}] {data.address}") in text
+    assert squeeze(data.address_detail) in text
+    assert "..." not in text
+    assert_no_text_overlaps(text_runs(pdf))
+
+
+def test_an_ordinary_address_keeps_11_pt_and_the_layout_below_it():
+    runs = text_runs(render([label(1)]))
+    sizes = {text: size for _, _, size, text in runs}
+    baseline = {text: y for _, y, _, text in runs}
+    assert sizes["[06236] 서울특별시 강남구 테헤란로 152"] == 11 and sizes["21층"] == 11
+    assert sizes["김민준"] == 18 and sizes["010-1234-5678"] == 11
+    # Where the layout before the address could grow put them (in points from the bottom of the page).
+    assert round(baseline["21층"], 1) == 212.6 and round(baseline["Item / Option"], 1) == 132.4
+    assert sizes["부재 시 경비실에 맡겨 주세요"] == 9.5
+
+
+def test_items_are_still_shown_and_counted_when_the_address_takes_their_room():
+    pdf = render([fullest(address=MAX_ADDRESS, address_detail=MAX_DETAIL)])
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert squeeze(MAX_DETAIL) in squeeze(text)
+    shown = [item for item in ITEMS_15 if item.product in text]
+    assert shown == list(ITEMS_15[: len(shown)])
+    hidden = ITEMS_15[len(shown):]
+    pcs = sum(item.quantity for item in hidden)
+    assert f"+ {len(hidden)} more lines ({pcs} pcs): see the order" in text
+    assert f"15 lines, {sum(item.quantity for item in ITEMS_15)} pcs" in text
+    # The message keeps at least its first line.
+    assert "공동현관 비밀번호 1234#" in text
+
+
+def test_an_absurd_address_is_cut_with_dots_and_still_leaves_the_rest_of_the_label():
+    pdf = render([fullest(address="가나다라마바사아자차카 " * 40, address_detail="상세주소 " * 30)])
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "..." in text and "more lines" in text and "Order 2026112700000123" in text
+    assert_no_text_overlaps(text_runs(pdf))
+
+
+def test_a_long_name_and_two_phones_print_whole_on_their_line():
+    name, phones = "주식회사 스마트십 경남물류센터 입고검수팀 홍길동 과장", ("0504-1234-5678", "055-123-4567")
+    data = label(1, recipient_name=name, phones=phones)
+    texts = [text for _, _, _, text in text_runs(render([data]))]
+    assert name in texts and "0504-1234-5678  ·  055-123-4567" in texts
 
 
 # Skipped on a laptop without poppler-utils; CI installs it, so there a missing pdftoppm fails the test.

@@ -19,13 +19,45 @@ from reportlab.pdfgen.canvas import Canvas
 
 from waybills.labels.data import INVOICE, KIND_TITLES, LabelData
 from waybills.labels.fonts import fonts_register
-from waybills.labels.text import fit, wrap
+from waybills.labels.text import address_fit, fit, shrink, wrap
 
 LABEL_W, LABEL_H = 100 * mm, 150 * mm
 MARGIN = 4 * mm
 INNER_W = LABEL_W - 2 * MARGIN
 A4_COLUMNS, A4_ROWS = 2, 2  # 4 labels per A4 page: each cell is 105 × 148.5 mm
 GREY = (0.35, 0.35, 0.35)
+
+# Recipient: the name and the phones shrink to stay on one line; the address and its detail shrink and take
+# more lines so that they always print in full (text.address_fit): 11 pt in 5 lines is the block an
+# ordinary address has, below it the delivery message and the item rows give up room, down to one line
+# of message and one item row (or the "+ N more lines" count).
+NAME_SIZES = (18, 16, 14, 12, 10, 9)
+PHONE_SIZES = (11, 10, 9, 8)
+ADDRESS_SIZES = (11, 10, 9, 8)
+ADDRESS_BOX = 5 * 5 * mm
+MESSAGE_SIZE = 9.5
+MESSAGE_HEAD = 5.5 * mm  # last recipient line → the message caption
+MESSAGE_LINE = 4.3 * mm
+RULE_GAP = 3 * mm  # last line above the rule → the rule
+SENDER_BLOCK = 4.5 * mm + 4.5 * mm + 2.5 * mm  # sender, order, rule
+ITEM_HEAD = 4 * mm
+ROW_H = 7.6 * mm  # an item: product line and option line
+FOOTER_TOP = MARGIN + 8 * mm
+
+
+def address_height(size: float, lines: int) -> float:
+    """Height of ``lines`` address lines below the line above them. The first step keeps the top of the
+    text where 11 pt puts it (the glyphs rise about 0.8 of the size), so small print does not crowd the
+    phones; lines follow each other at the same proportion 11 pt has to 5 mm."""
+    if not lines:
+        return 0.0
+    return 5 * mm - 0.8 * (11 - size) + (lines - 1) * size / 11 * 5 * mm
+
+
+def below_recipient(message_lines: int, item_rows: int) -> float:
+    """Height the label needs under the last recipient line: message, sender and order, items, footer."""
+    message = MESSAGE_HEAD + message_lines * MESSAGE_LINE if message_lines else 0.0
+    return message + RULE_GAP + SENDER_BLOCK + ITEM_HEAD + item_rows * ROW_H + FOOTER_TOP
 
 
 def barcode(value: str, *, width: float = INNER_W, height: float = 20 * mm) -> Code128:
@@ -105,27 +137,35 @@ class _Painter:
         y -= 4 * mm
         self.text(left, y, "받는 분 Recipient", size=7, grey=True)
         y -= 7 * mm
-        self.text(left, y, fit(data.recipient_name, self.bold, 18, INNER_W), size=18, bold=True)
+        size, name = shrink(data.recipient_name, self.bold, NAME_SIZES, INNER_W)
+        self.text(left, y, name, size=size, bold=True)
         phones = "  ·  ".join(p for p in data.phones if p)
         if phones:
             y -= 5.5 * mm
-            self.text(left, y, fit(phones, self.regular, 11, INNER_W), size=11)
+            size, phones = shrink(phones, self.regular, PHONE_SIZES, INNER_W)
+            self.text(left, y, phones, size=size)
+        message = wrap(data.delivery_message, self.regular, MESSAGE_SIZE, INNER_W)
         address = f"[{data.zip_code}] {data.address}" if data.zip_code else data.address
-        for line in wrap(address, self.bold, 11, INNER_W, 3):
-            y -= 5 * mm
-            self.text(left, y, line, size=11, bold=True)
-        for line in wrap(data.address_detail, self.regular, 11, INNER_W, 2):
-            y -= 5 * mm
-            self.text(left, y, line, size=11)
+        box = max(ADDRESS_BOX, y - below_recipient(min(len(message), 2), len(data.items)))
+        fitted = address_fit(address, data.address_detail, fonts=(self.bold, self.regular), sizes=ADDRESS_SIZES,
+                             width=INNER_W, height=address_height, box=box,
+                             room=y - below_recipient(min(len(message), 1), 1))
+        top = y
+        for i, line in enumerate(fitted.address + fitted.detail):
+            y = top - address_height(fitted.size, i + 1)
+            self.text(left, y, line, size=fitted.size, bold=i < len(fitted.address))
 
-        # Delivery message.
-        if data.delivery_message.strip():
-            y -= 5.5 * mm
+        # Delivery message: two lines unless the address needed the second one's room.
+        if message:
+            keep = 2 if len(message) > 1 and y - below_recipient(2, 1) >= -0.01 else 1
+            if len(message) > keep:
+                message = wrap(data.delivery_message, self.regular, MESSAGE_SIZE, INNER_W, keep)
+            y -= MESSAGE_HEAD
             self.text(left, y, "배송메시지 Delivery message", size=7, grey=True)
-            for line in wrap(data.delivery_message, self.regular, 9.5, INNER_W, 2):
-                y -= 4.3 * mm
-                self.text(left, y, line, size=9.5)
-        y -= 3 * mm
+            for line in message:
+                y -= MESSAGE_LINE
+                self.text(left, y, line, size=MESSAGE_SIZE)
+        y -= RULE_GAP
         c.line(left, y, right, y)
 
         # Sender and order.
@@ -138,13 +178,12 @@ class _Painter:
         c.line(left, y, right, y)
 
         # Items: as many lines as fit above the footer; the rest counted.
-        footer_top = MARGIN + 8 * mm
-        y -= 4 * mm
+        y -= ITEM_HEAD
         self.text(left, y, "Item / Option", size=7, grey=True)
         self.text(right - 31 * mm, y, "Qty", size=7, grey=True, right=True)
         self.text(right, y, "Seller defined code", size=7, grey=True, right=True)
-        row_h = 7.6 * mm
-        fitting = max(0, int((y - footer_top) // row_h))
+        # + 0.01: the row the address left for the items is exactly ROW_H, and float noise must not lose it.
+        fitting = max(0, int((y - FOOTER_TOP + 0.01) // ROW_H))
         shown = data.items if len(data.items) <= fitting else data.items[: max(0, fitting - 1)]
         code_w = 29 * mm
         name_w = INNER_W - code_w - 10 * mm
