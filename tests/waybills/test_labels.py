@@ -15,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from waybills.labels.data import INVOICE, PACKING, LabelData, LabelItem
+from waybills.labels.fonts import fonts_register
 from waybills.labels.numbers import (
     ScanError,
     luhn_digit,
@@ -25,8 +26,8 @@ from waybills.labels.numbers import (
     qsp_format,
 )
 from waybills.labels.pdf import barcode, pdf_render
-from waybills.labels.text import ADDRESS_MAX_CHARS
-from waybills.labels.zpl import escape, zpl_render
+from waybills.labels.text import ADDRESS_MAX_CHARS, wrap
+from waybills.labels.zpl import INNER, escape, zpl_render
 
 
 def label(n: int = 1, kind: str = INVOICE, **fields) -> LabelData:
@@ -229,6 +230,45 @@ def test_a_long_name_and_two_phones_print_whole_on_their_line():
     data = label(1, recipient_name=name, phones=phones)
     texts = [text for _, _, _, text in text_runs(render([data]))]
     assert name in texts and "0504-1234-5678  ·  055-123-4567" in texts
+    block = "".join(zpl_render([data]))
+    assert name in [text for *_, text in zpl_fields(block)]
+    assert_zpl_fits(block)
+
+
+ZPL_FIELD = re.compile(r"\^FO(\d+),(\d+)\^A@N,(\d+),\d+,[^^]*(?:\^FB(\d+),(\d+),(\d+),[LCRJ],\d+)?\^FH\\\^FD(.*?)\^FS")
+
+
+def zpl_fields(block: str) -> list[tuple[int, int, int, int, int, str]]:
+    """(x, y, size, lines, line gap, text) of each text field, hex escapes decoded."""
+    fields = []
+    for x, y, size, _width, lines, gap, text in ZPL_FIELD.findall(block):
+        text = re.sub(r"\\([0-9A-F]{2})", lambda m: chr(int(m.group(1), 16)), text)
+        fields.append((int(x), int(y), int(size), int(lines or 1), int(gap or 0), text))
+    return fields
+
+
+def assert_zpl_fits(block: str) -> None:
+    """Each text field of the left column needs no more lines than its block has, measured on the whole
+    width the printer wraps it in, and ends above the next field."""
+    font = fonts_register()[0]
+    left = [f for f in zpl_fields(block) if f[0] == 32]  # top to bottom
+    for (_, y, size, lines, gap, text), (_, next_y, *_) in pairwise(left):
+        assert len(wrap(text, font, size, INNER)) <= lines, text
+        assert y + lines * size + (lines - 1) * gap <= next_y, (text, y, next_y)
+
+
+@pytest.mark.parametrize("data", [
+    label(1, address=LONG_ADDRESS, address_detail=LONG_DETAIL),
+    fullest(address=MAX_ADDRESS, address_detail=MAX_DETAIL),
+], ids=["120-plain", "200-fullest"])
+def test_zpl_blocks_hold_the_whole_address_without_overlapping(data):
+    block = "".join(zpl_render([data]))
+    texts = [text for *_, text in zpl_fields(block)]
+    address = f"[{data.zip_code}] {data.address}"
+    assert address in texts and data.address_detail in texts
+    assert_zpl_fits(block)
+    if len(data.items) == 15:
+        assert "more line(s): see the order" in block and "15 line(s)" in block
 
 
 # Skipped on a laptop without poppler-utils; CI installs it, so there a missing pdftoppm fails the test.

@@ -1,6 +1,7 @@
-"""Line breaking and font sizes for label text.
+"""Line breaking and font sizes for label text, shared by the PDF and the ZPL renderers.
 
-Widths come from the NanumGothic metrics (reportlab's ``stringWidth``), in the unit ``size`` is given in.
+Widths come from the NanumGothic metrics (reportlab's ``stringWidth``), in whatever unit ``size`` is given
+in: points for the PDF, printer dots for ZPL, whose printer draws the same TrueType font.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 # A courier cannot deliver to a cut address, so address + detail up to this many characters always print
 # in full, on the fullest label (reprint band, two phones, a two-line delivery message, many items);
-# tests/waybills/test_labels.py holds the PDF to it. LotteON states no length for its address
+# tests/waybills/test_labels.py holds both renderers to it. LotteON states no length for its address
 # fields and the order form allows 300 + 300, but a Korean road address with its building and unit
 # detail stays far below 200 characters.
 ADDRESS_MAX_CHARS = 200
