@@ -133,3 +133,48 @@ def test_an_unknown_api_path_answers_in_the_api_error_shape(client):
     response = client.get("/api/v1/no-such-thing/")
     assert response.status_code == 404 and response["Content-Type"] == "application/json"
     assert response.json()["code"] == "not_found" and "/api/docs/" in response.json()["message"]
+
+
+def h1_texts(body: str) -> list[str]:
+    """The text of every <h1> of a page, tags and surrounding space removed."""
+    return [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<h1\b[^>]*>(.*?)</h1>", body, re.S)]
+
+
+def links(body: str) -> dict[str, str]:
+    """Each link's text (tags removed) and where it goes."""
+    return {re.sub(r"<[^>]+>", "", text).strip(): href
+            for href, text in re.findall(r'<a [^>]*href="([^"]*)"[^>]*>(.*?)</a>', body, re.S)}
+
+
+@pytest.mark.django_db
+def test_the_error_pages_have_one_heading_and_a_way_on(client):
+    """403 and 404 name what happened in one <h1> and link on to the dashboard and Orders."""
+    _, user = make_seller_user()
+    client.force_login(user)
+    forbidden = client.get(reverse("inventory:fulfilment-list")).content.decode()
+    missing = client.get("/orders/99999999/").content.decode()
+    assert h1_texts(forbidden) == ["You cannot open this page"]
+    assert h1_texts(missing) == ["This page does not exist"]
+    for body in (forbidden, missing):
+        content = body.split('id="content"')[1]
+        assert links(content) == {"Back to the dashboard": reverse("dashboard"), "Go to Orders": reverse("orders:order-list")}
+
+
+@pytest.mark.django_db
+def test_the_error_pages_offer_what_a_warehouse_operator_or_a_visitor_can_open(client, django_user_model):
+    operator = django_user_model.objects.create_user(username="qfc-404", password=PASSWORD, is_warehouse_operator=True)
+    client.force_login(operator)
+    content = client.get(reverse("integrations:account-list")).content.decode().split('id="content"')[1]
+    assert links(content) == {"Back to the dashboard": reverse("dashboard"),
+                              "Go to Fulfilment orders": reverse("inventory:fulfilment-list")}
+    client.logout()
+    # Not signed in, an unknown address is a 404 (not the login redirect): it offers the login, not a Log out.
+    body = client.get("/no-such-page/").content.decode()
+    assert h1_texts(body) == ["This page does not exist"]
+    assert links(body.split('id="content"')[1]) == {"Log in": reverse("login")}
+    assert "Log out" not in body
+
+
+@pytest.mark.django_db
+def test_the_login_page_has_one_heading(client):
+    assert h1_texts(client.get(reverse("login")).content.decode()) == ["Log in"]
