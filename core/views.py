@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import redirect, render
 from django.views import defaults
 from django.views.generic import TemplateView
 
@@ -75,6 +76,15 @@ def healthz(request):
         logger.exception("Health check: static files do not resolve (did collectstatic run for STATIC_ROOT?)")
         return JsonResponse({"ok": False, "failed": "staticfiles"}, status=503)
     return JsonResponse({"ok": True})
+
+
+@login_not_required
+def logged_out(request):
+    """Where Log out lands (LOGOUT_REDIRECT_URL): a page that says the user is out, reached by GET so a reload
+    does not post the logout again. A signed-in user is not told they are out."""
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "registration/logged_out.html")
 
 
 def page_not_found(request, exception):

@@ -138,7 +138,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "logged-out"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "Asia/Seoul"

@@ -7,6 +7,7 @@ from core import views as core_views
 urlpatterns = [
     path("", core_views.DashboardView.as_view(), name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/logged-out/", core_views.logged_out, name="logged-out"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("sales-sites/", include("integrations.urls")),

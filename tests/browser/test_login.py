@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, make_seller_user
 from tests.plugins.browser import login
@@ -28,9 +29,17 @@ def test_login_see_dashboard_and_log_out(page, live_server, screenshot):
     page.set_viewport_size({"width": 1366, "height": 860})
 
     page.get_by_role("button", name="Log out").click()
-    page.wait_for_url("**/accounts/login/")
+    page.wait_for_url("**/accounts/logged-out/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You have been logged out")
+    screenshot("logged-out")
+    page.reload()  # a GET page: reloading it posts nothing again
+    expect(page.get_by_role("heading", level=1)).to_have_text("You have been logged out")
     page.goto(f"{live_server.url}/")
     assert "/accounts/login/" in page.url
+    page.go_back()
+    page.get_by_role("link", name="Log in again").click()
+    page.wait_for_url("**/accounts/login/")
+    login(page, live_server.url, "browser-seller", PASSWORD)
 
 
 def test_wrong_password_is_explained(page, live_server):

@@ -178,3 +178,23 @@ def test_the_error_pages_offer_what_a_warehouse_operator_or_a_visitor_can_open(c
 @pytest.mark.django_db
 def test_the_login_page_has_one_heading(client):
     assert h1_texts(client.get(reverse("login")).content.decode()) == ["Log in"]
+
+
+@pytest.mark.django_db
+def test_logging_out_says_so_and_links_to_the_login(client):
+    _, user = make_seller_user()
+    client.force_login(user)
+    response = client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain == [(reverse("logged-out"), 302)]
+    body = response.content.decode()
+    assert h1_texts(body) == ["You have been logged out"]
+    assert links(body)["Log in again"] == reverse("login")
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_logged_out_page_does_not_tell_a_signed_in_user_they_are_out(client):
+    _, user = make_seller_user()
+    client.force_login(user)
+    response = client.get(reverse("logged-out"))
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
