@@ -37,13 +37,6 @@ from integrations.services import (
 from sellers.mixins import SellerRequiredMixin
 
 FORM_TEST = "integrations.form_test"  # session key: the form's last successful Test Connection
-# How the account list names each option (the full label, the capability's, is its title).
-OPTION_SHORT = {
-    "auto_order_integration": "Order Integration",
-    "auto_order_confirmation": "Order Confirmation",
-    "auto_fulfillment": "Fulfillment",
-    "auto_stock_sync": "Stock Sync",
-}
 
 
 def progress_context(run: SyncRun) -> dict:
@@ -57,8 +50,8 @@ def progress_context(run: SyncRun) -> dict:
 
 def account_options(account: SalesSiteAccount, site) -> list[dict]:
     """The account's options its site supports, with whether each is on (an unsupported one is not listed)."""
-    return [{"name": name, "short": OPTION_SHORT[name], "label": OPTION_CAPABILITIES[name].label,
-             "on": getattr(account, name)} for name in options_supported(site)]
+    return [{"name": name, "label": OPTION_CAPABILITIES[name].label, "on": getattr(account, name)}
+            for name in options_supported(site)]
 
 
 class AccountMixin(SellerRequiredMixin):

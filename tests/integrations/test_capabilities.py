@@ -54,6 +54,23 @@ def option_inputs(html: str) -> list[str]:
     return re.findall(r'name="(auto_[a-z_]+)"', html)
 
 
+def option_states(html: str) -> list[tuple[str, str]]:
+    """(On or Off, the option's name) as the options list of an account shows them, in words."""
+    items = re.findall(r'<li class="option-state[^"]*">(.*?)</li>', html, re.S)
+    texts = [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
+    return [tuple(re.fullmatch(r"[✓✕] (On|Off) (.+)", text).groups()) for text in texts]
+
+
+def test_the_account_list_says_in_words_which_options_are_on(signed_in, seller):
+    """Each option the guide names, with On or Off written out (an off option was pale struck-through text)."""
+    make_account(seller=seller, auto_order_integration=True, auto_order_confirmation=False, auto_fulfillment=False,
+                 auto_stock_sync=True)
+    html = signed_in.get(reverse("integrations:account-list")).content.decode()
+    assert option_states(html) == [("On", "Automatic Order Integration"), ("Off", "Automatic Order Confirmation"),
+                                   ("Off", "Automatic Fulfillment Shipping Instructions"),
+                                   ("On", "Automatic Stock Qty Sync")]
+
+
 def test_the_registration_form_of_a_site_offers_only_its_options(signed_in, other_site):
     html = signed_in.get(reverse("integrations:account-create", args=["othersite"])).content.decode()
     assert option_inputs(html) == ["auto_order_integration"]
@@ -129,9 +146,9 @@ def test_the_account_list_and_detail_show_only_supported_options(signed_in, sell
     make_account(seller=seller)
     html = signed_in.get(reverse("integrations:account-list")).content.decode()
     rows = {int(pk): row for pk, row in re.findall(r'data-account="(\d+)">(.*?)</tr>', html, re.S)}
-    assert re.findall(r'title="([^"]+)">', rows[other.pk]) == ["Automatic Order Integration"]
+    assert [name for _, name in option_states(rows[other.pk])] == ["Automatic Order Integration"]
     lotteon_row = next(row for pk, row in rows.items() if pk != other.pk)
-    assert re.findall(r'title="([^"]+)">', lotteon_row) == list(OPTION_LABELS.values())
+    assert [name for _, name in option_states(lotteon_row)] == list(OPTION_LABELS.values())
 
     detail = signed_in.get(reverse("integrations:account-detail", args=[other.pk])).content.decode()
     assert "Order Integration" in detail

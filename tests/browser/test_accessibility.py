@@ -1,0 +1,75 @@
+"""Findings of an accessibility walk, checked in a real browser: text contrast as Chromium paints it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import PASSWORD, make_account, make_seller_user
+from tests.plugins.browser import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Every element under `root` that holds text itself: its text, colour, the backgrounds behind it (innermost
+# first), the opacity of each level (itself first) and its text decoration.
+TEXT_STYLES = """(root) => [...root.querySelectorAll("*")].filter((el) =>
+    [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())).map((el) => {
+  const levels = [];
+  for (let node = el; node; node = node.parentElement) {
+    const style = getComputedStyle(node);
+    levels.push({background: style.backgroundColor, opacity: Number(style.opacity)});
+  }
+  const style = getComputedStyle(el);
+  return {text: el.textContent.trim(), color: style.color, levels, decoration: style.textDecorationLine};
+})"""
+
+
+def rgba(css: str) -> tuple[float, float, float, float]:
+    parts = [float(p) for p in css[css.index("(") + 1:-1].replace("/", ",").split(",")]
+    return (*parts[:3], parts[3] if len(parts) == 4 else 1.0)
+
+
+def over(top: tuple, bottom: tuple[float, float, float], alpha: float | None = None) -> tuple[float, float, float]:
+    a = top[3] if alpha is None else alpha
+    return tuple(t * a + b * (1 - a) for t, b in zip(top[:3], bottom, strict=False))
+
+
+def luminance(rgb) -> float:
+    def channel(c):
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(item: dict) -> float:
+    """WCAG contrast of the text against what is painted behind it, opacity of the row or cell included."""
+    backdrop = (255.0, 255.0, 255.0)
+    for level in reversed(item["levels"]):
+        backdrop = over(rgba(level["background"]), backdrop)
+    text = over(rgba(item["color"]), backdrop)
+    opacity = 1.0
+    for level in item["levels"]:
+        opacity *= level["opacity"]
+    if opacity < 1:
+        # A translucent ancestor blends the text and its background with the page behind (white or grey).
+        page = (245.0, 246.0, 248.0)
+        text, backdrop = over((*text, 1), page, opacity), over((*backdrop, 1), page, opacity)
+    light, dark = sorted((luminance(text), luminance(backdrop)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_account_options_say_on_or_off_in_text_that_reads_at_aa(page, live_server, screenshot):
+    seller, _ = make_seller_user(username="contrast")
+    make_account(seller=seller, shop_id="active-shop", auto_order_integration=True)
+    make_account(seller=seller, shop_id="paused-shop", account_number="LO10000002", is_active=False,
+                 auto_stock_sync=True)
+    login(page, live_server.url, "contrast", PASSWORD)
+    page.goto(f"{live_server.url}/sales-sites/")
+    screenshot("a11y-account-options")
+    for cell in page.locator(".account-row td.options").all():
+        items = cell.evaluate(TEXT_STYLES)
+        words = " ".join(item["text"] for item in items)
+        assert "On" in words and "Off" in words, words
+        for item in items:
+            assert item["decoration"] != "line-through", item["text"]
+            assert contrast(item) >= 4.5, (item["text"], round(contrast(item), 2))
