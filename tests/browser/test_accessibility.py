@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
+from integrations.models import SyncRun
 from tests.factories import PASSWORD, make_account, make_seller_user
 from tests.plugins.browser import login
 
@@ -73,3 +75,37 @@ def test_the_account_options_say_on_or_off_in_text_that_reads_at_aa(page, live_s
         for item in items:
             assert item["decoration"] != "line-through", item["text"]
             assert contrast(item) >= 4.5, (item["text"], round(contrast(item), 2))
+
+
+def test_the_sync_history_filter_waits_for_its_button_and_works_without_javascript(browser, page, live_server):
+    """Choosing an account changes nothing by itself (WCAG 3.2.2); Show filters, with or without JavaScript."""
+    seller, _ = make_seller_user(username="history")
+    north = make_account(seller=seller, shop_id="north-shop")
+    south = make_account(seller=seller, shop_id="south-shop", account_number="LO10000002")
+    for account in (north, south):
+        SyncRun.objects.create(seller=seller, account=account, status=SyncRun.Status.SUCCEEDED)
+    login(page, live_server.url, "history", PASSWORD)
+    page.goto(f"{live_server.url}/sales-sites/syncs/")
+    runs = page.locator(".runs-table tbody tr")
+    expect(runs).to_have_count(2)
+    page.get_by_label("Account").select_option(label="south-shop")
+    page.wait_for_timeout(300)
+    assert page.url == f"{live_server.url}/sales-sites/syncs/", "choosing an option does not load a page"
+    expect(runs).to_have_count(2)
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(f"**/sales-sites/syncs/?account={south.pk}")
+    expect(runs).to_have_count(1)
+    expect(runs).to_contain_text("south-shop")
+
+    without_js = browser.new_context(java_script_enabled=False, viewport={"width": 1366, "height": 860})
+    try:
+        plain = without_js.new_page()
+        login(plain, live_server.url, "history", PASSWORD)
+        plain.goto(f"{live_server.url}/sales-sites/syncs/")
+        plain.get_by_label("Account").select_option(label="north-shop")
+        plain.get_by_role("button", name="Show").click()
+        plain.wait_for_url(f"**/sales-sites/syncs/?account={north.pk}")
+        expect(plain.locator(".runs-table tbody tr")).to_have_count(1)
+        expect(plain.get_by_label("Account")).to_have_value(str(north.pk))
+    finally:
+        without_js.close()
