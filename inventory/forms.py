@@ -77,15 +77,24 @@ def option_inputs(formset) -> tuple[list[OptionInput], list[int]]:
     return rows, indexes
 
 
-def apply_errors(error: ValidationError, form: forms.Form, formset, indexes: list[int]) -> None:
-    """Put a service's errors (``options.<i>.<field>`` for rows) on the form and the formset rows."""
+def apply_errors(error: ValidationError, form: forms.Form, formset, indexes: list[int], *,
+                 beside_own: bool = False) -> None:
+    """Put a service's errors (``options.<i>.<field>`` for rows) on the form and the formset rows.
+
+    ``beside_own``: the form or rows already failed their own checks. A field that has its own error keeps
+    just that one, and nothing is said about the rows as a whole (a row left out for its own error is not
+    "missing")."""
     for key, messages in error.message_dict.items():
         if key.startswith("options."):
             _, index, name = key.split(".", 2)
             formset.forms[indexes[int(index)]].add_error(name if name in OptionForm.base_fields else None, messages)
         elif key == "options":
+            if beside_own and (formset.total_error_count() or getattr(formset, "options_errors", None)):
+                continue
             # About the option rows as a whole ("add at least one"): shown with them, on their tab.
             formset.options_errors = [*getattr(formset, "options_errors", []), *messages]
+        elif beside_own and key in form.errors:
+            continue
         else:
             form.add_error(key if key in form.fields else None, messages)
 

@@ -41,7 +41,13 @@ from inventory.selectors import (
 from inventory.services.imports import sku_import_create
 from inventory.services.links import sku_links_check, sku_links_check_request
 from inventory.services.mapping import lines_remap
-from inventory.services.skus import option_sku_set_code, sku_create, sku_set_active, sku_update
+from inventory.services.skus import (
+    option_sku_set_code,
+    sku_create,
+    sku_fields_validate,
+    sku_set_active,
+    sku_update,
+)
 from sellers.mixins import SellerRequiredMixin
 
 REPORT_PAGE = 100
@@ -90,15 +96,39 @@ class SkuFormMixin(SellerRequiredMixin):
 
     def render_form(self, form, formset, sku=None, status=200):
         kind = (sku.kind if sku else (form.data.get("kind") if form.is_bound else form.initial.get("kind")))
-        option_errors = (any(f.errors for f in formset.forms) or bool(formset.non_form_errors())
-                         or bool(getattr(formset, "options_errors", None)))
+        option_errors = kind == SkuKind.MULTI and (
+            any(f.errors for f in formset.forms) or bool(formset.non_form_errors())
+            or bool(getattr(formset, "options_errors", None)))
         for f in formset.forms:
             # Rows added and left empty are not shown again (a missing row posts as an empty one).
             f.skip = f.is_bound and not f.errors and f.is_valid() and f.is_blank()
+        # With problems on both tabs SKU Info opens, where the first one is; Option SKU Info is marked.
+        option_tab = kind == SkuKind.MULTI and not form.errors and (
+            option_errors or self.request.GET.get("tab") == "options")
         return render(self.request, self.template_name, {
             "form": form, "formset": formset, "sku": sku, "kind": kind or SkuKind.SINGLE,
-            "option_tab": kind == SkuKind.MULTI and (option_errors or self.request.GET.get("tab") == "options"),
+            "option_tab": option_tab, "option_errors": option_errors,
         }, status=status)
+
+    def posted_valid(self, form, formset, sku=None) -> bool:
+        """Whether the form and every option row passed their own checks (lengths, numbers, the type).
+
+        When they did not, the services' rules (a name, codes unique per seller, option values) are still
+        checked on what did pass and their problems join the others: one submit reports every problem, not
+        the rules' ones a round later. Nothing is saved either way until all of it is valid."""
+        if form.is_valid() & formset.is_valid():
+            return True
+        kind = sku.kind if sku else form.cleaned_data.get("kind")
+        if kind in SkuKind.values:
+            rows, indexes = option_inputs(formset)
+            data = form.cleaned_data
+            try:
+                sku_fields_validate(seller=self.seller, kind=kind, name=data.get("name", ""),
+                                    code=data.get("code", ""), barcode=data.get("barcode", ""), options=rows,
+                                    sku=sku)
+            except ValidationError as exc:
+                apply_errors(exc, form, formset, indexes, beside_own=True)
+        return False
 
 
 class SkuCreateView(SkuFormMixin, View):
@@ -115,7 +145,7 @@ class SkuCreateView(SkuFormMixin, View):
     def post(self, request):
         form = SkuForm(request.POST)
         formset = OptionFormSet(request.POST, prefix="options")
-        if not (form.is_valid() & formset.is_valid()):
+        if not self.posted_valid(form, formset):
             return self.render_form(form, formset, status=400)
         rows, indexes = option_inputs(formset)
         data = form.cleaned_data
@@ -155,7 +185,7 @@ class SkuUpdateView(SkuFormMixin, SkuMixin, View):
         form = SkuForm(request.POST, editing=True, initial={"kind": sku.kind})
         formset = OptionFormSet(request.POST, prefix="options")
         self._attach(formset, sku)
-        if not (form.is_valid() & formset.is_valid()):
+        if not self.posted_valid(form, formset, sku):
             return self.render_form(form, formset, sku, status=400)
         rows, indexes = option_inputs(formset)
         data = form.cleaned_data

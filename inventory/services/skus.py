@@ -141,6 +141,17 @@ def _clean(
     return name, code, barcode, rows
 
 
+def sku_fields_validate(
+    *, seller: Seller, kind: str, name: str, code: str = "", barcode: str = "",
+    options: Sequence[OptionInput] = (), sku: Sku | None = None,
+) -> None:
+    """Check a SKU as entered without saving it: the ValidationError sku_create / sku_update would raise.
+
+    The SKU form calls it when part of what was posted already failed the form's own checks, so the rules'
+    problems are reported in the same answer instead of after the first ones are fixed."""
+    _clean(seller=seller, kind=kind, name=name, code=code, barcode=barcode, options=options, sku=sku)
+
+
 def _save_options(*, sku: Sku, rows: list[OptionInput]) -> list[int]:
     """Create and update the option SKUs of ``sku``; return the ids whose code or active state changed
     or that are new. Changed codes go through a temporary key so two options can swap codes."""

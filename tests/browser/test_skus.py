@@ -74,6 +74,50 @@ def test_create_a_multi_option_sku_with_option_skus(page, live_server, screensho
     screenshot("sku-detail-narrow")
 
 
+def test_one_submit_shows_every_problem_of_the_sku_and_its_option_rows(page, live_server, screenshot):
+    """A missing name no longer hides the option rows' problems until it is fixed: both show after one submit."""
+    seller, _ = make_seller_user(username="sku-rounds")
+    make_single(seller=seller, code="EARBUDS-01", name="무선 블루투스 이어폰")
+    login(page, live_server.url, "sku-rounds", PASSWORD)
+    page.goto(f"{live_server.url}/inventory/skus/new/")
+    page.get_by_label("Multi-option product").check()
+    page.get_by_role("tab", name="Option SKU Info").click()
+    page.get_by_label("Seller defined code of option 1").fill("EARBUDS-01")  # another SKU's code
+    page.get_by_label("Option values of option 1").fill("블랙 / M")
+    page.get_by_role("button", name="+ Add option").click()
+    page.get_by_label("Seller defined code of option 2").fill("TSHIRT-WHT-M")  # no option values
+    page.get_by_role("button", name="Register SKU").click()
+
+    # SKU Info opens with its problem; Option SKU Info is marked and holds the rows' problems, all at once.
+    expect(page.get_by_role("alert")).to_contain_text("SKU Info and the option rows under Option SKU Info")
+    expect(page.get_by_role("tab", name="SKU Info", exact=True)).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#panel-info .field-error")).to_have_text("This field is required.")
+    expect(page.get_by_role("tab", name="Option SKU Info").locator(".tab-alert")).to_be_visible()
+    screenshot("sku-form-all-errors")
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.wait_for_timeout(300)  # the menu slides out of the narrow window
+    screenshot("sku-form-all-errors-375")
+    page.get_by_role("tab", name="Option SKU Info").click()
+    screenshot("sku-form-all-errors-options-375")
+    page.set_viewport_size({"width": 1366, "height": 860})
+    errors = page.locator(".option-row .field-error")
+    expect(errors).to_have_count(2)
+    expect(errors.nth(0)).to_contain_text("is already the Seller defined code of SKU “무선 블루투스 이어폰”")
+    expect(errors.nth(1)).to_have_text("Enter the option values, e.g. 블랙 / M.")
+    screenshot("sku-form-all-errors-options")
+    assert not Sku.objects.filter(kind=SkuKind.MULTI).exists()
+
+    # Fixing what the one answer listed is enough.
+    page.get_by_label("Seller defined code of option 1").fill("TSHIRT-BLK-M")
+    page.get_by_label("Option values of option 2").fill("화이트 / M")
+    page.get_by_role("tab", name="SKU Info", exact=True).click()
+    page.get_by_label("SKU name").fill("베이직 티셔츠")
+    page.get_by_role("button", name="Register SKU").click()
+    page.wait_for_url(f"{live_server.url}/inventory/skus/*/")
+    assert list(Sku.objects.get(kind=SkuKind.MULTI).options.values_list("code", flat=True)) == [
+        "TSHIRT-BLK-M", "TSHIRT-WHT-M"]
+
+
 def test_upload_an_excel_file_with_one_bad_row_and_read_the_report(page, live_server, eager_celery, tmp_path, screenshot):
     seller, _ = make_seller_user(username="upload-seller")
     make_single(seller=seller, code="TAKEN-1", name="기존 상품")

@@ -135,6 +135,56 @@ def test_a_multi_option_sku_without_options_opens_the_option_tab_with_its_error(
     assert not Sku.objects.exists()
 
 
+def test_one_submit_reports_the_sku_fields_and_every_option_row_problem_at_once(seller_client):
+    """A missing name used to hide the option rows' problems until it was fixed (two rounds): now one submit
+    lists them all, opens SKU Info (the first problem) with Option SKU Info marked, and saves nothing."""
+    seller, client = seller_client
+    make_single(seller=seller, code="TAKEN-1", name="기존 상품")
+    response = client.post(reverse("inventory:sku-create"), {
+        "kind": "multi", "name": "", "code": "TSHIRT", **formset([
+            {"code": "TAKEN-1", "option_values": "블랙 / L", "is_active": True},
+            {"code": "TSHIRT-BLK-M", "option_values": "", "is_active": True},
+            {"code": "tshirt-blk-m", "option_values": "블랙 / M", "is_active": True},
+            {"code": "X" * 101, "option_values": "너무 긴 코드", "is_active": True},
+        ])})
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "This field is required." in text, "the name"
+    assert "“TAKEN-1” is already the Seller defined code of SKU “기존 상품”" in text
+    assert "Enter the option values" in text and "is already option row 2 of this SKU" in text
+    assert "Ensure this value has at most 100 characters" in text
+    assert "Enter the SKU name." not in text, "one message per field"
+    assert "Add at least one option SKU" not in text, "the rows are there, one is only too long"
+    assert not response.context["option_tab"]
+    assert "Please correct the fields marked under SKU Info and the option rows under Option SKU Info." in text
+    assert Sku.objects.filter(seller=seller).count() == 1
+
+    single = client.post(reverse("inventory:sku-create"), {
+        "kind": "single", "name": "", "code": "taken-1", "barcode": "B" * 65, **formset([])})
+    text = single.content.decode()
+    assert "This field is required." in text and "is already the Seller defined code of SKU “기존 상품”" in text
+    assert "Ensure this value has at most 64 characters" in text
+    assert Sku.objects.filter(seller=seller).count() == 1
+
+
+def test_editing_reports_the_sku_fields_and_the_option_rows_at_once(seller_client):
+    seller, client = seller_client
+    sku = make_multi(seller=seller, name="반팔 티셔츠", options=[("A-1", "블랙"), ("A-2", "화이트")])
+    first, second = sku.options.order_by("position")
+    response = client.post(reverse("inventory:sku-update", args=[sku.pk]), {
+        "name": "", "code": "", **formset([
+            {"id": first.pk, "code": "A-1", "option_values": "", "is_active": True},
+            {"id": second.pk, "code": "A-1", "option_values": "화이트", "is_active": True},
+        ])})
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "This field is required." in text and "Enter the option values" in text
+    assert "is already option row 1 of this SKU" in text
+    sku.refresh_from_db()
+    second.refresh_from_db()
+    assert (sku.name, second.code) == ("반팔 티셔츠", "A-2")
+
+
 def test_edit_multi_sku_swaps_codes_adds_and_deactivates_options_and_maps_waiting_lines(seller_client):
     seller, client = seller_client
     sku = make_multi(seller=seller, options=[("A-1", "블랙"), ("A-2", "화이트")])
