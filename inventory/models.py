@@ -161,6 +161,48 @@ class SiteOptionLink(models.Model):
         return self.status == LinkStatus.LINKED
 
 
+class LinkCheck(models.Model):
+    """Check LotteON link for a selection of SKUs, run by the worker: what the SKU list shows while it runs
+    and the outcome (the same words as the one-SKU check on the SKU page) once it has."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for the worker"
+        RUNNING = "running", "Checking"
+        DONE = "done", "Checked"
+        FAILED = "failed", "Stopped"
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sku_ids = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    ok = models.BooleanField(default=False)
+    message = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["seller", "-created_at"], name="link_check_seller_time")]
+
+    def __str__(self) -> str:
+        return f"link check {self.pk}: {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def stale(self) -> bool:
+        """Waiting two minutes for a worker, or running for ten: the worker may not run (or have stopped)."""
+        from django.utils import timezone
+
+        age = (timezone.now() - (self.started_at or self.created_at)).total_seconds()
+        return (self.status == self.Status.QUEUED and age > 120) or (self.status == self.Status.RUNNING and age > 600)
+
+
 class SkuImport(models.Model):
     """One Excel upload of SKUs: the stored file, its progress while the worker reads it, the outcome.
 

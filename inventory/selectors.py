@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from integrations import registry
 from inventory.codes import code_key
-from inventory.models import LinkStatus, OptionSku, SiteOptionLink, Sku, SkuImport, SkuKind
+from inventory.models import LinkCheck, LinkStatus, OptionSku, SiteOptionLink, Sku, SkuImport, SkuKind
 from inventory.services.links import link_accounts
 from inventory.services.mapping import OPEN_STATUSES
 from orders.models import OrderLine
@@ -288,6 +289,19 @@ def needs_mapping_count(*, seller: Seller) -> int:
 
 def sku_import_get(*, seller: Seller, import_id: int) -> SkuImport:
     return SkuImport.objects.defer("content").get(seller=seller, pk=import_id)
+
+
+def link_check_current(*, seller: Seller, within: timedelta = timedelta(minutes=10)) -> LinkCheck | None:
+    """The seller's latest Check LotteON link on a selection, while it runs or for a while after it ended."""
+    job = LinkCheck.objects.filter(seller=seller).order_by("-created_at", "-id").first()
+    if job is None or (job.finished and job.finished_at < timezone.now() - within):
+        return None
+    return job
+
+
+def link_check_get(*, seller: Seller, job_id: int) -> LinkCheck:
+    """Another seller's job raises DoesNotExist exactly like a missing one."""
+    return LinkCheck.objects.get(seller=seller, pk=job_id)
 
 
 def sku_import_list(*, seller: Seller, limit: int = 5) -> list[SkuImport]:

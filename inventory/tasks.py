@@ -12,7 +12,8 @@ def run_import(import_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def check_links(seller_id: int, sku_ids: list[int], actor_id: int | None = None) -> None:
-    """Look many SKUs up at the seller's sales sites (Check LotteON link on a selection)."""
+    """Look many SKUs up at the seller's sales sites. Kept for tasks queued before the check became a job that
+    keeps its outcome (``check_links_job``)."""
     from inventory.services.links import sku_links_check
     from sellers.models import Seller, User
 
@@ -20,6 +21,14 @@ def check_links(seller_id: int, sku_ids: list[int], actor_id: int | None = None)
     if seller is not None:
         actor = User.objects.filter(pk=actor_id).first() if actor_id else None
         sku_links_check(seller=seller, sku_ids=sku_ids, actor=actor)
+
+
+@shared_task(ignore_result=True)
+def check_links_job(job_id: int) -> None:
+    """Check LotteON link on a selection of SKUs, keeping the outcome on the job the SKU list shows."""
+    from inventory.services.links import link_check_run
+
+    link_check_run(job_id=job_id)
 
 
 @shared_task(ignore_result=True)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("skus/export/", views.SkuExportView.as_view(), name="sku-export"),
     path("skus/template/", views.SkuTemplateView.as_view(), name="sku-template"),
     path("skus/check-links/", views.SkuBulkLinkCheckView.as_view(), name="sku-bulk-link-check"),
+    path("skus/check-links/<int:pk>/", views.LinkCheckProgressView.as_view(), name="link-check-progress"),
     path("skus/import/", views.SkuImportView.as_view(), name="sku-import"),
     path("skus/import/<int:pk>/", views.SkuImportDetailView.as_view(), name="sku-import-detail"),
     path("skus/import/<int:pk>/progress/", views.SkuImportProgressView.as_view(), name="sku-import-progress"),

@@ -22,8 +22,10 @@ from core.ids import ids_from
 from inventory import excel
 from inventory.codes import code_key
 from inventory.forms import OptionFormSet, SkuFilterForm, SkuForm, SkuImportForm, apply_errors, option_inputs
-from inventory.models import OptionSku, Sku, SkuImport, SkuKind
+from inventory.models import LinkCheck, OptionSku, Sku, SkuImport, SkuKind
 from inventory.selectors import (
+    link_check_current,
+    link_check_get,
     link_site_name,
     needs_mapping_count,
     needs_mapping_groups,
@@ -88,7 +90,7 @@ class SkuListView(SellerRequiredMixin, TemplateView):
             form=form, filters=filters, page_obj=page, skus=page.object_list, counts=sku_counts(seller=self.seller),
             query_string=urlencode(query), waiting=needs_mapping_count(seller=self.seller),
             imports=sku_import_list(seller=self.seller, limit=3), site_name=link_site_name(seller=self.seller),
-            **kwargs)
+            link_check=link_check_current(seller=self.seller), **kwargs)
 
 
 class SkuFormMixin(SellerRequiredMixin):
@@ -246,10 +248,24 @@ class SkuBulkLinkCheckView(SellerRequiredMixin, View):
         if not ids:
             messages.error(request, "Select the SKUs to check first.")
             return redirect(back)
-        count = sku_links_check_request(seller=self.seller, sku_ids=ids, actor=request.user)
-        messages.info(request, f"Checking the LotteON link of {count} SKU{'s' if count != 1 else ''} in the background; "
-                               "reload the page in a moment to see the results.")
+        if sku_links_check_request(seller=self.seller, sku_ids=ids, actor=request.user) is None:
+            messages.error(request, "None of the selected SKUs was found: reload the list and select them again.")
+        # The SKU list shows the check's progress, and its outcome once it has run.
         return redirect(back)
+
+
+class LinkCheckProgressView(SellerRequiredMixin, View):
+    def get(self, request, pk):
+        try:
+            job = link_check_get(seller=self.seller, job_id=pk)
+        except LinkCheck.DoesNotExist:
+            raise Http404("No such check.") from None
+        if job.finished and request.GET.get("running"):
+            # It ended while the list was on screen: load the list again, with the links it found.
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return render(request, "inventory/partials/_link_check.html", {"link_check": job})
 
 
 class SkuExportView(SellerRequiredMixin, View):

@@ -23,7 +23,7 @@ from integrations.errors import SalesSiteError
 from integrations.models import SalesSiteAccount
 from integrations.services import account_config
 from inventory.codes import code_key
-from inventory.models import LinkStatus, OptionSku, SiteOptionLink, Sku
+from inventory.models import LinkCheck, LinkStatus, OptionSku, SiteOptionLink, Sku
 from sellers.models import Seller, User
 
 logger = logging.getLogger("smartship.inventory.links")
@@ -184,11 +184,35 @@ def _store(*, seller: Seller, account: SalesSiteAccount, results: dict[int, _Res
     return linked
 
 
-def sku_links_check_request(*, seller: Seller, sku_ids: Sequence[int], actor: User | None = None) -> int:
-    """Queue a check of many SKUs for the worker (a product lookup per SKU takes too long for a page)."""
-    from inventory.tasks import check_links
+def sku_links_check_request(*, seller: Seller, sku_ids: Sequence[int], actor: User | None = None) -> LinkCheck | None:
+    """Queue a check of many SKUs for the worker (a product lookup per SKU takes too long for a page); the
+    job says how it goes. None when none of the ids is the seller's SKU."""
+    from inventory.tasks import check_links_job
 
     ids = sorted(set(Sku.objects.filter(seller=seller, pk__in=list(sku_ids)).values_list("pk", flat=True)))
-    if ids:
-        transaction.on_commit(lambda: check_links.delay(seller.pk, ids, actor.pk if actor else None))
-    return len(ids)
+    if not ids:
+        return None
+    job = LinkCheck.objects.create(seller=seller, created_by=actor, sku_ids=ids)
+    transaction.on_commit(lambda: check_links_job.delay(job.pk))
+    return job
+
+
+def link_check_run(*, job_id: int) -> LinkCheck | None:
+    """The worker's side of ``sku_links_check_request``: run the check once and keep its outcome."""
+    claimed = LinkCheck.objects.filter(pk=job_id, status=LinkCheck.Status.QUEUED).update(
+        status=LinkCheck.Status.RUNNING, started_at=timezone.now())
+    job = LinkCheck.objects.select_related("seller", "created_by").filter(pk=job_id).first()
+    if job is None or not claimed:
+        return job  # gone, or another delivery of the task runs it
+    try:
+        outcome = sku_links_check(seller=job.seller, sku_ids=job.sku_ids, actor=job.created_by)
+    except Exception:
+        logger.exception("link check %s of seller %s failed", job.pk, job.seller_id)
+        job.status, job.ok = LinkCheck.Status.FAILED, False
+        job.message = ("The check stopped on an unexpected error; nothing more was changed. Try again, or check "
+                       "one SKU from its page to see what LotteON answers.")
+    else:
+        job.status, job.ok, job.message = LinkCheck.Status.DONE, outcome.ok, outcome.message[:1000]
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "ok", "message", "finished_at"])
+    return job

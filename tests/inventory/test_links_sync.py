@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from inventory.models import LinkStatus, SiteOptionLink
-from inventory.services.links import sku_links_check
+from inventory.models import LinkCheck, LinkStatus, SiteOptionLink
+from inventory.services.links import link_check_run, sku_links_check, sku_links_check_request
 from inventory.services.skus import OptionInput, sku_create
 from tests.factories import make_account, make_seller_user
 from tests.inventory.factories import make_multi, make_single
@@ -146,3 +146,57 @@ def test_check_link_button_and_api(sandbox, account, client):
     data = client.post(f"/api/v1/skus/{sku.pk}/check-link/").json()
     assert data["ok"] and data["sku"]["link"]["state"] == "linked"
     assert data["sku"]["options"][0]["links"][0]["site_option_id"] == singles[0]["sitmNo"]
+
+
+def test_check_links_on_a_selection_runs_in_the_worker_and_the_list_shows_how_it_went(
+        sandbox, account, client, eager_celery, django_capture_on_commit_callbacks):
+    _, singles = stock(sandbox)
+    skus = [make_single(seller=account.seller, code=row["epdNo"]) for row in singles[:2]]
+    client.force_login(account.seller.memberships.get().user)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.post(reverse("inventory:sku-bulk-link-check"), {"sku_ids": [s.pk for s in skus]})
+    job = LinkCheck.objects.get()
+    assert (job.status, sorted(job.sku_ids)) == (LinkCheck.Status.QUEUED, sorted(s.pk for s in skus))
+
+    # While it waits, the list says so and asks for its progress; nothing is linked yet.
+    page = client.get(reverse("inventory:sku-list")).content.decode()
+    progress = reverse("inventory:link-check-progress", args=[job.pk])
+    assert "Check LotteON link of 2 SKUs: waiting for the background worker" in page
+    assert f'hx-get="{progress}?running=1"' in page and not SiteOptionLink.objects.exists()
+    assert client.get(progress, {"running": 1}).status_code == 200
+
+    for callback in queued:  # the worker's turn
+        callback()
+    job.refresh_from_db()
+    assert (job.status, job.ok) == (LinkCheck.Status.DONE, True) and "2 of 2 option SKUs linked" in job.message
+    assert SiteOptionLink.objects.filter(status=LinkStatus.LINKED).count() == 2
+
+    # The poll of a page that showed it running reloads the page; the list then shows the outcome.
+    ended = client.get(progress, {"running": 1})
+    assert ended.status_code == 204 and ended["HX-Refresh"] == "true"
+    page = client.get(reverse("inventory:sku-list")).content.decode()
+    assert "2 of 2 option SKUs linked" in page and "hx-get" not in page.split('id="link-check"')[1].split(">")[0]
+
+    # Another seller's check is not there for them.
+    other, stranger = make_seller_user()
+    client.force_login(stranger)
+    assert client.get(progress).status_code == 404
+    assert "Check LotteON link" not in client.get(reverse("inventory:sku-list")).content.decode()
+
+
+def test_a_check_the_sales_site_refuses_or_that_crashes_says_so(sandbox, account, monkeypatch):
+    _, singles = stock(sandbox)
+    sku = make_single(seller=account.seller, code=singles[0]["epdNo"])
+    sandbox.fault(path=PRODUCT_LIST, status=401, count=-1)
+    job = sku_links_check_request(seller=account.seller, sku_ids=[sku.pk])
+    job = link_check_run(job_id=job.pk)
+    assert (job.status, job.ok) == (LinkCheck.Status.DONE, False) and "API Key" in job.message
+    assert link_check_run(job_id=job.pk).message == job.message, "run once"
+
+    def crash(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("inventory.services.links.sku_links_check", crash)
+    job = link_check_run(job_id=sku_links_check_request(seller=account.seller, sku_ids=[sku.pk]).pk)
+    assert job.status == LinkCheck.Status.FAILED and "unexpected error" in job.message and job.finished_at
+    assert sku_links_check_request(seller=account.seller, sku_ids=[999_999]) is None
