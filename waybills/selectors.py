@@ -6,7 +6,7 @@ Every seller-facing function takes the seller and filters by it first.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -138,12 +138,14 @@ def own_number_courier(site: str) -> CourierRecord:
     return CourierRecord(code="", name=OWN_NUMBER_COURIER_NAME)
 
 
-def courier_find(*, site: str, value: str) -> CourierRecord | None:
-    """A carrier by its code (``0002``) or its name (``CJ대한통운``), as chosen or scanned."""
+def courier_find(*, site: str, value: str, couriers: list[CourierRecord] | None = None) -> CourierRecord | None:
+    """A carrier by its code (``0002``) or its name (``CJ대한통운``), as chosen or scanned. ``couriers``: the
+    site's list read once by a caller that looks up many (``courier_list`` is a query)."""
     wanted = (value or "").strip()
     if not wanted:
         return None
-    couriers = courier_list(site=site)
+    if couriers is None:
+        couriers = courier_list(site=site)
     for courier in couriers:
         if courier.code == wanted:
             return courier
@@ -268,6 +270,157 @@ def packing_labels_awaiting_count() -> int:
     """Packing labels printed for orders still to ship and not scanned at QFC receiving yet (every seller's)."""
     return Waybill.objects.filter(kind=WaybillKind.PACKING, status=Waybill.Status.PRINTED).exclude(
         order__status__in=[OrderStatus.SHIPPED, OrderStatus.CANCELLED]).count()
+
+
+# --- The shipment of an order line ------------------------------------------------------------------
+#
+# A line's tracking number can sit in three places: the outbox (the seller's invoice, a packing label scanned at
+# QFC receiving, the warehouse's Ship, a correction), its order's waybills (an invoice or a received label of an
+# order with nothing to push) and its fulfilment order (shipped by QFC). Which one is *the* shipment of the line
+# is decided here and nowhere else: the warehouse (did it leave another way?) and the order export read it.
+
+SHIPMENT_STATES = (*TrackingPush.OPEN_STATES, TrackingPush.State.CONFIRMED)  # a number in force
+
+
+@dataclass(frozen=True)
+class LineShipment:
+    """How an order line left, or is leaving: the carrier, the number and what the sales site made of it."""
+
+    line_id: int
+    # A TrackingPush origin (invoice, receiving, fulfilment, correction), or "site": the sales site marked the
+    # line shipped and SmartShip holds no number for it.
+    origin: str
+    courier_code: str = ""
+    courier_name: str = ""
+    tracking_no: str = ""
+    waybill_no: str = ""  # the invoice or packing label the number came with
+    shipped_at: datetime | None = None
+    push_state: str = ""  # the TrackingPush state of that number; "" when it is not in the outbox
+    push_message: str = ""
+    push_attempts: int = 0
+    # False: a number printed but never in force, because the buyer cancelled the line (or the seller dismissed
+    # its push) before the sales site took it. Listed so the seller sees what was printed; not a shipment.
+    left: bool = True
+
+
+def line_shipments(*, line_ids: Iterable[int], seller_id: int | None = None, warehouse: bool = True
+                   ) -> dict[int, LineShipment]:
+    """The shipment of each of these order lines that has one, by this rule, first match wins:
+
+    1. its latest tracking number in force in the outbox: waiting, being sent, refused, unsettled, held by the
+       site with another number, or confirmed (a number replaced or not pushed is not in force);
+    2. (``warehouse``) its fulfilment order shipped by QFC, with the carrier and number recorded there if any:
+       nothing in the outbox for a manual order, a site that takes no numbers, or a Ship without a number;
+    3. a line marked Shipped: its order's invoice (the QSP number) or packing label received at QFC (the
+       carrier's number), the later printed of the two; without either, the sales site shipped it ("site");
+    4. its latest number not pushed because the buyer cancelled the line or the seller dismissed the push
+       (``left`` False): what was printed stays visible.
+
+    ``shipped_at``: QFC's Ship for the warehouse, the receiving scan for a packing label, the print for an
+    invoice with nothing to push, and otherwise when the sales site took the number (empty until then).
+    ``warehouse=False`` leaves out what the warehouse itself shipped (the warehouse asks whether a line left
+    another way). ``seller_id`` keeps every row to that seller (seller-facing reads). Three to five queries
+    plus one per sales site whose carrier names are needed, whatever the number of lines: callers pass chunks.
+    """
+    # Inventory builds on waybills (it imports this module); the way back stays inside the one read that needs it.
+    from inventory.models import FulfilmentLine, FulfilmentOrder
+
+    lines = OrderLine.objects.filter(pk__in=sorted(set(line_ids)))
+    if seller_id is not None:
+        lines = lines.filter(seller_id=seller_id)
+    line_rows = {pk: (status, order_id, site or "") for pk, status, order_id, site in lines.values_list(
+        "pk", "status", "order_id", "order__site")}
+    if not line_rows:
+        return {}
+    pushes = TrackingPush.objects.filter(line_id__in=list(line_rows),
+                                         state__in=(*SHIPMENT_STATES, TrackingPush.State.CANCELLED))
+    if seller_id is not None:
+        pushes = pushes.filter(seller_id=seller_id)
+    if not warehouse:
+        pushes = pushes.exclude(origin=TrackingPush.Origin.FULFILMENT)
+    in_force: dict[int, TrackingPush] = {}
+    not_pushed: dict[int, TrackingPush] = {}
+    for push in pushes.select_related("waybill").order_by("created_at", "pk"):
+        # The latest of each line wins: a correction is newer than the number it corrects.
+        (not_pushed if push.state == TrackingPush.State.CANCELLED else in_force)[push.line_id] = push
+
+    shipped_by_qfc: dict[int, dict] = {}
+    if warehouse:
+        fulfilment_lines = FulfilmentLine.objects.filter(order_line_id__in=list(line_rows),
+                                                         fulfilment__state=FulfilmentOrder.State.SHIPPED)
+        if seller_id is not None:
+            fulfilment_lines = fulfilment_lines.filter(fulfilment__seller_id=seller_id)
+        shipped_by_qfc = {row["order_line_id"]: row for row in fulfilment_lines.values(
+            "order_line_id", "fulfilment__courier_code", "fulfilment__courier_name", "fulfilment__tracking_no",
+            "fulfilment__shipped_at")}
+
+    shipped_orders = {order_id for pk, (status, order_id, _) in line_rows.items()
+                      if status == LineStatus.SHIPPED and pk not in in_force and pk not in shipped_by_qfc}
+    waybills: dict[int, Waybill] = {}
+    if shipped_orders:
+        printed = Waybill.objects.filter(order_id__in=shipped_orders)
+        if seller_id is not None:
+            printed = printed.filter(seller_id=seller_id)
+        for waybill in printed.order_by("pk"):
+            if waybill.kind == WaybillKind.INVOICE or waybill.tracking_no:
+                waybills[waybill.order_id] = waybill
+
+    couriers: dict[str, list[CourierRecord]] = {}  # one carrier list per site and call
+
+    def courier_name(site: str, code: str, stored: str = "") -> str:
+        if stored or not (site and code):
+            return stored or code
+        if site not in couriers:
+            couriers[site] = courier_list(site=site)
+        found = courier_find(site=site, value=code, couriers=couriers[site])
+        return found.name if found else code
+
+    def from_push(pk: int, push: TrackingPush, site: str, *, left: bool) -> LineShipment:
+        waybill = push.waybill
+        shipped_at = push.confirmed_at
+        if push.origin == TrackingPush.Origin.RECEIVING and waybill is not None and waybill.received_at:
+            shipped_at = waybill.received_at
+        elif push.origin == TrackingPush.Origin.FULFILMENT and pk in shipped_by_qfc:
+            shipped_at = shipped_by_qfc[pk]["fulfilment__shipped_at"]
+        return LineShipment(
+            line_id=pk, origin=push.origin, courier_code=push.courier_code, tracking_no=push.tracking_no,
+            courier_name=courier_name(site, push.courier_code, waybill.courier_name if waybill is not None else ""),
+            waybill_no=waybill.number if waybill is not None else "", shipped_at=shipped_at if left else None,
+            push_state=push.state, push_message=push.last_message, push_attempts=push.attempts, left=left)
+
+    result: dict[int, LineShipment] = {}
+    for pk, (status, order_id, site) in line_rows.items():
+        if pk in in_force:
+            result[pk] = from_push(pk, in_force[pk], site, left=True)
+            continue
+        # A number dismissed while the site holds another one leaves the line Shipped: its state still says why.
+        dismissed = not_pushed.get(pk)
+        state = {"push_state": dismissed.state, "push_message": dismissed.last_message,
+                 "push_attempts": dismissed.attempts} if dismissed is not None else {}
+        if pk in shipped_by_qfc:
+            row = shipped_by_qfc[pk]
+            result[pk] = LineShipment(
+                line_id=pk, origin=TrackingPush.Origin.FULFILMENT, courier_code=row["fulfilment__courier_code"],
+                courier_name=courier_name(site, row["fulfilment__courier_code"], row["fulfilment__courier_name"]),
+                tracking_no=row["fulfilment__tracking_no"], shipped_at=row["fulfilment__shipped_at"], **state)
+        elif status == LineStatus.SHIPPED:
+            waybill = waybills.get(order_id)
+            if waybill is None:
+                result[pk] = LineShipment(line_id=pk, origin="site", **state)
+            elif waybill.kind == WaybillKind.INVOICE:
+                result[pk] = LineShipment(
+                    line_id=pk, origin=TrackingPush.Origin.INVOICE, courier_code=waybill.courier_code,
+                    courier_name=courier_name(site, waybill.courier_code, waybill.courier_name),
+                    tracking_no=waybill.number, waybill_no=waybill.number, shipped_at=waybill.first_printed_at,
+                    **state)
+            else:
+                result[pk] = LineShipment(
+                    line_id=pk, origin=TrackingPush.Origin.RECEIVING, courier_code=waybill.courier_code,
+                    courier_name=waybill.courier_name, tracking_no=waybill.tracking_no, waybill_no=waybill.number,
+                    shipped_at=waybill.received_at, **state)
+        elif dismissed is not None:
+            result[pk] = from_push(pk, dismissed, site, left=False)
+    return result
 
 
 def waybill_exists(*, seller: Seller) -> bool:

@@ -383,62 +383,26 @@ class ShippedElsewhere:
 def shipped_elsewhere(*, line_ids: Iterable[int]) -> dict[int, ShippedElsewhere]:
     """Which of these order lines already left through another path than their fulfilment order: a tracking
     number recorded for them (waiting, being sent, refused, in conflict or confirmed: not superseded or
-    cancelled), or a line already Shipped (manual orders, or the sales site). Read-only; a few queries."""
-    from waybills.models import TrackingPush, Waybill, WaybillKind
-    from waybills.selectors import courier_find
+    cancelled), or a line already Shipped (manual orders, or the sales site). Read-only; a few queries.
+
+    The shipment of a line is the one ``waybills.selectors.line_shipments`` decides (the order export shows
+    the same), leaving out the warehouse's own shipments."""
+    from waybills.selectors import line_shipments
 
     ids = sorted(set(line_ids))
     if not ids:
         return {}
-    lines = {}
+    lines: dict[int, str] = {}
     for chunk in chunked(ids):
-        lines.update({line.pk: line for line in OrderLine.objects.filter(pk__in=chunk).exclude(
-            fulfilment_line__fulfilment__state=FState.SHIPPED).select_related("order").only(
-            "pk", "line_no", "status", "order_id", "order__site")})
-    pushes: dict[int, TrackingPush] = {}
-    for chunk in chunked(sorted(lines)):
-        for push in (TrackingPush.objects.filter(line_id__in=chunk, state__in=(*TrackingPush.OPEN_STATES,
-                                                                                 TrackingPush.State.CONFIRMED))
-                     .exclude(origin=TrackingPush.Origin.FULFILMENT).select_related("waybill")
-                     .order_by("created_at", "pk")):
-            pushes[push.line_id] = push  # the latest number of each line
-    shipped = [line for pk, line in lines.items() if pk not in pushes and line.status == LineStatus.SHIPPED]
-    waybills: dict[int, Waybill] = {}
-    if shipped:
-        for waybill in Waybill.objects.filter(order_id__in={line.order_id for line in shipped}).order_by("pk"):
-            if waybill.kind == WaybillKind.INVOICE or waybill.tracking_no:
-                waybills[waybill.order_id] = waybill
-    names: dict[tuple[str, str], str] = {}
-
-    def courier_name(site: str, code: str) -> str:
-        if (site, code) not in names:
-            found = courier_find(site=site, value=code) if site and code else None
-            names[(site, code)] = found.name if found else code
-        return names[(site, code)]
-
+        lines.update(OrderLine.objects.filter(pk__in=chunk).exclude(
+            fulfilment_line__fulfilment__state=FState.SHIPPED).values_list("pk", "line_no"))
     result: dict[int, ShippedElsewhere] = {}
-    for pk, line in lines.items():
-        push = pushes.get(pk)
-        if push is not None:
-            waybill = push.waybill
-            result[pk] = ShippedElsewhere(
-                line_id=pk, line_no=line.line_no, origin=push.origin, tracking_no=push.tracking_no,
-                courier_name=(waybill.courier_name if waybill is not None and waybill.courier_name
-                              else courier_name(line.order.site, push.courier_code)),
-                waybill_no=waybill.number if waybill is not None else "")
-        elif line.status == LineStatus.SHIPPED:
-            waybill = waybills.get(line.order_id)
-            if waybill is None:
-                result[pk] = ShippedElsewhere(line_id=pk, line_no=line.line_no, origin="site")
-            elif waybill.kind == WaybillKind.INVOICE:
+    for chunk in chunked(sorted(lines)):
+        for pk, shipment in line_shipments(line_ids=chunk, warehouse=False).items():
+            if shipment.left:  # a number printed for a line cancelled before it was pushed did not ship it
                 result[pk] = ShippedElsewhere(
-                    line_id=pk, line_no=line.line_no, origin="invoice", tracking_no=waybill.number,
-                    courier_name=waybill.courier_name or courier_name(line.order.site, waybill.courier_code),
-                    waybill_no=waybill.number)
-            else:
-                result[pk] = ShippedElsewhere(line_id=pk, line_no=line.line_no, origin="receiving",
-                                              courier_name=waybill.courier_name, tracking_no=waybill.tracking_no,
-                                              waybill_no=waybill.number)
+                    line_id=pk, line_no=lines[pk], origin=shipment.origin, courier_name=shipment.courier_name,
+                    tracking_no=shipment.tracking_no, waybill_no=shipment.waybill_no)
     return result
 
 
