@@ -4,7 +4,8 @@ Builds a throwaway database of its own (SQLite: $SMARTSHIP_VAR_DIR/excel_export.
 DATABASE_URL set: smartship_bench_excel_export on that PostgreSQL server) holding one seller with
 --orders orders (about 1.5 lines each, as bench/orders_list.py builds them), then, each --repeat times:
 
-- ``read``: the export's rows without any file: the queries and the per-cell values, the floor;
+- ``read``: the export's rows without any file: the queries (the lines' shipments included) and the
+  per-cell values, the floor;
 - ``openpyxl``: the same rows written by openpyxl's write-only workbook, as the export did until
   XlsxWriter replaced it (number formats on dates and amounts, like the old code): the baseline;
 - ``export``: the export as a seller gets it (``orders_workbook``: queries + XlsxWriter).
@@ -24,15 +25,15 @@ import time
 from django.db import connection
 from orders_list import build_seller, throwaway_database  # sets Django up: the portal's modules come after
 
-from orders.exports import COLUMNS, orders_workbook
+from orders.exports import COLUMNS, order_export_lines, orders_workbook
 from orders.models import OrderLine
-from orders.selectors import OrderFilters, order_export_rows
+from orders.selectors import OrderFilters
 from sellers.models import Seller
 
 
 def rows_of(seller: Seller):
     getters = [column.value for column in COLUMNS]
-    for order, line in order_export_rows(seller=seller, filters=OrderFilters()):
+    for order, line in order_export_lines(seller=seller, filters=OrderFilters()):
         yield [get(order, line) for get in getters]
 
 

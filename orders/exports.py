@@ -1,9 +1,12 @@
-"""Export to Excel: one row per order line with its order and recipient (``core.xlsx``).
+"""Export to Excel: one row per order line with its order, recipient and shipment (``core.xlsx``).
 
-Rows stream to a temporary file, so memory stays flat whatever the selection. Order numbers, phones and
-everything a buyer typed stay text (16 digits do not fit Excel's 15-digit numbers, phones keep their
-leading 0, and a delivery message starting with "=" is not a formula); quantities and amounts are
-numbers; times are KST.
+Rows stream to a temporary file, so memory stays flat whatever the selection. Order numbers, phones,
+tracking numbers and everything a buyer typed stay text (16 digits do not fit Excel's 15-digit numbers,
+phones and carriers' numbers keep their leading 0, and a delivery message starting with "=" is not a
+formula); quantities and amounts are numbers; times are KST.
+
+A line's shipment (courier, tracking number, when it shipped, the push to the sales site) is the one
+``waybills.selectors.line_shipments`` decides, the rule the warehouse uses too.
 """
 
 from __future__ import annotations
@@ -12,18 +15,22 @@ import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
+from itertools import islice
 from typing import IO, Any, NamedTuple
 
 from django.utils import timezone
 
 from core.xlsx import Column, xlsx_write
 from integrations import registry
-from orders.models import ConfirmState, LineStatus, OrderStatus
+from orders.models import ConfirmState, LineStatus, Order, OrderStatus
 from orders.selectors import OrderFilters, order_export_rows
 from sellers.models import Seller
+from waybills.models import TrackingPush
+from waybills.selectors import LineShipment, line_shipments, site_takes_tracking
 
 AMOUNT_FORMAT = "#,##0"
 PROGRESS_EVERY = 2000
+SHIPMENT_CHUNK = 1000  # lines whose shipments are read together: a few queries per chunk, never per line
 
 
 def _site_name(key: str) -> str:
@@ -48,7 +55,35 @@ def _line(get: Callable[[dict], Any]) -> Callable[[dict, dict | None], Any]:
     return lambda order, line: get(line) if line is not None else None
 
 
+def _shipment(get: Callable[[LineShipment], Any]) -> Callable[[dict, dict | None], Any]:
+    def value(order: dict, line: dict | None) -> Any:
+        shipment = line.get("shipment") if line is not None else None
+        return get(shipment) if shipment is not None else None
+    return value
+
+
 ORDER_STATUS, LINE_STATUS, CONFIRM_STATE = dict(OrderStatus.choices), dict(LineStatus.choices), dict(ConfirmState.choices)
+PUSH_STATE = dict(TrackingPush.State.choices)
+
+
+def _push(order: dict, line: dict | None) -> str | None:
+    """The push of the line's number in the words of the Waybill pages: the outbox state and the sales site's
+    reason, or why nothing is pushed."""
+    shipment: LineShipment | None = line.get("shipment") if line is not None else None
+    if shipment is None:
+        return None
+    if shipment.push_state:
+        waiting_again = shipment.push_state == TrackingPush.State.PENDING and shipment.push_attempts
+        state = "Waiting to retry" if waiting_again else PUSH_STATE.get(shipment.push_state, shipment.push_state)
+        return f"{state}: {shipment.push_message}" if shipment.push_message else state
+    # Nothing in the outbox: the label's and the timeline's words for why.
+    if order["account_id"] is None or order["source"] == Order.Source.MANUAL:
+        return "Manual order: not pushed"
+    if order["site"] and not site_takes_tracking(order["site"]):
+        return f"Not pushed: enter this number at {_site_name(order['site'])}"
+    if shipment.origin == "site":
+        return "Shipped outside SmartShip"
+    return "" if shipment.tracking_no else "No tracking number recorded"
 
 
 class ExportColumn(NamedTuple):
@@ -81,6 +116,11 @@ COLUMNS: tuple[ExportColumn, ...] = tuple(ExportColumn(*column) for column in (
     ("Line", 6, _line(lambda li: li["line_no"])),
     ("Line status", 18, _line(lambda li: LINE_STATUS.get(li["status"], li["status"]))),
     ("Confirmation", 22, _line(lambda li: CONFIRM_STATE.get(li["confirm_state"], li["confirm_state"]))),
+    ("Courier", 14, _shipment(lambda s: s.courier_name)),
+    ("Courier code", 8, _shipment(lambda s: s.courier_code)),
+    ("Tracking number", 18, _shipment(lambda s: s.tracking_no)),
+    ("Shipped at (KST)", 19, _shipment(lambda s: _kst(s.shipped_at))),
+    ("Tracking push", 36, _push),
     ("Product name", 36, _line(lambda li: li["product_name"])),
     ("Option", 20, _line(lambda li: li["option_name"])),
     ("Seller internal product number", 18, _line(lambda li: li["seller_product_code"])),
@@ -95,6 +135,19 @@ COLUMNS: tuple[ExportColumn, ...] = tuple(ExportColumn(*column) for column in (
 ))
 
 
+def order_export_lines(*, seller: Seller, filters: OrderFilters) -> Iterator[tuple[dict, dict | None]]:
+    """``order_export_rows`` with each line's shipment under ``"shipment"`` (a ``LineShipment``, or None when
+    the line has none), read for ``SHIPMENT_CHUNK`` lines at a time."""
+    rows = order_export_rows(seller=seller, filters=filters)
+    while chunk := list(islice(rows, SHIPMENT_CHUNK)):
+        shipments = line_shipments(seller_id=seller.pk,
+                                   line_ids=[line["id"] for _, line in chunk if line is not None])
+        for order, line in chunk:
+            if line is not None:
+                line["shipment"] = shipments.get(line["id"])
+            yield order, line
+
+
 def orders_workbook(*, seller: Seller, filters: OrderFilters,
                     progress: Callable[[int], None] | None = None) -> IO[bytes]:
     """The selection as an .xlsx in a temporary file, rewound and ready to stream. ``progress`` is called
@@ -102,7 +155,7 @@ def orders_workbook(*, seller: Seller, filters: OrderFilters,
     getters = [column.value for column in COLUMNS]
 
     def rows() -> Iterator[list]:
-        for written, (order, line) in enumerate(order_export_rows(seller=seller, filters=filters), start=1):
+        for written, (order, line) in enumerate(order_export_lines(seller=seller, filters=filters), start=1):
             yield [get(order, line) for get in getters]
             if progress is not None and written % PROGRESS_EVERY == 0:
                 progress(written)

@@ -378,13 +378,13 @@ def order_export_size(*, seller: Seller, filters: OrderFilters) -> int:
 
 
 EXPORT_ORDER_FIELDS = (
-    "id", "order_no", "reference_order_no", "site", "account__shop_id", "status", "needs_attention",
-    "attention_reason", "ordered_at", "instructed_at", "created_at", "orderer_name", "orderer_mobile",
-    "orderer_phone", "recipient_name", "recipient_mobile", "recipient_phone", "zip_code", "address",
-    "address_detail", "delivery_message",
+    "id", "order_no", "reference_order_no", "site", "source", "account_id", "account__shop_id", "status",
+    "needs_attention", "attention_reason", "ordered_at", "instructed_at", "created_at", "orderer_name",
+    "orderer_mobile", "orderer_phone", "recipient_name", "recipient_mobile", "recipient_phone", "zip_code",
+    "address", "address_detail", "delivery_message",
 )
 EXPORT_LINE_FIELDS = (
-    "order_id", "line_no", "status", "confirm_state", "product_name", "option_name", "seller_product_code",
+    "id", "order_id", "line_no", "status", "confirm_state", "product_name", "option_name", "seller_product_code",
     "seller_option_code", "site_product_id", "site_option_id", "quantity", "cancelled_quantity", "unit_price",
     "amount", "shipping_fee",
 )
