@@ -161,7 +161,20 @@ class SiteOptionLink(models.Model):
         return self.status == LinkStatus.LINKED
 
 
-class LinkCheck(models.Model):
+class WorkerJob:
+    """What a page says of a job left to the worker: statuses ``queued`` and ``running``, ``created_at`` and
+    ``started_at``."""
+
+    @property
+    def stale(self) -> bool:
+        """Waiting two minutes for a worker, or running for ten: the worker may not run (or have stopped)."""
+        from django.utils import timezone
+
+        age = (timezone.now() - (self.started_at or self.created_at)).total_seconds()
+        return (self.status == "queued" and age > 120) or (self.status == "running" and age > 600)
+
+
+class LinkCheck(WorkerJob, models.Model):
     """Check LotteON link for a selection of SKUs, run by the worker: what the SKU list shows while it runs
     and the outcome (the same words as the one-SKU check on the SKU page) once it has."""
 
@@ -194,16 +207,8 @@ class LinkCheck(models.Model):
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
-    @property
-    def stale(self) -> bool:
-        """Waiting two minutes for a worker, or running for ten: the worker may not run (or have stopped)."""
-        from django.utils import timezone
 
-        age = (timezone.now() - (self.started_at or self.created_at)).total_seconds()
-        return (self.status == self.Status.QUEUED and age > 120) or (self.status == self.Status.RUNNING and age > 600)
-
-
-class SkuImport(models.Model):
+class SkuImport(WorkerJob, models.Model):
     """One Excel upload of SKUs: the stored file, its progress while the worker reads it, the outcome.
 
     The file is kept in the database (at most 10 MB) so a worker on another machine can read it; it is

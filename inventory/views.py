@@ -318,10 +318,7 @@ class SkuImportMixin(SellerRequiredMixin):
 
     def job_context(self, job: SkuImport) -> dict:
         page = Paginator(job.errors or [], REPORT_PAGE).get_page(self.request.GET.get("page")) if job.finished else None
-        age = (timezone.now() - (job.started_at or job.created_at)).total_seconds()
-        stale = (job.status == SkuImport.Status.QUEUED and age > 120) or (
-            job.status == SkuImport.Status.RUNNING and age > 600)
-        return {"job": job, "page_obj": page, "problems": page.object_list if page else [], "stale": stale}
+        return {"job": job, "page_obj": page, "problems": page.object_list if page else [], "stale": job.stale}
 
 
 class SkuImportDetailView(SkuImportMixin, TemplateView):

@@ -3,8 +3,11 @@ call), then 94 per product to pair each option's eitmNo with its sitmNo; every r
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from inventory.models import LinkCheck, LinkStatus, SiteOptionLink
 from inventory.services.links import link_check_run, sku_links_check, sku_links_check_request
@@ -200,3 +203,15 @@ def test_a_check_the_sales_site_refuses_or_that_crashes_says_so(sandbox, account
     job = link_check_run(job_id=sku_links_check_request(seller=account.seller, sku_ids=[sku.pk]).pk)
     assert job.status == LinkCheck.Status.FAILED and "unexpected error" in job.message and job.finished_at
     assert sku_links_check_request(seller=account.seller, sku_ids=[999_999]) is None
+
+
+def test_a_check_no_worker_takes_or_finishes_says_the_worker_may_not_run(account, client):
+    client.force_login(account.seller.memberships.get().user)
+    job = LinkCheck.objects.create(seller=account.seller, sku_ids=[1])
+    page = client.get(reverse("inventory:sku-list")).content.decode()
+    assert "waiting for the background worker" in page and "has not started after two minutes" not in page
+    LinkCheck.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=3))
+    assert "has not started after two minutes" in client.get(reverse("inventory:sku-list")).content.decode()
+    LinkCheck.objects.filter(pk=job.pk).update(status=LinkCheck.Status.RUNNING,
+                                               started_at=timezone.now() - timedelta(minutes=11))
+    assert "the worker may have stopped" in client.get(reverse("inventory:sku-list")).content.decode()
