@@ -28,6 +28,7 @@ CONFLICT_CODES = frozenset({
     "account_inactive", "already_received", "busy", "manual_in_progress", "cancel_requested", "cancelled", "duplicate", "flagged",
     "hold_changed",
     "not_a_conflict", "not_dismissable", "not_flagged", "not_printable", "not_ready", "nothing_to_confirm",
+    "reprint_needed",
     "nothing_to_pick",
     "nothing_to_retry", "nothing_to_ship", "order_cancelled", "reserved_negative", "shipped_elsewhere",
     "stock_negative", "stock_sync_off", "sync_running", "too_many_exports", "tracking_no_used", "wrong_state",

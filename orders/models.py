@@ -227,6 +227,7 @@ class OrderEvent(models.Model):
         DUPLICATE = "duplicate", "Same sale as another order"
         MAPPED = "mapped", "SKU & fulfilment"  # mapped or not, sent to fulfilment or waiting (and why)
         PRINTED = "printed", "Waybill printed"
+        SET_ASIDE = "set_aside", "Parcel set aside"
         SHIPPED = "shipped", "Shipped"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")

@@ -4,6 +4,7 @@ from waybills import apis
 
 urlpatterns = [
     path("waybills/", apis.WaybillListApi.as_view(), name="api-waybill-list"),
+    path("waybills/<int:pk>/set-aside/", apis.WaybillSetAsideApi.as_view(), name="api-waybill-set-aside"),
     path("waybills/print/", apis.WaybillPrintApi.as_view(), name="api-waybill-print"),
     path("waybills/batches/<int:pk>/labels/", apis.BatchLabelsApi.as_view(), name="api-waybill-batch-labels"),
     path("tracking-pushes/", apis.TrackingPushListApi.as_view(), name="api-tracking-push-list"),

@@ -16,7 +16,7 @@ from core.ids import ID_BOUNDS, id_or_none
 from sellers.permissions import IsWarehouseOperator, request_seller
 from waybills import selectors
 from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
-from waybills.services.printing import waybills_print
+from waybills.services.printing import waybill_set_aside, waybills_print
 from waybills.services.push import push_correct, push_dismiss, pushes_retry
 from waybills.services.receiving import packing_receive
 from waybills.views import label_response
@@ -168,6 +168,17 @@ class TrackingPushDismissApi(APIView):
         push_dismiss(seller_id=seller.pk, push_id=_push_id(pk), actor=request.user)
         push = TrackingPush.objects.select_related("order", "line").get(pk=pk, seller=seller)
         return Response(TrackingPushSerializer(push).data)
+
+
+class WaybillSetAsideApi(APIView):
+    @extend_schema(request=None, responses={200: WaybillSerializer},
+                   summary="Parcel set aside: the order was cancelled after this label was printed and the parcel "
+                           "does not ship; the label's flag and the order's attention end. 409 not_flagged, "
+                           "reprint_needed (a partial cancellation: reprint instead)")
+    def post(self, request, pk: int):
+        seller = request_seller(request)
+        waybill = waybill_set_aside(seller_id=seller.pk, waybill_id=id_or_none(pk) or 0, actor=request.user)
+        return Response(WaybillSerializer(waybill).data)
 
 
 class ReceiveInputSerializer(serializers.Serializer):

@@ -25,7 +25,7 @@ from waybills.labels.pdf import pdf_render
 from waybills.labels.zpl import zpl_render
 from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
 from waybills.services.couriers import couriers_for
-from waybills.services.printing import waybills_print
+from waybills.services.printing import waybill_set_aside, waybills_print
 from waybills.services.push import push_correct, push_dismiss, pushes_retry
 from waybills.services.receiving import packing_label_check, packing_receive
 
@@ -211,6 +211,24 @@ class OrderTrackingView(SellerRequiredMixin, TemplateView):
                        not_pushed_site=selectors.order_not_pushed_site(order),
                        pushes=selectors.pushes_of_order(seller=self.seller, order_id=order.pk), State=TrackingPush.State)
         return context
+
+
+class WaybillSetAsideView(SellerRequiredMixin, View):
+    """Parcel set aside: the order was cancelled after its label was printed and the seller stopped the parcel."""
+
+    def post(self, request, pk: int):
+        waybill_id = id_or_none(pk)
+        waybill = Waybill.objects.filter(pk=waybill_id, seller=self.seller).only("order_id").first() if waybill_id else None
+        if waybill is None:
+            raise Http404("No such waybill.")
+        try:
+            waybill = waybill_set_aside(seller_id=self.seller.pk, waybill_id=waybill.pk, actor=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"{waybill.number} set aside: order {waybill.order.order_no} no longer needs "
+                                      "attention for it.")
+        return redirect("waybills:order-tracking", waybill.order_id)
 
 
 class ReceivingView(WarehouseOperatorRequiredMixin, TemplateView):

@@ -230,3 +230,35 @@ def _queue_pushes(*, seller_id: int, waybills: list[Waybill], actor: User | None
 
 def site_label(order: Order) -> str:
     return site_name(order.site) if order.site else "Manual"
+
+
+def waybill_set_aside(*, seller_id: int, waybill_id: int, actor: User | None = None) -> Waybill:
+    """The seller says the parcel of an order cancelled after its label was printed will not ship: stopped,
+    set aside or the label destroyed. The label's "do not ship" flag, and with it the order's attention, ends;
+    the timeline keeps what was printed and who said it was stopped. QFC receiving still refuses the label
+    (the order is cancelled), so a parcel that turns up anyway cannot ship.
+
+    A label flagged by a partial cancellation is not ended here: its parcel still ships, and a reprint
+    makes the label match the order again."""
+    with transaction.atomic():
+        try:
+            waybill = Waybill.objects.select_for_update(of=("self",)).select_related("order").get(
+                pk=waybill_id, seller_id=seller_id)
+        except Waybill.DoesNotExist:
+            raise ApplicationError("No such waybill.", code="not_found") from None
+        label = f"{KIND_NAMES[waybill.kind]} {waybill.number}"
+        if not waybill.flagged:
+            raise ApplicationError(f"The {label} is not flagged: nothing to set aside.", code="not_flagged")
+        if waybill.order.status != OrderStatus.CANCELLED:
+            raise ApplicationError(
+                f"Order {waybill.order.order_no} still ships part of its items: reprint the {label} (Print Waybill) "
+                "so the parcel matches the order, instead of setting it aside.", code="reprint_needed")
+        Waybill.objects.filter(pk=waybill.pk).update(flagged=False, flag_reason="")
+        OrderEvent.objects.create(
+            order_id=waybill.order_id, seller_id=seller_id, actor=actor, kind=OrderEvent.Kind.SET_ASIDE,
+            details={"waybill": waybill.number},
+            message=f"{KIND_NAMES[waybill.kind].capitalize()} {waybill.number} of the cancelled order set aside: the "
+                    "parcel does not ship")
+        orders_refresh(order_ids=[waybill.order_id])
+    waybill.refresh_from_db()
+    return waybill
