@@ -5,9 +5,11 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.generic import TemplateView
 
+from core.middleware import wants_json
 from core.selectors import worker_is_alive, worker_last_seen
 from integrations.models import SalesSiteAccount
 from integrations.selectors import account_list, sync_run_list
@@ -93,3 +95,19 @@ def page_not_found(request, exception):
         return JsonResponse({"message": f"No API endpoint at {request.path}; the endpoints are listed at /api/docs/.",
                              "code": "not_found", "extra": {}}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+OUT_OF_DATE = ("The page you sent this from was out of date (you signed in again, perhaps in another window, or it "
+               "was open for a long time). Nothing was changed: reload the page and try again.")
+
+
+def csrf_failure(request, reason=""):  # Django's middleware has logged the reason already
+    """``CSRF_FAILURE_VIEW``: a form or scan sent with a token that no longer holds — most often a page left open
+    while its user signed in again elsewhere, which replaces the token. Said in the portal's words (Django's
+    page speaks of cookies and referers), and as JSON to a page's script, which shows it."""
+    if wants_json(request) or request.headers.get("HX-Request") == "true":
+        return JsonResponse({"ok": False, "code": "page_out_of_date", "message": OUT_OF_DATE}, status=403)
+    referer = request.headers.get("Referer", "")
+    back = referer if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()) else ""
+    return render(request, "403_csrf.html", {"message": OUT_OF_DATE, "back": back}, status=403)

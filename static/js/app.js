@@ -45,3 +45,34 @@ document.addEventListener("submit", (event) => {
     if (event.key === "Escape" && document.body.classList.contains("nav-open")) setOpen(false);
   });
 })();
+
+// A background request that fails — the network, a server error, a page out of date after signing in again
+// elsewhere (the portal answers those with a message) — would leave its button looking dead or its progress
+// frozen: say what happened above the page, until the same element's next request goes through.
+(() => {
+  const box = document.getElementById("request-error");
+  if (!box) return;
+  let failed = null; // the failed request's element and the one its answer would have replaced
+  const say = (detail, text) => {
+    failed = { elt: detail.elt, target: detail.target };
+    box.textContent = text;
+    box.hidden = false;
+  };
+  const ended = (matches) => { if (failed && matches) { failed = null; box.hidden = true; } };
+  document.addEventListener("htmx:sendError", (event) => {
+    say(event.detail, "SmartShip could not be reached: check the network and try again.");
+  });
+  document.addEventListener("htmx:responseError", (event) => {
+    const xhr = event.detail.xhr;
+    let text = "";
+    try { text = JSON.parse(xhr.responseText).message || ""; } catch (e) { /* not JSON: a proxy's or server's page */ }
+    say(event.detail, text || `SmartShip could not answer (HTTP ${xhr.status}): try again in a moment.`);
+  });
+  // Before the swap: a button that replaces itself is out of the document by the time its request ends.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    ended(!event.detail.isError && failed && event.detail.target === failed.target);
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    ended(event.detail.successful && failed && event.detail.elt === failed.elt);
+  });
+})();

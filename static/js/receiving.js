@@ -41,7 +41,25 @@
     empty: "✖ Nothing scanned", unknown_courier: "✖ Unknown carrier", invalid_tracking_no: "✖ Bad tracking number",
     tracking_no_used: "✖ Tracking number already used", tracking_no_short: "✖ Partial scan?",
     tracking_no_is_label: "✖ That is the packing label",
+    offline: "✖ No connection", server_error: "✖ Server error", signed_out: "✖ Signed out",
+    page_out_of_date: "✖ Page out of date",
   };
+  // What the server answered, as the scan's result. A scan that gets no JSON answer — the network is down, the
+  // session ended (a 401 from the portal), the page is out of date (a 403 after signing in again elsewhere),
+  // a server error — must say so loudly: a silent failure looks like a scan still in progress.
+  async function ask(url, options) {
+    let response;
+    try {
+      response = await fetch(url, { credentials: "same-origin", ...options });
+    } catch (e) {
+      return { ok: false, code: "offline", message: "The scan did not reach SmartShip: check the network and scan again." };
+    }
+    if ((response.headers.get("Content-Type") || "").startsWith("application/json")) {
+      try { return await response.json(); } catch (e) { /* a cut answer: as below */ }
+    }
+    return { ok: false, code: "server_error", message: `SmartShip could not answer (HTTP ${response.status}). Scan again; a label that was received after all says so.` };
+  }
+
   // A number the server found too short: scanning the very same number again (for this label) records it.
   let shortRefused = "";
 
@@ -69,10 +87,9 @@
   async function lookup() {
     const value = label.value.trim();
     if (!value) return;
-    const response = await fetch(`${form.dataset.lookupUrl}?label=${encodeURIComponent(value)}`, {
-      headers: { Accept: "application/json" }, credentials: "same-origin",
+    const data = await ask(`${form.dataset.lookupUrl}?label=${encodeURIComponent(value)}`, {
+      headers: { Accept: "application/json" },
     });
-    const data = await response.json();
     if (data.ok) {
       show("found", "Label found", data.message, data.items);
       useCarriersOf(data);
@@ -119,10 +136,9 @@
     const body = new FormData(form);
     const attempt = `${label.value.trim()} ${tracking.value.trim()}`;
     if (shortRefused === attempt) body.set("short_confirmed", "on");
-    const response = await fetch(window.location.pathname, {
-      method: "POST", body, credentials: "same-origin", headers: { Accept: "application/json", "X-CSRFToken": csrf },
+    const data = await ask(window.location.pathname, {
+      method: "POST", body, headers: { Accept: "application/json", "X-CSRFToken": csrf },
     });
-    const data = await response.json();
     shortRefused = !data.ok && data.code === "tracking_no_short" ? attempt : "";
     if (data.ok) {
       show("ok", "✔ Received", data.message, data.items);
