@@ -445,6 +445,9 @@ def _push(*, adapter, run: StockSyncRun, items: _Pass, batch_size: int, site_nam
               and i.push.pushed_quantity == i.quantity and i.quantity > 0]
     for start in range(0, len(resume), batch_size):
         batch = resume[start:start + batch_size]
+        # Their 86 is stored, but the 111 is still owed: until its answer is stored they are unsettled, so a
+        # 111 refused as a whole (429, 401, ...) or a lost lock marks them again for the push that retries.
+        items.settled.difference_update(i.push.pk for i in batch)
         outcomes = _write(batch, run=run, hold=hold, forget=False,
                           send=lambda b=batch: adapter.resume_sale([i.ref for i in b]))
         run.calls += 1

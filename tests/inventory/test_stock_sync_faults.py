@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.models import Lease
 from integrations.lotteon.adapter import LotteonAdapter
+from integrations.services import account_test_connection
 from inventory.models import StockPush, StockSyncRun
 from inventory.services.stock import stock_adjust, stock_receive
 from inventory.services.stock_sync import lease_name, stock_sync
@@ -245,3 +246,29 @@ def test_an_error_that_applied_nothing_needs_no_read_back(sandbox, account):
     assert stock_sync(account_id=account.pk).status == "succeeded"
     assert [c["path"] for c in sandbox.calls(since=after)] == [STOCK]
     assert lotteon(sandbox, row)[0] == 4
+
+
+@pytest.mark.parametrize("fault", [{"status": 429, "retryAfter": 30}, {"status": 401}], ids=["429", "401"])
+def test_a_111_refused_as_a_whole_is_owed_to_the_next_push(sandbox, account, fault):
+    """The 86 of a restock applied and was stored; the 111 SALE after it was refused before applying (429, or
+    401 for a key that expired in between). The option is still sold out at LotteON with stock: the push the
+    task retries (a change-driven one, not the full sync half an hour later) must send the 111."""
+    row, opt = synced_at(sandbox, account, 3)
+    stock_adjust(seller=account.seller, option=opt, quantity=-3, reason="lost")
+    assert stock_sync(account_id=account.pk).status == "succeeded"
+    assert lotteon(sandbox, row) == (0, "SOUT", "SOUT_STK")
+
+    stock_receive(seller=account.seller, option=opt, quantity=4)
+    sandbox.fault(path="item/status/change", count=1, **fault)
+    run = stock_sync(account_id=account.pk)
+    assert run.status == "failed" and run.error_code == {429: "rate_limited", 401: "unauthorized"}[fault["status"]]
+    assert lotteon(sandbox, row) == (4, "SOUT", "SOUT_STK"), "the 86 applied, the 111 did not"
+    push = StockPush.objects.get()
+    assert (push.dirty, push.claimed_by, push.resume_sale) == (True, None, True)
+
+    if fault["status"] == 401:
+        assert account_test_connection(account=account).ok  # the seller saved a valid key and tested it
+    after = since(sandbox)
+    assert stock_sync(account_id=account.pk).status == "succeeded"
+    assert lotteon(sandbox, row) == (4, "SALE", "")
+    assert STOCK not in [c["path"] for c in sandbox.calls(since=after)], "the 86 that applied is not sent again"
