@@ -9,14 +9,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from celery.exceptions import Retry
 from django.utils import timezone
 
 from core.models import Lease
 from integrations.lotteon.adapter import LotteonAdapter
+from integrations.models import SalesSiteAccount
 from integrations.services import account_test_connection
 from inventory.models import StockPush, StockSyncRun
 from inventory.services.stock import stock_adjust, stock_receive
 from inventory.services.stock_sync import lease_name, stock_sync
+from inventory.tasks import sync_stock_account
 from tests.factories import make_account, make_seller_user
 from tests.inventory.test_stock_sync import (
     DETAIL,
@@ -252,7 +255,9 @@ def test_an_error_that_applied_nothing_needs_no_read_back(sandbox, account):
 def test_a_111_refused_as_a_whole_is_owed_to_the_next_push(sandbox, account, fault):
     """The 86 of a restock applied and was stored; the 111 SALE after it was refused before applying (429, or
     401 for a key that expired in between). The option is still sold out at LotteON with stock: the push the
-    task retries (a change-driven one, not the full sync half an hour later) must send the 111."""
+    task retries a minute later (a change-driven one, not the full sync half an hour later) must send the 111.
+    A 401 is not retried: the account shows what to fix, and the push after a successful Test Connection
+    sends it."""
     row, opt = synced_at(sandbox, account, 3)
     stock_adjust(seller=account.seller, option=opt, quantity=-3, reason="lost")
     assert stock_sync(account_id=account.pk).status == "succeeded"
@@ -260,7 +265,14 @@ def test_a_111_refused_as_a_whole_is_owed_to_the_next_push(sandbox, account, fau
 
     stock_receive(seller=account.seller, option=opt, quantity=4)
     sandbox.fault(path="item/status/change", count=1, **fault)
-    run = stock_sync(account_id=account.pk)
+    if fault["status"] == 429:
+        with pytest.raises(Retry):
+            sync_stock_account(account.pk)
+    else:
+        sync_stock_account(account.pk)  # not retried
+        account.refresh_from_db()
+        assert account.connection_status == SalesSiteAccount.ConnectionStatus.FAILED
+    run = StockSyncRun.objects.latest("pk")
     assert run.status == "failed" and run.error_code == {429: "rate_limited", 401: "unauthorized"}[fault["status"]]
     assert lotteon(sandbox, row) == (4, "SOUT", "SOUT_STK"), "the 86 applied, the 111 did not"
     push = StockPush.objects.get()
@@ -269,6 +281,7 @@ def test_a_111_refused_as_a_whole_is_owed_to_the_next_push(sandbox, account, fau
     if fault["status"] == 401:
         assert account_test_connection(account=account).ok  # the seller saved a valid key and tested it
     after = since(sandbox)
-    assert stock_sync(account_id=account.pk).status == "succeeded"
+    sync_stock_account(account.pk)
+    assert StockSyncRun.objects.latest("pk").status == "succeeded"
     assert lotteon(sandbox, row) == (4, "SALE", "")
     assert STOCK not in [c["path"] for c in sandbox.calls(since=after)], "the 86 that applied is not sent again"
