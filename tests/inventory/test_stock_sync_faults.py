@@ -285,3 +285,27 @@ def test_a_111_refused_as_a_whole_is_owed_to_the_next_push(sandbox, account, fau
     assert StockSyncRun.objects.latest("pk").status == "succeeded"
     assert lotteon(sandbox, row) == (4, "SALE", "")
     assert STOCK not in [c["path"] for c in sandbox.calls(since=after)], "the 86 that applied is not sent again"
+
+
+@pytest.mark.parametrize("applied", [True, False], ids=["applied", "not-applied"])
+def test_a_lost_111_is_read_back_by_the_next_push(sandbox, account, applied):
+    """The 111 SALE after a restock answered 500: LotteON may or may not have put the option back on sale. The
+    row is not trusted as on sale, nor sent blindly: the next push reads the option (94) and sends the 111 only
+    if it is still sold out by stock."""
+    row, opt = synced_at(sandbox, account, 3)
+    stock_adjust(seller=account.seller, option=opt, quantity=-3, reason="lost")
+    assert stock_sync(account_id=account.pk).status == "succeeded"
+    stock_receive(seller=account.seller, option=opt, quantity=4)
+    sandbox.fault(path="item/status/change", status=500, afterApply=applied, count=1)
+    run = stock_sync(account_id=account.pk)
+    assert (run.status, run.error_code) == ("partial", "outcome_unknown")
+    assert lotteon(sandbox, row)[1] == ("SALE" if applied else "SOUT")
+    push = StockPush.objects.get()
+    assert (push.dirty, push.resume_sale, push.pushed_quantity) == (True, True, 4)
+
+    after = since(sandbox)
+    assert stock_sync(account_id=account.pk).status == "succeeded"
+    assert lotteon(sandbox, row) == (4, "SALE", "")
+    assert [c["path"] for c in sandbox.calls(since=after)] == [DETAIL] + ([] if applied else [STATUS])
+    push.refresh_from_db()
+    assert (push.state, push.resume_sale, push.dirty) == ("synced", False, False)
