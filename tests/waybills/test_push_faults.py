@@ -19,7 +19,7 @@ from orders.models import LineStatus, OrderStatus
 from tests.waybills.helpers import CORRECT_EVENT, SHIP_EVENT, events_per_line, print_invoices, pull, push
 from waybills.models import TrackingPush
 from waybills.selectors import accounts_with_pushes
-from waybills.services.push import LOCK_SECONDS, lease_name, tracking_push
+from waybills.services.push import LOCK_SECONDS, lease_name, pushes_retry, tracking_push
 from waybills.services.tracking import tracking_record
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.django_db]
@@ -96,6 +96,35 @@ def test_a_refused_call_never_puts_back_what_an_earlier_call_of_the_run_applied(
     assert events_per_line(sandbox, CORRECT_EVENT)[(one.order_no, "1")] == 1
     two.refresh_from_db()
     assert two.status == OrderStatus.SHIPPED
+
+
+# --- A call refused as a whole with a business returnCode ------------------------------------------------------
+
+def test_a_137_refused_with_a_business_return_code_fails_its_lines_and_is_not_sent_again_by_itself(sandbox, account):
+    """LotteON answers the 137 with a returnCode other than 0000: nothing was applied, and the same request
+    would be refused again (repeated failing writes can get the server's IP blocked, API.md §4). Its lines
+    are failures with LotteON's code and message, their order needs attention, the next run does not send
+    them again; Retry (once the cause is fixed) sends each once."""
+    (order,) = pull(sandbox, account, 2)
+    print_invoices(account.seller, [order])
+    sandbox.fault(path=PROGRESS, returnCode="9001")
+
+    stats = push(account)
+    assert (stats.sent, stats.failed, stats.waiting) == (2, 2, 0)
+    rows = list(TrackingPush.objects.filter(order=order))
+    assert {(r.state, r.last_code) for r in rows} == {(State.FAILED, "9001")}
+    assert all("9001" in r.last_message for r in rows)
+    order.refresh_from_db()
+    assert order.needs_attention and "Tracking push failed" in order.attention_reason
+
+    assert push(account).sent == 0, "not sent again until someone retries it"
+    assert len(writes(sandbox, PROGRESS, order.order_no, refused_too=True)) == 1
+
+    assert pushes_retry(seller_id=account.seller_id, push_ids=[r.pk for r in rows]) == 2
+    assert push(account).confirmed == 2
+    assert set(events_per_line(sandbox, SHIP_EVENT).values()) == {1}
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SHIPPED and not order.needs_attention
 
 
 # --- The lease runs out under a live run ----------------------------------------------------------------------
