@@ -237,6 +237,13 @@ def stock_sync(*, account_id: int, full: bool = False, trigger: str = Trigger.CO
             run.status, run.error_message = StockSyncRun.Status.SKIPPED, message
             return run
         return _finish(run, StockSyncRun.Status.SKIPPED, message=message)
+    # This run holds the lock now, so a run of the account still shown running is one whose worker died (killed,
+    # restarted) before it could say how it ended; the rows it left are taken by this run (``_claim``). A run
+    # that is alive after all (it outlived the lock) writes its own ending over this when it stops.
+    StockSyncRun.objects.filter(account=account, status=StockSyncRun.Status.RUNNING).update(
+        status=StockSyncRun.Status.FAILED, finished_at=timezone.now(), error_code="lost",
+        error_message="This push stopped before it finished (its worker was stopped or restarted). The next push "
+        "took over what it left.")
     run.save()
     try:
         _run(account=account, site_name=site.name, run=run, full=full, hold=_Hold(lease_name(account.pk), token, ttl))

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from celery.exceptions import Retry
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Lease
@@ -20,6 +21,7 @@ from inventory.models import StockPush, StockSyncRun
 from inventory.services.stock import stock_adjust, stock_receive
 from inventory.services.stock_sync import lease_name, stock_sync
 from inventory.tasks import sync_stock_account
+from sellers.models import User
 from tests.factories import make_account, make_seller_user
 from tests.inventory.test_stock_sync import (
     DETAIL,
@@ -159,6 +161,33 @@ def test_a_worker_killed_after_it_claimed_its_rows_leaves_them_to_the_next_push(
     assert lotteon(sandbox, row)[0] == 4
     push = StockPush.objects.get()
     assert (push.state, push.pushed_quantity, push.dirty, push.claimed_by) == ("synced", 4, False, None)
+
+
+def test_the_run_of_a_killed_worker_does_not_show_as_running_for_ever(sandbox, account, monkeypatch, client):
+    """The worker dies mid-push: its run row cannot say so itself. The next push, holding the lock the dead
+    one held, closes it as failed with the reason, so Stock sync does not list a push running for days."""
+    row, opt = synced_at(sandbox, account, 3)
+    stock_receive(seller=account.seller, option=opt, quantity=1)
+
+    def killed(self, requests):
+        raise Killed
+
+    monkeypatch.setattr(LotteonAdapter, "push_stock", killed)
+    with pytest.raises(Killed):
+        stock_sync(account_id=account.pk)
+    monkeypatch.undo()
+    dead = StockSyncRun.objects.latest("pk")
+    assert dead.status == "running"
+    Lease.objects.filter(name=lease_name(account.pk)).update(token="", expires_at=None)  # long expired
+
+    assert stock_sync(account_id=account.pk).status == "succeeded"
+    dead.refresh_from_db()
+    assert (dead.status, dead.error_code) == ("failed", "lost") and dead.finished_at is not None
+    assert "stopped before it finished" in dead.error_message
+    assert not StockSyncRun.objects.filter(status="running").exists()
+    client.force_login(User.objects.get(memberships__seller=account.seller))
+    page = client.get(reverse("inventory:stock-sync")).content.decode()
+    assert "badge-sync-running" not in page and "stopped before it finished" in page
 
 
 def test_a_run_that_lost_its_lock_stops_writing(sandbox, account, settings, monkeypatch):
