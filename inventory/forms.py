@@ -9,7 +9,14 @@ from inventory.codes import MAX_CODE_LENGTH
 from inventory.excel import MAX_BYTES
 from inventory.models import SkuKind
 from inventory.selectors import LINK_CHOICES, STATUS_CHOICES, SkuFilters
-from inventory.services.skus import MAX_BARCODE, MAX_NAME, MAX_VALUES, OptionInput
+from inventory.services.skus import (
+    KIND_REQUIRED,
+    MAX_BARCODE,
+    MAX_NAME,
+    MAX_VALUES,
+    NAME_REQUIRED,
+    OptionInput,
+)
 
 CODE_HELP = ("Single option type: the code you entered at LotteON as the Seller internal product number. "
              "Multi-option product: optional — the product's code at LotteON, used to find it there; each option's "
@@ -32,9 +39,11 @@ class SkuFilterForm(forms.Form):
 
 
 class SkuForm(forms.Form):
+    # Django's own "This field is required." does not say what is missing: the messages are the service's.
     kind = forms.ChoiceField(choices=SkuKind.choices, widget=forms.RadioSelect, label="SKU type",
-                             initial=SkuKind.SINGLE)
-    name = forms.CharField(max_length=MAX_NAME, label="SKU name")
+                             initial=SkuKind.SINGLE,
+                             error_messages={"required": KIND_REQUIRED, "invalid_choice": KIND_REQUIRED})
+    name = forms.CharField(max_length=MAX_NAME, label="SKU name", error_messages={"required": NAME_REQUIRED})
     code = forms.CharField(max_length=MAX_CODE_LENGTH, required=False, label="Seller defined code", help_text=CODE_HELP)
     barcode = forms.CharField(max_length=MAX_BARCODE, required=False, label="Barcode")
 
@@ -101,6 +110,8 @@ def apply_errors(error: ValidationError, form: forms.Form, formset, indexes: lis
 
 class SkuImportForm(forms.Form):
     file = forms.FileField(label="Excel file (.xlsx)",
+                           error_messages={"required": "Choose the Excel file to upload.",
+                                           "empty": "The file is empty. Download the template and fill it in."},
                            help_text=f"At most 20,000 rows and {MAX_BYTES // (1024 * 1024)} MB. Download the template "
                                      "for the columns.",
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))

@@ -21,11 +21,12 @@ from sellers.models import Seller
 
 
 def _text(label: str, name: str, *, required: bool = False, help_text: str = "", **attrs: Any) -> forms.CharField:
-    # Django only checks presence (with the service's message); lengths and formats are the service's.
+    # Django only checks presence (with the service's message); lengths and formats are the service's. A
+    # required field without a message of its own fails here, at import, rather than show Django's generic one.
     attrs.setdefault("maxlength", LIMITS[name])
     return forms.CharField(
         label=label, required=required, help_text=help_text, strip=True, widget=forms.TextInput(attrs=attrs),
-        error_messages={"required": REQUIRED.get(name, "This field is required.")},
+        error_messages={"required": REQUIRED[name]} if required else {},
     )
 
 

@@ -21,7 +21,14 @@ from inventory.codes import code_key, code_problem
 from inventory.excel import COLUMN_BY_KEY, ImportFileError, ImportRow
 from inventory.models import OptionSku, Sku, SkuImport, SkuKind
 from inventory.services.mapping import chunked, lines_remap
-from inventory.services.skus import MAX_BARCODE, MAX_NAME, MAX_VALUES, TEMP_KEY, code_owner_message
+from inventory.services.skus import (
+    MAX_BARCODE,
+    MAX_NAME,
+    MAX_VALUES,
+    NAME_REQUIRED,
+    TEMP_KEY,
+    code_owner_message,
+)
 from sellers.models import Seller, User
 
 logger = logging.getLogger("smartship.inventory.imports")
@@ -164,7 +171,7 @@ def _check_row(row: ImportRow, report: _Report) -> None:
     if problem:
         report.add(row, "code", problem)
     if not row.name:
-        report.add(row, "name", "Enter the SKU name.")
+        report.add(row, "name", NAME_REQUIRED)
     elif len(row.name) > MAX_NAME:
         report.add(row, "name", f"The SKU name is at most {MAX_NAME} characters.")
     if len(row.option_values) > MAX_VALUES:

@@ -23,6 +23,9 @@ MAX_VALUES = 200
 MAX_BARCODE = 64
 MAX_OPTIONS = 500
 TEMP_KEY = "\x01{}"  # codes never hold control characters, so this cannot clash with a real code
+# Said by the form, the service and the Excel upload alike, whoever notices first.
+NAME_REQUIRED = "Enter the SKU name."
+KIND_REQUIRED = "Choose Single option type or Multi-option product."
 
 
 @dataclass(frozen=True)
@@ -88,10 +91,10 @@ def _clean(
     """Check a SKU as entered; raise ValidationError keyed by field (``options.<i>.<field>`` for rows)."""
     errors: dict[str, str] = {}
     if kind not in SkuKind.values:
-        errors["kind"] = "Choose Single option type or Multi-option product."
+        errors["kind"] = KIND_REQUIRED
     name, code, barcode = _text(name), code_clean(code), _text(barcode)
     if not name:
-        errors["name"] = "Enter the SKU name."
+        errors["name"] = NAME_REQUIRED
     _length(errors, "name", name, MAX_NAME, "The SKU name")
     single = kind == SkuKind.SINGLE
     problem = code_problem(code, required=single)

@@ -91,7 +91,7 @@ def test_one_submit_shows_every_problem_of_the_sku_and_its_option_rows(page, liv
     # SKU Info opens with its problem; Option SKU Info is marked and holds the rows' problems, all at once.
     expect(page.get_by_role("alert")).to_contain_text("SKU Info and the option rows under Option SKU Info")
     expect(page.get_by_role("tab", name="SKU Info", exact=True)).to_have_attribute("aria-selected", "true")
-    expect(page.locator("#panel-info .field-error")).to_have_text("This field is required.")
+    expect(page.locator("#panel-info .field-error")).to_have_text("Enter the SKU name.")
     expect(page.get_by_role("tab", name="Option SKU Info").locator(".tab-alert")).to_be_visible()
     screenshot("sku-form-all-errors")
     page.set_viewport_size({"width": 375, "height": 740})

@@ -118,9 +118,34 @@ def test_an_unknown_sku_type_is_marked_on_the_type_choice(seller_client):
     seller, client = seller_client
     response = client.post(reverse("inventory:sku-create"), {"kind": "bogus", "name": "반팔 티셔츠", "code": "TS-1"})
     assert response.status_code == 400
-    assert '<div class="field-error">Select a valid choice. bogus is not one of the available choices.</div>' in (
+    assert '<div class="field-error">Choose Single option type or Multi-option product.</div>' in (
         response.content.decode())
     assert not Sku.objects.exists()
+
+
+def test_a_missing_name_or_type_says_what_is_missing(seller_client):
+    """Django's "This field is required." does not say which field; the SKU form and the upload say it."""
+    seller, client = seller_client
+    response = client.post(reverse("inventory:sku-create"), {"name": "  ", "code": "TS-1", **formset([])})
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert '<div class="field-error">Choose Single option type or Multi-option product.</div>' in text
+    assert "Enter the SKU name." in text
+    assert "This field is required." not in text
+
+    sku = make_multi(seller=seller, name="반팔 티셔츠", options=[("A-1", "블랙")])
+    response = client.post(reverse("inventory:sku-update", args=[sku.pk]), {
+        "name": "", "code": "", **formset([{"id": sku.options.get().pk, "code": "A-1", "option_values": "블랙",
+                                            "is_active": True}])})
+    text = response.content.decode()
+    assert response.status_code == 400 and text.count("Enter the SKU name.") == 1
+    assert "This field is required." not in text
+
+    upload = client.post(reverse("inventory:sku-import"), {})
+    assert upload.status_code == 400
+    assert "Choose the Excel file to upload." in upload.content.decode()
+    assert "This field is required." not in upload.content.decode()
+    assert Sku.objects.filter(seller=seller).count() == 1
 
 
 def test_a_multi_option_sku_without_options_opens_the_option_tab_with_its_error(seller_client):
@@ -149,11 +174,10 @@ def test_one_submit_reports_the_sku_fields_and_every_option_row_problem_at_once(
         ])})
     text = response.content.decode()
     assert response.status_code == 400
-    assert "This field is required." in text, "the name"
+    assert text.count("Enter the SKU name.") == 1, "the name, once"
     assert "“TAKEN-1” is already the Seller defined code of SKU “기존 상품”" in text
     assert "Enter the option values" in text and "is already option row 2 of this SKU" in text
     assert "Ensure this value has at most 100 characters" in text
-    assert "Enter the SKU name." not in text, "one message per field"
     assert "Add at least one option SKU" not in text, "the rows are there, one is only too long"
     assert not response.context["option_tab"]
     assert "Please correct the fields marked under SKU Info and the option rows under Option SKU Info." in text
@@ -162,7 +186,7 @@ def test_one_submit_reports_the_sku_fields_and_every_option_row_problem_at_once(
     single = client.post(reverse("inventory:sku-create"), {
         "kind": "single", "name": "", "code": "taken-1", "barcode": "B" * 65, **formset([])})
     text = single.content.decode()
-    assert "This field is required." in text and "is already the Seller defined code of SKU “기존 상품”" in text
+    assert "Enter the SKU name." in text and "is already the Seller defined code of SKU “기존 상품”" in text
     assert "Ensure this value has at most 64 characters" in text
     assert Sku.objects.filter(seller=seller).count() == 1
 
@@ -178,7 +202,7 @@ def test_editing_reports_the_sku_fields_and_the_option_rows_at_once(seller_clien
         ])})
     text = response.content.decode()
     assert response.status_code == 400
-    assert "This field is required." in text and "Enter the option values" in text
+    assert "Enter the SKU name." in text and "Enter the option values" in text
     assert "is already option row 1 of this SKU" in text
     sku.refresh_from_db()
     second.refresh_from_db()

@@ -345,6 +345,18 @@ class TestFormPage:
         assert 'aria-label="Seller defined code of item 1"' in body and 'aria-label="Quantity of item 2"' in body
         assert 'aria-label="Remove item 2"' in body
 
+    def test_an_empty_form_says_what_is_missing_field_by_field(self, client, user):
+        client.force_login(user)
+        data = form_data(recipient_name="", recipient_mobile="", recipient_phone="", zip_code="", address="",
+                         **{"items-0-seller_code": "", "items-0-product_name": "", "items-0-quantity": ""})
+        body = client.post(self.url, data).content.decode()
+        assert "This field is required." not in body
+        for message in ("Enter the recipient&#x27;s name.", "Enter the 5-digit zip code (우편번호).",
+                        "Enter the delivery address.", "Enter a mobile or phone number for the courier.",
+                        "Enter the Seller defined code.", "Enter the product name."):
+            assert message in body, message
+        assert not Order.objects.exists()
+
     def test_no_items_at_all(self, client, user):
         client.force_login(user)
         data = form_data(**{f"items-{i}-{name}": "" for i in range(3)
