@@ -72,16 +72,31 @@ class OptionForm(forms.Form):
 OptionFormSet = forms.formset_factory(OptionForm, extra=0, max_num=500, validate_max=True)
 
 
+def option_row_numbers(formset) -> list[int | None]:
+    """The number each row is shown under ("option 2"), counting the rows on the page; None for a row not
+    shown again: one added and left empty (a removed row posts as an empty one)."""
+    numbers: list[int | None] = []
+    shown = 0
+    for form in formset.forms:
+        if form.is_bound and form.is_valid() and form.is_blank():
+            numbers.append(None)
+        else:
+            shown += 1
+            numbers.append(shown)
+    return numbers
+
+
 def option_inputs(formset) -> tuple[list[OptionInput], list[int]]:
-    """The filled rows as service input, and each row's index in the formset (blank new rows are skipped)."""
+    """The filled rows as service input, and each row's index in the formset (blank new rows are skipped,
+    and so are rows that failed their own checks: the service names rows by their shown number)."""
     rows, indexes = [], []
-    for index, form in enumerate(formset.forms):
-        if not form.is_valid() or form.is_blank():
+    for index, (form, number) in enumerate(zip(formset.forms, option_row_numbers(formset), strict=True)):
+        if number is None or not form.is_valid():
             continue
         data = form.cleaned_data
         rows.append(OptionInput(code=data.get("code") or "", option_values=data.get("option_values") or "",
                                 barcode=data.get("barcode") or "", id=data.get("id"),
-                                is_active=bool(data.get("is_active"))))
+                                is_active=bool(data.get("is_active")), row=number))
         indexes.append(index)
     return rows, indexes
 

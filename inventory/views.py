@@ -21,7 +21,15 @@ from core.http import safe_next
 from core.ids import ids_from
 from inventory import excel
 from inventory.codes import code_key
-from inventory.forms import OptionFormSet, SkuFilterForm, SkuForm, SkuImportForm, apply_errors, option_inputs
+from inventory.forms import (
+    OptionFormSet,
+    SkuFilterForm,
+    SkuForm,
+    SkuImportForm,
+    apply_errors,
+    option_inputs,
+    option_row_numbers,
+)
 from inventory.models import LinkCheck, OptionSku, Sku, SkuImport, SkuKind
 from inventory.selectors import (
     link_check_current,
@@ -101,9 +109,10 @@ class SkuFormMixin(SellerRequiredMixin):
         option_errors = kind == SkuKind.MULTI and (
             any(f.errors for f in formset.forms) or bool(formset.non_form_errors())
             or bool(getattr(formset, "options_errors", None)))
-        for f in formset.forms:
-            # Rows added and left empty are not shown again (a missing row posts as an empty one).
-            f.skip = f.is_bound and not f.errors and f.is_valid() and f.is_blank()
+        for f, number in zip(formset.forms, option_row_numbers(formset), strict=True):
+            # Rows added and left empty are not shown again; the others are numbered as the page shows them,
+            # the numbers the rows' messages use ("already option row 2").
+            f.skip, f.number = number is None, number
         # With problems on both tabs SKU Info opens, where the first one is; Option SKU Info is marked.
         option_tab = kind == SkuKind.MULTI and not form.errors and (
             option_errors or self.request.GET.get("tab") == "options")

@@ -37,6 +37,9 @@ class OptionInput:
     barcode: str = ""
     id: int | None = None
     is_active: bool = True
+    # The number the seller sees the row under, when it is not its place in the list given: the SKU form
+    # leaves out rows that failed its own checks, which the seller still sees and counts.
+    row: int | None = None
 
 
 @dataclass
@@ -119,9 +122,9 @@ def _clean(
             if problem:
                 errors[prefix + "code"] = problem
             elif code_key(row_code) in seen:
-                errors[prefix + "code"] = f"“{row_code}” is already option row {seen[code_key(row_code)] + 1} of this SKU."
+                errors[prefix + "code"] = f"“{row_code}” is already option row {seen[code_key(row_code)]} of this SKU."
             else:
-                seen[code_key(row_code)] = index
+                seen[code_key(row_code)] = row.row or index + 1
             if not values:
                 errors[prefix + "option_values"] = "Enter the option values, e.g. 블랙 / M."
             _length(errors, prefix + "option_values", values, MAX_VALUES, "Option values")

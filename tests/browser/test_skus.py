@@ -74,6 +74,35 @@ def test_create_a_multi_option_sku_with_option_skus(page, live_server, screensho
     screenshot("sku-detail-narrow")
 
 
+def test_option_rows_keep_the_numbers_the_page_shows_and_messages_use_them(page, live_server, screenshot):
+    """A removed row renumbers the rows after it, and "already option row N" names the row by that number."""
+    make_seller_user(username="sku-rows")
+    login(page, live_server.url, "sku-rows", PASSWORD)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{live_server.url}/inventory/skus/new/")
+    page.get_by_label("Multi-option product").check()
+    page.get_by_label("SKU name").fill("반팔 티셔츠")
+    page.get_by_role("tab", name="Option SKU Info").click()
+    page.get_by_label("Seller defined code of option 1").fill("TSHIRT-BLK-M")
+    page.get_by_label("Option values of option 1").fill("블랙 / M")
+    for _ in range(2):
+        page.get_by_role("button", name="+ Add option").click()
+    page.get_by_label("Seller defined code of option 2").fill("TSHIRT-BLK-L")
+    page.get_by_label("Seller defined code of option 3").fill("tshirt-blk-m")
+    page.get_by_label("Option values of option 3").fill("블랙 / M")
+    page.get_by_role("button", name="Remove option 2").click()
+    expect(page.get_by_label("Seller defined code of option 2")).to_have_value("tshirt-blk-m")
+    page.get_by_role("button", name="+ Add option").click()
+    expect(page.get_by_label("Seller defined code of option 3")).to_be_focused()
+    page.get_by_role("button", name="Register SKU").click()
+
+    expect(page.locator(".option-row .field-error")).to_have_text("“tshirt-blk-m” is already option row 1 of this SKU.")
+    expect(page.get_by_label("Seller defined code of option 2")).to_have_value("tshirt-blk-m")
+    expect(page.locator(".option-row")).to_have_count(2)
+    screenshot("sku-form-repeated-code-375")
+    assert not Sku.objects.exists()
+
+
 def test_one_submit_shows_every_problem_of_the_sku_and_its_option_rows(page, live_server, screenshot):
     """A missing name no longer hides the option rows' problems until it is fixed: both show after one submit."""
     seller, _ = make_seller_user(username="sku-rounds")

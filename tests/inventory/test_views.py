@@ -191,6 +191,25 @@ def test_one_submit_reports_the_sku_fields_and_every_option_row_problem_at_once(
     assert Sku.objects.filter(seller=seller).count() == 1
 
 
+def test_a_repeated_option_code_names_the_row_as_the_page_shows_it(seller_client):
+    """Rows that failed their own checks are left out of the service's list, and rows left empty are not shown
+    again: "already option row N" counts the rows on the page, the numbers their labels carry."""
+    seller, client = seller_client
+    response = client.post(reverse("inventory:sku-create"), {
+        "kind": "multi", "name": "반팔 티셔츠", "code": "", **formset([
+            {"code": "X" * 101, "option_values": "너무 긴 코드", "is_active": True},  # shown, not checked further
+            {"code": "", "option_values": "", "is_active": True},  # added and left empty: not shown again
+            {"code": "A-1", "option_values": "블랙", "is_active": True},
+            {"code": "a-1", "option_values": "화이트", "is_active": True},
+        ])})
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "“a-1” is already option row 2 of this SKU." in text
+    assert 'value="A-1" maxlength="100" aria-label="Seller defined code of option 2"' in text
+    assert 'value="a-1" maxlength="100" aria-label="Seller defined code of option 3"' in text
+    assert not Sku.objects.exists()
+
+
 def test_editing_reports_the_sku_fields_and_the_option_rows_at_once(seller_client):
     seller, client = seller_client
     sku = make_multi(seller=seller, name="반팔 티셔츠", options=[("A-1", "블랙"), ("A-2", "화이트")])
