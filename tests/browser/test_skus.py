@@ -122,6 +122,8 @@ def test_one_submit_shows_every_problem_of_the_sku_and_its_option_rows(page, liv
     expect(page.get_by_role("tab", name="SKU Info", exact=True)).to_have_attribute("aria-selected", "true")
     expect(page.locator("#panel-info .field-error")).to_have_text("Enter the SKU name.")
     expect(page.get_by_role("tab", name="Option SKU Info").locator(".tab-alert")).to_be_visible()
+    # What a screen reader announces for the tab: its name says there is something to correct, not "!".
+    expect(page.get_by_role("tab", name="Option SKU Info (rows to correct)", exact=True)).to_be_visible()
     screenshot("sku-form-all-errors")
     page.set_viewport_size({"width": 375, "height": 740})
     page.wait_for_timeout(300)  # the menu slides out of the narrow window

@@ -156,7 +156,9 @@ def test_a_multi_option_sku_without_options_opens_the_option_tab_with_its_error(
     assert response.status_code == 400 and response.context["option_tab"]
     text = response.content.decode()
     assert "Add at least one option SKU with its Seller defined code." in text
-    assert '<span class="tab-alert" title="Rows to correct">!</span>' in text
+    # The marker is for the eyes; a screen reader hears the tab as "Option SKU Info (rows to correct)".
+    assert ('<span class="tab-alert" title="Rows to correct" aria-hidden="true">!</span>'
+            '<span class="visually-hidden">(rows to correct)</span>') in text
     assert not Sku.objects.exists()
 
 
