@@ -4,9 +4,10 @@ and its report, and an order line pulled from the sandbox that maps once its cod
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from inventory.models import OptionSku, Sku, SkuImport, SkuKind
+from inventory.models import LinkStatus, OptionSku, SiteOptionLink, Sku, SkuImport, SkuKind
 from orders.models import OrderLine
 from orders.services.sync import orders_sync
 from tests.factories import PASSWORD, make_account, make_seller_user
@@ -261,3 +262,31 @@ def test_an_order_line_maps_after_fixing_its_code(page, live_server, sandbox, se
     assert "1 waiting order line is now mapped" in page.locator(".alert").first.inner_text()
     page.locator("aside nav").get_by_role("link", name="Needs mapping").click()
     assert "Every open order line is mapped" in page.locator(".mapping-card").inner_text()
+
+
+def test_long_lotteon_ids_wrap_on_the_option_cards_at_375_px(page, live_server, screenshot):
+    """spdNo / sitmNo and long Seller defined codes have no spaces: on a phone they break anywhere rather than
+    run past the card."""
+    seller, _ = make_seller_user(username="sku-long-ids")
+    account = make_account(seller=seller)
+    sku = make_multi(seller=seller, name="베이직 라운드 반팔 티셔츠", code="TSHIRT",
+                     options=[("TSHIRT-BASIC-ROUND-BLACK-XL-2026SS-KR", "블랙 / XL"), ("TSHIRT-WHT-M", "화이트 / M")])
+    # The second id is as long as the field holds (40): it breaks anywhere even on the card's full width.
+    for option, option_id in zip(sku.options.order_by("position"), ("LO2312345678_2312345678901", "LO" + "9" * 38),
+                                 strict=True):
+        SiteOptionLink.objects.create(option=option, seller=seller, account=account, site="lotteon",
+                                      site_product_id="LO2312345678", site_option_id=option_id,
+                                      status=LinkStatus.LINKED, source=SiteOptionLink.Source.CATALOG,
+                                      checked_at=timezone.now())
+    login(page, live_server.url, "sku-long-ids", PASSWORD)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{live_server.url}/inventory/skus/{sku.pk}/")
+    expect(page.locator(".option-detail-table code", has_text="LO2312345678_2312345678901")).to_have_count(1)
+
+    overflowing = page.evaluate("""() => [...document.querySelectorAll(
+        '.option-detail-table code, .option-detail-table td, .option-detail-table tr, .table-wrap')]
+      .filter((el) => el.scrollWidth > el.clientWidth + 1 || el.getBoundingClientRect().right > 375)
+      .map((el) => `${el.tagName}.${el.className} ${el.textContent.trim().slice(0, 40)}`)""")
+    assert overflowing == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot("sku-detail-long-ids-375")
