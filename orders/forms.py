@@ -6,7 +6,7 @@ from core.dates import day_in_range
 from core.ids import ids_from
 from integrations import registry
 from integrations.models import SalesSiteAccount
-from orders.selectors import DEFAULT_ORDERING, MANUAL, ORDERINGS, STATUS_TABS, OrderFilters
+from orders.selectors import DEFAULT_ORDERING, MANUAL, STATUS_TABS, OrderFilters
 
 
 def account_label(account: SalesSiteAccount) -> str:
@@ -15,6 +15,24 @@ def account_label(account: SalesSiteAccount) -> str:
     except registry.UnknownSalesSite:
         site = account.site
     return f"{site} · {account.shop_id}"
+
+
+# The sort orders in words, for the "Sort by" select that stands in for the column headers where the list is
+# shown as cards (a phone). The default comes first: it is what the select shows when the query names none.
+SORT_CHOICES: tuple[tuple[str, str], ...] = (
+    (DEFAULT_ORDERING, "Order time, newest first"),
+    ("instructed_at", "Order time, oldest first"),
+    ("order_no", "Order number, lowest first"),
+    ("-order_no", "Order number, highest first"),
+    ("recipient_name", "Recipient, A to Z"),
+    ("-recipient_name", "Recipient, Z to A"),
+    ("-total_amount", "Amount, highest first"),
+    ("total_amount", "Amount, lowest first"),
+    ("status", "Status, New first"),
+    ("-status", "Status, Cancelled first"),
+    ("-updated_at", "Last updated, newest first"),
+    ("updated_at", "Last updated, oldest first"),
+)
 
 
 class OrderFilterForm(forms.Form):
@@ -32,7 +50,8 @@ class OrderFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Order number, recipient, phone, product, "
                                       "option or seller code"}),
     )
-    ordering = forms.ChoiceField(choices=[(o, o) for o in ORDERINGS], required=False, widget=forms.HiddenInput)
+    ordering = forms.ChoiceField(label="Sort by", choices=SORT_CHOICES, required=False,
+                                 error_messages={"invalid_choice": "Choose a sort order from the list."})
 
     def __init__(self, *args, accounts: list[SalesSiteAccount], **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,7 +11,9 @@ import pytest
 import responses
 from django.urls import reverse
 
+from orders.forms import SORT_CHOICES
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderStatus
+from orders.selectors import ORDERINGS
 from tests.factories import make_account, make_seller_user
 from tests.orders.factories import make_event, make_order
 
@@ -115,6 +117,18 @@ class TestList:
         html = text(signed_in.get(LIST, {"ordering": "order_no"}))
         assert 'aria-sort="ascending"><a href="?ordering=-order_no"' in html
         assert 'href="?ordering=-total_amount"' in html  # amounts start with the largest
+
+    def test_a_sort_by_select_offers_every_sort_the_headers_use(self, signed_in, seller, account):
+        """Phones show the list as cards without headers: the filter form's "Sort by" sets the same parameter."""
+        make_order(seller=seller, account=account)
+        assert {value for value, _ in SORT_CHOICES} == set(ORDERINGS)
+        html = text(signed_in.get(LIST, {"ordering": "-total_amount", "status": "new"}))
+        form = html[html.index('class="card order-filters"'):html.index("</form>", html.index("order-filters"))]
+        assert '<label for="id_ordering">Sort by</label>' in form
+        assert '<select name="ordering" id="id_ordering">' in form
+        assert '<option value="-total_amount" selected>Amount, highest first</option>' in form
+        assert 'type="hidden" name="ordering"' not in html
+        assert "Choose a sort order from the list." in text(signed_in.get(LIST, {"ordering": "password"}))
 
     def test_confirm_is_offered_only_for_new_pulled_orders(self, signed_in, seller, account):
         new = make_order(seller=seller, account=account, status=OrderStatus.NEW)
