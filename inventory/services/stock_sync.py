@@ -227,6 +227,16 @@ def stock_sync(*, account_id: int, full: bool = False, trigger: str = Trigger.CO
         return _finish(run, StockSyncRun.Status.SKIPPED, message=f"Unknown sales site {account.site}.")
     if not site.supports(Capability.STOCK_SYNC):
         return _finish(run, StockSyncRun.Status.SKIPPED, message=f"{site.name} does not take stock from SmartShip.")
+    if account.connection_status == SalesSiteAccount.ConnectionStatus.FAILED:
+        # The site refused this account's key or this server (401/403): every 86 would fail the same way, and
+        # repeated failing writes can get the server's IP blocked (API.md §4). The changes stay marked; the
+        # order sync (which reads) or Test Connection sets the status back, and the next push sends them.
+        message = (f"The connection to {site.name} failed ({account.connection_message or 'key or server refused'}): "
+                   "stock waits until Test Connection succeeds in Sales Site API, then the changes are pushed.")
+        if trigger == Trigger.CHANGE:
+            run.status, run.error_message = StockSyncRun.Status.SKIPPED, message  # no row per stock change
+            return run
+        return _finish(run, StockSyncRun.Status.SKIPPED, message=message)
     ttl = timedelta(seconds=getattr(settings, "SMARTSHIP_STOCK_LOCK_SECONDS", LOCK_SECONDS))
     token = lease_acquire(name=lease_name(account.pk), ttl=ttl)
     if token is None:
@@ -680,4 +690,7 @@ def _apply_resume(batch: list[_Item], outcomes: list[StockPushOutcome], *, run: 
 # --- Beat ----------------------------------------------------------------------------------------------
 
 def stock_accounts_due() -> list[int]:
-    return list(SalesSiteAccount.objects.filter(is_active=True, auto_stock_sync=True).values_list("pk", flat=True))
+    """The periodic full sync's accounts: not those whose connection failed (their push would only say it waits,
+    every half hour; the Stock sync page says so once)."""
+    return list(SalesSiteAccount.objects.filter(is_active=True, auto_stock_sync=True).exclude(
+        connection_status=SalesSiteAccount.ConnectionStatus.FAILED).values_list("pk", flat=True))

@@ -338,3 +338,35 @@ def test_a_lost_111_is_read_back_by_the_next_push(sandbox, account, applied):
     assert [c["path"] for c in sandbox.calls(since=after)] == [DETAIL] + ([] if applied else [STATUS])
     push.refresh_from_db()
     assert (push.state, push.resume_sale, push.dirty) == ("synced", False, False)
+
+
+def test_a_refused_key_holds_the_stock_writes_until_the_connection_is_fixed(sandbox, account, client):
+    """After a 401 no 86 is sent for the account — every one would fail the same way, and repeated failing writes
+    can get the server's IP blocked (API.md §4) — until Test Connection succeeds; the changes made meanwhile
+    are pushed then, and the Stock sync page says why stock waits."""
+    from inventory.services.stock_sync import stock_accounts_due
+
+    row, opt = synced_at(sandbox, account, 3)
+    stock_receive(seller=account.seller, option=opt, quantity=1)
+    sandbox.fault(path="item/stock/change", status=401, count=1)
+    sync_stock_account(account.pk)
+    account.refresh_from_db()
+    assert account.connection_status == SalesSiteAccount.ConnectionStatus.FAILED
+    assert live(sandbox)[row["sitmNo"]]["stkQty"] == 3
+
+    after = since(sandbox)
+    runs = StockSyncRun.objects.count()
+    stock_receive(seller=account.seller, option=opt, quantity=2)
+    sync_stock_account(account.pk)
+    assert stock_sync(account_id=account.pk, full=True, trigger="manual").status == "skipped"
+    assert sandbox.calls(since=after) == [], "nothing sent to LotteON"
+    assert StockSyncRun.objects.count() == runs + 1, "only the one asked for by a person is listed"
+    assert "Test Connection" in StockSyncRun.objects.latest("pk").error_message
+    assert account.pk not in stock_accounts_due()
+    client.force_login(User.objects.get(memberships__seller=account.seller))
+    assert "Stock waits: the connection to LotteON failed" in client.get(reverse("inventory:stock-sync")).content.decode()
+
+    assert account_test_connection(account=account).ok
+    assert account.pk in stock_accounts_due()
+    assert stock_sync(account_id=account.pk).status == "succeeded"
+    assert live(sandbox)[row["sitmNo"]]["stkQty"] == 6
