@@ -216,7 +216,10 @@ def stock_sync(*, account_id: int, full: bool = False, trigger: str = Trigger.CO
 
     ``full``: look at every linked option, not only those marked since the last run.
     """
-    account = SalesSiteAccount.objects.select_related("seller").get(pk=account_id)
+    account = SalesSiteAccount.objects.select_related("seller").filter(pk=account_id).first()
+    if account is None:  # deleted after its push was queued: nothing is linked to it any more
+        return StockSyncRun(trigger=trigger, full=full, status=StockSyncRun.Status.SKIPPED,
+                            error_message=f"No sales-site account {account_id} (deleted): nothing was pushed.")
     run = StockSyncRun(seller_id=account.seller_id, account=account, trigger=trigger, full=full)
     if not account.is_active or not account.auto_stock_sync:
         return _finish(run, StockSyncRun.Status.SKIPPED, message="Automatic Stock Qty Sync is off for this account "
@@ -689,8 +692,11 @@ def _apply_resume(batch: list[_Item], outcomes: list[StockPushOutcome], *, run: 
 
 # --- Beat ----------------------------------------------------------------------------------------------
 
-def stock_accounts_due() -> list[int]:
-    """The periodic full sync's accounts: not those whose connection failed (their push would only say it waits,
-    every half hour; the Stock sync page says so once)."""
-    return list(SalesSiteAccount.objects.filter(is_active=True, auto_stock_sync=True).exclude(
-        connection_status=SalesSiteAccount.ConnectionStatus.FAILED).values_list("pk", flat=True))
+def stock_accounts_due(*, connected_only: bool = True) -> list[int]:
+    """The accounts a full sync is for: active, with Automatic Stock Qty Sync on. The periodic one leaves out those
+    whose connection failed (each push would only say that stock waits, every half hour; the Stock sync page
+    says so once); ``manage.py sync_stock`` lists them with that reason."""
+    accounts = SalesSiteAccount.objects.filter(is_active=True, auto_stock_sync=True)
+    if connected_only:
+        accounts = accounts.exclude(connection_status=SalesSiteAccount.ConnectionStatus.FAILED)
+    return list(accounts.values_list("pk", flat=True))

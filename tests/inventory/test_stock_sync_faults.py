@@ -370,3 +370,26 @@ def test_a_refused_key_holds_the_stock_writes_until_the_connection_is_fixed(sand
     assert account.pk in stock_accounts_due()
     assert stock_sync(account_id=account.pk).status == "succeeded"
     assert live(sandbox)[row["sitmNo"]]["stkQty"] == 6
+
+
+def test_a_push_queued_for_an_account_deleted_since_does_nothing(sandbox, account):
+    row, opt = synced_at(sandbox, account, 3)
+    stock_receive(seller=account.seller, option=opt, quantity=1)  # its push is queued after commit
+    account_id = account.pk
+    account.delete()
+    after = since(sandbox)
+    sync_stock_account(account_id)  # the queued task runs: no crash report, nothing sent
+    assert sandbox.calls(since=after) == []
+    assert not StockSyncRun.objects.filter(account_id=account_id).exists()
+
+
+def test_the_command_says_why_an_account_whose_connection_failed_waits(sandbox, account):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    account.connection_status = SalesSiteAccount.ConnectionStatus.FAILED
+    account.save(update_fields=["connection_status"])
+    out = StringIO()
+    call_command("sync_stock", stdout=out)
+    assert f"account {account.pk}: Skipped" in out.getvalue() and "Test Connection" in out.getvalue()

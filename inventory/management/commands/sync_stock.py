@@ -18,7 +18,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No sales-site account with id {account}.")
             ids = [account]
         else:
-            ids = stock_accounts_due()
+            ids = stock_accounts_due(connected_only=False)
             if not ids:
                 self.stdout.write("No active account has Automatic Stock Qty Sync on.")
         failed = False
