@@ -56,9 +56,12 @@ document.addEventListener("submit", (event) => {
   const say = (detail, text) => {
     failed = { elt: detail.elt, target: detail.target };
     box.textContent = text;
+    box.className = "alert alert-error";
     box.hidden = false;
   };
-  const ended = (matches) => { if (failed && matches) { failed = null; box.hidden = true; } };
+  const ended = (matches) => {
+    if (failed && matches) { failed = null; box.hidden = true; box.className = ""; }
+  };
   document.addEventListener("htmx:sendError", (event) => {
     say(event.detail, "SmartShip could not be reached: check the network and try again.");
   });
