@@ -9,13 +9,14 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
+from core.fields import UNKNOWN_ID, IdFilterField
 from core.ids import ID_BOUNDS, id_or_none
 from inventory.models import FulfilmentLine, FulfilmentOrder, OptionSku, StockMovement, StockPush
 from inventory.selectors_fulfilment import (
@@ -40,25 +41,6 @@ from inventory.services.fulfilment import (
 from inventory.services.stock import stock_adjust, stock_receive
 from inventory.services.stock_sync import stock_pushes_retry, stock_sync_request
 from sellers.permissions import IsWarehouseOperator, request_seller
-
-UNKNOWN_ID = 0  # what IdFilterField makes of digits no row can have: the filter then finds nothing
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilterField(serializers.CharField):
-    """A query parameter naming a record by its id; blank is no filter. Digits no row can have (beyond 64 bits,
-    see ``core.ids``) are an unknown id, ``UNKNOWN_ID``, that finds nothing; anything else is refused (400)."""
-
-    default_error_messages = {"not_an_id": "A valid integer is required."}
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(required=False, allow_blank=True, **kwargs)
-
-    def to_internal_value(self, data) -> int:
-        text = super().to_internal_value(data)
-        if not text.isdigit():
-            self.fail("not_an_id")
-        return id_or_none(text) or UNKNOWN_ID
 
 
 class FulfilmentFilterInputSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
+from core.fields import IdFilterField
 from core.ids import ID_BOUNDS, id_or_none
 from sellers.permissions import IsWarehouseOperator, request_seller
 from waybills import selectors
@@ -105,12 +106,13 @@ class TrackingPushFilterInputSerializer(serializers.Serializer):
         help_text="true: only what Tracking push failures lists (failed, shipped with another number, outcome "
                   "unknown, waiting to be sent again after an error), latest first")
     state = serializers.ChoiceField(choices=TrackingPush.State.choices, required=False)
+    order = IdFilterField(help_text="Only the pushes of this order (its id).")
 
 
 class TrackingPushListApi(ListAPIView):
     serializer_class = TrackingPushSerializer
 
-    @extend_schema(parameters=[TrackingPushFilterInputSerializer, OpenApiParameter("order", int, required=False)],
+    @extend_schema(parameters=[TrackingPushFilterInputSerializer],
                    summary="The seller's tracking pushes (the outbox); failing=true: the failures page's list")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -125,9 +127,9 @@ class TrackingPushListApi(ListAPIView):
             pushes = TrackingPush.objects.filter(seller=seller).select_related("order", "line")
         if state := params.validated_data.get("state"):
             pushes = pushes.filter(state=state)
-        order = self.request.query_params.get("order")
-        if order and order.isdigit():
-            pushes = pushes.filter(order_id=id_or_none(order) or 0)  # beyond the id range: no order has it
+        order = params.validated_data.get("order", "")
+        if order != "":  # blank is no filter; UNKNOWN_ID (an id beyond the range) finds nothing
+            pushes = pushes.filter(order_id=order)
         return pushes
 
 
