@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -21,6 +22,9 @@ from waybills.services.printing import waybill_set_aside, waybills_print
 from waybills.services.push import push_correct, push_dismiss, pushes_retry
 from waybills.services.receiving import packing_receive
 from waybills.views import label_response
+
+# The labels themselves: a PDF (paper label, a4) or ZPL text for a label printer (paper zpl).
+LABEL_FILES = {(200, "application/pdf"): OpenApiTypes.BINARY, (200, "text/plain"): OpenApiTypes.STR}
 
 
 class PrintInputSerializer(serializers.Serializer):
@@ -65,7 +69,7 @@ class TrackingPushSerializer(serializers.ModelSerializer):
 
 
 class WaybillPrintApi(APIView):
-    @extend_schema(request=PrintInputSerializer, responses={201: BatchSerializer},
+    @extend_schema(request=PrintInputSerializer, responses={201: BatchSerializer, **LABEL_FILES},
                    summary="Print Waybill: issue (or reuse) numbers for orders and create a batch to download")
     def post(self, request):
         data = PrintInputSerializer(data=request.data)
@@ -81,7 +85,7 @@ class WaybillPrintApi(APIView):
 
 class BatchLabelsApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("paper", enum=PrintBatch.Paper.values, required=False)],
-                   responses={(200, "application/pdf"): bytes}, summary="The labels of a batch (PDF or ZPL)")
+                   responses=LABEL_FILES, summary="The labels of a batch (PDF or ZPL)")
     def get(self, request, pk: int):
         try:
             batch = selectors.batch_get(seller=request_seller(request), batch_id=pk)

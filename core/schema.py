@@ -1,0 +1,53 @@
+"""What the OpenAPI schema says about errors: drf-spectacular documents the answers a view declares (mostly its
+success), not the ``{"message", "code", "extra"}`` body every failure has (``core.exceptions``). This hook adds
+that body as the ``Error`` component and the error statuses every operation can answer with."""
+
+from __future__ import annotations
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every error answer of the API.",
+    "properties": {
+        "message": {"type": "string", "description": "What went wrong and what to do about it, for a person."},
+        "code": {"type": "string", "description": "Stable for programs: `invalid` (field errors), `not_found`, "
+                 "`not_authenticated`, `permission_denied`, `throttled`, `locked_out`, or the refusal's own code "
+                 "(`wrong_state`, `busy`, …; `core.exceptions.CONFLICT_CODES` are 409)."},
+        "extra": {"type": "object", "additionalProperties": {},
+                  "description": "Details; for `invalid`, `fields` maps each field (or query parameter) to its "
+                  "messages."},
+    },
+    "required": ["message", "code", "extra"],
+}
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+
+
+def _statuses(path: str, operation: dict) -> dict[str, str]:
+    parameters = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+    anonymous = {} in operation.get("security", [{}])
+    statuses = {}
+    if "requestBody" in operation or parameters - {"page"}:
+        statuses["400"] = "The request has something to fix: code `invalid` with `extra.fields`, or the refusal's code."
+    if not anonymous:
+        statuses["401"] = "No valid `Authorization: Token <key>` (code `not_authenticated`, `authentication_failed`)."
+        statuses["403"] = "The user may not do this: not a member of a seller, or not a warehouse operator."
+    if "{" in path or "page" in parameters:
+        statuses["404"] = "No such id of yours (`not_found`), or a page beyond the last."
+    statuses["429"] = "Too many requests (`throttled`, with Retry-After)."
+    statuses["default"] = ("Any other error, with the same body: 409 when what the request acts on is in the way "
+                           "(`wrong_state`, `busy`, …), 502/504 when the sales site failed.")
+    return statuses
+
+
+def error_responses(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"])."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for path, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            responses = operation["responses"]
+            for status, description in _statuses(path, operation).items():
+                responses.setdefault(status, {"description": description})
+            for status, response in responses.items():
+                if (status == "default" or status[0] in "45") and "content" not in response:
+                    response["content"] = _ERROR
+            operation["responses"] = dict(sorted(responses.items(), key=lambda item: item[0].replace("d", "9")))
+    return result
