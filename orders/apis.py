@@ -2,7 +2,6 @@ from functools import partial
 
 from django.core.paginator import Paginator
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -142,7 +141,8 @@ class OrderOutputSerializer(serializers.ModelSerializer):
         ]
         extra_kwargs = {"instructed_at": {"help_text": "Delivery instruction time at the sales site (LotteON owhoDttm)"}}
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="The account's Shop ID; null for a manual "
+                                               "shipping order entered without an account"))
     def get_shop_id(self, order) -> str | None:
         return order.account.shop_id if order.account else None
 

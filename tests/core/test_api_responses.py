@@ -67,6 +67,8 @@ def test_answers_match_the_schema(world):
         "recipient_name": "김민준", "zip_code": "04524", "address": "서울 중구 세종대로 110",
         "recipient_mobile": "010-1234-5678",
         "items": [{"seller_code": "MUG-1", "product_name": "머그", "quantity": 2}]}, status=201).json()
+    api.call("get", f"/api/v1/orders/{manual['id']}/", status=200)  # no account: no shop_id either
+    api.call("get", "/api/v1/orders/", {"account": "manual"}, status=200)
     sku = api.call("post", "/api/v1/skus/", {"kind": "single", "name": "머그", "code": "MUG-1"}, status=201).json()
     api.call("patch", f"/api/v1/skus/{sku['id']}/", {"name": "머그컵"}, status=200)
     api.call("get", "/api/v1/skus/", status=200)
