@@ -252,15 +252,20 @@ class OrderListApi(ListAPIView):
         return order_list_with_lines(seller=seller, filters=filters, common=self.search_matches > COUNT_LIMIT)
 
 
+def order_detail_data(*, seller, order_id: int) -> dict:
+    """One order as GET /api/v1/orders/{id}/ answers it; the writes that make or change an order answer the same."""
+    order = order_get(seller=seller, order_id=order_id)
+    context = {"lines": order_lines(order=order), "events": order_events(order=order)}
+    return OrderDetailOutputSerializer(order, context=context).data
+
+
 class OrderDetailApi(APIView):
     @extend_schema(responses=OrderDetailOutputSerializer, summary="One order with its lines and its timeline")
     def get(self, request, pk: int):
         try:
-            order = order_get(seller=request_seller(request), order_id=pk)
+            return Response(order_detail_data(seller=request_seller(request), order_id=pk))
         except Order.DoesNotExist:
             raise Http404 from None
-        context = {"lines": order_lines(order=order), "events": order_events(order=order)}
-        return Response(OrderDetailOutputSerializer(order, context=context).data)
 
 
 class OrderConfirmApi(APIView):
@@ -323,7 +328,7 @@ class OrderDuplicateInputSerializer(serializers.Serializer):
 
 
 class OrderDuplicateApi(APIView):
-    @extend_schema(request=OrderDuplicateInputSerializer, responses=OrderOutputSerializer,
+    @extend_schema(request=OrderDuplicateInputSerializer, responses=OrderDetailOutputSerializer,
                    summary="Choose which order ships when a manual shipping order stands for a pulled order's sale",
                    description="A pulled order whose `manual_duplicate` is set is held from fulfilment and printing "
                    "(docs/manual-orders.md, \"Pulled later\"). `cancel_manual` calls the manual order off (409 "
@@ -335,6 +340,6 @@ class OrderDuplicateApi(APIView):
             raise Http404
         serializer = OrderDuplicateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        order = order_duplicate_resolve(seller_id=request_seller(request).pk, order_id=order_id, actor=request.user,
-                                        **serializer.validated_data)
-        return Response(OrderOutputSerializer(order).data)
+        seller = request_seller(request)
+        order_duplicate_resolve(seller_id=seller.pk, order_id=order_id, actor=request.user, **serializer.validated_data)
+        return Response(order_detail_data(seller=seller, order_id=order_id))

@@ -8,7 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from orders.models import Order
+from orders.apis import OrderDetailOutputSerializer, order_detail_data
 from orders.services.manual import MAX_ITEMS, MAX_QUANTITY, ManualItem, manual_order_create
 from sellers.permissions import request_seller
 
@@ -46,25 +46,6 @@ class ManualOrderInputSerializer(serializers.Serializer):
     items = ManualItemInputSerializer(many=True, allow_empty=True, help_text=f"1 to {MAX_ITEMS} items.")
 
 
-class ManualOrderLineSerializer(serializers.Serializer):
-    line_no = serializers.CharField()
-    seller_code = serializers.CharField()
-    product_name = serializers.CharField()
-    option_name = serializers.CharField()
-    quantity = serializers.IntegerField()
-    status = serializers.CharField()
-
-
-class ManualOrderOutputSerializer(serializers.ModelSerializer):
-    account_id = serializers.IntegerField(allow_null=True)
-    lines = ManualOrderLineSerializer(many=True)
-
-    class Meta:
-        model = Order
-        fields = ["id", "order_no", "reference_order_no", "source", "status", "account_id", "site",
-                  "recipient_name", "total_quantity", "instructed_at", "lines"]
-
-
 def _nested(message_dict: dict[str, list[str]]) -> dict:
     """The service's ``items.<i>.<field>`` keys in the shape DRF gives its own item errors:
     ``{"items": {"1": {"quantity": [...]}}}`` (only the items with errors, by index)."""
@@ -93,7 +74,7 @@ ERROR_EXAMPLE = OpenApiExample(
 class ManualOrderCreateApi(APIView):
     @extend_schema(
         request=ManualOrderInputSerializer,
-        responses={201: ManualOrderOutputSerializer, 400: inline_serializer("ManualOrderError", {
+        responses={201: OrderDetailOutputSerializer, 400: inline_serializer("ManualOrderError", {
             "message": serializers.CharField(), "code": serializers.CharField(), "extra": serializers.DictField(),
         })},
         examples=[
@@ -110,7 +91,8 @@ class ManualOrderCreateApi(APIView):
         summary="Create a manual shipping order",
         description="For an order the sales-site API cannot pull (already shipped in the store center, or sold on "
                     "another channel). The order gets a number M<KST date>-<sequence>, starts Confirmed / Preparing "
-                    "and goes to the warehouse like a pulled order. Errors: 400 with extra.fields keyed by field; "
+                    "and goes to the warehouse like a pulled order. It answers the order as GET /api/v1/orders/{id}/ "
+                    "does. Errors: 400 with extra.fields keyed by field; "
                     "item errors by the index of the item (from 0).",
     )
     def post(self, request):
@@ -123,4 +105,4 @@ class ManualOrderCreateApi(APIView):
                                         items=items, **data)
         except ValidationError as exc:
             raise serializers.ValidationError(_nested(exc.message_dict)) from None
-        return Response(ManualOrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
+        return Response(order_detail_data(seller=order.seller, order_id=order.pk), status=status.HTTP_201_CREATED)

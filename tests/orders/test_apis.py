@@ -298,3 +298,14 @@ def test_the_list_costs_the_same_queries_for_5_and_60_orders(api, seller, accoun
     for _ in range(55):
         make_order(seller=seller, account=account, lines=[{"product_name": "티셔츠"}, {"product_name": "양말"}])
     assert queries() == few
+
+
+def test_duplicate_choice_answers_the_order_as_reading_it_does(api, seller):
+    """POST /orders/{id}/duplicate/ answers the order in the shape of GET /orders/{id}/, events included."""
+    account = make_account(seller=seller)
+    manual = make_order(seller=seller, source=Order.Source.MANUAL)
+    pulled = make_order(seller=seller, account=account, manual_duplicate=manual)
+    response = api.post(f"/api/v1/orders/{pulled.pk}/duplicate/", {"choice": "ship_both"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["manual_duplicate"] is None
+    assert response.json() == api.get(f"/api/v1/orders/{pulled.pk}/").json()

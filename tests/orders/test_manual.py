@@ -419,9 +419,16 @@ class TestApi:
         body = response.json()
         order = Order.objects.get(pk=body["id"])
         assert body["order_no"] == order.order_no == f"M{today()}-0001"
-        assert body["status"] == "confirmed" and body["source"] == "manual" and body["account_id"] == account.pk
-        assert body["total_quantity"] == 3 and [line["seller_code"] for line in body["lines"]] == ["SKU-TEE-BLK-M", "MUG-01"]
+        assert body["status"] == "confirmed" and body["source"] == "manual" and body["account"] == account.pk
+        assert body["total_quantity"] == 3
+        assert [line["seller_option_code"] for line in body["lines"]] == ["SKU-TEE-BLK-M", "MUG-01"]
         assert OrderEvent.objects.get(order=order).details["via"] == "api"
+
+    def test_answers_the_order_as_reading_it_does(self, api, seller):
+        """What a program gets back from the create is what GET /api/v1/orders/{id}/ answers for that order."""
+        response = api.post(self.url, api_payload(account_id=make_account(seller=seller).pk), format="json")
+        assert response.status_code == 201, response.json()
+        assert response.json() == api.get(f"/api/v1/orders/{response.json()['id']}/").json()
 
     def test_field_errors_are_a_400_with_message_code_extra(self, api):
         response = api.post(self.url, api_payload(
