@@ -6,6 +6,7 @@ same transaction, so fixing a code maps lines without a new sync.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from inventory.codes import code_clean, code_key, code_problem
-from inventory.models import OptionSku, SiteOptionLink, Sku, SkuKind
+from inventory.models import FulfilmentLine, FulfilmentOrder, OptionSku, SiteOptionLink, Sku, SkuKind
 from inventory.services.mapping import OPEN_STATUSES, MappingResult, chunked, lines_remap
 from sellers.models import Seller, User
 
@@ -142,9 +143,50 @@ def _clean(
         for index, row in enumerate(rows):
             if code_key(row.code) in taken and f"options.{index}.code" not in errors:
                 errors[f"options.{index}.code"] = code_owner_message(row.code, taken[code_key(row.code)])
+    if sku is not None:
+        _recode_problems(errors, sku=sku, single=single, code=code, rows=rows)
     if errors:
         raise ValidationError(errors)
     return name, code, barcode, rows
+
+
+def _recode_problems(errors: dict, *, sku: Sku, single: bool, code: str, rows: list[OptionInput]) -> None:
+    """Refuse a new code for an option SKU whose open order lines are in an active fulfilment order.
+
+    Re-mapping takes a line off an option SKU whose code it no longer matches; for a line the warehouse is
+    still to ship, its fulfilment line would go on reserving and shipping the option while the order shows the
+    line without a SKU (and Needs mapping asks for its code again). Lines not handed to the warehouse yet may
+    be re-mapped freely. Needs mapping's "Pick SKU" has its own, stricter rule (option_sku_set_code)."""
+    current = {option.pk: option for option in sku.options.all()}
+    wanted: dict[int, tuple[str, str]] = {}  # option id -> (new code, error key)
+    if single:
+        if len(current) == 1 and "code" not in errors:
+            (option,) = current.values()
+            wanted[option.pk] = (code, "code")
+    else:
+        for index, row in enumerate(rows):
+            if row.id in current and f"options.{index}.code" not in errors:
+                wanted[row.id] = (row.code, f"options.{index}.code")
+    recoded = [pk for pk, (new, _key) in wanted.items() if code_key(new) != current[pk].code_key]
+    if not recoded:
+        return
+    held: dict[int, list[int]] = defaultdict(list)  # option id -> ids of the active fulfilment orders
+    for option_id, fulfilment_id in FulfilmentLine.objects.filter(
+        option_id__in=recoded, fulfilment__state__in=FulfilmentOrder.ACTIVE_STATES,
+        order_line__status__in=OPEN_STATUSES,
+    ).values_list("option_id", "fulfilment_id").order_by("fulfilment_id"):
+        if fulfilment_id not in held[option_id]:
+            held[option_id].append(fulfilment_id)
+    for pk in recoded:
+        if held.get(pk):
+            new, key = wanted[pk]
+            numbers = ", ".join(FulfilmentOrder(pk=fid).number for fid in held[pk][:3])
+            more = f" and {len(held[pk]) - 3} more" if len(held[pk]) > 3 else ""
+            instead = f"register a new SKU for {new}" if single else f"add a new option SKU for {new}"
+            errors[key] = (f"{current[pk].code} is in fulfilment orders the warehouse has still to ship ({numbers}{more}): "
+                           f"with the code {new} their order lines would lose this SKU while the warehouse goes on "
+                           f"shipping its stock for them. Keep {current[pk].code} until they have shipped, and "
+                           f"{instead}.")
 
 
 def sku_fields_validate(
