@@ -14,6 +14,10 @@
   const detail = document.getElementById("scan-detail");
   const recent = document.getElementById("recent-receipts");
   const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  // The submit handler below checks the three fields and says what is missing on the big feedback box (with
+  // the error beep). Left on, the browser's own check would stop requestSubmit() first with a small bubble
+  // on the select, easy to miss at a scanning station; without JavaScript the required attributes still hold.
+  form.noValidate = true;
   let typedCarrier = "";
   let typedAt = 0;
 
@@ -131,7 +135,12 @@
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!label.value.trim()) { label.focus(); return; }
-    if (!courier.value) { show("error", "✖ Carrier missing", "Choose or scan the carrier first."); courier.focus(); return; }
+    if (!courier.value) {
+      show("error", "✖ Carrier missing", "Choose or scan the carrier first.");
+      beep(false);
+      courier.focus();
+      return;
+    }
     if (!tracking.value.trim()) { tracking.focus(); return; }
     const body = new FormData(form);
     const attempt = `${label.value.trim()} ${tracking.value.trim()}`;
