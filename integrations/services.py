@@ -172,6 +172,8 @@ def account_update(
         # The old test result says nothing about the new credentials.
         account.connection_status = SalesSiteAccount.ConnectionStatus.UNTESTED
         account.connection_message = ""
+        # Nor its time: "Not tested" beside the old test's date reads as a test that has just been run.
+        account.connection_checked_at = None
     account.save()
     changed = {
         name: [before[name], getattr(account, name)] for name in before if before[name] != getattr(account, name)

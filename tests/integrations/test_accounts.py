@@ -154,6 +154,20 @@ class TestRegistration:
         assert account.connection_status == "untested"
         assert list(account.events.values_list("kind", flat=True))[:1] == ["key_changed"]
 
+    def test_a_new_key_forgets_when_the_old_one_was_tested(self, seller, client):
+        account = make_account(seller=seller, api_key=KEY)
+        tested = timezone.now() - timedelta(hours=1)
+        SalesSiteAccount.objects.filter(pk=account.pk).update(connection_status="failed", connection_checked_at=tested)
+        account.refresh_from_db()
+        account_update(
+            account=account, shop_id=account.shop_id, account_number="LO10000001", api_key="NEW-KEY-99998888"
+        )
+        account.refresh_from_db()
+        assert (account.connection_status, account.connection_checked_at) == ("untested", None)
+        client.force_login(seller.memberships.get().user)
+        page = client.get("/sales-sites/").content.decode()
+        assert timezone.localtime(tested).strftime("%Y-%m-%d %H:%M") not in page, "no test time beside Not tested"
+
     def test_deactivate_and_activate_write_events(self, seller):
         account = make_account(seller=seller)
         account_set_active(account=account, active=False)
