@@ -337,3 +337,24 @@ def test_a_new_waybill_is_first_and_last_printed_at_the_same_moment(seller_clien
     waybills_print(seller_id=seller_client.seller.pk, order_ids=[order.pk], kind=WaybillKind.PACKING)
     waybill = Waybill.objects.get(order=order)
     assert waybill.first_printed_at == waybill.last_printed_at
+
+
+def test_an_order_whose_account_was_deleted_is_not_called_a_manual_order(seller_client):
+    """A pulled order stays when its sales-site account is deleted, and its tracking number can no longer be
+    sent. Print Waybill and the Orders list say so, instead of calling it a manual shipping order (or nothing)."""
+    seller = seller_client.seller
+    other = make_account(seller=seller, shop_id="gone-shop", account_number="LO20000002")
+    pulled = make_order(seller, other, name="삭제계정")
+    manual = make_order(seller, manual=True, name="수동주문")
+    other.delete()
+
+    page = seller_client.get("/waybills/print/?kind=invoice").content.decode()
+    rows = {name: re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{name}(?:(?!</tr>).)*</tr>", page, re.S).group(0)
+            for name in ("삭제계정", "수동주문")}
+    assert "Account deleted" in rows["삭제계정"] and ">Manual<" not in rows["삭제계정"]
+    assert ">Manual<" in rows["수동주문"] and "Account deleted" not in rows["수동주문"]
+
+    listing = seller_client.get("/orders/").content.decode()
+    row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{pulled.order_no}(?:(?!</tr>).)*</tr>", listing, re.S).group(0)
+    assert "Account deleted" in row
+    assert manual.order_no in listing
