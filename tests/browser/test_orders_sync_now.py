@@ -22,11 +22,14 @@ def test_orders_appear_after_sync_now(page, live_server, sandbox, settings, eage
     expect(page.locator(".order-row")).to_have_count(0)
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.get_by_role("button", name="Sync now").click()
+    button = page.get_by_role("button", name="Sync now")
+    width = button.bounding_box()["width"]
+    button.click()
     panel = page.locator(".sync-progress")
     panel.wait_for()
     expect(panel).to_contain_text("Succeeded")
     assert "new 2" in panel.inner_text()
+    assert button.bounding_box()["width"] == width, "the button keeps its size; the panel opens below it"
     assert errors == [], "no out-of-band update without its target (htmx:oobErrorNoTarget)"
     panel.get_by_role("link", name="See the orders ›").click()
     rows = page.locator(".order-row")
