@@ -381,33 +381,45 @@ def credentials_digest(*, seller_id: int, site: str, api_key: str, account_numbe
     return salted_hmac("smartship.integrations.credentials-test", value).hexdigest()
 
 
+def form_test_worth_keeping(outcome: ConnectionOutcome) -> bool:
+    """A form's Test Connection that says something about the credentials typed: success, or the site refusing
+    them. A passing trouble (5xx, timeout, ...) says nothing, nor does a stored key that cannot be read."""
+    return outcome.ok or (outcome.code not in PASSING_TROUBLE and outcome.code != KEY_UNREADABLE)
+
+
 def account_connection_keep_form_test(
     *, account: SalesSiteAccount, tested: dict[str, Any] | None, actor: User | None = None,
-) -> bool:
-    """A successful Test Connection made from the form, a moment ago, with exactly the credentials just saved
-    is the account's connection status: the seller is not asked to test the same thing twice."""
-    if not tested or not tested.get("ok"):
-        return False
+) -> str:
+    """A Test Connection made from the form, a moment ago, with exactly the credentials just saved, is the
+    account's connection status: the seller is not asked to test the same thing twice, and an account saved
+    after the site refused its key shows *Failed* with the reason at once, not *Not tested*. Returns the status
+    kept, or "" when the test said nothing about what was saved."""
+    if not tested or "ok" not in tested:
+        return ""
     try:
         api_key = account_api_key(account)
     except KeyUnreadable:
-        return False
+        return ""
     digest = credentials_digest(seller_id=account.seller_id, site=account.site, api_key=api_key,
                                 account_number=account.account_number)
     checked_at = datetime.fromisoformat(tested.get("checked_at", "1970-01-01T00:00:00+00:00"))
     if tested.get("digest") != digest or timezone.now() - checked_at > FORM_TEST_VALID:
-        return False
-    account.connection_status = SalesSiteAccount.ConnectionStatus.OK
+        return ""
+    ok = bool(tested["ok"])
+    account.connection_status = (SalesSiteAccount.ConnectionStatus.OK if ok
+                                 else SalesSiteAccount.ConnectionStatus.FAILED)
     account.connection_checked_at = checked_at
     account.connection_message = tested.get("message", "")
-    account.supplier_number = tested.get("supplier_number", "")
-    account.supplier_name = tested.get("supplier_name", "")
+    update = ["connection_status", "connection_checked_at", "connection_message", "updated_at"]
+    if ok:
+        account.supplier_number = tested.get("supplier_number", "")
+        account.supplier_name = tested.get("supplier_name", "")
+        update += ["supplier_number", "supplier_name"]
     with transaction.atomic():
-        account.save(update_fields=["connection_status", "connection_checked_at", "connection_message",
-                                    "supplier_number", "supplier_name", "updated_at"])
-        _event(account, AccountEvent.Kind.CONNECTION_OK, actor, message=account.connection_message,
-               code="", tested_before_saving=True)
-    return True
+        account.save(update_fields=update)
+        _event(account, AccountEvent.Kind.CONNECTION_OK if ok else AccountEvent.Kind.CONNECTION_FAILED, actor,
+               message=account.connection_message, code=tested.get("code", ""), tested_before_saving=True)
+    return account.connection_status
 
 
 def account_test_connection(*, account: SalesSiteAccount, actor: User | None = None) -> ConnectionOutcome:

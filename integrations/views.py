@@ -32,11 +32,12 @@ from integrations.services import (
     account_update,
     credentials_digest,
     credentials_test,
+    form_test_worth_keeping,
     options_supported,
 )
 from sellers.mixins import SellerRequiredMixin
 
-FORM_TEST = "integrations.form_test"  # session key: the form's last successful Test Connection
+FORM_TEST = "integrations.form_test"  # session key: the form's last Test Connection that said something
 
 
 def progress_context(run: SyncRun) -> dict:
@@ -112,10 +113,15 @@ class AccountCreateView(AccountFormMixin, View):
             api_key=form.cleaned_data["api_key"], account_number=form.cleaned_data["account_number"],
             actor=request.user, **form.options(),
         )
-        if account_connection_keep_form_test(account=account, tested=request.session.pop(FORM_TEST, None),
-                                             actor=request.user):
+        status = account_connection_keep_form_test(account=account, tested=request.session.pop(FORM_TEST, None),
+                                                   actor=request.user)
+        if status == SalesSiteAccount.ConnectionStatus.OK:
             messages.success(request, f"{sales_site.name} account {account.shop_id} registered and connected as "
                                       f"{account.supplier_name} ({account.supplier_number}).")
+        elif status == SalesSiteAccount.ConnectionStatus.FAILED:
+            messages.warning(request, f"{sales_site.name} account {account.shop_id} registered, but its Test "
+                                      f"Connection failed: {account.connection_message} Correct it in Edit, then "
+                                      "test again.")
         else:
             messages.success(request, f"{sales_site.name} account {account.shop_id} registered. Test the connection "
                                       "to check it.")
@@ -139,9 +145,14 @@ class AccountUpdateView(AccountFormMixin, AccountMixin, View):
             account=account, shop_id=form.cleaned_data["shop_id"], account_number=form.cleaned_data["account_number"],
             api_key=form.cleaned_data.get("api_key", ""), actor=request.user, **form.options(),
         )
-        tested = account_connection_keep_form_test(account=account, tested=request.session.pop(FORM_TEST, None),
+        status = account_connection_keep_form_test(account=account, tested=request.session.pop(FORM_TEST, None),
                                                    actor=request.user)
-        messages.success(request, f"Account {account.shop_id} saved{' and connected' if tested else ''}.")
+        if status == SalesSiteAccount.ConnectionStatus.FAILED:
+            messages.warning(request, f"Account {account.shop_id} saved, but its Test Connection failed: "
+                                      f"{account.connection_message}")
+        else:
+            messages.success(request, f"Account {account.shop_id} saved"
+                                      f"{' and connected' if status == SalesSiteAccount.ConnectionStatus.OK else ''}.")
         return redirect("integrations:account-list")
 
 
@@ -162,7 +173,7 @@ class CredentialsTestView(SellerRequiredMixin, View):
             account=account,
         )
         request.session.pop(FORM_TEST, None)
-        if outcome.ok:
+        if form_test_worth_keeping(outcome):
             # Saving these same credentials next keeps this result (account_connection_keep_form_test).
             key = request.POST.get("api_key", "") or (account.get_api_key() if account else "")
             request.session[FORM_TEST] = {**outcome.as_dict(), "digest": credentials_digest(

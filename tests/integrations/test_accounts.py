@@ -373,6 +373,34 @@ class TestPagesAndApi:
         account.refresh_from_db()
         assert account.connection_status == "untested"
 
+    @responses.activate
+    def test_an_account_saved_after_the_site_refused_its_key_shows_failed_with_the_reason(self, client):
+        seller, user = make_seller_user()
+        client.force_login(user)
+        form = {"shop_id": "myshop", "api_key": KEY, "account_number": "LO10000001"}
+        responses.add(responses.GET, IDENTITY, status=401, json={"returnCode": "401", "message": "no"})
+        tested = client.post("/sales-sites/test/lotteon/", form).content.decode()
+        response = client.post("/sales-sites/new/lotteon/", form, follow=True)
+        account = SalesSiteAccount.objects.get(seller=seller)
+        assert account.connection_status == "failed" and account.connection_message
+        assert account.connection_message in tested, "the reason the form showed"
+        text = response.content.decode()
+        assert "registered, but its Test Connection failed" in text and "Test the connection to check it" not in text
+        event = account.events.get(kind="connection_failed")
+        assert event.details["tested_before_saving"] is True and event.details["code"] == "unauthorized"
+        assert len(responses.calls) == 1, "not tested a second time"
+
+    @responses.activate
+    def test_a_form_test_that_met_a_passing_trouble_says_nothing_about_the_saved_account(self, client):
+        seller, user = make_seller_user()
+        client.force_login(user)
+        form = {"shop_id": "myshop", "api_key": KEY, "account_number": "LO10000001"}
+        responses.add(responses.GET, IDENTITY, status=503, body="busy")
+        client.post("/sales-sites/test/lotteon/", form)
+        response = client.post("/sales-sites/new/lotteon/", form, follow=True)
+        assert SalesSiteAccount.objects.get(seller=seller).connection_status == "untested"
+        assert "Test the connection to check it" in response.content.decode()
+
     def test_register_edit_deactivate_delete_through_the_pages(self, client):
         seller, user = make_seller_user()
         client.force_login(user)
