@@ -438,6 +438,12 @@ def push_failures(*, seller: Seller) -> QuerySet[TrackingPush]:
     )
 
 
+def pushes_failed_ids(*, seller: Seller) -> list[int]:
+    """Every push of the seller the sales site refused (what *Retry all* sends again)."""
+    return list(TrackingPush.objects.filter(seller=seller, state=TrackingPush.State.FAILED)
+                .order_by("pk").values_list("pk", flat=True))
+
+
 def pushes_not_pushed_recent(*, seller: Seller, days: int = 30, limit: int = 20) -> list[TrackingPush]:
     """Numbers not pushed because the buyer cancelled the line: the seller is told why."""
     since = timezone.now() - timedelta(days=days)

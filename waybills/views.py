@@ -153,13 +153,16 @@ class PushFailuresView(SellerRequiredMixin, TemplateView):
         page = Paginator(selectors.push_failures(seller=self.seller), PAGE_SIZE).get_page(self.request.GET.get("page"))
         blocked = selectors.accounts_blocked(seller=self.seller)
         context.update(page_obj=page, pushes=page.object_list, State=TrackingPush.State,
+                       failed_count=len(selectors.pushes_failed_ids(seller=self.seller)),
                        not_pushed=selectors.pushes_not_pushed_recent(seller=self.seller),
                        blocked=blocked, blocked_account_ids={b.account.pk for b in blocked})
         return context
 
     def post(self, request):
-        form = PushActionForm(request.POST)
         back = safe_next(request, request.POST.get("next"), reverse("waybills:push-failures"))
+        if request.POST.get("action") == "retry_all":
+            return self._retry_all(request, back)
+        form = PushActionForm(request.POST)
         if not form.is_valid():
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
             return redirect(back)
@@ -188,6 +191,25 @@ class PushFailuresView(SellerRequiredMixin, TemplateView):
             if exc.code == "not_found":
                 raise Http404(exc.message) from None
             messages.error(request, exc.message)
+        return redirect(back)
+
+
+    def _retry_all(self, request, back: str):
+        """Every refused number of the seller, not only this page's: after the cause is fixed (a product's
+        state, a courier code at the site), a multi-line order would otherwise take one Retry per line."""
+        ids = selectors.pushes_failed_ids(seller=self.seller)
+        if not ids:
+            messages.info(request, "No tracking number is refused at the moment: nothing to retry.")
+            return redirect(back)
+        try:
+            count = pushes_retry(seller_id=self.seller.pk, push_ids=ids, actor=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            held = len(ids) - count
+            messages.success(request, f"{_count(range(count), 'tracking number')} will be sent again in a moment."
+                             + (f" {_count(range(held), 'line')} on hold or cancelled by the buyer "
+                                f"{'is' if held == 1 else 'are'} not sent." if held else ""))
         return redirect(back)
 
 

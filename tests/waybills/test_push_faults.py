@@ -127,6 +127,29 @@ def test_a_137_refused_with_a_business_return_code_fails_its_lines_and_is_not_se
     assert order.status == OrderStatus.SHIPPED and not order.needs_attention
 
 
+def test_retry_all_sends_every_refused_number_again_from_the_failures_page(sandbox, account, client):
+    """A refusal of a whole order's lines (a courier code the site does not take, a product state) is fixed once at
+    the site; Retry all on Tracking push failures then sends all of them, not one line per click."""
+    one, two = pull(sandbox, account, 3, 1)
+    print_invoices(account.seller, [one, two])
+    sandbox.fault(path=PROGRESS, returnCode="9001")
+    assert push(account).failed == 4
+    sandbox.clear_faults()
+    client.force_login(account.user)
+    page = client.get("/waybills/push-failures/").content.decode()
+    assert "Retry all 4 refused" in page
+
+    response = client.post("/waybills/push-failures/", {"action": "retry_all"}, follow=True)
+    assert "4 tracking numbers will be sent again" in response.content.decode()
+    assert set(TrackingPush.objects.values_list("state", flat=True)) == {TrackingPush.State.PENDING}
+    assert push(account).confirmed == 4
+    assert set(events_per_line(sandbox, SHIP_EVENT).values()) == {1}
+    page = client.get("/waybills/push-failures/").content.decode()
+    assert "Retry all" not in page and "No failures" in page
+    response = client.post("/waybills/push-failures/", {"action": "retry_all"}, follow=True)
+    assert "nothing to retry" in response.content.decode()
+
+
 # --- The lease runs out under a live run ----------------------------------------------------------------------
 
 def test_a_run_started_while_another_runs_call_is_on_its_way_does_not_send_the_line_again(sandbox, account,
