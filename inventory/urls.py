@@ -23,6 +23,7 @@ urlpatterns = [
     # The seller's side of fulfilment and stock.
     path("fulfilment/send/", views_fulfilment.SendToFulfilmentView.as_view(), name="fulfilment-send"),
     path("stock-sync/", views_stock.StockSyncView.as_view(), name="stock-sync"),
+    path("stock-sync/wait/", views_stock.StockSyncWaitView.as_view(), name="stock-sync-wait"),
     path("movements/", views_stock.SellerMovementsView.as_view(), name="movements"),
     # QFC warehouse operators.
     path("fulfilment/", views_fulfilment.FulfilmentListView.as_view(), name="fulfilment-list"),

@@ -3,18 +3,22 @@ Automatic Stock Qty Sync (results, refusals with Retry, Sync stock now)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.views import View
 from django.views.generic import TemplateView
 
 from core.exceptions import ApplicationError
 from core.ids import id_or_none
+from integrations.models import SalesSiteAccount
 from inventory.forms_warehouse import (
     AdjustmentForm,
     MovementFilterForm,
@@ -22,7 +26,7 @@ from inventory.forms_warehouse import (
     StockLookupForm,
     selected_ids,
 )
-from inventory.models import OptionSku
+from inventory.models import OptionSku, StockSyncRun
 from inventory.selectors import SkuFilters, sku_list
 from inventory.selectors_fulfilment import (
     MovementFilters,
@@ -151,8 +155,9 @@ class StockSyncView(SellerRequiredMixin, TemplateView):
         page = Paginator(stock_push_failures(seller=self.seller), 50).get_page(self.request.GET.get("page"))
         # Only linked options are pushed: the seller sees how many SKUs are left out and where to link them.
         unlinked = sku_list(seller=self.seller, filters=SkuFilters(link="unlinked")).count() if accounts else 0
+        waiting = _waiting(self.request.GET, seller=self.seller)
         return super().get_context_data(accounts=accounts, runs=stock_sync_runs(seller=self.seller),
-                                        unlinked=unlinked,
+                                        unlinked=unlinked, waiting=waiting,
                                         page_obj=page, failures=page.object_list,
                                         settings_minutes=max(1, settings.SMARTSHIP_STOCK_SYNC_SECONDS // 60), **kwargs)
 
@@ -165,6 +170,9 @@ class StockSyncView(SellerRequiredMixin, TemplateView):
                 ids = stock_sync_request(seller=self.seller, account_id=account_id, actor=request.user)
                 messages.success(request, f"Stock sync queued for {len(ids)} account{'s' if len(ids) != 1 else ''}: "
                                           "the page shows the run when it is done.")
+                # The page waits for those runs (_waiting) and reloads itself when they have ended.
+                query = urlencode({"requested": int(timezone.now().timestamp()), "accounts": ",".join(map(str, ids))})
+                return redirect(f"{reverse('inventory:stock-sync')}?{query}")
             elif action in ("retry", "retry-all"):
                 ids = None if action == "retry-all" else selected_ids(request.POST)
                 if ids == []:
@@ -176,3 +184,36 @@ class StockSyncView(SellerRequiredMixin, TemplateView):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         return redirect("inventory:stock-sync")
+
+
+WAIT_SECONDS = 300  # past this, a queued sync no worker took is not waited for (the dashboard says the worker is down)
+
+
+def _waiting(query, *, seller: Seller) -> dict | None:
+    """The Sync stock now just asked for, while one of its accounts has no run ended since: ``{"query": …}`` for
+    the page to poll with, or None (nothing asked, all ended, asked too long ago, or a query not of this seller)."""
+    requested = id_or_none(query.get("requested", ""))
+    ids = [id_or_none(part) for part in query.get("accounts", "").split(",")[:50]]
+    if requested is None or not ids or None in ids:
+        return None
+    asked = datetime.fromtimestamp(requested - 1, tz=UTC)
+    if (timezone.now() - asked).total_seconds() > WAIT_SECONDS:
+        return None
+    if SalesSiteAccount.objects.filter(seller=seller, pk__in=ids).count() != len(set(ids)):
+        return None
+    ended = set(StockSyncRun.objects.filter(seller=seller, account_id__in=ids, started_at__gte=asked).exclude(
+        status=StockSyncRun.Status.RUNNING).values_list("account_id", flat=True))
+    if set(ids) <= ended:
+        return None
+    return {"query": urlencode({"requested": requested, "accounts": ",".join(map(str, ids))})}
+
+
+class StockSyncWaitView(SellerRequiredMixin, View):
+    """Polled by the Stock sync page after Sync stock now: reloads the page once the runs asked for have ended."""
+
+    def get(self, request):
+        if _waiting(request.GET, seller=self.seller) is None:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return HttpResponse(status=204)

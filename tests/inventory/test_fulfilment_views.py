@@ -226,3 +226,32 @@ def test_stock_sync_page_counts_the_skus_whose_stock_is_not_pushed(client):
     assert 'href="/inventory/skus/?link=unlinked"' in page
     make_single(seller=seller, code="MUG-3")
     assert "2 active SKUs</strong> have options" in " ".join(client.get(url).content.decode().split())
+
+
+def test_sync_stock_now_waits_for_its_runs_then_reloads_the_page(client):
+    from inventory.models import StockSyncRun
+
+    seller, user = make_seller_user()
+    client.force_login(user)
+    account = make_account(seller=seller, account_number="LO77777778", auto_stock_sync=True)
+    url = reverse("inventory:stock-sync")
+    response = client.post(url, {"action": "sync"})
+    assert response.status_code == 302 and f"accounts={account.pk}" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "Syncing stock…" in page
+    poll = reverse("inventory:stock-sync-wait") + "?" + response["Location"].split("?", 1)[1]
+    assert poll.replace("&", "&amp;") in page
+    waiting = client.get(poll, HTTP_HX_REQUEST="true")
+    assert waiting.status_code == 204 and "HX-Refresh" not in waiting, "no run has ended yet"
+
+    run = StockSyncRun.objects.create(seller=seller, account=account, trigger="manual")
+    assert "HX-Refresh" not in client.get(poll, HTTP_HX_REQUEST="true"), "still running"
+    StockSyncRun.objects.filter(pk=run.pk).update(status="succeeded")
+    assert client.get(poll, HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
+    assert "Syncing stock…" not in client.get(response["Location"]).content.decode()
+
+    # Another seller's account in the query: nothing to wait for there.
+    _, other = make_seller_user()
+    client.force_login(other)
+    assert client.get(poll, HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
+    assert "Syncing stock…" not in client.get(url + "?requested=abc&accounts=1").content.decode()
