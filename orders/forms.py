@@ -40,7 +40,8 @@ class OrderFilterForm(forms.Form):
 
     status = forms.ChoiceField(choices=[(value, label) for value, label in STATUS_TABS], required=False,
                                widget=forms.HiddenInput)
-    account = forms.ChoiceField(label="Sales site", required=False)
+    account = forms.ChoiceField(label="Sales site", required=False, error_messages={
+        "invalid_choice": "Choose a sales site from the list (this one is not among yours)."})
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
                                 validators=[day_in_range])
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),

@@ -24,7 +24,8 @@ class PrintFilterForm(forms.Form):
     """Print Waybill's filters, read from the query string (like the Orders list's)."""
 
     kind = forms.ChoiceField(label="Print", choices=WaybillKind.choices, required=False)
-    account = forms.ChoiceField(label="Sales site", required=False)
+    account = forms.ChoiceField(label="Sales site", required=False, error_messages={
+        "invalid_choice": "Choose a sales site from the list (this one is not among yours)."})
     printed = forms.ChoiceField(label="Printed", required=False, choices=[
         ("", "Printed or not"), ("no", "Not printed yet"), ("yes", "Printed before (reprint)")])
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),

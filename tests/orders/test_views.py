@@ -95,7 +95,7 @@ class TestList:
         html = text(signed_in.get(LIST, {"date_from": "2026-11-27", "date_to": "2026-11-01", "account": "999",
                                          "status": "bogus", "ordering": "password", "page": "x"}))
         assert "The end date is before the start date." in html
-        assert "Select a valid choice" in html
+        assert "Choose a sales site from the list (this one is not among yours)." in html
         assert len(rows(html)) == 1  # the invalid parts are ignored
 
     def test_a_reversed_date_range_filters_by_neither_date(self, signed_in, seller, account):
