@@ -21,6 +21,35 @@ document.addEventListener("click", (event) => {
   }
 });
 
+// Lists with a box per row. "Select all" (data-select-all: a selector for the rows' boxes) ticks every row
+// that can be ticked; a "… selected" line (data-selected-count: the same selector) keeps the count, also for
+// boxes the browser restored on Back. A form with data-select-first, sent with nothing ticked, says its
+// message on that line instead of sending (e.g. the pick list, which opens in a new tab).
+(() => {
+  const ticked = (selector) => [...document.querySelectorAll(selector)].filter((box) => box.checked);
+  const count = () => document.querySelectorAll("[data-selected-count]").forEach((line) => {
+    line.textContent = `${ticked(line.dataset.selectedCount).length} selected`;
+  });
+  document.addEventListener("change", (event) => {
+    const all = event.target.closest("[data-select-all]");
+    if (all) {
+      document.querySelectorAll(all.dataset.selectAll).forEach((box) => { if (!box.disabled) box.checked = all.checked; });
+    }
+    count();
+  });
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    const all = form.dataset.selectFirst && form.querySelector("[data-select-all]");
+    if (!all || ticked(all.dataset.selectAll).length) return;
+    event.preventDefault();
+    event.stopImmediatePropagation(); // nothing to confirm either
+    const line = form.querySelector("[data-selected-count]");
+    if (line) line.textContent = form.dataset.selectFirst;
+    all.focus();
+  });
+  count();
+})();
+
 // A form that changes something the seller cannot take back asks first (data-confirm holds the question).
 document.addEventListener("submit", (event) => {
   const question = event.target.getAttribute("data-confirm");
