@@ -13,6 +13,7 @@ from pathlib import Path
 
 import environ
 from cryptography.fernet import Fernet
+from csp.constants import NONE, SELF
 
 from smartship.config import ConfigError, broker_url, database_config, dev_encryption_key
 
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "core",
     "sellers",
     "integrations",
@@ -94,6 +96,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so every answer below it (redirects, the lockout page, error pages) carries the policy.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -174,6 +178,24 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
     SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (docs/deployment.md): scripts, styles, fonts and requests come from the portal itself
+# and nothing runs inline, so injected markup cannot run script. Pages keep their behaviour in static/js/ and
+# their looks in static/css/; htmx is told not to inject its own <style> or evaluate attributes (base.html).
+# The API docs page needs no exception either (smartship/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 # Only a TLS-terminating proxy in front may say a request came over HTTPS: the header is trusted when
 # DJANGO_BEHIND_PROXY=true, and that proxy must then set (not pass through) X-Forwarded-Proto. Without a
 # proxy a client could send the header itself and be taken for HTTPS.
