@@ -31,8 +31,11 @@
     if (!button) return;
     button.closest("tr").remove();  // a missing index posts as an empty row, which is skipped
     // The rows keep the numbers the page shows them under, the ones the server's messages use after a submit.
-    [...rows.children].forEach((row, i) => row.querySelectorAll("[aria-label]").forEach((el) => {
-      el.setAttribute("aria-label", el.getAttribute("aria-label").replace(/(option) \d+/i, `$1 ${i + 1}`));
-    }));
+    [...rows.children].forEach((row, i) => {
+      row.querySelector(".option-number").textContent = i + 1;
+      row.querySelectorAll("[aria-label]").forEach((el) => {
+        el.setAttribute("aria-label", el.getAttribute("aria-label").replace(/(option) \d+/i, `$1 ${i + 1}`));
+      });
+    });
   });
 })();

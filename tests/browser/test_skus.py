@@ -93,6 +93,7 @@ def test_option_rows_keep_the_numbers_the_page_shows_and_messages_use_them(page,
     page.get_by_label("Option values of option 3").fill("블랙 / M")
     page.get_by_role("button", name="Remove option 2").click()
     expect(page.get_by_label("Seller defined code of option 2")).to_have_value("tshirt-blk-m")
+    expect(page.locator(".option-row .option-number")).to_have_text(["1", "2"]), "the numbers a person reads"
     page.get_by_role("button", name="+ Add option").click()
     expect(page.get_by_label("Seller defined code of option 3")).to_be_focused()
     page.get_by_role("button", name="Register SKU").click()
@@ -100,6 +101,7 @@ def test_option_rows_keep_the_numbers_the_page_shows_and_messages_use_them(page,
     expect(page.locator(".option-row .field-error")).to_have_text("“tshirt-blk-m” is already option row 1 of this SKU.")
     expect(page.get_by_label("Seller defined code of option 2")).to_have_value("tshirt-blk-m")
     expect(page.locator(".option-row")).to_have_count(2)
+    expect(page.locator(".option-row .option-number")).to_have_text(["1", "2"])
     screenshot("sku-form-repeated-code-375")
     assert not Sku.objects.exists()
 
