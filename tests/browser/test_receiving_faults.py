@@ -31,7 +31,9 @@ def scan(page, label: str, tracking_no: str | None = None) -> None:
         page.locator("#id_tracking_no").press("Enter")
 
 
-def test_a_scan_without_an_answer_says_why(page, live_server, sandbox, settings, screenshot):
+@pytest.fixture
+def label(page, live_server, sandbox, settings) -> Waybill:
+    """A packing label printed for a pulled order, and QFC receiving open for the operator "qfc-scan"."""
     settings.LOTTEON_BASE_URL = sandbox.url
     settings.SMARTSHIP_ORDER_LOOKBACK_DAYS = 2
     seller, _ = make_seller_user(name="스마트십 데모상점", username="scan-seller")
@@ -39,10 +41,13 @@ def test_a_scan_without_an_answer_says_why(page, live_server, sandbox, settings,
                            account_number=sandbox.DEMO_TR_NO)
     (order,) = pull(sandbox, account, 1)
     waybills_print(seller_id=seller.pk, order_ids=[order.pk], kind=WaybillKind.PACKING)
-    label = Waybill.objects.get(order=order)
     User.objects.create_user(username="qfc-scan", password=PASSWORD, is_warehouse_operator=True)
     login(page, live_server.url, "qfc-scan", PASSWORD)
     page.goto(f"{live_server.url}/waybills/receiving/")
+    return Waybill.objects.get(order=order)
+
+
+def test_a_scan_without_an_answer_says_why(page, live_server, label, screenshot):
     title = page.locator("#scan-title")
 
     # The warehouse network drops.
@@ -85,20 +90,9 @@ def test_a_scan_without_an_answer_says_why(page, live_server, sandbox, settings,
     expect(title).to_have_text("✔ Received")
 
 
-def test_a_receipt_without_a_carrier_says_so_on_the_feedback_box(page, live_server, sandbox, settings, screenshot):
+def test_a_receipt_without_a_carrier_says_so_on_the_feedback_box(page, label, screenshot):
     """The tracking number scanned before a carrier was chosen: the big box says what is missing (the browser's own
     small bubble on the select is easy to miss at a scanning station), and nothing is received."""
-    settings.LOTTEON_BASE_URL = sandbox.url
-    settings.SMARTSHIP_ORDER_LOOKBACK_DAYS = 2
-    seller, _ = make_seller_user(name="스마트십 데모상점", username="carrier-seller")
-    account = make_account(seller=seller, shop_id="lotte-shop", api_key=sandbox.DEMO_KEY,
-                           account_number=sandbox.DEMO_TR_NO)
-    (order,) = pull(sandbox, account, 1)
-    waybills_print(seller_id=seller.pk, order_ids=[order.pk], kind=WaybillKind.PACKING)
-    label = Waybill.objects.get(order=order)
-    User.objects.create_user(username="qfc-carrier", password=PASSWORD, is_warehouse_operator=True)
-    login(page, live_server.url, "qfc-carrier", PASSWORD)
-    page.goto(f"{live_server.url}/waybills/receiving/")
 
     scan(page, label.number)
     expect(page.locator("#scan-title")).to_have_text("Label found")
