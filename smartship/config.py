@@ -98,6 +98,51 @@ def broker_url(env: environ.Env) -> str:
     return url
 
 
+CACHE_KEY_PREFIX = "smartship"
+
+
+def cache_config(env: environ.Env) -> dict:
+    """Django's default cache: Redis when the portal has one, so that every web and worker process counts
+    the API throttles (and remembers a failed carrier-list read) together; each process's memory otherwise.
+
+    The cache takes the database after the broker's on the same server (``REDIS_URL`` …/0 → …/1), or
+    ``SMARTSHIP_CACHE_URL``: ``cache.clear()`` empties a whole Redis database, which must never hold the
+    broker's queues.
+    """
+    url = env.str("SMARTSHIP_CACHE_URL", default="")
+    if not url:
+        broker = broker_url(env)
+        if not broker.startswith("redis"):
+            # The embedded default runs one web process; room for the API throttles' counts (at Django's
+            # 300 entries, a client using many addresses could push other clients' counts out).
+            return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20000}}
+        url = _next_database(broker)
+    parts = urlsplit(url)
+    if parts.scheme not in BROKER_SCHEMES or not parts.hostname:
+        raise ConfigError(f"SMARTSHIP_CACHE_URL is malformed: {url!r}. Example: redis://127.0.0.1:6379/1.")
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+        "OPTIONS": {
+            # Redis down must not take the pages and the API with it: a read answers "nothing cached"
+            # (throttles then let requests through) and the failure is logged.
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 1,
+        },
+    }
+
+
+def _next_database(url: str) -> str:
+    parts = urlsplit(url)
+    database = parts.path.strip("/") or "0"
+    if not database.isdigit():
+        raise ConfigError(f"REDIS_URL names database {database!r}; set SMARTSHIP_CACHE_URL to the cache's own "
+                          "Redis database, e.g. redis://127.0.0.1:6379/1.")
+    return parts._replace(path=f"/{int(database) + 1}").geturl()
+
+
 def dev_encryption_key(secret_key: str) -> str:
     """A Fernet key derived from the development secret key, so the embedded default needs no setup."""
     return base64.urlsafe_b64encode(hashlib.sha256(("smartship-fields:" + secret_key).encode()).digest()).decode()

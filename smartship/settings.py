@@ -15,7 +15,7 @@ import environ
 from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 
-from smartship.config import ConfigError, broker_url, database_config, dev_encryption_key
+from smartship.config import ConfigError, broker_url, cache_config, database_config, dev_encryption_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("SMARTSHIP_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -237,7 +237,8 @@ AXES_LOCKOUT_CALLABLE = "sellers.lockout.lockout_response"
 AXES_VERBOSE = False  # no "AXES: BEGIN" line from every process; failures and lockouts are still logged
 
 # REST API rates for programs: a generous one per signed-in user and a small one per client address on the
-# token endpoint (on top of the lockout). DRF counts them in Django's cache, i.e. per server process.
+# token endpoint (on top of the lockout). DRF counts them in Django's cache (Redis when there is one, shared by
+# every process; each process's memory on the embedded default).
 SMARTSHIP_API_USER_RATE = env.str("SMARTSHIP_API_USER_RATE", default="600/minute")
 SMARTSHIP_API_TOKEN_RATE = env.str("SMARTSHIP_API_TOKEN_RATE", default="20/minute")
 for _name, _rate in (("SMARTSHIP_API_USER_RATE", SMARTSHIP_API_USER_RATE),
@@ -245,10 +246,9 @@ for _name, _rate in (("SMARTSHIP_API_USER_RATE", SMARTSHIP_API_USER_RATE),
     if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", _rate):
         raise ConfigError(f"{_name} must be requests per second, minute, hour or day, e.g. 600/minute (now {_rate!r}).")
 
-# Django's default cache, per process, with room for the API throttles' counts: at the default 300 entries, a
-# client using many addresses could push other clients' counts out.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                      "OPTIONS": {"MAX_ENTRIES": 20000}}}
+CACHES = {"default": cache_config(env)}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "smartship.cache"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 # Variables of the calling shell that would change what a production check sees.
-CLEARED = {"DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY", "SMARTSHIP_ENV", "SMARTSHIP_ENCRYPTION_KEYS",
+CLEARED = {"DATABASE_URL", "REDIS_URL", "SMARTSHIP_CACHE_URL", "DJANGO_SECRET_KEY", "SMARTSHIP_ENV", "SMARTSHIP_ENCRYPTION_KEYS",
            "DJANGO_ALLOWED_HOSTS", "DJANGO_DEBUG", "SMARTSHIP_SERVER_IPS", "DJANGO_SECURE_COOKIES",
            "DJANGO_SSL_REDIRECT", "DJANGO_HSTS_SECONDS", "DJANGO_BEHIND_PROXY", "SMARTSHIP_STATIC_ROOT",
            # Set by the browser tests' plugin in this process; a deployment never has it (check --deploy: async.E001).
