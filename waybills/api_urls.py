@@ -8,6 +8,8 @@ urlpatterns = [
     path("waybills/print/", apis.WaybillPrintApi.as_view(), name="api-waybill-print"),
     path("waybills/batches/<int:pk>/labels/", apis.BatchLabelsApi.as_view(), name="api-waybill-batch-labels"),
     path("tracking-pushes/", apis.TrackingPushListApi.as_view(), name="api-tracking-push-list"),
+    path("tracking-pushes/retry-failed/", apis.TrackingPushRetryFailedApi.as_view(),
+         name="api-tracking-push-retry-failed"),
     path("tracking-pushes/<int:pk>/retry/", apis.TrackingPushRetryApi.as_view(), name="api-tracking-push-retry"),
     path("tracking-pushes/<int:pk>/correct/", apis.TrackingPushCorrectApi.as_view(), name="api-tracking-push-correct"),
     path("tracking-pushes/<int:pk>/dismiss/", apis.TrackingPushDismissApi.as_view(), name="api-tracking-push-dismiss"),

@@ -147,6 +147,23 @@ class TrackingPushRetryApi(APIView):
         return Response(TrackingPushSerializer(TrackingPush.objects.get(pk=pk, seller=seller)).data)
 
 
+class RetryFailedSerializer(serializers.Serializer):
+    retried = serializers.IntegerField(help_text="Refused numbers put back in the outbox, sent in a moment.")
+    not_sent = serializers.IntegerField(help_text="Refused numbers of lines the buyer asked to cancel (on hold) or "
+                                        "cancelled: left as they are.")
+
+
+class TrackingPushRetryFailedApi(APIView):
+    @extend_schema(request=None, responses={200: RetryFailedSerializer},
+                   summary="Retry all: send every tracking number the sales site refused again, as Tracking push "
+                           "failures' Retry all does; 409 nothing_to_retry, cancel_requested (all on hold)")
+    def post(self, request):
+        seller = request_seller(request)
+        ids = selectors.pushes_failed_ids(seller=seller)
+        retried = pushes_retry(seller_id=seller.pk, push_ids=ids, actor=request.user)
+        return Response(RetryFailedSerializer({"retried": retried, "not_sent": len(ids) - retried}).data)
+
+
 def _push_id(pk: int) -> int:
     push_id = id_or_none(pk)
     if push_id is None:

@@ -10,13 +10,25 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django.utils.html import escape
+from rest_framework.test import APIClient
 
 from core.models import Lease
 from integrations.lotteon.adapter import LotteonAdapter
-from integrations.models import ApiCallLog, SalesSiteAccount
+from integrations.models import ApiCallLog, SalesSiteAccount, SyncRun
 from integrations.services import account_test_connection
-from orders.models import LineStatus, OrderStatus
-from tests.waybills.helpers import CORRECT_EVENT, SHIP_EVENT, events_per_line, print_invoices, pull, push
+from orders.models import LineStatus, Order, OrderStatus
+from orders.services.sync import orders_sync
+from tests.factories import make_account, make_seller_user
+from tests.waybills.helpers import (
+    CORRECT_EVENT,
+    SHIP_EVENT,
+    events_per_line,
+    kst,
+    option_codes,
+    print_invoices,
+    pull,
+    push,
+)
 from waybills.models import TrackingPush
 from waybills.selectors import accounts_with_pushes
 from waybills.services.push import LOCK_SECONDS, lease_name, pushes_retry, tracking_push
@@ -148,6 +160,34 @@ def test_retry_all_sends_every_refused_number_again_from_the_failures_page(sandb
     assert "Retry all" not in page and "No failures" in page
     response = client.post("/waybills/push-failures/", {"action": "retry_all"}, follow=True)
     assert "nothing to retry" in response.content.decode()
+
+
+def test_retry_all_through_the_api_sends_every_refused_number_again(sandbox, account):
+    """The REST API's Retry all: what a program calls once the cause is fixed at the site; another seller's
+    refusals stay as they are."""
+    one, two = pull(sandbox, account, 2, 1)
+    seller, _ = make_seller_user()
+    other = make_account(seller=seller, api_key=sandbox.OTHER_KEY, account_number=sandbox.OTHER_TR_NO)
+    sandbox.create_order(apiKey=sandbox.OTHER_KEY, owhoDttm=kst(0.2), lines=[{"eitmNo": option_codes(sandbox, 1)[0]}])
+    assert orders_sync(account_id=other.pk).status == SyncRun.Status.SUCCEEDED
+    print_invoices(account.seller, [one, two])
+    print_invoices(seller, Order.objects.filter(seller=seller))
+    sandbox.fault(path=PROGRESS, returnCode="9001", count=-1)
+    assert push(account).failed == 3
+    assert push(other).failed == 1
+    sandbox.clear_faults()
+    api = APIClient()
+    api.force_authenticate(account.user)
+
+    response = api.post("/api/v1/tracking-pushes/retry-failed/")
+    assert response.status_code == 200, response.content
+    assert response.json() == {"retried": 3, "not_sent": 0}
+    assert push(account).confirmed == 3
+    shipped = events_per_line(sandbox, SHIP_EVENT)
+    assert [shipped[(o.order_no, str(seq))] for o in (one, two) for seq in range(1, o.lines.count() + 1)] == [1, 1, 1]
+    assert TrackingPush.objects.get(account=other).state == State.FAILED
+    response = api.post("/api/v1/tracking-pushes/retry-failed/")
+    assert response.status_code == 409 and response.json()["code"] == "nothing_to_retry"
 
 
 # --- The lease runs out under a live run ----------------------------------------------------------------------
