@@ -35,24 +35,16 @@ SORT_CHOICES: tuple[tuple[str, str], ...] = (
 )
 
 
-class OrderFilterForm(forms.Form):
-    """The Orders list's tab, filters, search and sort, read from the query string."""
+class SiteAndDatesFilterForm(forms.Form):
+    """The sales-site and date-range filters that the Orders list and Print Waybill share; ``accounts`` are the
+    seller's, so another seller's account is an invalid choice."""
 
-    status = forms.ChoiceField(choices=[(value, label) for value, label in STATUS_TABS], required=False,
-                               widget=forms.HiddenInput)
     account = forms.ChoiceField(label="Sales site", required=False, error_messages={
         "invalid_choice": "Choose a sales site from the list (this one is not among yours)."})
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
                                 validators=[day_in_range])
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
                               validators=[day_in_range])
-    q = forms.CharField(
-        label="Search", required=False, max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Order number, recipient, phone, product, "
-                                      "option or seller code"}),
-    )
-    ordering = forms.ChoiceField(label="Sort by", choices=SORT_CHOICES, required=False,
-                                 error_messages={"invalid_choice": "Choose a sort order from the list."})
 
     def __init__(self, *args, accounts: list[SalesSiteAccount], **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,6 +62,20 @@ class OrderFilterForm(forms.Form):
             # Neither date is applied: the list half-filtered by the start date alone would look like an answer.
             cleaned.pop("date_from", None)
         return cleaned
+
+
+class OrderFilterForm(SiteAndDatesFilterForm):
+    """The Orders list's tab, filters, search and sort, read from the query string."""
+
+    status = forms.ChoiceField(choices=[(value, label) for value, label in STATUS_TABS], required=False,
+                               widget=forms.HiddenInput)
+    q = forms.CharField(
+        label="Search", required=False, max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Order number, recipient, phone, product, "
+                                      "option or seller code"}),
+    )
+    ordering = forms.ChoiceField(label="Sort by", choices=SORT_CHOICES, required=False,
+                                 error_messages={"invalid_choice": "Choose a sort order from the list."})
 
     def filters(self) -> OrderFilters:
         """The valid part of the query: a bad value is reported on the form and otherwise ignored."""
