@@ -1,4 +1,4 @@
-"""`python -m lotteon_sandbox [--host H] [--port P] [--seed S] [--lines N] [--days D]`."""
+"""`python -m lotteon_sandbox [--host H] [--port P] [--seed S] [--lines N] [--days D] [--state-file PATH]`."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 from types import FrameType
 
 from .server import make_server
-from .state import DEFAULT_DAYS, DEFAULT_LINES, DEFAULT_SEED, Sandbox
+from .state import DEFAULT_DAYS, DEFAULT_LINES, DEFAULT_SEED, Sandbox, save_state
+
+SAVE_EVERY = 2.0  # seconds between writes of a changed world to --state-file
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -19,12 +22,38 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--lines", type=int, default=DEFAULT_LINES, help="order lines per supplier (0 = none)")
     parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help="days the lines spread over, ending now")
+    parser.add_argument("--state-file", type=Path, help="keep the world in this file: a restart goes on from it")
     return parser.parse_args(argv)
+
+
+def _load(sandbox: Sandbox, path: Path) -> None:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return
+    try:
+        sandbox.restore(data)
+    except ValueError as exc:
+        # Set aside rather than deleted: it may hold what someone wants to look at.
+        path.replace(path.with_name(path.name + ".unreadable"))
+        print(f"LotteON sandbox: {path} is {exc}; it is now {path.name}.unreadable and a new world starts.",
+              file=sys.stderr, flush=True)
+
+
+def _keep_saving(sandbox: Sandbox, path: Path, stopping: threading.Event) -> None:
+    last = None
+    while not stopping.wait(SAVE_EVERY):
+        last = save_state(sandbox, path, last)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sandbox = Sandbox(seed=args.seed, lines=max(0, args.lines), days=max(1, args.days))
+    if args.state_file:
+        # Like LotteON, the demo's sandbox remembers what happened (confirmations, shipments, order numbers
+        # handed out) across restarts; otherwise a restarted sandbox would hand out the same numbers again.
+        args.state_file.parent.mkdir(parents=True, exist_ok=True)
+        _load(sandbox, args.state_file)
     try:
         server = make_server(args.host, args.port, sandbox)
     except OSError as exc:
@@ -41,11 +70,18 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    saver = threading.Thread(target=_keep_saving, args=(sandbox, args.state_file, stopping), daemon=True)
+    if args.state_file:
+        saver.start()
     print(f"LotteON sandbox listening on http://{host}:{port}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
+        stopping.set()
+        if args.state_file:
+            saver.join(timeout=10)  # one writer at a time
+            save_state(sandbox, args.state_file)
     return 0
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+import os
+import pickle
 import threading
 import time
 from collections import deque
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from .codes import now_kst
@@ -17,6 +20,8 @@ from .model import World
 DEFAULT_SEED = 42
 DEFAULT_LINES = 60
 DEFAULT_DAYS = 7
+# Bumped whenever the model classes change shape, so an old state file is set aside, not misread.
+STATE_FORMAT = 1
 # Decision row 5: 10,000 calls per minute per API key unless an admin call changes it.
 DEFAULT_PER_MINUTE = 10_000
 CALL_LOG_SIZE = 10_000
@@ -108,6 +113,26 @@ class Sandbox:
             self.calls.clear()
             return self.summary(seed=seed, lines=lines, days=days, seconds=round(elapsed, 4))
 
+    # the world kept on disk
+
+    def snapshot(self) -> bytes:
+        """The world (catalog, orders, claims, stock, id sequences) as bytes ``restore`` reads back."""
+        with self.lock:
+            return pickle.dumps({"format": STATE_FORMAT, "seed": self.seed, "world": self.world})
+
+    def restore(self, data: bytes) -> None:
+        """Go on from a ``snapshot``; ``ValueError`` when ``data`` is not one this version wrote. Only the
+        sandbox's own ``--state-file`` is read: unpickling runs code."""
+        try:
+            saved = pickle.loads(data)  # noqa: S301 - the sandbox's own file
+            world, seed = saved["world"], saved["seed"]
+            if saved["format"] != STATE_FORMAT or not isinstance(world, World):
+                raise ValueError
+        except Exception:  # written by another version of these classes, or cut short
+            raise ValueError("not a state file of this sandbox version") from None
+        with self.lock:
+            self.world, self.seed = world, seed
+
     def summary(self, **extra: Any) -> dict[str, Any]:
         shops = self.world.shops
         return {
@@ -164,3 +189,13 @@ class Sandbox:
     def calls_since(self, since: int) -> list[dict[str, Any]]:
         with self.lock:
             return [call for call in self.calls if call["id"] > since]
+
+
+def save_state(sandbox: Sandbox, path: Path, last: bytes | None = None) -> bytes:
+    """Write the snapshot to ``path`` unless it equals ``last`` (what was written before), whole or not at all."""
+    data = sandbox.snapshot()
+    if data != last:
+        part = path.with_name(path.name + ".part")
+        part.write_bytes(data)
+        os.replace(part, path)
+    return data
