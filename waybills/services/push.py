@@ -44,7 +44,7 @@ from integrations.services import KeyUnreadable, account_config, account_key_unr
 from integrations.shipping import TrackingCorrection, TrackingOutcome, TrackingRequest, TrackingStatus
 from orders.models import ON_HOLD, LineStatus, OrderEvent, OrderLine
 from orders.services.lifecycle import lines_mark_shipped
-from orders.services.store import orders_refresh
+from orders.services.store import lines_lock, orders_refresh
 from sellers.models import User
 from waybills.models import TrackingPush
 
@@ -396,6 +396,9 @@ def _store(*, account: SalesSiteAccount, pushes: list[TrackingPush], outcomes: l
     one attention flag per failing order. Only rows this run still holds (state and token unchanged) are
     touched: another run may have taken them over after this run's lease ran out."""
     held_state = State.UNKNOWN if resolving else State.SENDING
+    # The lines before their outbox rows: a confirmed row marks its line shipped, and the sync storing a
+    # cancellation of that line holds the line and then closes its open rows (docs/orders.md, "Lock order").
+    lines_lock(line_ids=[p.line_id for p in pushes])
     held = TrackingPush.objects.filter(pk__in=[p.pk for p in pushes], state=held_state, claim_token=token)
     held_ids = set(held.select_for_update().values_list("pk", flat=True))
     if len(held_ids) < len(pushes):
@@ -462,6 +465,8 @@ def _store(*, account: SalesSiteAccount, pushes: list[TrackingPush], outcomes: l
 
 def _seller_pushes(*, seller_id: int, push_ids: Iterable[int]) -> list[TrackingPush]:
     ids = list(push_ids)
+    # Their lines first, as _store does (Dismiss marks a line shipped; the sync may be cancelling it).
+    lines_lock(line_ids=TrackingPush.objects.filter(seller_id=seller_id, pk__in=ids).values_list("line_id", flat=True))
     pushes = list(TrackingPush.objects.select_for_update(of=("self",)).filter(seller_id=seller_id, pk__in=ids)
                   .select_related("line", "order"))
     if len(pushes) != len(set(ids)):

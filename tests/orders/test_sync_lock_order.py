@@ -1,0 +1,155 @@
+"""The order sync against the other writers of the same orders, in real transactions on PostgreSQL.
+
+The sync's day transaction locks the lines it changes, then their orders, then what hangs below them
+(fulfilment orders, stock, the tracking outbox). A writer that takes one of those rows first and the lines
+afterwards closes a cycle with it: PostgreSQL stops one of the two (a deadlock), and the sync, which has no
+retry, fails its day. Each test holds each transaction at a chosen point with an Event and waits until the
+database says the other one is waiting for a lock, so the interleaving is the same on every run. SQLite runs
+one writing transaction at a time: these interleavings cannot happen there.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+
+import waybills.services.push as push_module
+from integrations import registry
+from integrations.base import LineState
+from integrations.shipping import TrackingOutcome, TrackingStatus
+from orders.models import LineStatus, Order
+from orders.services.store import lines_store
+from tests.factories import make_account, make_seller_user
+from tests.orders.test_search import pulled
+from waybills.models import TrackingPush
+from waybills.services.push import tracking_push
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif("connection.vendor != 'postgresql'"),
+]
+PREPARING = {"state": LineState.PREPARING, "site_status_code": "12", "confirmed_at_site": True}
+CANCELLED = {"state": LineState.CANCELLED, "site_status_code": "21", "confirmed_at_site": True}
+
+
+class Tx:
+    """A function run in a thread of its own, with its own database connection (and so its own transactions)."""
+
+    def __init__(self, name: str, fn: Callable):
+        self.result = self.error = self.pid = None
+        self.thread = threading.Thread(target=self._run, args=(fn,), name=name)
+        self.thread.start()
+
+    def _run(self, fn):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.pid = cursor.fetchone()[0]
+            self.result = fn()
+        except Exception as exc:  # noqa: BLE001 - the test looks at it
+            self.error = exc
+        finally:
+            connection.close()
+
+    def waiting_for_a_lock(self) -> bool:
+        """PostgreSQL's own word: this transaction waits for a lock another one holds."""
+        if self.pid is None:
+            return False
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT cardinality(pg_blocking_pids(%s)) > 0", [self.pid])
+            return cursor.fetchone()[0]
+
+    def finished(self) -> bool:
+        return not self.thread.is_alive()
+
+    def join(self):
+        self.thread.join(30)
+        assert not self.thread.is_alive()
+
+
+def until(condition: Callable[[], bool], what: str) -> None:
+    """Poll a state the database reports (a lock wait) or a thread reached; nothing is left to timing."""
+    deadline = time.monotonic() + 20
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.01)
+
+
+class Pause:
+    """Replaces a function so that the named thread stops right before calling it, until ``go``."""
+
+    def __init__(self, monkeypatch, target, name: str, *, thread: str, after: bool = False):
+        self.reached, self.go = threading.Event(), threading.Event()
+        real = getattr(target, name)
+
+        def paused(*args, **kwargs):
+            if threading.current_thread().name != thread:
+                return real(*args, **kwargs)
+            if after:
+                result = real(*args, **kwargs)
+            self.reached.set()
+            assert self.go.wait(20)
+            return result if after else real(*args, **kwargs)
+
+        monkeypatch.setattr(target, name, paused)
+
+
+@pytest.fixture
+def seller_account():
+    seller, user = make_seller_user(name="잠금 순서 상점")
+    return seller, user, make_account(seller=seller, auto_fulfillment=True)
+
+
+def order_of(account, order_no: str, *lines) -> Order:
+    lines_store(account=account, lines=tuple(lines))
+    return Order.objects.get(seller=account.seller, order_no=order_no)
+
+
+class ReadBackApplied:
+    """The sales site, read back by the push: it holds every line as shipped with the number asked about."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def resolve_tracking(self, requests):
+        return [TrackingOutcome(ref=r.ref, status=TrackingStatus.APPLIED, site_status_code="13",
+                                site_tracking_no=r.tracking_no) for r in requests]
+
+    def close(self):
+        pass
+
+
+def test_a_push_read_back_and_a_cancellation_of_its_line_do_not_deadlock(seller_account, monkeypatch):
+    """The push run reads back an invoice number whose answer was lost (LotteON has it) while the sync stores
+    the buyer's cancellation of that line. Before, the push held its outbox row and then wanted the line (to
+    mark it shipped), the sync held the line and then wanted the outbox row (to stop its push): PostgreSQL
+    stopped one of them, the sync's day or the push run, neither of which is retried."""
+    seller, user, account = seller_account
+    order = order_of(account, "2026112900001", pulled("2026112900001", **PREPARING))
+    line = order.lines.get()
+    push = TrackingPush.objects.create(
+        seller=seller, account=account, order=order, line=line, kind=TrackingPush.Kind.SHIP,
+        origin=TrackingPush.Origin.INVOICE, courier_code="9999", tracking_no="QSP000000000001",
+        state=TrackingPush.State.UNKNOWN)
+    monkeypatch.setattr(registry, "adapter_for", lambda site, config: ReadBackApplied())
+    storing = Pause(monkeypatch, push_module, "lines_mark_shipped", thread="push")
+
+    run = Tx("push", lambda: tracking_push(account_id=account.pk))
+    assert storing.reached.wait(20)  # the answer is being stored: the outbox row is confirmed, not committed
+    sync = Tx("sync", lambda: lines_store(account=account, lines=(pulled("2026112900001", **CANCELLED),)))
+    until(sync.waiting_for_a_lock, "the sync waits for the push")
+    storing.go.set()
+    run.join()
+    sync.join()
+
+    assert (run.error, sync.error) == (None, None)
+    push.refresh_from_db()
+    assert push.state == TrackingPush.State.CONFIRMED
+    assert run.result.confirmed == 1
+    # The site shipped it before the cancellation could apply; the sync still records what LotteON says now.
+    line.refresh_from_db()
+    assert line.status == LineStatus.CANCELLED
