@@ -41,6 +41,7 @@ from inventory.services.mapping import chunked
 from inventory.services.stock import Move, movements_book
 from orders.models import ON_HOLD, LineStatus, Order, OrderEvent, OrderLine, OrderStatus
 from orders.services.lifecycle import lines_mark_shipped, orders_mark_ready
+from orders.services.store import lines_lock
 from sellers.models import Seller, User
 
 FState = FulfilmentOrder.State
@@ -495,6 +496,10 @@ def fulfilments_shipped_elsewhere_sync(*, fulfilment_ids: Iterable[int] | None =
 
 # --- The warehouse -----------------------------------------------------------------------------------
 
+def _order_lines_lock(fulfilment_id: int) -> None:
+    lines_lock(order_ids=FulfilmentOrder.objects.filter(pk=fulfilment_id).values_list("order_id", flat=True))
+
+
 def _get_locked(fulfilment_id: int) -> FulfilmentOrder:
     try:
         return (FulfilmentOrder.objects.select_for_update(of=("self",)).select_related("order", "order__account")
@@ -586,6 +591,9 @@ def _ship(*, fulfilment_id: int, actor: User | None, courier_code: str, tracking
     from waybills.models import TrackingPush
     from waybills.services.tracking import tracking_record
 
+    # The order's lines before the fulfilment order: Ship records the tracking number on them, and the sync
+    # taking a line out holds the line before it locks the fulfilment order (docs/orders.md, "Lock order").
+    _order_lines_lock(fulfilment_id)
     fo = _get_locked(fulfilment_id)
     if fo.state not in FulfilmentOrder.ACTIVE_STATES:
         raise ApplicationError(f"{fo.number} is already {fo.get_state_display().lower()}. Nothing changed.",
@@ -658,6 +666,7 @@ def fulfilment_tracking_record(*, fulfilment_id: int, courier_code: str, trackin
         raise ApplicationError(f"{fo.number} is not shipped yet: ship it with the tracking number.", code="wrong_state")
     _tracking_check(fo, courier_code, tracking_no)
     with transaction.atomic():
+        _order_lines_lock(fulfilment_id)
         fo = _get_locked(fulfilment_id)
         line_ids = list(OrderLine.objects.filter(fulfilment_line__fulfilment=fo).exclude(
             status=LineStatus.CANCELLED).values_list("pk", flat=True))

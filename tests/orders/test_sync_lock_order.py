@@ -17,13 +17,21 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
+import inventory.hooks
+import inventory.services.fulfilment as fulfilment_module
+import waybills.services.couriers
 import waybills.services.push as push_module
+import waybills.services.tracking as tracking_module
 from integrations import registry
 from integrations.base import LineState
 from integrations.shipping import TrackingOutcome, TrackingStatus
+from inventory.models import FulfilmentOrder
+from inventory.services.fulfilment import fulfilment_ship
+from inventory.services.stock import stock_receive
 from orders.models import LineStatus, Order
 from orders.services.store import lines_store
 from tests.factories import make_account, make_seller_user
+from tests.inventory.factories import make_multi
 from tests.orders.test_search import pulled
 from waybills.models import TrackingPush
 from waybills.services.push import tracking_push
@@ -153,3 +161,48 @@ def test_a_push_read_back_and_a_cancellation_of_its_line_do_not_deadlock(seller_
     # The site shipped it before the cancellation could apply; the sync still records what LotteON says now.
     line.refresh_from_db()
     assert line.status == LineStatus.CANCELLED
+
+
+@pytest.fixture
+def fulfilment(seller_account):
+    """A pulled order of two lines (OPT-A, OPT-B) that became an open fulfilment order, stock on hand."""
+    seller, user, account = seller_account
+    sku = make_multi(seller=seller, options=[("OPT-A", "A"), ("OPT-B", "B")])
+    for option in sku.options.all():
+        stock_receive(seller=seller, option=option, quantity=10)
+    order = order_of(account, "2026112900002",
+                     pulled("2026112900002", "1", seller_option_code="OPT-A", **PREPARING),
+                     pulled("2026112900002", "2", seller_option_code="OPT-B", **PREPARING))
+    fo = FulfilmentOrder.objects.get(order=order)
+    assert fo.state == FulfilmentOrder.State.OPEN
+    return account, order, fo
+
+
+def test_qfc_ships_while_the_sync_cancels_a_line_and_neither_is_stopped(fulfilment, monkeypatch):
+    """QFC presses Ship (with the carrier's number) while the sync stores the cancellation of line 2. Before,
+    Ship locked the fulfilment order and then the order lines (to record the number), the sync the line and
+    then the fulfilment order (to release its stock): a deadlock, in which the sync's day was the one stopped
+    when it waited first. Ship is retried; the sync is not."""
+    account, order, fo = fulfilment
+    for module in (waybills.services.couriers, tracking_module):  # LotteON's built-in carrier list, no HTTP
+        monkeypatch.setattr(module, "couriers_refresh", lambda **kwargs: False)
+    cancelling = Pause(monkeypatch, inventory.hooks, "on_lines_cancelled", thread="sync")
+    booking = Pause(monkeypatch, fulfilment_module, "movements_book", thread="ship")
+
+    sync = Tx("sync", lambda: lines_store(account=account, lines=(
+        pulled("2026112900002", "2", seller_option_code="OPT-B", **CANCELLED),)))
+    assert cancelling.reached.wait(20)  # line 2 is cancelled, its fulfilment line not yet
+    ship = Tx("ship", lambda: fulfilment_ship(fulfilment_id=fo.pk, courier_code="0002", tracking_no="111122223333"))
+    until(lambda: booking.reached.is_set() or ship.waiting_for_a_lock(), "Ship holds or waits")
+    cancelling.go.set()
+    until(lambda: sync.waiting_for_a_lock() or sync.finished(), "the sync waits for Ship or is done")
+    booking.go.set()
+    sync.join()
+    ship.join()
+
+    assert (sync.error, ship.error) == (None, None)
+    fo.refresh_from_db()
+    assert fo.state == FulfilmentOrder.State.SHIPPED
+    assert list(fo.lines.order_by("pk").values_list("quantity", "cancelled_quantity", "shipped_quantity")) == [
+        (1, 0, 1), (0, 1, 0)]
+    assert list(TrackingPush.objects.filter(order=order).values_list("line__line_no", flat=True)) == ["1"]
