@@ -209,6 +209,9 @@ def fulfilment_orders_send(*, seller: Seller, order_ids: Sequence[int], actor: U
     ids = sorted(set(order_ids))
     if not ids:
         raise ApplicationError("Select the orders to send to fulfilment.", code="nothing_selected")
+    # The orders' lines before the orders, as the sync takes them (docs/orders.md, "Lock order"): the fulfilment
+    # lines written here refer to the order lines.
+    lines_lock(order_ids=Order.objects.filter(seller=seller, pk__in=ids).values_list("pk", flat=True))
     candidates = {c.order.pk: c for c in candidates_load(seller_id=seller.pk, order_ids=ids, lock=True)}
     problems = []
     known = dict(Order.objects.filter(seller=seller, pk__in=ids).values_list("pk", "order_no"))

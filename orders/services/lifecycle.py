@@ -11,7 +11,7 @@ from core.conflicts import retried_on_conflict
 from core.exceptions import ApplicationError
 from orders.models import ON_HOLD, LineStatus, Order, OrderEvent, OrderLine, OrderStatus
 from orders.services import hooks
-from orders.services.store import orders_refresh
+from orders.services.store import lines_lock, orders_refresh
 from sellers.models import User
 
 
@@ -57,6 +57,8 @@ def order_hold_release(*, seller_id: int, order_id: int, actor: User | None = No
 
     ``claims``: the requests the seller answered (the ones the page showed). A line held by another request,
     one the sync read after the page was loaded, refuses the whole release: the seller has not seen it."""
+    # Lines before the order, as the sync locks them when it reads a withdrawal (docs/orders.md, "Lock order").
+    lines_lock(order_ids=Order.objects.filter(seller_id=seller_id, pk=order_id).values_list("pk", flat=True))
     order = Order.objects.select_for_update().filter(seller_id=seller_id, pk=order_id).first()
     if order is None:
         raise ApplicationError("No such order.", code="not_found")
@@ -108,7 +110,9 @@ def order_duplicate_resolve(*, seller_id: int, order_id: int, choice: str, actor
     if order is None:
         raise ApplicationError("No such order.", code="not_found")
     if order.manual_duplicate_id is not None:
-        # Both rows locked in id order, as orders_refresh takes them; then read again as locked.
+        # Their lines first (docs/orders.md, "Lock order"), then both rows in id order, as orders_refresh takes
+        # them; then read again as locked.
+        lines_lock(order_ids=[order.pk, order.manual_duplicate_id])
         locked = {o.pk: o for o in Order.objects.select_for_update().filter(
             pk__in=[order.pk, order.manual_duplicate_id]).order_by("pk")}
         order = locked[order.pk]

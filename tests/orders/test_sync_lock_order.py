@@ -19,21 +19,24 @@ from django.db import connection
 
 import inventory.hooks
 import inventory.services.fulfilment as fulfilment_module
+import orders.services.store as store_module
 import waybills.services.couriers
+import waybills.services.printing as printing_module
 import waybills.services.push as push_module
 import waybills.services.tracking as tracking_module
 from integrations import registry
 from integrations.base import LineState
 from integrations.shipping import TrackingOutcome, TrackingStatus
 from inventory.models import FulfilmentOrder
-from inventory.services.fulfilment import fulfilment_ship
+from inventory.services.fulfilment import fulfilment_orders_send, fulfilment_ship
 from inventory.services.stock import stock_receive
-from orders.models import LineStatus, Order
+from orders.models import LineStatus, Order, OrderLine, OrderStatus
 from orders.services.store import lines_store
 from tests.factories import make_account, make_seller_user
 from tests.inventory.factories import make_multi
 from tests.orders.test_search import pulled
-from waybills.models import TrackingPush
+from waybills.models import TrackingPush, Waybill, WaybillKind
+from waybills.services.printing import waybills_print
 from waybills.services.push import tracking_push
 
 pytestmark = [
@@ -206,3 +209,61 @@ def test_qfc_ships_while_the_sync_cancels_a_line_and_neither_is_stopped(fulfilme
     assert list(fo.lines.order_by("pk").values_list("quantity", "cancelled_quantity", "shipped_quantity")) == [
         (1, 0, 1), (0, 1, 0)]
     assert list(TrackingPush.objects.filter(order=order).values_list("line__line_no", flat=True)) == ["1"]
+
+
+def test_the_seller_prints_an_invoice_while_the_sync_updates_a_line(seller_account, monkeypatch):
+    """The seller prints the invoice of an order while the sync stores a change of one of its lines (a new
+    product name). Before, Print locked the order and then needed the line (its tracking push refers to it),
+    the sync the line and then the order: a deadlock in which the sync's day was stopped when it waited first
+    (Print is retried, the sync is not)."""
+    seller, user, account = seller_account
+    order = order_of(account, "2026112900003", pulled("2026112900003", **PREPARING))
+    writing = Pause(monkeypatch, store_module, "_keep_concurrent_writes", thread="sync", after=True)
+    numbering = Pause(monkeypatch, printing_module, "numbers_issue", thread="print")
+
+    renamed = pulled("2026112900003", product_name="무선 이어폰 2세대", **PREPARING)
+    sync = Tx("sync", lambda: lines_store(account=account, lines=(renamed,)))
+    assert writing.reached.wait(20)  # the line is locked for the update
+    printing = Tx("print", lambda: waybills_print(seller_id=seller.pk, order_ids=[order.pk],
+                                                  kind=WaybillKind.INVOICE, actor=user))
+    until(lambda: numbering.reached.is_set() or printing.waiting_for_a_lock(), "Print holds or waits")
+    writing.go.set()
+    until(lambda: sync.waiting_for_a_lock() or sync.finished(), "the sync waits for Print or is done")
+    numbering.go.set()
+    sync.join()
+    printing.join()
+
+    assert (sync.error, printing.error) == (None, None)
+    line = OrderLine.objects.get(order=order)
+    assert line.product_name == "무선 이어폰 2세대"
+    assert Waybill.objects.filter(order=order, kind=WaybillKind.INVOICE).count() == 1
+    assert TrackingPush.objects.filter(line=line).count() == 1
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.READY
+
+
+def test_the_seller_sends_an_order_to_fulfilment_while_the_sync_updates_a_line(seller_account, monkeypatch):
+    """Send to fulfilment locked the order and then needed its lines (the fulfilment lines refer to them) while
+    the sync held a changed line and then wanted the order: the sync's day was stopped when it waited first."""
+    seller, user, account = seller_account
+    account.auto_fulfillment = False
+    account.save(update_fields=["auto_fulfillment"])
+    make_multi(seller=seller, options=[("OPT-A", "A")])
+    order = order_of(account, "2026112900004", pulled("2026112900004", seller_option_code="OPT-A", **PREPARING))
+    assert not FulfilmentOrder.objects.filter(order=order).exists()
+    writing = Pause(monkeypatch, store_module, "_keep_concurrent_writes", thread="sync", after=True)
+    creating = Pause(monkeypatch, fulfilment_module, "_create", thread="send")
+
+    renamed = pulled("2026112900004", product_name="무선 이어폰 2세대", seller_option_code="OPT-A", **PREPARING)
+    sync = Tx("sync", lambda: lines_store(account=account, lines=(renamed,)))
+    assert writing.reached.wait(20)
+    send = Tx("send", lambda: fulfilment_orders_send(seller=seller, order_ids=[order.pk], actor=user))
+    until(lambda: creating.reached.is_set() or send.waiting_for_a_lock(), "Send holds or waits")
+    writing.go.set()
+    until(lambda: sync.waiting_for_a_lock() or sync.finished(), "the sync waits for Send or is done")
+    creating.go.set()
+    sync.join()
+    send.join()
+
+    assert (sync.error, send.error) == (None, None)
+    assert OrderLine.objects.get(order=order).product_name == "무선 이어폰 2세대"
+    assert FulfilmentOrder.objects.filter(order=order).count() == 1

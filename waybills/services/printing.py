@@ -16,7 +16,7 @@ from orders.models import LineStatus, Order, OrderEvent, OrderLine, OrderStatus
 from orders.selectors import orders_on_hold
 from orders.services import hooks
 from orders.services.lifecycle import lines_mark_shipped, orders_mark_ready
-from orders.services.store import orders_refresh
+from orders.services.store import lines_lock, orders_refresh
 from sellers.models import User
 from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
 from waybills.selectors import (
@@ -86,6 +86,9 @@ def waybills_print(
         raise ApplicationError("Select at least one order to print.", code="nothing_selected")
     if len(ids) > MAX_BATCH:
         raise ApplicationError(f"Print at most {MAX_BATCH} orders at a time.", code="too_many")
+    # The orders' lines before the orders (docs/orders.md, "Lock order"): the invoice's tracking pushes refer to
+    # the lines, and the sync storing a change of a line holds the line before it writes its order.
+    lines_lock(order_ids=Order.objects.filter(seller_id=seller_id, pk__in=ids).values_list("pk", flat=True))
     orders = {o.pk: o for o in Order.objects.select_for_update(of=("self",)).filter(seller_id=seller_id, pk__in=ids)
               .select_related("account", "manual_duplicate")}
     if len(orders) != len(ids):
