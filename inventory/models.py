@@ -461,6 +461,8 @@ class StockPush(models.Model):
     message = models.CharField(max_length=500, blank=True)
     failures = models.PositiveSmallIntegerField(default=0, help_text="Refusals in a row")
     failed_at = models.DateTimeField(null=True, blank=True)
+    lost_at = models.DateTimeField(null=True, blank=True,
+                                   help_text="When a write's answer was lost: read back once it had time to land")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -62,7 +62,7 @@ NOT_MANAGED = ("{site} does not manage stock for this option (the product was re
                "{site}, then retry.")
 PUSH_FIELDS = ("site_product_id", "site_option_id", "state", "pushed_quantity", "pushed_at", "attempted_quantity",
                "site_checked_at", "site_status", "stock_managed", "sold_out_by_stock", "resume_sale", "code",
-               "message", "failures", "failed_at")
+               "message", "failures", "failed_at", "lost_at")
 
 
 # --- Marking (inside the transaction that changed the stock) --------------------------------------
@@ -406,8 +406,16 @@ def _push(*, adapter, run: StockSyncRun, items: _Pass, batch_size: int, site_nam
     run.checked += len(items.items)
     to_send: list[_Item] = []
     in_line: list[_Item] = []  # the site should hold our figure already
+    settle = timedelta(seconds=settings.SMARTSHIP_STOCK_SETTLE_SECONDS)
     for item in items.items:
         push = item.push
+        if push.lost_at is not None:
+            if now - push.lost_at < settle:
+                # Its lost write may still land at the site: read back now, the site could show the figure from
+                # before it, and a late 86 would then overwrite what this run sends. Marked again, for the retry.
+                item.lost = True
+                continue
+            _set(item, lost_at=None)
         if not item.link_ok:
             if push.state != State.SKIPPED or push.code != "not_linked":
                 _set(item, state=State.SKIPPED, code="not_linked",
@@ -540,7 +548,8 @@ def _write(batch: list[_Item], *, run: StockSyncRun, hold: _Hold, forget: bool,
     except _LeaseLost:
         if forget:
             for ids in chunked([i.push.pk for i in batch]):
-                StockPush.objects.filter(pk__in=ids).update(pushed_quantity=None, site_checked_at=None)
+                StockPush.objects.filter(pk__in=ids).update(pushed_quantity=None, site_checked_at=None,
+                                                            lost_at=timezone.now())
         raise
     return outcomes
 
@@ -641,8 +650,8 @@ def _apply_stock(batch: list[_Item], outcomes: list[StockPushOutcome], *, run: S
             item.lost = True
             not_applied.add(push.pk)
             _set(item, state=State.PENDING, code="unknown", attempted_quantity=item.quantity, pushed_quantity=None,
-                 site_checked_at=None, message=f"{site_name}'s answer was lost; the next push reads the option "
-                 f"back from {site_name} and sends what is still needed.")
+                 site_checked_at=None, lost_at=now, message=f"{site_name}'s answer was lost; a push in a minute "
+                 f"or two reads the option back from {site_name} and sends what is still needed.")
             continue
         if outcome.ok:
             push.pushed_quantity, push.pushed_at, push.attempted_quantity = item.quantity, now, item.quantity

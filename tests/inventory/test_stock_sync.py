@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -70,6 +72,13 @@ def since(sandbox) -> int:
 
 def calls_to(sandbox, path: str, after: int) -> list[dict]:
     return [c for c in sandbox.calls(since=after) if c["path"] == path]
+
+
+def settled() -> None:
+    """Time passes: the writes whose answer was lost have had the time to land (SMARTSHIP_STOCK_SETTLE_SECONDS),
+    so the next push reads those options back."""
+    StockPush.objects.filter(lost_at__isnull=False).update(
+        lost_at=F("lost_at") - timedelta(seconds=settings.SMARTSHIP_STOCK_SETTLE_SECONDS))
 
 
 def run_sync(account, *, expect: str = "succeeded", **kwargs) -> StockSyncRun:
@@ -313,6 +322,7 @@ def test_a_lost_answer_is_sent_again_by_the_next_push(sandbox, account):
     assert (run.status, run.error_code, run.pushed) == ("partial", "outcome_unknown", 0)
     assert len(calls_to(sandbox, STOCK, after)) == 1, "not re-sent blindly by the same run"
     stock_adjust(seller=account.seller, option=opt, quantity=-1, reason="damaged")
+    settled()
     run_sync(account)
     push.refresh_from_db()
     assert (push.state, push.dirty, push.pushed_quantity) == ("synced", False, 5)

@@ -6,6 +6,7 @@ it should be."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -31,6 +32,7 @@ from tests.inventory.test_stock_sync import (
     linked_option,
     live,
     on_sale,
+    settled,
     since,
 )
 
@@ -82,6 +84,7 @@ def test_a_lost_86_at_zero_then_a_restock_puts_the_option_back_on_sale(sandbox, 
     assert (push.state, push.code, push.dirty) == ("pending", "unknown", True)
 
     stock_receive(seller=account.seller, option=opt, quantity=restock)
+    settled()
     after = since(sandbox)
     run = stock_sync(account_id=account.pk)
     assert lotteon(sandbox, row) == (restock, "SALE", ""), "not left sold out while SmartShip says synced"
@@ -104,11 +107,47 @@ def test_a_lost_86_that_applied_is_read_back_not_sent_again(sandbox, account):
     assert stock_sync(account_id=account.pk).status == "partial"
     assert lotteon(sandbox, row)[0] == 5
 
+    settled()
     after = since(sandbox)
     assert stock_sync(account_id=account.pk).status == "succeeded"
     assert [c["path"] for c in sandbox.calls(since=after)] == [DETAIL]
     push = StockPush.objects.get()
     assert (push.state, push.pushed_quantity, push.dirty) == ("synced", 5, False)
+
+
+def test_a_timed_out_86_that_lands_late_does_not_leave_its_older_figure_at_lotteon(sandbox, account, settings):
+    """The 86 times out while LotteON is still working on it, and the warehouse figure moves at once (a shipment).
+    A push right then would read LotteON before the late write lands, send the new figure, and the late write
+    would then put the older one back for good (LotteON says what SmartShip pushed was stored). The option is
+    left alone until the lost write had the time to land, then read back and corrected."""
+    settings.SMARTSHIP_STOCK_SETTLE_SECONDS = 30
+    row, opt = synced_at(sandbox, account, 3)
+    stock_receive(seller=account.seller, option=opt, quantity=2)  # 5
+    sandbox.fault(path="item/stock/change", delay=2.5, count=1)  # answers after the client's 1 s timeout, then applies
+    run = stock_sync(account_id=account.pk)
+    assert (run.status, run.error_code) == ("partial", "outcome_unknown")
+
+    stock_adjust(seller=account.seller, option=opt, quantity=-1, reason="damaged")  # 4: the figure moves right after
+    after = since(sandbox)
+    run = stock_sync(account_id=account.pk)
+    assert (run.status, run.error_code) == ("partial", "outcome_unknown")
+    assert sandbox.calls(since=after) == [], "neither read back nor written while the lost 86 may land"
+    push = StockPush.objects.get()
+    assert (push.state, push.code, push.dirty) == ("pending", "unknown", True)
+    assert "in a minute or two" in push.message
+
+    for _ in range(50):  # the late write lands
+        if lotteon(sandbox, row)[0] == 5:
+            break
+        time.sleep(0.1)
+    assert lotteon(sandbox, row)[0] == 5
+    settled()
+    after = since(sandbox)
+    assert stock_sync(account_id=account.pk).status == "succeeded"
+    assert [c["path"] for c in sandbox.calls(since=after)] == [DETAIL, STOCK], "read back, then the current figure"
+    assert lotteon(sandbox, row)[0] == 4
+    push.refresh_from_db()
+    assert (push.state, push.pushed_quantity, push.lost_at, push.dirty) == ("synced", 4, None, False)
 
 
 def test_a_worker_killed_while_its_86_at_zero_was_on_the_wire_is_read_back(sandbox, account, monkeypatch):
@@ -229,6 +268,7 @@ def test_a_run_that_lost_its_lock_stops_writing(sandbox, account, settings, monk
     assert pushes[two.pk].pushed_quantity == 7
 
     monkeypatch.undo()
+    settled()
     after = since(sandbox)
     assert stock_sync(account_id=account.pk).status == "succeeded"
     assert calls_to(sandbox, STOCK, after) == [], "LotteON holds 3 already: read back, nothing sent"
