@@ -464,19 +464,20 @@ def order_get(*, seller: Seller, order_id: int) -> Order:
 WAITING_STATES = (TrackingPush.State.PENDING, TrackingPush.State.UNKNOWN, TrackingPush.State.SENDING)
 
 
-def accounts_with_pushes(*, include_failed_connections: bool = False) -> list[int]:
+def accounts_with_pushes(*, include_held: bool = False) -> list[int]:
     """Accounts with something to send or to settle (the sweep queues one push per account).
 
-    Accounts whose connection failed (the site refused the key or the server: 401/403) are left out until
-    a Test Connection succeeds or a new key is saved: every push would send the same refused write again
-    (``include_failed_connections`` lists them anyway, for the command that reports why they wait).
-    Accounts of a site that does not take tracking numbers (no TRACKING_PUSH, or no longer registered) are
-    never listed: there is nothing to send them."""
-    pushes = TrackingPush.objects.filter(state__in=WAITING_STATES, account__isnull=False, account__is_active=True,
+    Deactivated accounts, and accounts whose connection failed (the site refused the key or the server:
+    401/403; every push would send the same refused write again), are left out until they are activated, or a
+    Test Connection succeeds or a new key is saved (``include_held`` lists them anyway, for the command that
+    reports why they wait). Accounts of a site that does not take tracking numbers (no TRACKING_PUSH, or no
+    longer registered) are never listed: there is nothing to send them."""
+    pushes = TrackingPush.objects.filter(state__in=WAITING_STATES, account__isnull=False,
                                          account__site__in=[s.key for s in registry.all_sites()
                                                             if s.supports(Capability.TRACKING_PUSH)])
-    if not include_failed_connections:
-        pushes = pushes.exclude(account__connection_status=SalesSiteAccount.ConnectionStatus.FAILED)
+    if not include_held:
+        pushes = pushes.filter(account__is_active=True).exclude(
+            account__connection_status=SalesSiteAccount.ConnectionStatus.FAILED)
     return list(pushes.values_list("account_id", flat=True).distinct().order_by("account_id"))
 
 
@@ -484,14 +485,18 @@ def accounts_with_pushes(*, include_failed_connections: bool = False) -> list[in
 class BlockedAccount:
     account: SalesSiteAccount
     site_name: str
-    waiting: int  # tracking numbers of this account not sent because of the failed connection
+    waiting: int  # tracking numbers of this account held back: the account is deactivated or its connection failed
+
+    @property
+    def deactivated(self) -> bool:
+        return not self.account.is_active
 
 
 def accounts_blocked(*, seller: Seller) -> list[BlockedAccount]:
-    """The seller's accounts whose tracking numbers wait for the connection to be fixed (the failures page
-    says why and where to fix it)."""
-    accounts = (SalesSiteAccount.objects.filter(seller=seller, is_active=True,
-                                                connection_status=SalesSiteAccount.ConnectionStatus.FAILED)
+    """The seller's accounts whose tracking numbers wait for the seller: deactivated, or the connection to be
+    fixed (the failures page says why and where to fix it)."""
+    accounts = (SalesSiteAccount.objects.filter(seller=seller)
+                .filter(Q(is_active=False) | Q(connection_status=SalesSiteAccount.ConnectionStatus.FAILED))
                 .annotate(waiting=Count("tracking_pushes", filter=Q(tracking_pushes__state__in=WAITING_STATES)))
                 .filter(waiting__gt=0).order_by("site", "shop_id"))
     return [BlockedAccount(account=a, site_name=site_name(a.site), waiting=a.waiting) for a in accounts]

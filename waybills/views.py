@@ -155,7 +155,8 @@ class PushFailuresView(SellerRequiredMixin, TemplateView):
         context.update(page_obj=page, pushes=page.object_list, State=TrackingPush.State,
                        failed_count=len(selectors.pushes_failed_ids(seller=self.seller)),
                        not_pushed=selectors.pushes_not_pushed_recent(seller=self.seller),
-                       blocked=blocked, blocked_account_ids={b.account.pk for b in blocked})
+                       blocked=blocked, blocked_account_ids={b.account.pk for b in blocked},
+                       deactivated_account_ids={b.account.pk for b in blocked if b.deactivated})
         return context
 
     def post(self, request):

@@ -260,7 +260,7 @@ def test_push_sweep_and_command_skip_a_site_without_tracking_push(shop, adapter_
                                        courier_code="9999", tracking_no="QSP000000000018",
                                        state=TrackingPush.State.UNKNOWN)
     assert selectors.accounts_with_pushes() == []
-    assert selectors.accounts_with_pushes(include_failed_connections=True) == []
+    assert selectors.accounts_with_pushes(include_held=True) == []
 
     call_command("push_tracking")
     assert "Nothing to push" in capsys.readouterr().out

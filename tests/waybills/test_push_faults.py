@@ -4,6 +4,7 @@ key or server LotteON refuses (401/403). Each ends with every line pushed once: 
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -362,4 +363,39 @@ def test_refused_account_waits_for_a_successful_test_connection(sandbox, account
     assert len(writes(sandbox, PROGRESS, one.order_no, refused_too=True)) == 2, "the refused one and the good one"
     assert events_per_line(sandbox, SHIP_EVENT)[(one.order_no, "1")] == 1
     assert events_per_line(sandbox, SHIP_EVENT)[(two.order_no, "1")] == 1
+    assert "wb-push-blocked" not in client.get("/waybills/push-failures/").content.decode()
+
+
+def test_a_deactivated_accounts_tracking_numbers_wait_until_it_is_activated(sandbox, account, client,
+                                                                            django_capture_on_commit_callbacks):
+    """Deactivate means SmartShip leaves the account alone: an invoice printed meanwhile gets its number, but
+    nothing goes to LotteON (not the push the print queues, not the sweep) until the seller activates it."""
+    from smartship.celery import app
+    from waybills.tasks import push_tracking_sweep
+
+    (order,) = pull(sandbox, account, 2)
+    client.force_login(account.user)
+    client.post(f"/sales-sites/{account.pk}/deactivate/")
+    account.refresh_from_db()
+    assert not account.is_active
+
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            print_invoices(account.seller, [order])
+        assert push_tracking_sweep() == 0
+        out = io.StringIO()
+        with pytest.raises(CommandError):
+            call_command("push_tracking", "--account", str(account.pk), stdout=out)
+        assert "the account is deactivated" in out.getvalue()
+        assert not writes(sandbox, PROGRESS, order.order_no, refused_too=True)
+        page = client.get("/waybills/push-failures/").content.decode()
+        assert "2 tracking numbers waiting: account shop is deactivated" in page and "Activate it" in page
+
+        client.post(f"/sales-sites/{account.pk}/activate/")
+        assert push_tracking_sweep() == 1
+    finally:
+        app.conf.task_always_eager = False
+    assert set(TrackingPush.objects.values_list("state", flat=True)) == {State.CONFIRMED}
+    assert set(events_per_line(sandbox, SHIP_EVENT).values()) == {1}
     assert "wb-push-blocked" not in client.get("/waybills/push-failures/").content.decode()

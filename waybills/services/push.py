@@ -163,6 +163,12 @@ def tracking_push(*, account_id: int) -> PushStats:
         stats.not_supported = site.name
         stats.cancelled += _settle_not_pushed(account=account, site_name=site.name)
         return stats
+    if not account.is_active:
+        # Deactivated: the seller asked SmartShip to leave this account alone (no syncs, no stock writes). A
+        # number printed meanwhile is sent once the account is activated again (the sweep lists it then).
+        stats.blocked = True
+        stats.error = "the account is deactivated; its tracking numbers wait until it is activated"
+        return stats
     if account.connection_status == SalesSiteAccount.ConnectionStatus.FAILED:
         # The site refused this account's key or this server (401/403): the same write would fail the same
         # way, and repeated failing writes can get the server's IP blocked (API.md §4). A successful Test

@@ -21,7 +21,7 @@ class Command(BaseCommand):
                 raise CommandError(f"There is no sales-site account with id {account_id}.")
             ids = [account_id]
         else:
-            ids = accounts_with_pushes(include_failed_connections=True)
+            ids = accounts_with_pushes(include_held=True)
         if not ids:
             self.stdout.write("Nothing to push.")
             return
