@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from integrations.models import SyncRun
-from inventory.models import SkuImport
-from inventory.services.fulfilment import fulfilment_orders_send
-from inventory.services.stock import stock_receive
-from orders.models import OrderExport
-from orders.services.manual import ManualItem, manual_order_create
 from sellers.models import User
+from tests.browser.portal import two_of_everything
 from tests.factories import PASSWORD, make_account, make_seller_user
-from tests.inventory.factories import make_multi, make_single
 from tests.plugins.browser import login
-from waybills.models import TrackingPush
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -135,39 +127,6 @@ def repeated_names(page) -> list[str]:
 
 LISTED_PAGES = ["/sales-sites/", "/orders/", "/inventory/skus/", "/inventory/skus/import/", "/inventory/needs-mapping/",
                 "/inventory/needs-mapping/?pick=NEW-CODE-1", "/waybills/print/", "/waybills/push-failures/"]
-
-
-def two_of_everything(seller, user) -> dict[str, str]:
-    """Two rows in every list a seller or the QFC warehouse works through; returns the pages that need ids."""
-    make_account(seller=seller, shop_id="north-shop")
-    make_account(seller=seller, shop_id="south-shop", account_number="LO10000002")
-    make_single(seller=seller, code="EARBUDS-01", name="무선 이어폰")
-    make_single(seller=seller, code="EARBUDS-02", name="무선 이어폰 2")
-    shirt = make_multi(seller=seller, name="반팔 티셔츠", options=[("TS-BLK-M", "블랙 / M"), ("TS-WHT-L", "화이트 / L")])
-    black, white = shirt.options.order_by("position")
-    for option in (black, white):
-        stock_receive(seller=seller, option=option, quantity=5)
-    shipped = []
-    for code in ("TS-BLK-M", "TS-WHT-L", "NEW-CODE-1", "NEW-CODE-2"):
-        shipped.append(manual_order_create(
-            seller=seller, actor=user, recipient_name="김민준", zip_code="04524", address="서울 중구 세종대로 110",
-            recipient_mobile="010-1234-5678",
-            items=[ManualItem(product_name="반팔 티셔츠", option_name="", quantity=1, seller_code=code)]))
-    fulfilment_orders_send(seller=seller, order_ids=[order.pk for order in shipped[:2]], actor=user)
-    for order in shipped[2:]:
-        line = order.lines.get()
-        TrackingPush.objects.create(seller=seller, order=order, line=line, origin=TrackingPush.Origin.INVOICE,
-                                    state=TrackingPush.State.FAILED, courier_code="0002", tracking_no="678912345678",
-                                    last_message="Refused")
-    # The same file uploaded twice and three exports, minutes apart: the rows show when each was made.
-    for minutes in (0, 5):
-        upload = SkuImport.objects.create(seller=seller, created_by=user, filename="skus.xlsx")
-        SkuImport.objects.filter(pk=upload.pk).update(created_at=timezone.now() - timedelta(minutes=minutes))
-    exports = [OrderExport.objects.create(seller=seller, created_by=user, status=OrderExport.Status.READY,
-                                          filename="orders.xlsx") for _ in range(3)]
-    for minutes, export in enumerate(exports):
-        OrderExport.objects.filter(pk=export.pk).update(created_at=timezone.now() - timedelta(minutes=minutes * 5))
-    return {"export": f"/orders/exports/{exports[0].pk}/", "sku": f"/inventory/skus/{shirt.pk}/"}
 
 
 def shown(locator) -> str:

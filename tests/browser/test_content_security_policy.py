@@ -6,14 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from integrations.models import SalesSiteAccount
-from inventory.models import FulfilmentOrder, LinkStatus, SiteOptionLink, SkuImport, StockPush
 from orders.models import Order
-from orders.services.manual import ManualItem, manual_order_create
-from sellers.models import User
-from tests.browser.test_accessibility import two_of_everything
+from tests.browser.portal import portal_fill
 from tests.factories import PASSWORD, make_seller_user
-from tests.orders.factories import make_order
 from tests.plugins.browser import SCREENSHOTS, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
@@ -87,24 +82,9 @@ def refuse_the_dialog(page, action) -> str:
 def test_every_page_runs_under_the_policy(browser, live_server, sandbox, settings, eager_celery):
     settings.LOTTEON_BASE_URL = sandbox.url
     seller, user = make_seller_user(name="정책 상점", username="csp-seller")
-    ids = two_of_everything(seller, user)
-    account = SalesSiteAccount.objects.get(seller=seller, shop_id="north-shop")  # the sandbox's demo supplier
-    order = make_order(seller=seller, account=account)
-    make_order(seller=seller, account=account)
-    # A manual order whose code has a SKU, not sent yet: Send to fulfilment lists it as ready.
-    manual_order_create(seller=seller, actor=user, recipient_name="이서연", zip_code="04524", address="서울 중구 세종대로 110",
-                        recipient_mobile="010-2222-3333",
-                        items=[ManualItem(product_name="반팔 티셔츠", option_name="", quantity=1, seller_code="TS-BLK-M")])
-    option = seller.skus.get(name="반팔 티셔츠").options.order_by("position").first()
-    link = SiteOptionLink.objects.create(option=option, seller=seller, account=account, site="lotteon",
-                                         site_product_id="LO1", site_option_id="LO1_2", status=LinkStatus.LINKED,
-                                         source="catalog", checked_at="2026-11-01T00:00:00Z")
-    StockPush.objects.create(link=link, seller=seller, account=account, option=option, dirty=False, state="failed",
-                             code="9999", message="판매 불가 상품", attempted_quantity=4)
-    upload = SkuImport.objects.filter(seller=seller).first()  # queued: its page polls its progress bar
-    sku = seller.skus.get(name="반팔 티셔츠")
-    User.objects.create_user("csp-qfc", password=PASSWORD, is_warehouse_operator=True)
-    User.objects.create_superuser("csp-admin", password=PASSWORD)
+    portal = portal_fill(seller, user, qfc_username="csp-qfc", admin_username="csp-admin", password=PASSWORD)
+    ids = portal.ids
+    account_pk, upload_pk = ids["account"], ids["upload"]
 
     context = browser.new_context(viewport={"width": 1366, "height": 860}, locale="en-US")
     context.set_default_timeout(15_000)
@@ -114,12 +94,7 @@ def test_every_page_runs_under_the_policy(browser, live_server, sandbox, setting
     try:
         visit(page, f"{base}/accounts/login/")
         login(page, base, "csp-seller", PASSWORD)
-        for path in ["/", "/sales-sites/", "/sales-sites/new/", "/sales-sites/syncs/",
-                     f"/sales-sites/{account.pk}/edit/", f"/sales-sites/{account.pk}/delete/",
-                     f"/orders/{order.pk}/", ids["export"], "/orders/manual/new/",
-                     "/orders/manual/import/", ids["sku"], f"/inventory/skus/{sku.pk}/edit/", "/inventory/skus/import/",
-                     "/inventory/needs-mapping/", "/inventory/needs-mapping/?pick=NEW-CODE-1", "/inventory/movements/",
-                     "/waybills/print/?kind=packing", f"/waybills/orders/{order.pk}/", "/no-such-page/"]:
+        for path in [*portal.seller_pages, "/no-such-page/"]:
             if path == "/no-such-page/":
                 page.goto(f"{base}{path}")  # the 404 page is a page too
             else:
@@ -132,16 +107,16 @@ def test_every_page_runs_under_the_policy(browser, live_server, sandbox, setting
         page.get_by_label("Account Number").fill(sandbox.DEMO_TR_NO)
         page.get_by_role("button", name="Test Connection").click()
         expect(page.locator(".test-result")).to_contain_text("Connected to LotteON as")  # the account exists already
-        visit(page, f"{base}/sales-sites/{account.pk}/")
+        visit(page, f"{base}/sales-sites/{account_pk}/")
         page.get_by_role("button", name="Test Connection").click()
-        expect(page.locator(f"#connection-{account.pk} .badge-ok")).to_be_visible()
+        expect(page.locator(f"#connection-{account_pk} .badge-ok")).to_be_visible()
         page.get_by_role("button", name="Sync now").click()
         expect(page.locator(".sync-progress")).to_contain_text("Succeeded")
         shot(page, "csp-account-after-sync-now")
 
         # An upload still queued: its progress bar is polled in place.
-        visit(page, f"{base}/inventory/skus/import/{upload.pk}/")
-        with page.expect_response(lambda r: f"/skus/import/{upload.pk}/progress/" in r.url):
+        visit(page, f"{base}/inventory/skus/import/{upload_pk}/")
+        with page.expect_response(lambda r: f"/skus/import/{upload_pk}/progress/" in r.url):
             expect(page.locator(".import-progress")).to_be_visible()
         shot(page, "csp-import-progress")
 
@@ -187,9 +162,7 @@ def test_every_page_runs_under_the_policy(browser, live_server, sandbox, setting
 
         context.clear_cookies()
         login(page, base, "csp-qfc", PASSWORD)
-        fo = FulfilmentOrder.objects.filter(order__seller=seller).first()
-        for path in ["/", f"/inventory/fulfilment/{fo.pk}/", "/waybills/receiving/", "/inventory/stock/",
-                     "/inventory/stock/movements/"]:
+        for path in portal.qfc_pages:
             visit(page, f"{base}{path}")
         visit(page, f"{base}/inventory/fulfilment/?tab=all")
         page.locator("#print-pick-list").click()
@@ -199,8 +172,7 @@ def test_every_page_runs_under_the_policy(browser, live_server, sandbox, setting
 
         context.clear_cookies()
         login(page, base, "csp-admin", PASSWORD)
-        for path in ["/admin/", "/admin/orders/order/", f"/admin/orders/order/{order.pk}/change/",
-                     "/admin/sellers/user/add/"]:
+        for path in portal.admin_pages:
             visit(page, f"{base}{path}")
         page.wait_for_timeout(300)  # the last page's scripts have run
     finally:
