@@ -322,3 +322,19 @@ def test_operators_see_orders_in_the_admin(client, django_user_model, seller, ac
     assert page.status_code == 200 and "양말" in page.content.decode()
     assert client.get(reverse("admin:orders_orderline_changelist")).status_code == 200
     assert client.get(reverse("admin:orders_orderevent_changelist")).status_code == 200
+
+
+def test_the_admin_filters_orders_by_sales_site_by_name(client, django_user_model, seller, account):
+    pulled = make_order(seller=seller, account=account)
+    manual = make_order(seller=seller, source=Order.Source.MANUAL)
+    admin = django_user_model.objects.create_superuser(username="root", password="pw-123456789", email="")
+    client.force_login(admin)
+    url = reverse("admin:orders_order_changelist")
+    html = client.get(url).content.decode()
+    # Every choice is a link with words: the blank site of manual orders is not an empty link.
+    assert 'href="?site=none"' in html and "None (entered by hand)" in html and ">LotteON</a>" in html
+    assert not re.search(r'<a href="\?site=">\s*</a>', html)
+    listed = client.get(url, {"site": "none"}).context["cl"].result_list
+    assert [o.pk for o in listed] == [manual.pk]
+    listed = client.get(url, {"site": "lotteon"}).context["cl"].result_list
+    assert [o.pk for o in listed] == [pulled.pk]
