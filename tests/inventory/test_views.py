@@ -357,3 +357,21 @@ def test_template_and_export_download(seller_client):
     assert template.status_code == 200 and template["Content-Disposition"].endswith('.xlsx"')
     export = client.get(reverse("inventory:sku-export"))
     assert export.status_code == 200 and "skus-" in export["Content-Disposition"]
+
+
+def test_a_link_without_a_message_shows_when_it_was_checked_without_a_stray_separator(seller_client):
+    import re
+
+    from inventory.models import LinkStatus, SiteOptionLink
+    from tests.factories import make_account
+
+    seller, client = seller_client
+    sku = make_single(seller=seller, code="MUG-2")
+    account = make_account(seller=seller)
+    SiteOptionLink.objects.create(option=sku.options.get(), seller=seller, account=account, site="lotteon",
+                                  site_product_id="LO2000000001", site_option_id="LO2000000001_1",
+                                  status=LinkStatus.LINKED, source=SiteOptionLink.Source.ORDER,
+                                  checked_at=timezone.now())
+    page = client.get(reverse("inventory:sku-detail", args=[sku.pk])).content.decode()
+    (note,) = re.findall(r'<div class="link-row">.*?<div class="muted small">(.*?)</div>', page, re.S)
+    assert re.fullmatch(r"(account shop · )?\d{4}-\d\d-\d\d \d\d:\d\d", note.strip()), note
