@@ -141,8 +141,8 @@ def shown(locator) -> str:
 
 
 def test_row_actions_have_names_of_their_own(browser, page, live_server):
-    """A list whose every row has an "Edit" or "Open" reads, by name, as a list of identical links: each
-    action names its row ("Edit SKU …", "Open FO-…"), the visible word first."""
+    """A list whose every row has an "Edit" or "Pick" reads, by name, as a list of identical links: each
+    action names its row ("Edit SKU …", "Pick FO-…"), the visible word first."""
     seller, user = make_seller_user(name="이름 상점", username="names")
     pages = two_of_everything(seller, user)
     User.objects.create_user("names-qfc", password=PASSWORD, is_warehouse_operator=True)
@@ -165,7 +165,8 @@ def test_row_actions_have_names_of_their_own(browser, page, live_server):
         # What is seen stays the one word; the name adds the row.
         first = warehouse.locator(".ff-card").first
         number = first.locator(".ff-number").inner_text()
-        assert shown(first.get_by_role("link", name=f"Open {number}", exact=True)) == "Open"
+        # The next step of an open fulfilment order, not the word its state badge shows.
+        assert shown(first.get_by_role("link", name=f"Pick {number}", exact=True)) == "Pick"
     finally:
         operator.close()
     page.goto(f"{live_server.url}/inventory/skus/")
