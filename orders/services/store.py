@@ -496,6 +496,14 @@ def cancellations_apply(*, account: SalesSiteAccount, cancellations: list[Pulled
     """Completed cancellations reduce or cancel the matching lines (each claim counts once); open requests
     put lines on hold and withdrawals release them. Returns how many lines were wholly cancelled and how
     many a new request put on hold."""
+    # The lines first, in id order (docs/orders.md, "Lock order"): both steps below read the lines and write them
+    # back with what they read (a partial cancellation writes the status it read). Unlocked, a tracking number
+    # confirmed in between (the push marking the line Shipped) was overwritten with the older status.
+    order_nos = {c.ref.order_no for c in cancellations}
+    if order_nos:
+        lines_lock(order_ids=Order.objects.filter(
+            seller_id=account.seller_id, site=account.site, source=Order.Source.PULLED, order_no__in=order_nos,
+        ).values_list("pk", flat=True))
     # Requests first: the cancellations' hooks then flag what they flag (a printed label) on orders whose
     # figures the requests have already refreshed.
     held = _requests_apply(account=account, cancellations=cancellations)

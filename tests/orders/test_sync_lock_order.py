@@ -10,6 +10,7 @@ one writing transaction at a time: these interleavings cannot happen there.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -25,13 +26,13 @@ import waybills.services.printing as printing_module
 import waybills.services.push as push_module
 import waybills.services.tracking as tracking_module
 from integrations import registry
-from integrations.base import LineState
+from integrations.base import LineRef, LineState, PulledCancellation
 from integrations.shipping import TrackingOutcome, TrackingStatus
 from inventory.models import FulfilmentOrder
 from inventory.services.fulfilment import fulfilment_orders_send, fulfilment_ship
 from inventory.services.stock import stock_receive
 from orders.models import LineStatus, Order, OrderLine, OrderStatus
-from orders.services.store import lines_store
+from orders.services.store import cancellations_apply, lines_store
 from tests.factories import make_account, make_seller_user
 from tests.inventory.factories import make_multi
 from tests.orders.test_search import pulled
@@ -90,15 +91,29 @@ def until(condition: Callable[[], bool], what: str) -> None:
         time.sleep(0.01)
 
 
+def _callers(depth: int = 3) -> set[str]:
+    """Names of the functions a few frames above the caller of the one asking (a comprehension is a frame of its
+    own before Python 3.12)."""
+    frame, names = sys._getframe(2), set()
+    for _ in range(depth):
+        if frame is None:
+            break
+        names.add(frame.f_code.co_name)
+        frame = frame.f_back
+    return names
+
+
 class Pause:
     """Replaces a function so that the named thread stops right before calling it, until ``go``."""
 
-    def __init__(self, monkeypatch, target, name: str, *, thread: str, after: bool = False):
+    def __init__(self, monkeypatch, target, name: str, *, thread: str, after: bool = False, caller: str = ""):
+        """``caller``: stop only when called from the function of that name (the same function is called by
+        several steps of one transaction)."""
         self.reached, self.go = threading.Event(), threading.Event()
         real = getattr(target, name)
 
         def paused(*args, **kwargs):
-            if threading.current_thread().name != thread:
+            if threading.current_thread().name != thread or (caller and caller not in _callers()):
                 return real(*args, **kwargs)
             if after:
                 result = real(*args, **kwargs)
@@ -267,3 +282,36 @@ def test_the_seller_sends_an_order_to_fulfilment_while_the_sync_updates_a_line(s
     assert (sync.error, send.error) == (None, None)
     assert OrderLine.objects.get(order=order).product_name == "무선 이어폰 2세대"
     assert FulfilmentOrder.objects.filter(order=order).count() == 1
+
+
+def test_a_partial_cancellation_keeps_the_shipped_status_a_push_stored_meanwhile(seller_account, monkeypatch):
+    """The sync applies the buyer's completed cancellation of 1 of 2 while the push run stores LotteON's answer
+    for the line's invoice number (shipped). Before, the sync read the line unlocked (Preparing), the push marked
+    it Shipped and committed, and the sync wrote the Preparing it had read back with the cancelled quantity: the
+    line, and its order, went back to be shipped a second time."""
+    seller, user, account = seller_account
+    order = order_of(account, "2026112900005", pulled("2026112900005", quantity=2, **PREPARING))
+    line = order.lines.get()
+    TrackingPush.objects.create(
+        seller=seller, account=account, order=order, line=line, kind=TrackingPush.Kind.SHIP,
+        origin=TrackingPush.Origin.INVOICE, courier_code="9999", tracking_no="QSP000000000005",
+        state=TrackingPush.State.UNKNOWN)
+    monkeypatch.setattr(registry, "adapter_for", lambda site, config: ReadBackApplied())
+    # Applying the completed claim calls LineRef once it has read the lines: the point between its read and write.
+    reading = Pause(monkeypatch, store_module, "LineRef", thread="sync", caller="_completed_apply")
+    claim = PulledCancellation(ref=LineRef("2026112900005", "1", "1"), claim_no="C-5", cancelled_quantity=1,
+                               completed=True, reason="", at=None, ordered_quantity=2)
+
+    sync = Tx("sync", lambda: cancellations_apply(account=account, cancellations=[claim]))
+    assert reading.reached.wait(20)
+    run = Tx("push", lambda: tracking_push(account_id=account.pk))
+    until(lambda: run.finished() or run.waiting_for_a_lock(), "the push is stored or waits for the sync")
+    reading.go.set()
+    sync.join()
+    run.join()
+
+    assert (sync.error, run.error) == (None, None)
+    assert run.result.confirmed == 1
+    line.refresh_from_db()
+    assert (line.status, line.cancelled_quantity) == (LineStatus.SHIPPED, 1)
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
