@@ -2,10 +2,20 @@
 
 
 def on_lines_stored(*, seller_id: int, line_ids: list[int]) -> None:
-    """Map the lines to SKUs by their seller codes (set-based; inside the transaction that stored them)."""
+    """Map the lines to SKUs by their seller codes (set-based; inside the transaction that stored them), then
+    lock the stock the transaction's other hooks may book for them before any of it is booked."""
+    from inventory.services.fulfilment import fulfilment_orders_auto, fulfilment_stock_lock
     from inventory.services.mapping import lines_map
 
-    lines_map(seller_id=seller_id, line_ids=line_ids)
+    mapping = lines_map(seller_id=seller_id, line_ids=line_ids, fulfil=False)
+    # The sync's day books stock in several calls (reservations of fulfilment orders created here and by
+    # on_lines_confirmed, then releases by on_lines_cancelled / on_lines_shipped), each locking its own option
+    # SKUs: taken one call after the other they are not in id order, and a writer locking several options in
+    # id order (a SKU upload) closed a cycle with it. All of them are locked here, by id, first.
+    fulfilment_stock_lock(seller_id=seller_id, line_ids=line_ids)
+    if mapping.mapped:
+        # A fixed code may complete an order waiting for fulfilment (as lines_map does on its own).
+        fulfilment_orders_auto(seller_id=seller_id, order_ids=mapping.orders)
 
 
 def on_lines_confirmed(*, seller_id: int, line_ids: list[int]) -> None:

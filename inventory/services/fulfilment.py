@@ -158,6 +158,30 @@ def candidates_load(*, seller_id: int, order_ids: Iterable[int], lock: bool = Fa
     return result
 
 
+def fulfilment_stock_lock(*, seller_id: int, line_ids: Iterable[int]) -> None:
+    """Lock what the fulfilment of these order lines may book in the current transaction, in the lock order
+    (docs/orders.md, "Lock order"): their active fulfilment orders (a cancellation or a shipment elsewhere
+    releases what they reserve), then, by id, the option SKUs of those fulfilment lines and of the open lines
+    of the lines' orders (a fulfilment order created for them reserves those). A few queries per batch."""
+    ids = sorted(set(line_ids))
+    fulfilment_ids: set[int] = set()
+    option_ids: set[int] = set()
+    for chunk in chunked(ids):
+        orders = OrderLine.objects.filter(seller_id=seller_id, pk__in=chunk).values("order_id")
+        option_ids.update(OrderLine.objects.filter(order_id__in=orders, status__in=OPEN_LINE_STATUSES,
+                                                   sku_option__isnull=False).values_list("sku_option_id", flat=True))
+        for fulfilment_id, option_id in FulfilmentLine.objects.filter(
+                order_line_id__in=chunk, fulfilment__state__in=FulfilmentOrder.ACTIVE_STATES).values_list(
+                "fulfilment_id", "option_id"):
+            fulfilment_ids.add(fulfilment_id)
+            option_ids.add(option_id)
+    for batch in chunked(sorted(fulfilment_ids)):
+        list(FulfilmentOrder.objects.select_for_update().filter(pk__in=batch).order_by("pk").values_list("pk", flat=True))
+    for batch in chunked(sorted(option_ids)):
+        list(OptionSku.objects.select_for_update().filter(seller_id=seller_id, pk__in=batch).order_by("pk")
+             .values_list("pk", flat=True))
+
+
 def _automatic(order: Order) -> bool:
     return order.account is not None and order.account.auto_fulfillment
 

@@ -83,12 +83,13 @@ def line_code_key(line: OrderLine) -> str:
 
 
 @transaction.atomic
-def lines_map(*, seller_id: int, line_ids: Iterable[int]) -> MappingResult:
-    """Map these lines (the open ones among them) to option SKUs; re-check lines already mapped."""
+def lines_map(*, seller_id: int, line_ids: Iterable[int], fulfil: bool = True) -> MappingResult:
+    """Map these lines (the open ones among them) to option SKUs; re-check lines already mapped. ``fulfil``:
+    create the fulfilment orders the mapping completes (off: the caller does, after locking their stock)."""
     lines: list[_Line] = []
     for ids in chunked(sorted(set(line_ids))):
         lines.extend(_lines(Q(seller_id=seller_id, pk__in=ids, status__in=OPEN_STATUSES)))
-    return _apply(seller_id=seller_id, lines=lines)
+    return _apply(seller_id=seller_id, lines=lines, fulfil=fulfil)
 
 
 @transaction.atomic
@@ -114,7 +115,7 @@ def lines_remap(*, seller_id: int, option_ids: Iterable[int] | None = None) -> M
     return _apply(seller_id=seller_id, lines=lines)
 
 
-def _apply(*, seller_id: int, lines: list[_Line]) -> MappingResult:
+def _apply(*, seller_id: int, lines: list[_Line], fulfil: bool = True) -> MappingResult:
     result = MappingResult()
     if not lines:
         return result
@@ -163,7 +164,7 @@ def _apply(*, seller_id: int, lines: list[_Line]) -> MappingResult:
         batch_size=1000,
     )
     result.links_learned = _learn_links(seller_id=seller_id, lines=lines, final=final, now=now)
-    if result.mapped:
+    if result.mapped and fulfil:
         # A fixed code may complete an order waiting for fulfilment (Automatic Fulfillment Shipping Instructions).
         from inventory.services.fulfilment import fulfilment_orders_auto
 

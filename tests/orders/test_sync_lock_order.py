@@ -28,8 +28,10 @@ import waybills.services.tracking as tracking_module
 from integrations import registry
 from integrations.base import LineRef, LineState, PulledCancellation
 from integrations.shipping import TrackingOutcome, TrackingStatus
-from inventory.models import FulfilmentOrder
+from inventory.excel import ImportRow
+from inventory.models import FulfilmentOrder, OptionSku
 from inventory.services.fulfilment import fulfilment_orders_send, fulfilment_ship
+from inventory.services.imports import sku_rows_import
 from inventory.services.stock import stock_receive
 from orders.models import LineStatus, Order, OrderLine, OrderStatus
 from orders.services.store import cancellations_apply, lines_store
@@ -315,3 +317,42 @@ def test_a_partial_cancellation_keeps_the_shipped_status_a_push_stored_meanwhile
     line.refresh_from_db()
     assert (line.status, line.cancelled_quantity) == (LineStatus.SHIPPED, 1)
     assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
+
+
+def test_a_sync_day_reserving_one_option_and_releasing_another_meets_a_sku_import(seller_account, monkeypatch):
+    """One day of the sync brings a new order of OPT-B (its fulfilment order reserves OPT-B) and the cancellation
+    of an order of OPT-A (its reservation is released), while the seller's SKU upload, which lists both options,
+    locks them in id order. Before, the sync booked the reservation and then the release, each call locking its
+    own option SKUs: it held OPT-B and waited for OPT-A, the upload held OPT-A and waited for OPT-B. PostgreSQL
+    stopped one of them, and neither the sync's day nor the upload is retried."""
+    seller, user, account = seller_account
+    sku = make_multi(seller=seller, name="잠금 티셔츠", options=[("OPT-A", "A"), ("OPT-B", "B")])
+    a, b = sku.options.order_by("pk")
+    assert a.code == "OPT-A"
+    for option in (a, b):
+        stock_receive(seller=seller, option=option, quantity=10)
+    first = order_of(account, "2026112900006", pulled("2026112900006", seller_option_code="OPT-A", **PREPARING))
+    assert FulfilmentOrder.objects.get(order=first).state == FulfilmentOrder.State.OPEN
+    releasing = Pause(monkeypatch, inventory.hooks, "on_lines_cancelled", thread="sync")
+
+    sync = Tx("sync", lambda: lines_store(account=account, lines=(
+        pulled("2026112900007", seller_option_code="OPT-B", **PREPARING),
+        pulled("2026112900006", seller_option_code="OPT-A", **CANCELLED))))
+    assert releasing.reached.wait(20)  # OPT-B is reserved for the new order; OPT-A not released yet
+    rows = [ImportRow(2, "OPT-A", "잠금 티셔츠", "A", "", "", ""), ImportRow(3, "OPT-B", "잠금 티셔츠", "B", "", "", "")]
+    upload = Tx("upload", lambda: sku_rows_import(seller=seller, rows=rows))
+    until(upload.waiting_for_a_lock, "the upload waits for the sync")
+    releasing.go.set()
+    sync.join()
+    upload.join()
+
+    assert (sync.error, upload.error) == (None, None)
+    assert upload.result.errors == []
+    assert upload.result.options_unchanged == 2
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert ((a.on_hand, a.reserved), (b.on_hand, b.reserved)) == ((10, 0), (10, 1))
+    assert FulfilmentOrder.objects.get(order=first).state == FulfilmentOrder.State.CANCELLED
+    assert FulfilmentOrder.objects.get(order__order_no="2026112900007").state == FulfilmentOrder.State.OPEN
+    assert OptionSku.objects.filter(sku=sku).count() == 2
+
