@@ -20,7 +20,7 @@ from inventory import excel
 from inventory.codes import code_key, code_problem
 from inventory.excel import COLUMN_BY_KEY, ImportFileError, ImportRow
 from inventory.models import OptionSku, Sku, SkuImport, SkuKind
-from inventory.services.mapping import chunked, lines_remap
+from inventory.services.mapping import chunked, lines_remap, remap_lines_lock
 from inventory.services.skus import (
     MAX_BARCODE,
     MAX_NAME,
@@ -336,6 +336,8 @@ def _unchanged_since_check(groups: list[_Group], options: dict[str, OptionSku]) 
 
 @transaction.atomic
 def _apply(*, seller: Seller, groups: list[_Group], options: dict[str, OptionSku]) -> ImportOutcome:
+    # The lines the re-mapping at the end may write, before the SKUs and options (remap_lines_lock).
+    remap_lines_lock(seller_id=seller.pk)
     _unchanged_since_check(groups, options)
     outcome = ImportOutcome()
     now = timezone.now()

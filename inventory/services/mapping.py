@@ -115,6 +115,21 @@ def lines_remap(*, seller_id: int, option_ids: Iterable[int] | None = None) -> M
     return _apply(seller_id=seller_id, lines=lines)
 
 
+def remap_lines_lock(*, seller_id: int, sku_ids: Iterable[int] = ()) -> None:
+    """Lock, in id order, the order lines a re-mapping in this transaction may write: the seller's open lines
+    without an option SKU, and those mapped to an option of ``sku_ids``. One query.
+
+    Taken first by the SKU writers (docs/orders.md, "Lock order"): they lock SKUs and option SKUs and then map
+    lines, whose orders go on to fulfilment orders and stock. Print Waybill or Send to fulfilment, holding a
+    waiting line of theirs and wanting an option SKU the writer held, deadlocked with them."""
+    query = Q(sku_option__isnull=True)
+    sku_ids = sorted(set(sku_ids))
+    if sku_ids:
+        query |= Q(sku_option__sku_id__in=sku_ids)
+    list(OrderLine.objects.select_for_update(of=("self",)).filter(query, seller_id=seller_id, status__in=OPEN_STATUSES)
+         .order_by("pk").values_list("pk", flat=True))
+
+
 def _apply(*, seller_id: int, lines: list[_Line], fulfil: bool = True) -> MappingResult:
     result = MappingResult()
     if not lines:

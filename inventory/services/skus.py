@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from inventory.codes import code_clean, code_key, code_problem
 from inventory.models import FulfilmentLine, FulfilmentOrder, OptionSku, SiteOptionLink, Sku, SkuKind
-from inventory.services.mapping import OPEN_STATUSES, MappingResult, chunked, lines_remap
+from inventory.services.mapping import OPEN_STATUSES, MappingResult, chunked, lines_remap, remap_lines_lock
 from sellers.models import Seller, User
 
 MAX_NAME = 200
@@ -266,6 +266,8 @@ def sku_update(
     """Edit a SKU. Option rows with an ``id`` update that option SKU, rows without one add an option;
     option SKUs not listed stay as they are (they are deactivated, never deleted). The type (single
     or multi) does not change after creation."""
+    # The lines the re-mapping at the end may write, before the SKU and its options (remap_lines_lock).
+    remap_lines_lock(seller_id=sku.seller_id, sku_ids=[sku.pk])
     sku = Sku.objects.select_for_update().get(pk=sku.pk)
     name, code, barcode, rows = _clean(seller=sku.seller, kind=sku.kind, name=name, code=code, barcode=barcode,
                                        options=options, sku=sku)

@@ -32,6 +32,7 @@ from inventory.excel import ImportRow
 from inventory.models import FulfilmentOrder, OptionSku
 from inventory.services.fulfilment import fulfilment_orders_send, fulfilment_ship
 from inventory.services.imports import sku_rows_import
+from inventory.services.skus import OptionInput, sku_update
 from inventory.services.stock import stock_receive
 from orders.models import LineStatus, Order, OrderLine, OrderStatus
 from orders.services.store import cancellations_apply, lines_store
@@ -356,3 +357,43 @@ def test_a_sync_day_reserving_one_option_and_releasing_another_meets_a_sku_impor
     assert FulfilmentOrder.objects.get(order__order_no="2026112900007").state == FulfilmentOrder.State.OPEN
     assert OptionSku.objects.filter(sku=sku).count() == 2
 
+
+@pytest.mark.parametrize("writer", ["upload", "form"])
+def test_a_sku_save_that_maps_a_waiting_line_meets_print_waybill(seller_account, monkeypatch, caplog, writer):
+    """The seller prints the invoices of two orders, one of them sent to the warehouse (its reservation of OPT-A
+    is released: the invoice ships it) and one waiting for the SKU of OPT-B, while the same SKU is saved with a
+    new option OPT-B (the Excel upload, or the SKU form changing OPT-A's values). Before, the save locked the SKU
+    and its option SKUs and then mapped the waiting line, which Print held; Print then wanted OPT-A to release
+    it: a deadlock, in which the save (never retried) was stopped when it waited first."""
+    seller, user, account = seller_account
+    sku = make_multi(seller=seller, name="잠금 셔츠", options=[("OPT-A", "A")])
+    (a,) = sku.options.all()
+    stock_receive(seller=seller, option=a, quantity=10)
+    sent = order_of(account, "2026112900008", pulled("2026112900008", seller_option_code="OPT-A", **PREPARING))
+    waiting = order_of(account, "2026112900009", pulled("2026112900009", seller_option_code="OPT-B", **PREPARING))
+    assert FulfilmentOrder.objects.filter(order=sent).exists()
+    assert OrderLine.objects.get(order=waiting).sku_option_id is None
+    numbering = Pause(monkeypatch, printing_module, "numbers_issue", thread="print")
+    save = {
+        "upload": lambda: sku_rows_import(seller=seller, rows=[ImportRow(2, "OPT-A", "잠금 셔츠", "A", "", "", ""),
+                                                               ImportRow(3, "OPT-B", "잠금 셔츠", "B", "", "", "")]),
+        "form": lambda: sku_update(sku=sku, name="잠금 셔츠", options=[
+            OptionInput(code="OPT-A", option_values="A 블랙", id=a.pk), OptionInput(code="OPT-B", option_values="B")]),
+    }[writer]
+
+    printing = Tx("print", lambda: waybills_print(seller_id=seller.pk, order_ids=[sent.pk, waiting.pk],
+                                                  kind=WaybillKind.INVOICE, actor=user))
+    assert numbering.reached.wait(20)  # both orders' lines and the orders are locked
+    saving = Tx("save", save)
+    until(saving.waiting_for_a_lock, "the save waits for Print")
+    numbering.go.set()
+    printing.join()
+    saving.join()
+
+    assert (printing.error, saving.error) == (None, None)
+    assert not [r for r in caplog.records if "conflicting transaction" in r.getMessage()]  # nobody was stopped
+    assert Waybill.objects.filter(order__in=[sent, waiting], kind=WaybillKind.INVOICE).count() == 2
+    a.refresh_from_db()
+    assert a.reserved == 0  # the invoice ships the line: its reservation was released
+    b = OptionSku.objects.get(sku=sku, code="OPT-B")
+    assert OrderLine.objects.get(order=waiting).sku_option_id == b.pk
