@@ -391,8 +391,12 @@ def test_a_deactivated_accounts_tracking_numbers_wait_until_it_is_activated(sand
         assert not writes(sandbox, PROGRESS, order.order_no, refused_too=True)
         page = client.get("/waybills/push-failures/").content.decode()
         assert "2 tracking numbers waiting: account shop is deactivated" in page and "Activate it" in page
+        # The page linked to has the button.
+        detail = client.get(f"/sales-sites/{account.pk}/").content.decode()
+        assert f'action="/sales-sites/{account.pk}/activate/"' in detail
 
-        client.post(f"/sales-sites/{account.pk}/activate/")
+        response = client.post(f"/sales-sites/{account.pk}/activate/", {"next": f"/sales-sites/{account.pk}/"})
+        assert response.status_code == 302 and response["Location"] == f"/sales-sites/{account.pk}/"
         assert push_tracking_sweep() == 1
     finally:
         app.conf.task_always_eager = False
