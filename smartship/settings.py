@@ -366,7 +366,7 @@ SMARTSHIP_STOCK_RECHECK_HOURS = env.int("SMARTSHIP_STOCK_RECHECK_HOURS", default
 SMARTSHIP_STOCK_RECHECK_PRODUCTS = env.int("SMARTSHIP_STOCK_RECHECK_PRODUCTS", default=200)
 # A stock write whose answer was lost (a timeout) may still be applied at the site after that: the option is left
 # alone this long before it is read back, or a late 86 would put back an older figure over the newer one sent in
-# between. The push's retries (a minute apart, three of them) span it.
+# between. The run that finds such an option queues a push for when the time is up.
 SMARTSHIP_STOCK_SETTLE_SECONDS = env.int("SMARTSHIP_STOCK_SETTLE_SECONDS", default=90)
 CELERY_BEAT_SCHEDULE = {
     "stock-sync": {

@@ -29,13 +29,15 @@ How it fits together (docs/inventory.md, "Automatic Stock Qty Sync"):
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from core.bulk import rows_update
@@ -209,6 +211,7 @@ class _Pass:
     items: list[_Item] = field(default_factory=list)
     settled: set[int] = field(default_factory=set)  # push ids whose result is stored
     lost: set[int] = field(default_factory=set)  # push ids whose answer was lost: marked again after the run
+    settling: set[int] = field(default_factory=set)  # push ids whose lost write may still land: left alone
 
 
 def stock_sync(*, account_id: int, full: bool = False, trigger: str = Trigger.COMMAND) -> StockSyncRun:
@@ -262,17 +265,42 @@ def stock_sync(*, account_id: int, full: bool = False, trigger: str = Trigger.CO
         _run(account=account, site_name=site.name, run=run, full=full, hold=_Hold(lease_name(account.pk), token, ttl))
     finally:
         lease_release(name=lease_name(account.pk), token=token)
+    settle = timedelta(seconds=settings.SMARTSHIP_STOCK_SETTLE_SECONDS)
+    last_lost = StockPush.objects.filter(account=account, dirty=True, lost_at__gt=timezone.now() - settle).aggregate(
+        last=Max("lost_at"))["last"]
+    if last_lost is not None:
+        _queue_after_settling(account_id=account.pk, at=last_lost + settle)
     # Not after a failure or a lost answer: what they leave dirty would be sent into the same fault at once,
     # again and again; the next change or the periodic full sync tries it. Refused options are not dirty.
     again = (run.status in (StockSyncRun.Status.SUCCEEDED, StockSyncRun.Status.PARTIAL) and not run.error_code
              or run.error_code == LEASE_LOST)
-    if again and StockPush.objects.filter(account=account, dirty=True).exists():
+    if again and StockPush.objects.filter(account=account, dirty=True).exclude(
+            lost_at__gt=timezone.now() - settle).exists():
         # A change committed after this push last looked, while it still held the lock: that change's own
         # push found the lock taken and stopped. One more push takes it now, not the next full sync (also
         # when some options were refused). A run that lost its lock hands what it left to whoever runs
         # next the same way.
         stock_push_enqueue(account_ids=[account.pk], trigger=Trigger.CHANGE)
     return run
+
+
+def _queue_after_settling(*, account_id: int, at: datetime) -> None:
+    """One push of the account when the options whose write was lost may be read back (the task's own retries,
+    a minute apart and three at most, may all fall before that). Queued once per account and moment."""
+    countdown = max(1, math.ceil((at - timezone.now()).total_seconds()))
+    if not cache.add(f"stock-settle:{account_id}", True, timeout=countdown):
+        return  # queued already, by the run that lost the answer or by another that found it settling
+
+    def send() -> None:
+        from inventory.tasks import sync_stock_account
+
+        try:
+            sync_stock_account.apply_async((account_id,), {"trigger": str(Trigger.CHANGE)}, countdown=countdown,
+                                           expires=countdown + LOCK_SECONDS)
+        except Exception:
+            logger.exception("could not queue the stock push of account %s; the full sync will send it", account_id)
+
+    transaction.on_commit(send)
 
 
 def _finish(run: StockSyncRun, status: str, *, message: str = "", code: str = "") -> StockSyncRun:
@@ -296,6 +324,7 @@ def _run(*, account: SalesSiteAccount, site_name: str, run: StockSyncRun, full: 
     batch_size = max(1, min(settings.SMARTSHIP_STOCK_PUSH_BATCH, getattr(adapter, "stock_batch_size", 100)))
     current: _Pass | None = None
     lost: set[int] = set()
+    settling: set[int] = set()
     try:
         for number in range(MAX_PASSES):
             current = _Pass(items=_claim(account=account, run=run, full=full and number == 0))
@@ -304,11 +333,12 @@ def _run(*, account: SalesSiteAccount, site_name: str, run: StockSyncRun, full: 
             _push(adapter=adapter, run=run, items=current, batch_size=batch_size, site_name=site_name, hold=hold,
                   full=full and number == 0)
             lost |= current.lost
+            settling |= current.settling
             current = None
             hold.renew()
             if not StockPush.objects.filter(account=account, dirty=True).exists():
                 break
-        _close(account=account, run=run, ids=lost)
+        _close(account=account, run=run, ids=lost | settling)
         if lost:
             # Not sent again by this run (it may have applied): the next push reads the site back first.
             _finish(run, StockSyncRun.Status.PARTIAL, code=str(ErrorCode.OUTCOME_UNKNOWN),
@@ -318,14 +348,14 @@ def _run(*, account: SalesSiteAccount, site_name: str, run: StockSyncRun, full: 
             _finish(run, StockSyncRun.Status.PARTIAL if run.failed else StockSyncRun.Status.SUCCEEDED)
     except _LeaseLost:
         logger.warning("stock push of account %s outlived its lock; another push took over", account.pk)
-        _close(account=account, run=run, ids=_unsettled(current) | lost)
+        _close(account=account, run=run, ids=_unsettled(current) | lost | settling)
         _finish(run, StockSyncRun.Status.FAILED, code=LEASE_LOST,
                 message=f"This push ran longer than its lock ({int(hold.ttl.total_seconds())} s) and another push "
                 f"of the account took over: it stopped without sending anything more to {site_name}. What it "
                 "had not finished waits for the next push.")
     except SalesSiteError as exc:
         logger.warning("stock push of account %s failed: %s (%s)", account.pk, exc.code, exc.message)
-        _close(account=account, run=run, ids=_unsettled(current) | lost)
+        _close(account=account, run=run, ids=_unsettled(current) | lost | settling)
         if exc.code in (ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.ACCOUNT_MISMATCH):
             SalesSiteAccount.objects.filter(pk=account.pk).update(
                 connection_status=SalesSiteAccount.ConnectionStatus.FAILED,
@@ -333,7 +363,7 @@ def _run(*, account: SalesSiteAccount, site_name: str, run: StockSyncRun, full: 
         _finish(run, StockSyncRun.Status.FAILED, code=str(exc.code),
                 message=f"{exc.message} The quantities not sent yet wait for the next push.")
     except Exception as exc:
-        _close(account=account, run=run, ids=_unsettled(current) | lost)
+        _close(account=account, run=run, ids=_unsettled(current) | lost | settling)
         logger.exception("stock push of account %s crashed", account.pk)
         _finish(run, StockSyncRun.Status.FAILED, code="internal",
                 message=f"Unexpected error: {exc.__class__.__name__}. The operator has the details in the log.")
@@ -346,7 +376,8 @@ def _unsettled(current: _Pass | None) -> set[int]:
     """The rows of a pass stopped part way that wait for the next push: not settled, or answer lost."""
     if current is None:
         return set()
-    return {item.push.pk for item in current.items if item.push.pk not in current.settled} | current.lost
+    return ({item.push.pk for item in current.items if item.push.pk not in current.settled} | current.lost
+            | current.settling)
 
 
 def _close(*, account: SalesSiteAccount, run: StockSyncRun, ids: set[int]) -> None:
@@ -412,8 +443,9 @@ def _push(*, adapter, run: StockSyncRun, items: _Pass, batch_size: int, site_nam
         if push.lost_at is not None:
             if now - push.lost_at < settle:
                 # Its lost write may still land at the site: read back now, the site could show the figure from
-                # before it, and a late 86 would then overwrite what this run sends. Marked again, for the retry.
-                item.lost = True
+                # before it, and a late 86 would then overwrite what this run sends. Marked again after the run,
+                # which queues the push that reads it back once the time is up (stock_sync).
+                items.settling.add(push.pk)
                 continue
             _set(item, lost_at=None)
         if not item.link_ok:
@@ -533,7 +565,9 @@ def _write(batch: list[_Item], *, run: StockSyncRun, hold: _Hold, forget: bool,
     hold.renew()
     changes: dict = {"claimed_by": run.pk}
     if forget:
-        changes.update(pushed_quantity=None, site_checked_at=None)
+        # lost_at too: a worker killed during the call, or a run taking over a run that outlived its lock, finds
+        # the write possibly still on its way; a stored answer clears it (the rows' own value in memory).
+        changes.update(pushed_quantity=None, site_checked_at=None, lost_at=timezone.now())
     for ids in chunked([i.push.pk for i in batch]):
         StockPush.objects.filter(pk__in=ids).update(**changes)
     try:
@@ -548,8 +582,7 @@ def _write(batch: list[_Item], *, run: StockSyncRun, hold: _Hold, forget: bool,
     except _LeaseLost:
         if forget:
             for ids in chunked([i.push.pk for i in batch]):
-                StockPush.objects.filter(pk__in=ids).update(pushed_quantity=None, site_checked_at=None,
-                                                            lost_at=timezone.now())
+                StockPush.objects.filter(pk__in=ids).update(pushed_quantity=None, site_checked_at=None)
         raise
     return outcomes
 
