@@ -198,8 +198,8 @@ class AccountActiveView(AccountMixin, View):
     def post(self, request, pk):
         account = account_set_active(account=self.get_account(), active=self.active, actor=request.user)
         if self.active:
-            messages.success(request, f"Account {account.shop_id} is active again: scheduled syncs resume, and "
-                             "the tracking numbers and stock waiting for it go out with the next pushes.")
+            messages.success(request, f"Account {account.shop_id} is active again: scheduled syncs resume; tracking "
+                             "numbers waiting for it go out within minutes, stock with the next change or full sync.")
         else:
             messages.warning(request, f"Account {account.shop_id} is deactivated: no syncs, and no stock or tracking "
                              "numbers are sent to the sales site, until you activate it.")

@@ -28,8 +28,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def _load(sandbox: Sandbox, path: Path) -> None:
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         data = path.read_bytes()
     except FileNotFoundError:
+        return
+    except OSError as exc:
+        print(f"LotteON sandbox: cannot read {path} ({exc.strerror}); a new world starts.", file=sys.stderr, flush=True)
         return
     try:
         sandbox.restore(data)
@@ -40,10 +44,21 @@ def _load(sandbox: Sandbox, path: Path) -> None:
               file=sys.stderr, flush=True)
 
 
+def _save(sandbox: Sandbox, path: Path, last: bytes | None = None) -> bytes | None:
+    """``save_state`` that says on stderr when the file cannot be written (disk full, no permission) and goes
+    on serving: the sandbox's answers matter more than its memory."""
+    try:
+        return save_state(sandbox, path, last)
+    except OSError as exc:
+        print(f"LotteON sandbox: cannot write {path} ({exc.strerror}); the world is not kept.", file=sys.stderr,
+              flush=True)
+        return last
+
+
 def _keep_saving(sandbox: Sandbox, path: Path, stopping: threading.Event) -> None:
     last = None
     while not stopping.wait(SAVE_EVERY):
-        last = save_state(sandbox, path, last)
+        last = _save(sandbox, path, last)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,7 +67,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.state_file:
         # Like LotteON, the demo's sandbox remembers what happened (confirmations, shipments, order numbers
         # handed out) across restarts; otherwise a restarted sandbox would hand out the same numbers again.
-        args.state_file.parent.mkdir(parents=True, exist_ok=True)
         _load(sandbox, args.state_file)
     try:
         server = make_server(args.host, args.port, sandbox)
@@ -81,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         stopping.set()
         if args.state_file:
             saver.join(timeout=10)  # one writer at a time
-            save_state(sandbox, args.state_file)
+            _save(sandbox, args.state_file)
     return 0
 
 

@@ -110,8 +110,8 @@ def cache_config(env: environ.Env) -> dict:
     broker's queues.
     """
     url = env.str("SMARTSHIP_CACHE_URL", default="")
+    broker = broker_url(env)
     if not url:
-        broker = broker_url(env)
         if not broker.startswith("redis"):
             # The embedded default runs one web process; room for the API throttles' counts (at Django's
             # 300 entries, a client using many addresses could push other clients' counts out).
@@ -120,6 +120,9 @@ def cache_config(env: environ.Env) -> dict:
     parts = urlsplit(url)
     if parts.scheme not in BROKER_SCHEMES or not parts.hostname:
         raise ConfigError(f"SMARTSHIP_CACHE_URL is malformed: {url!r}. Example: redis://127.0.0.1:6379/1.")
+    if broker.startswith("redis") and _redis_database(url) == _redis_database(broker):
+        raise ConfigError("SMARTSHIP_CACHE_URL names the broker's Redis database (REDIS_URL): clearing the cache would "
+                          "empty the task queues. Give the cache a database of its own, e.g. …/1.")
     return {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": url,
@@ -134,12 +137,18 @@ def cache_config(env: environ.Env) -> dict:
     }
 
 
+def _redis_database(url: str) -> tuple[str, int, str]:
+    parts = urlsplit(url)
+    return (parts.hostname or "").lower(), parts.port or 6379, parts.path.strip("/") or "0"
+
+
 def _next_database(url: str) -> str:
     parts = urlsplit(url)
     database = parts.path.strip("/") or "0"
-    if not database.isdigit():
-        raise ConfigError(f"REDIS_URL names database {database!r}; set SMARTSHIP_CACHE_URL to the cache's own "
-                          "Redis database, e.g. redis://127.0.0.1:6379/1.")
+    # Redis has databases 0-15 unless configured otherwise: the last one has no next.
+    if not database.isdigit() or int(database) >= 15:
+        raise ConfigError(f"REDIS_URL names database {database!r}, after which there is no database for the cache; "
+                          "set SMARTSHIP_CACHE_URL to one of its own, e.g. redis://127.0.0.1:6379/1.")
     return parts._replace(path=f"/{int(database) + 1}").geturl()
 
 

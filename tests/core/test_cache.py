@@ -51,9 +51,18 @@ def test_a_cache_url_of_its_own_wins(monkeypatch):
     assert config["LOCATION"] == "redis://cache:6379/0"
 
 
-def test_a_broker_database_that_is_not_a_number_asks_for_a_cache_url(monkeypatch):
+@pytest.mark.parametrize("broker", ["redis://redis:6379/queues", "redis://redis:6379/15"])
+def test_a_broker_database_with_no_next_one_asks_for_a_cache_url(monkeypatch, broker):
     with pytest.raises(ConfigError, match="set SMARTSHIP_CACHE_URL"):
-        config_for(monkeypatch, REDIS_URL="redis://redis:6379/queues")
+        config_for(monkeypatch, REDIS_URL=broker)
+
+
+@pytest.mark.parametrize("cache_url", ["redis://redis:6379/0", "redis://REDIS:6379", "redis://:pw@redis/0"])
+def test_the_cache_may_not_share_the_brokers_database(monkeypatch, cache_url):
+    with pytest.raises(ConfigError, match="names the broker's Redis database"):
+        config_for(monkeypatch, REDIS_URL="redis://redis:6379/0", SMARTSHIP_CACHE_URL=cache_url)
+    assert config_for(monkeypatch, REDIS_URL="redis://redis:6379/0",
+                      SMARTSHIP_CACHE_URL="redis://redis:6380/0")["LOCATION"] == "redis://redis:6380/0"
 
 
 @pytest.mark.parametrize("url", ["localhost:6379", "memcached://cache:11211"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
@@ -99,3 +100,17 @@ def test_a_state_file_it_cannot_read_is_set_aside_and_a_new_world_starts(tmp_pat
     assert "sandbox.state.unreadable" in err and "Traceback" not in err
     assert (tmp_path / "sandbox.state.unreadable").read_bytes() == b"not a sandbox state"
     assert state_file.exists() and state_file.read_bytes() != b"not a sandbox state"
+
+
+def test_a_state_file_it_cannot_write_is_said_and_the_sandbox_serves_on(tmp_path):
+    # The file's folder is a file: neither reading nor any save can work.
+    (tmp_path / "taken").write_text("")
+    state_file = tmp_path / "taken" / "sandbox.state"
+    process, line = _start("--lines", "5", "--state-file", str(state_file))
+    try:
+        url = _url(line)
+        time.sleep(2.5)  # at least one periodic save has been tried
+        assert requests.get(url + "/__admin__/health", timeout=5).json() == {"ok": True}
+    finally:
+        err = _stop(process)
+    assert f"cannot read {state_file}" in err and f"cannot write {state_file}" in err and "Traceback" not in err
