@@ -110,6 +110,10 @@ class PrintBatch(models.Model):
     paper = models.CharField(max_length=10, choices=Paper.choices, default=Paper.LABEL)
     waybill_ids = models.JSONField(default=list)
     reprint_ids = models.JSONField(default=list, help_text="Waybills of this batch printed before")
+    # What each label of this batch listed when it was printed, so that downloading the batch again gives the
+    # same labels after a cancellation or a reprint: {waybill id: {"count": print count, "lines": {line id:
+    # quantity}}}. Empty for batches printed before it was kept: those list the lines' open quantities.
+    printed = models.JSONField(default=dict, blank=True)
     label_count = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")

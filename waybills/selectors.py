@@ -210,8 +210,8 @@ def batches_recent(*, seller: Seller, limit: int = 5) -> list[PrintBatch]:
     return list(PrintBatch.objects.filter(seller=seller)[:limit])
 
 
-def _label(waybill: Waybill, order: Order, lines: list[OrderLine], *, sequence: int, total: int, reprint: bool,
-           sender: str, printed_at: str) -> LabelData:
+def _label(waybill: Waybill, order: Order, items: list[tuple[OrderLine, int]], *, sequence: int, total: int,
+           reprint: bool, print_count: int, sender: str, printed_at: str) -> LabelData:
     phones = tuple(dict.fromkeys(p for p in (order.recipient_mobile, order.recipient_phone) if p))
     note = ""
     if order.account_id is None or order.source == Order.Source.MANUAL:
@@ -224,15 +224,16 @@ def _label(waybill: Waybill, order: Order, lines: list[OrderLine], *, sequence: 
         recipient_name=order.recipient_name, phones=phones, zip_code=order.zip_code, address=order.address,
         address_detail=order.address_detail, delivery_message=order.delivery_message, sender=f"{sender}{shop}",
         order_no=order.reference_order_no or order.order_no, site_name=site_name(order.site) if order.site else "",
-        items=tuple(LabelItem(product=line.product_name, option=line.option_name, quantity=line.open_quantity,
-                              code=line.seller_code) for line in lines),
+        items=tuple(LabelItem(product=line.product_name, option=line.option_name, quantity=quantity,
+                              code=line.seller_code) for line, quantity in items),
         courier_name=waybill.courier_name, courier_code=waybill.courier_code, printed_at=printed_at,
-        reprint=reprint, print_count=waybill.print_count, note=note,
+        reprint=reprint, print_count=print_count, note=note,
     )
 
 
 def batch_labels(*, batch: PrintBatch) -> Iterator[LabelData]:
-    """The labels of a batch in selection order, read ``LABEL_CHUNK`` waybills at a time."""
+    """The labels of a batch in selection order, read ``LABEL_CHUNK`` waybills at a time, each listing what it
+    listed when the batch was printed (``PrintBatch.printed``): a line cancelled since is still in the parcel."""
     ids: list[int] = list(batch.waybill_ids)
     reprints = set(batch.reprint_ids)
     total = len(ids)
@@ -243,15 +244,22 @@ def batch_labels(*, batch: PrintBatch) -> Iterator[LabelData]:
         waybills = {
             w.pk: w for w in Waybill.objects.filter(seller_id=batch.seller_id, pk__in=chunk)
             .select_related("order", "order__account")
-            .prefetch_related(Prefetch("order__lines", queryset=OrderLine.objects.exclude(
-                status=LineStatus.CANCELLED).order_by("line_no", "process_seq")))
+            .prefetch_related(Prefetch("order__lines", queryset=OrderLine.objects.order_by("line_no", "process_seq")))
         }
         for offset, waybill_id in enumerate(chunk):
             waybill = waybills.get(waybill_id)
             if waybill is None:
                 continue
-            yield _label(waybill, waybill.order, list(waybill.order.lines.all()), sequence=start + offset + 1,
-                         total=total, reprint=waybill_id in reprints, sender=sender, printed_at=printed_at)
+            lines = list(waybill.order.lines.all())
+            if kept := batch.printed.get(str(waybill_id)):
+                quantities, print_count = kept["lines"], kept["count"]
+                items = [(line, quantities[str(line.pk)]) for line in lines if str(line.pk) in quantities]
+            else:  # printed before batches kept their labels' contents
+                print_count = waybill.print_count
+                items = [(line, line.open_quantity) for line in lines if line.status != LineStatus.CANCELLED]
+            yield _label(waybill, waybill.order, items, sequence=start + offset + 1, total=total,
+                         reprint=waybill_id in reprints, print_count=print_count, sender=sender,
+                         printed_at=printed_at)
 
 
 # --- Outbox ------------------------------------------------------------------------------------------

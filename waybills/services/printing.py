@@ -147,7 +147,8 @@ def waybills_print(
     ordered = [by_order[pk] for pk in ids]
     batch = PrintBatch.objects.create(
         seller_id=seller_id, kind=kind, paper=paper, waybill_ids=[w.pk for w in ordered],
-        reprint_ids=[w.pk for w in reprinted], label_count=len(ordered), created_by=actor)
+        reprint_ids=[w.pk for w in reprinted], label_count=len(ordered), created_by=actor,
+        printed={str(w.pk): {"count": w.print_count, "lines": listed[w.order_id]} for w in ordered})
 
     # The timeline: confirmed orders move to Ready to ship (one event each); the rest get their own event.
     title = KIND_NAMES[kind].capitalize()
