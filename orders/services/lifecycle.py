@@ -109,6 +109,7 @@ def order_duplicate_resolve(*, seller_id: int, order_id: int, choice: str, actor
     order = Order.objects.filter(seller_id=seller_id, pk=order_id).first()
     if order is None:
         raise ApplicationError("No such order.", code="not_found")
+    locked: dict[int, Order] = {}
     if order.manual_duplicate_id is not None:
         # Their lines first (docs/orders.md, "Lock order"), then both rows in id order, as orders_refresh takes
         # them; then read again as locked.
@@ -119,11 +120,13 @@ def order_duplicate_resolve(*, seller_id: int, order_id: int, choice: str, actor
     if order.manual_duplicate_id is None:
         raise ApplicationError(f"Order {order.order_no} is not held for a manual shipping order: nothing to choose.",
                                code="wrong_state")
-    if manual_order_id is not None and manual_order_id != order.manual_duplicate_id:
+    # A sync that held the order for another manual order between the read and the lock: that order's lines
+    # are not locked, and taking them now would break the lock order, so the seller looks again.
+    if order.manual_duplicate_id not in locked or (manual_order_id is not None
+                                                   and manual_order_id != order.manual_duplicate_id):
         raise ApplicationError("Nothing was changed: the order is now held for another manual shipping order. "
                                "Look at the page again.", code="hold_changed")
-    manual = locked.get(order.manual_duplicate_id) or Order.objects.select_for_update().get(
-        pk=order.manual_duplicate_id)
+    manual = locked[order.manual_duplicate_id]
     details = {"pulled_order_id": order.pk, "manual_order_id": manual.pk, "choice": choice}
     now = timezone.now()
     if choice == DuplicateChoice.CANCEL_MANUAL:

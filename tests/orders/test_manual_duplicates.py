@@ -180,3 +180,30 @@ def test_the_order_page_offers_the_choice_and_the_api_makes_it(sandbox, account,
     assert client.post(url, {"choice": "ship_both"}).status_code == 404
     api.force_authenticate(stranger)
     assert api.post(endpoint, {"choice": "ship_both"}, format="json").status_code == 404
+
+
+def test_a_hold_moved_to_another_manual_order_while_locking_changes_nothing(sandbox, account, code, monkeypatch):
+    """A sync holds the order for another manual order between the choice's first read and its lock: that manual
+    order's lines were not locked, so nothing is called off and the seller is asked to look again."""
+    from orders.services import lifecycle
+
+    sale = sandbox.create_order(owhoDttm=kst(), lines=[{"eitmNo": code, "odQty": 1}])
+    first = manual_for(account, sale["odNo"], code)
+    sync(account)
+    order = pulled(account, sale["odNo"])
+    assert order.manual_duplicate == first
+    second = manual_for(account, "elsewhere", code)
+    locking = lifecycle.lines_lock
+
+    def moved_first(*, order_ids):
+        Order.objects.filter(pk=order.pk).update(manual_duplicate=second)
+        return locking(order_ids=order_ids)
+
+    monkeypatch.setattr(lifecycle, "lines_lock", moved_first)
+    with pytest.raises(ApplicationError) as refused:
+        order_duplicate_resolve(seller_id=account.seller_id, order_id=order.pk, choice=DuplicateChoice.CANCEL_MANUAL,
+                                actor=account.user)
+    assert refused.value.code == "hold_changed"
+    for manual in (first, second):
+        manual.refresh_from_db()
+        assert manual.status == OrderStatus.CONFIRMED
