@@ -74,6 +74,11 @@ def account_fields_validate(
         errors["shop_id"] = "Enter the Shop ID (your store-center seller ID)."
     elif len(shop_id) > 100:
         errors["shop_id"] = "The Shop ID is at most 100 characters."
+    elif same := _shop_id_taken(seller=seller, site=site, shop_id=shop_id, account=account):
+        # The Shop ID is how pages, filters and the manual-order upload name an account: two alike could not
+        # be told apart.
+        errors["shop_id"] = (f"You already have a {sales_site.name} account with Shop ID {same.shop_id} (Account "
+                             f"Number {same.account_number}). Edit that one, or give this account its own Shop ID.")
     if api_key is not None:
         api_key = normalise_api_key(api_key)
         if not api_key:
@@ -94,6 +99,14 @@ def account_fields_validate(
     if api_key is not None:
         cleaned["api_key"] = api_key
     return cleaned
+
+
+def _shop_id_taken(*, seller: Seller, site: str, shop_id: str,
+                   account: SalesSiteAccount | None) -> SalesSiteAccount | None:
+    taken = SalesSiteAccount.objects.filter(seller=seller, site=site, shop_id__iexact=shop_id)
+    if account is not None:
+        taken = taken.exclude(pk=account.pk)
+    return taken.only("shop_id", "account_number").first()
 
 
 def registration_clash(*, seller: Seller, site: str, account_number: str,
@@ -388,13 +401,19 @@ def form_test_worth_keeping(outcome: ConnectionOutcome) -> bool:
 
 
 def account_connection_keep_form_test(
-    *, account: SalesSiteAccount, tested: dict[str, Any] | None, actor: User | None = None,
+    *, account: SalesSiteAccount, tested: dict[str, Any] | None, created: bool, actor: User | None = None,
 ) -> str:
     """A Test Connection made from the form, a moment ago, with exactly the credentials just saved, is the
     account's connection status: the seller is not asked to test the same thing twice, and an account saved
     after the site refused its key shows *Failed* with the reason at once, not *Not tested*. Returns the status
-    kept, or "" when the test said nothing about what was saved."""
+    kept, or "" when the test said nothing about what was saved.
+
+    The test must come from the same form: New registration's for a created account, the account's own Edit
+    form's for an edit. New registration's test of an account the seller has already registered fails ("edit
+    that one instead"), which says nothing about that account once the seller does edit it."""
     if not tested or "ok" not in tested:
+        return ""
+    if tested.get("account_id") != (None if created else account.pk):
         return ""
     try:
         api_key = account_api_key(account)

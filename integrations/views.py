@@ -114,7 +114,7 @@ class AccountCreateView(AccountFormMixin, View):
             actor=request.user, **form.options(),
         )
         status = account_connection_keep_form_test(account=account, tested=request.session.pop(FORM_TEST, None),
-                                                   actor=request.user)
+                                                   created=True, actor=request.user)
         if status == SalesSiteAccount.ConnectionStatus.OK:
             messages.success(request, f"{sales_site.name} account {account.shop_id} registered and connected as "
                                       f"{account.supplier_name} ({account.supplier_number}).")
@@ -146,7 +146,7 @@ class AccountUpdateView(AccountFormMixin, AccountMixin, View):
             api_key=form.cleaned_data.get("api_key", ""), actor=request.user, **form.options(),
         )
         status = account_connection_keep_form_test(account=account, tested=request.session.pop(FORM_TEST, None),
-                                                   actor=request.user)
+                                                   created=False, actor=request.user)
         if status == SalesSiteAccount.ConnectionStatus.FAILED:
             messages.warning(request, f"Account {account.shop_id} saved, but its Test Connection failed: "
                                       f"{account.connection_message}")
@@ -176,9 +176,10 @@ class CredentialsTestView(SellerRequiredMixin, View):
         if form_test_worth_keeping(outcome):
             # Saving these same credentials next keeps this result (account_connection_keep_form_test).
             key = request.POST.get("api_key", "") or (account.get_api_key() if account else "")
-            request.session[FORM_TEST] = {**outcome.as_dict(), "digest": credentials_digest(
-                seller_id=self.seller.pk, site=sales_site.key, api_key=key,
-                account_number=request.POST.get("account_number", ""))}
+            digest = credentials_digest(seller_id=self.seller.pk, site=sales_site.key, api_key=key,
+                                        account_number=request.POST.get("account_number", ""))
+            request.session[FORM_TEST] = {**outcome.as_dict(), "digest": digest,
+                                          "account_id": account.pk if account else None}
         return render(request, "integrations/partials/_test_result.html", {"outcome": outcome})
 
 

@@ -122,6 +122,26 @@ class TestRegistration:
             )
         assert SalesSiteAccount.objects.count() == 1
 
+    def test_a_shop_id_names_one_account_of_the_seller(self, seller, client):
+        make_account(seller=seller, account_number="LO10000001", shop_id="DemoShop")
+        with pytest.raises(ValidationError, match="already have a LotteON account with Shop ID DemoShop"):
+            account_create(seller=seller, site="lotteon", shop_id=" demoshop ", api_key=KEY,
+                           account_number="LO20000002")
+        assert SalesSiteAccount.objects.count() == 1
+        second = account_create(seller=seller, site="lotteon", shop_id="other", api_key=KEY,
+                                account_number="LO20000002")
+        with pytest.raises(ValidationError, match="Shop ID DemoShop"):
+            account_update(account=second, shop_id="DEMOSHOP", account_number="LO20000002")
+        account_update(account=second, shop_id="other", account_number="LO20000002")  # its own Shop ID stays
+        theirs, _ = make_seller_user()
+        account_create(seller=theirs, site="lotteon", shop_id="demoshop", api_key=KEY, account_number="LO30000003")
+
+        client.force_login(seller.memberships.first().user)
+        response = client.post("/sales-sites/new/lotteon/", {"shop_id": "demoshop", "api_key": KEY,
+                                                              "account_number": "LO40000004"})
+        assert "You already have a LotteON account with Shop ID DemoShop" in response.content.decode()
+        assert SalesSiteAccount.objects.filter(seller=seller).count() == 2
+
     def test_another_seller_cannot_register_the_same_account(self, seller):
         other = make_seller_user()[0]
         make_account(seller=other, account_number="LO10000001")
@@ -389,6 +409,31 @@ class TestPagesAndApi:
         event = account.events.get(kind="connection_failed")
         assert event.details["tested_before_saving"] is True and event.details["code"] == "unauthorized"
         assert len(responses.calls) == 1, "not tested a second time"
+
+    @responses.activate
+    def test_new_registrations_test_of_an_account_registered_already_says_nothing_about_its_edit(self, client):
+        """New registration with the credentials of the seller's own account fails its test ("edit that one
+        instead"); the seller does so and saves the edit unchanged: the account is saved, not marked failed."""
+        seller, user = make_seller_user()
+        client.force_login(user)
+        identity_ok()
+        account = make_account(seller=seller, shop_id="mine", api_key=KEY, account_number="LO10000001")
+        SalesSiteAccount.objects.filter(pk=account.pk).update(connection_status="ok")
+        form = {"shop_id": "mine", "api_key": KEY, "account_number": "LO10000001"}
+        tested = client.post("/sales-sites/test/lotteon/", form).content.decode()
+        assert "You have already registered this Account Number (Shop ID mine)" in tested
+
+        response = client.post(f"/sales-sites/{account.pk}/edit/", {**form, "api_key": ""}, follow=True)
+        text = response.content.decode()
+        assert "Account mine saved." in text and "Test Connection failed" not in text
+        account.refresh_from_db()
+        assert account.connection_status == "ok"
+        assert not account.events.filter(kind="connection_failed").exists()
+
+        # The account's own form's test is kept, as before.
+        client.post("/sales-sites/test/lotteon/", {**form, "api_key": "", "account_id": account.pk})
+        assert "saved and connected" in client.post(f"/sales-sites/{account.pk}/edit/", {**form, "api_key": ""},
+                                                    follow=True).content.decode()
 
     @responses.activate
     def test_a_form_test_that_met_a_passing_trouble_says_nothing_about_the_saved_account(self, client):
