@@ -123,6 +123,16 @@ class ShipInputSerializer(serializers.Serializer):
     courier_code = serializers.CharField(required=False, allow_blank=True, default="",
                                          help_text="The carrier's code (LotteON 89), with tracking_no; or neither")
     tracking_no = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
+    short_confirmed = serializers.BooleanField(
+        default=False, help_text="A tracking number shorter than 8 characters is refused (tracking_no_short) as a "
+        "likely typing slip or partial scan unless this is true (the operator checked it).")
+
+    def validate(self, attrs):
+        if bool(attrs["courier_code"].strip()) != bool(attrs["tracking_no"].strip()):
+            missing = "tracking_no" if attrs["courier_code"].strip() else "courier_code"
+            raise serializers.ValidationError({missing: "Give courier_code and tracking_no together, or neither "
+                                                        "(shipping without a tracking number)."})
+        return attrs
 
 
 class PickListInputSerializer(serializers.Serializer):
@@ -402,7 +412,8 @@ class WarehouseShipApi(APIView):
         fulfilment_id = _warehouse_fulfilment_id(pk)
         fo = fulfilment_ship(fulfilment_id=fulfilment_id, actor=request.user,
                              courier_code=data.validated_data["courier_code"],
-                             tracking_no=data.validated_data["tracking_no"])
+                             tracking_no=data.validated_data["tracking_no"],
+                             short_confirmed=data.validated_data["short_confirmed"])
         return _fulfilment_response(fo.pk)
 
 

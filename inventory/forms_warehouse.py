@@ -41,6 +41,8 @@ class ShipForm(forms.Form):
     courier = forms.ChoiceField(label="Carrier", error_messages={
         "required": "Choose the carrier, or “None: book the stock out only”."})
     tracking_no = forms.CharField(required=False, max_length=40, label="Carrier's tracking number")
+    # The short number refused a moment ago: sent again unchanged, it is recorded (tracking_no_plausible).
+    short_refused = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(self, *args, couriers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,6 +57,7 @@ class ShipForm(forms.Form):
 class TrackingForm(forms.Form):
     courier = forms.ChoiceField(label="Carrier")
     tracking_no = forms.CharField(max_length=40, label="Carrier's tracking number")
+    short_refused = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(self, *args, couriers, **kwargs):
         super().__init__(*args, **kwargs)

@@ -150,20 +150,35 @@ class FulfilmentDetailView(WarehouseOperatorRequiredMixin, TemplateView):
             key = "tracking_form" if tracking else "ship_form"
             return self.render_to_response(self.get_context_data(fo=fo, **{key: form}), status=400)
         courier, number = form.cleaned_data["courier"], form.cleaned_data["tracking_no"]
+        confirmed = bool(number.strip()) and form.cleaned_data["short_refused"] == number.strip()
+        previous = fo.tracking_no
+        again = f"Check it; to record it as it is, press {'Save tracking number' if tracking else 'Ship'} again."
         try:
             if tracking:
                 shipped = fulfilment_tracking_record(fulfilment_id=fo.pk, courier_code=courier, tracking_no=number,
-                                                     actor=request.user)
+                                                     actor=request.user, short_confirmed=confirmed, short_again=again)
             else:
                 shipped = fulfilment_ship(fulfilment_id=fo.pk, courier_code=courier, tracking_no=number,
-                                          actor=request.user)
+                                          actor=request.user, short_confirmed=confirmed, short_again=again)
         except ApplicationError as exc:
+            if exc.code == "tracking_no_short":
+                # The form remembers the number it refused: pressed again with it unchanged, it is recorded.
+                form.data = form.data.copy()
+                form.data["short_refused"] = number.strip()
             form.add_error(None, exc.message)
             key = "tracking_form" if tracking else "ship_form"
             return self.render_to_response(self.get_context_data(fo=self.get_fulfilment(), **{key: form}), status=400)
         manual = shipped.order.account_id is None
         elsewhere = _not_pushed_site(shipped)
-        if shipped.tracking_no:
+        if tracking:
+            note = "" if manual or elsewhere else " The sales site gets it now."
+            if previous and previous != shipped.tracking_no:
+                messages.success(request, f"Tracking number of {shipped.number} corrected: {shipped.courier_name} "
+                                          f"{shipped.tracking_no} (was {previous}).{note}")
+            else:
+                messages.success(request, f"Tracking number of {shipped.number} recorded: {shipped.courier_name} "
+                                          f"{shipped.tracking_no}.{note}")
+        elif shipped.tracking_no:
             note = "" if manual else (
                 f" Not pushed: {elsewhere} does not take tracking numbers from SmartShip; the seller enters it at "
                 f"{elsewhere}." if elsewhere else " The tracking number goes to the sales site now.")

@@ -585,23 +585,32 @@ def _refuse_on_hold(fo: FulfilmentOrder, done: str) -> None:
             code="cancel_requested", extra={"lines": sorted(held)})
 
 
-def _tracking_check(fo: FulfilmentOrder, courier_code: str, tracking_no: str) -> None:
+# How a program confirms a short tracking number (tracking_no_plausible); the pages say how a person does.
+SHORT_AGAIN = "Check it; to record it as it is, send it again with short_confirmed set."
+
+
+def _tracking_check(fo: FulfilmentOrder, courier_code: str, tracking_no: str, *, short_confirmed: bool,
+                    short_again: str) -> None:
     from waybills.selectors import default_site
     from waybills.services.couriers import couriers_refresh
-    from waybills.services.tracking import tracking_number_check
+    from waybills.services.tracking import tracking_no_plausible, tracking_number_check
 
     site = fo.order.site or default_site()
     # The carrier list may need a refresh (an HTTP call): before any transaction opens.
     couriers_refresh(site=site, account=fo.order.account)
-    tracking_number_check(site=site, courier_code=courier_code, tracking_no=tracking_no)
+    _, number = tracking_number_check(site=site, courier_code=courier_code, tracking_no=tracking_no)
+    tracking_no_plausible(number, short_confirmed=short_confirmed, again=short_again)
 
 
 @retried_on_conflict
 def fulfilment_ship(*, fulfilment_id: int, actor: User | None = None, courier_code: str = "",
-                    tracking_no: str = "") -> FulfilmentOrder:
+                    tracking_no: str = "", short_confirmed: bool = False,
+                    short_again: str = SHORT_AGAIN) -> FulfilmentOrder:
     """The warehouse ships a fulfilment order: on hand and reserved go down by what it takes, and with a
     carrier and tracking number the sales site gets them (``tracking_record``). Refused, changing nothing,
-    when stock on hand is short, the order is flagged, already shipped or cancelled."""
+    when stock on hand is short, the order is flagged, already shipped or cancelled, or the tracking number is
+    implausible (``tracking_no_plausible``; ``short_confirmed``: a short one given a second time, ``short_again``:
+    how to do that, in the refusal)."""
     courier_code, tracking_no = courier_code.strip(), tracking_no.strip()
     if bool(courier_code) != bool(tracking_no):
         raise ApplicationError("Enter both the carrier and its tracking number, or neither.", code="tracking_incomplete")
@@ -609,7 +618,7 @@ def fulfilment_ship(*, fulfilment_id: int, actor: User | None = None, courier_co
     if fo is None:
         raise ApplicationError("No such fulfilment order.", code="not_found")
     if courier_code:
-        _tracking_check(fo, courier_code, tracking_no)
+        _tracking_check(fo, courier_code, tracking_no, short_confirmed=short_confirmed, short_again=short_again)
     with transaction.atomic():
         return _ship(fulfilment_id=fulfilment_id, actor=actor, courier_code=courier_code, tracking_no=tracking_no)
 
@@ -678,7 +687,8 @@ def _ship(*, fulfilment_id: int, actor: User | None, courier_code: str, tracking
 
 
 def fulfilment_tracking_record(*, fulfilment_id: int, courier_code: str, tracking_no: str,
-                               actor: User | None = None) -> FulfilmentOrder:
+                               actor: User | None = None, short_confirmed: bool = False,
+                               short_again: str = SHORT_AGAIN) -> FulfilmentOrder:
     """Add (or correct) the carrier and tracking number of a fulfilment order already shipped."""
     from waybills.models import TrackingPush
     from waybills.services.tracking import tracking_record
@@ -691,7 +701,7 @@ def fulfilment_tracking_record(*, fulfilment_id: int, courier_code: str, trackin
         raise ApplicationError("No such fulfilment order.", code="not_found")
     if fo.state != FState.SHIPPED:
         raise ApplicationError(f"{fo.number} is not shipped yet: ship it with the tracking number.", code="wrong_state")
-    _tracking_check(fo, courier_code, tracking_no)
+    _tracking_check(fo, courier_code, tracking_no, short_confirmed=short_confirmed, short_again=short_again)
     with transaction.atomic():
         _order_lines_lock(fulfilment_id)
         fo = _get_locked(fulfilment_id)

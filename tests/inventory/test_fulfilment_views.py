@@ -3,6 +3,7 @@ LotteON: manual orders without an account, and stock pushes to an account whose 
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -110,6 +111,44 @@ def test_ship_refusal_is_shown_and_changes_nothing(client, setup, operator):
     assert "Not enough stock of TS-WHT-L: 0 on hand, 3 to take out" in response.content.decode()
     fo.refresh_from_db()
     assert fo.state == "open" and not StockMovement.objects.filter(kind="shipment").exists()
+
+
+def test_a_short_tracking_number_is_shipped_only_when_pressed_again_and_a_correction_says_so(client, setup, operator):
+    from waybills.selectors import courier_list, default_site
+
+    seller, user, sku, black, white, order, fo = setup
+    courier = courier_list(site=default_site())[0]
+    client.force_login(operator)
+    url = reverse("inventory:fulfilment-detail", args=[fo.pk])
+    client.post(url, {"action": "pack"})
+
+    refused = client.post(url, {"action": "ship", "courier": courier.code, "tracking_no": "12"})
+    assert refused.status_code == 400
+    page = html.unescape(refused.content.decode())
+    assert ("12 has only 2 characters: carriers' tracking numbers are longer, so this looks like a partial scan or a "
+            "typing slip. Check it; to record it as it is, press Ship again. Nothing changed.") in page
+    assert re.search(r'name="short_refused" value="12"', page)
+    fo.refresh_from_db()
+    black.refresh_from_db()
+    assert (fo.state, black.on_hand) == ("packed", 10)
+    # Another short number than the one refused is refused in turn.
+    other = client.post(url, {"action": "ship", "courier": courier.code, "tracking_no": "123", "short_refused": "12"})
+    assert other.status_code == 400 and "123 has only 3 characters" in other.content.decode()
+
+    shipped = client.post(url, {"action": "ship", "courier": courier.code, "tracking_no": "12", "short_refused": "12"},
+                          follow=True)
+    assert f"{fo.number} shipped with {courier.name} 12." in shipped.content.decode()
+    fo.refresh_from_db()
+    assert (fo.state, fo.tracking_no) == ("shipped", "12")
+
+    corrected = client.post(url, {"action": "tracking", "courier": courier.code, "tracking_no": "601234567899"},
+                            follow=True).content.decode()
+    assert f"Tracking number of {fo.number} corrected: {courier.name} 601234567899 (was 12)." in html.unescape(
+        corrected)
+    assert f"{fo.number} shipped with" not in corrected
+    packing = client.post(url, {"action": "tracking", "courier": courier.code, "tracking_no": "PK00000000026"})
+    assert packing.status_code == 400 and "is a packing label, not the carrier's tracking number" in html.unescape(
+        packing.content.decode())
 
 
 def test_stock_page_finds_by_code_or_barcode_and_books_receipts_and_adjustments(client, setup, operator):

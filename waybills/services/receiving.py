@@ -20,7 +20,7 @@ from waybills.labels.numbers import ScanError, packing_check
 from waybills.models import TrackingPush, Waybill, WaybillKind
 from waybills.selectors import default_site, packing_label_get
 from waybills.services.couriers import couriers_refresh
-from waybills.services.tracking import tracking_number_check, tracking_record
+from waybills.services.tracking import tracking_no_plausible, tracking_number_check, tracking_record
 
 
 def packing_label_check(*, code: str) -> Waybill:
@@ -52,11 +52,6 @@ def packing_label_check(*, code: str) -> Waybill:
     return waybill
 
 
-# Korean carriers' numbers have 10 to 13 digits; a scan this short is most likely a partial or misread one,
-# and the number goes to the buyer at once. Some carriers issue shorter ones: the same scan twice records it.
-MIN_TRACKING_LENGTH = 8
-
-
 @retried_on_conflict
 def packing_receive(*, code: str, courier_code: str, tracking_no: str, actor: User | None = None,
                     short_confirmed: bool = False) -> Waybill:
@@ -66,7 +61,8 @@ def packing_receive(*, code: str, courier_code: str, tracking_no: str, actor: Us
     site = waybill.order.site or default_site()
     couriers_refresh(site=site, account=waybill.order.account)
     courier, number = tracking_number_check(site=site, courier_code=courier_code, tracking_no=tracking_no)
-    _tracking_no_plausible(number, short_confirmed=short_confirmed)
+    tracking_no_plausible(number, short_confirmed=short_confirmed,
+                          again="Scan it again; the same number scanned twice is recorded.")
     _tracking_no_unused(waybill, courier, number)
     try:
         return _received(waybill, courier, number, actor=actor)
@@ -77,21 +73,6 @@ def packing_receive(*, code: str, courier_code: str, tracking_no: str, actor: Us
         _tracking_no_unused(waybill, courier, number)
         raise ApplicationError(f"{waybill.number} was being recorded by someone else at the same moment. Nothing "
                                "changed: scan it again.", code="busy") from None
-
-
-def _tracking_no_plausible(number: str, *, short_confirmed: bool) -> None:
-    try:
-        label = packing_check(number)
-    except ScanError:
-        label = ""
-    if label:
-        raise ApplicationError(f"{label} is a packing label, not the carrier's tracking number: scan the barcode on "
-                               "the carrier's waybill. Nothing changed.", code="tracking_no_is_label")
-    if len(number) < MIN_TRACKING_LENGTH and not short_confirmed:
-        raise ApplicationError(
-            f"{number} has only {len(number)} character{'s' if len(number) != 1 else ''}: carriers' tracking numbers "
-            f"are longer, so this looks like a partial scan. Scan it again; the same number scanned twice is "
-            "recorded. Nothing changed.", code="tracking_no_short")
 
 
 def _tracking_no_unused(waybill: Waybill, courier: CourierRecord, number: str) -> None:

@@ -16,6 +16,7 @@ from orders.models import LineStatus, Order, OrderLine
 from orders.services import hooks
 from orders.services.lifecycle import lines_mark_shipped
 from sellers.models import User
+from waybills.labels.numbers import ScanError, packing_check
 from waybills.models import TrackingPush, Waybill
 from waybills.selectors import (
     courier_find,
@@ -63,6 +64,29 @@ def tracking_number_check(*, site: str, courier_code: str, tracking_no: str) -> 
             f"{tracking_no.strip() or 'An empty value'} is not a valid tracking number{where}: {exc}.",
             code="invalid_tracking_no") from None
     return courier, number
+
+
+# Korean carriers' numbers have 10 to 13 digits; a number this short is most likely a partial scan or a typing
+# slip, and it goes to the buyer at once. Some carriers issue shorter ones: entered twice, it is recorded.
+MIN_TRACKING_LENGTH = 8
+
+
+def tracking_no_plausible(number: str, *, short_confirmed: bool, again: str) -> None:
+    """Refuse, changing nothing, a carrier's tracking number that is a packing label, or shorter than
+    ``MIN_TRACKING_LENGTH`` unless ``short_confirmed`` (the same number given a second time). ``again`` tells
+    the person how to confirm it."""
+    try:
+        label = packing_check(number)
+    except ScanError:
+        label = ""
+    if label:
+        raise ApplicationError(f"{label} is a packing label, not the carrier's tracking number: scan the barcode on "
+                               "the carrier's waybill. Nothing changed.", code="tracking_no_is_label")
+    if len(number) < MIN_TRACKING_LENGTH and not short_confirmed:
+        raise ApplicationError(
+            f"{number} has only {len(number)} character{'s' if len(number) != 1 else ''}: carriers' tracking numbers "
+            f"are longer, so this looks like a partial scan or a typing slip. {again} Nothing changed.",
+            code="tracking_no_short")
 
 
 def _site_of(lines: list[OrderLine]) -> str:
