@@ -221,9 +221,12 @@ class LotteonAdapter(CatalogMixin, ShippingMixin):
         except SalesSiteError:
             # Still no answer: leave the lines waiting; the next sync reads their live state first.
             return [LineOutcome(ref=_ref(line.key), ok=False, unknown=True, message=cause.message) for line in batch]
+        # Read back and found not applied, the line simply failed: the reason says so, not "may or may not".
+        not_applied = codes.MSG_LOST_NOT_APPLIED.format(cause=cause.extra.get("cause") or "no answer")
         return [
             LineOutcome(ref=_ref(r.key), ok=r.applied, unknown=not r.found, site_status_code=r.step,
-                        message="" if r.applied else ("cancelled by the buyer" if r.cancelled else cause.message))
+                        message="" if r.applied else ("cancelled by the buyer" if r.cancelled
+                                                      else not_applied if r.found else cause.message))
             for r in resolutions
         ]
 

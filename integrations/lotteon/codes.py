@@ -156,6 +156,10 @@ MSG_OUTCOME_UNKNOWN = (
     "LotteON may or may not have applied the change ({cause}). The portal will read the order's state back "
     "from LotteON before it sends anything again, so retrying is safe."
 )
+MSG_LOST_NOT_APPLIED = (
+    "LotteON did not answer the confirmation ({cause}) and, read back, still shows the line as a New Order: it "
+    "was not confirmed. Confirming it again is safe."
+)
 MSG_ACCOUNT_MISMATCH = (
     "The API Key belongs to LotteON account {actual}, but the Account Number entered is {expected}. "
     "Enter the 거래처번호 shown in the store center (Seller Information ▸ 기본정보관리), or use that "

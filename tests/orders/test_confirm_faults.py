@@ -94,6 +94,28 @@ def test_confirm_after_a_lost_answer_that_did_not_take_sends_once_more(lotteon, 
     assert live_step(lotteon, created["odNo"]) == "12"
 
 
+def test_a_lost_answer_read_back_as_not_applied_is_said_plainly(lotteon, seller_and_user, client):
+    """210 answered 500 without applying it; 140 then shows the line still new: the line failed, and its reason
+    says it was not confirmed and why, not that LotteON "may or may not" have applied it."""
+    seller, user = seller_and_user
+    account = make_account(seller=seller, api_key=lotteon.DEMO_KEY, account_number=lotteon.DEMO_TR_NO,
+                           auto_order_confirmation=False)
+    created = lotteon.create_order(owhoDttm=kst(0.2), lines=[{"eitmNo": option_code(lotteon)}])
+    orders_sync(account_id=account.pk)
+    order = Order.objects.get(order_no=created["odNo"])
+    lotteon.fault(path=LINK, status=500)
+    client.force_login(user)
+    page = client.post("/orders/confirm/", {"order_ids": [order.pk]}, follow=True).content.decode()
+    line = order.lines.get()
+    assert (line.status, line.confirm_state) == (LineStatus.NEW, ConfirmState.FAILED)
+    assert "may or may not" not in line.confirm_error
+    assert line.confirm_error == ("LotteON did not answer the confirmation (HTTP 500) and, read back, still shows "
+                                  "the line as a New Order: it was not confirmed. Confirming it again is safe.")
+    assert "0 lines confirmed, 1 failed." in page and "may or may not" not in page
+    lotteon.clear_faults()
+    assert orders_confirm(seller=seller, order_ids=[order.pk], actor=user) == (1, 0)
+
+
 @pytest.mark.parametrize("applied", [False, True])
 def test_with_automatic_confirmation_off_the_next_sync_reads_a_lost_answer(lotteon, seller_and_user, applied):
     """Confirm selected lost 210's answer (LotteON down): the message says the next sync reads the state, and
