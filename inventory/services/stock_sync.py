@@ -523,11 +523,16 @@ def _push(*, adapter, run: StockSyncRun, items: _Pass, batch_size: int, site_nam
 def _recheck(*, adapter, run: StockSyncRun, items: list[_Item], site_name: str, now: datetime,
              hold: _Hold) -> tuple[list[_Item], set[int]]:
     """A full sync reads back the options whose site state is the oldest (none read for
-    ``SMARTSHIP_STOCK_RECHECK_HOURS``; at most ``SMARTSHIP_STOCK_RECHECK_PRODUCTS`` products, one call each):
+    ``SMARTSHIP_STOCK_RECHECK_HOURS``, or for Sync stock now none read in this run; at most ``SMARTSHIP_STOCK_RECHECK_PRODUCTS`` products, one call each):
     a quantity changed at the site by hand (the store center, another tool) is put back in line with the
     warehouse, instead of waiting for the warehouse figure to move. Returns the options to push again and
     the ids of those read."""
-    before = now - timedelta(hours=settings.SMARTSHIP_STOCK_RECHECK_HOURS)
+    # Sync stock now is pressed when the seller doubts what LotteON shows: every option not read in this run
+    # is due, the oldest first, within the same per-run limit.
+    if run.trigger == Trigger.MANUAL:
+        before = run.started_at or now
+    else:
+        before = now - timedelta(hours=settings.SMARTSHIP_STOCK_RECHECK_HOURS)
     due = sorted((i for i in items if i.push.site_checked_at is None or i.push.site_checked_at < before),
                  key=lambda i: (i.push.site_checked_at is not None, i.push.site_checked_at or now, i.push.pk))
     products: set[str] = set()

@@ -252,6 +252,25 @@ def test_a_quantity_changed_at_the_store_center_is_corrected_by_the_full_sync_wi
     assert second.site_checked_at > timezone.now() - timedelta(minutes=1), "read, in line: kept as read"
 
 
+def test_sync_stock_now_corrects_a_quantity_changed_at_the_store_center_at_once(sandbox, account):
+    """Pressed because LotteON shows another figure than the warehouse: it reads every option back, whatever its
+    age, and pushes the warehouse's figure; the scheduled full sync still leaves a fresh read alone."""
+    rows = on_sale(sandbox, 2)
+    options = [linked_option(account, row) for row in rows]
+    for opt in options:
+        stock_receive(seller=account.seller, option=opt, quantity=7)
+    run_sync(account)
+    store_center_sets(sandbox, rows[0], 500)
+    after = since(sandbox)
+    run_sync(account, full=True, trigger=StockSyncRun.Trigger.SCHEDULE)
+    assert calls_to(sandbox, DETAIL, after) == [] and live(sandbox)[rows[0]["sitmNo"]]["stkQty"] == 500
+
+    run = run_sync(account, full=True, trigger=StockSyncRun.Trigger.MANUAL)  # what Sync stock now queues
+    assert run.pushed == 1
+    assert len(calls_to(sandbox, DETAIL, after)) == len({r["spdNo"] for r in rows}), "each product read once"
+    assert [live(sandbox)[r["sitmNo"]]["stkQty"] for r in rows] == [7, 7]
+
+
 def test_the_full_sync_reads_back_a_few_products_per_run_the_oldest_first(sandbox, account, settings):
     settings.SMARTSHIP_STOCK_RECHECK_PRODUCTS = 2
     rows = [r for r in live(sandbox).values() if r["eitmNo"] and r["slStatCd"] == "SALE" and r["stkMgtYn"] == "Y"]
