@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from integrations import registry
@@ -283,6 +283,24 @@ def sku_exists(*, seller: Seller) -> bool:
 
 def needs_mapping_count(*, seller: Seller) -> int:
     return OrderLine.objects.filter(seller=seller, sku_option__isnull=True, status__in=OPEN_STATUSES).count()
+
+
+@dataclass(frozen=True)
+class SoldOutBySync:
+    options: int  # option SKUs the sales site now shows sold out
+    shops: list[str]  # the Shop IDs of the accounts pushing their stock
+
+
+def options_sold_out_by_sync(*, seller: Seller, option_ids: list[int]) -> SoldOutBySync:
+    """Of these option SKUs, those linked to an account that pushes stock (active, Automatic Stock Qty Sync on)
+    while the warehouse has none available: the sales site shows them sold out (docs/inventory.md, "Nothing on
+    hand is pushed as 0"). Saving a SKU says so, so that a seller registering SKUs before the first inbound is
+    not surprised by listings selling out."""
+    links = list(SiteOptionLink.objects.filter(
+        seller=seller, option_id__in=option_ids, status=LinkStatus.LINKED, account__is_active=True,
+        account__auto_stock_sync=True, option__is_active=True, option__on_hand__lte=F("option__reserved"),
+    ).values_list("option_id", "account__shop_id"))
+    return SoldOutBySync(options=len({option for option, _ in links}), shops=sorted({shop for _, shop in links}))
 
 
 # --- Imports and export ---------------------------------------------------------------------------

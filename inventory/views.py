@@ -39,6 +39,7 @@ from inventory.selectors import (
     needs_mapping_groups,
     option_sku_get,
     option_sku_search,
+    options_sold_out_by_sync,
     sku_counts,
     sku_detail,
     sku_export_rows,
@@ -66,6 +67,16 @@ REPORT_PAGE = 100
 def _mapped_note(saved) -> str:
     count = len(saved.mapping.mapped)
     return f" {count} waiting order line{'s are' if count != 1 else ' is'} now mapped." if count else ""
+
+
+def _sold_out_warning(request, seller, saved) -> None:
+    sold_out = options_sold_out_by_sync(seller=seller, option_ids=[o.pk for o in saved.sku.options.all()])
+    if sold_out.options:
+        n = sold_out.options
+        messages.warning(request, f"Automatic Stock Qty Sync is on for {', '.join(sold_out.shops)}: {n} option"
+                         f"{'s' if n != 1 else ''} of this SKU {'are' if n != 1 else 'is'} linked to the sales site "
+                         "with nothing available at the warehouse, so the sales site shows "
+                         f"{'them' if n != 1 else 'it'} sold out until stock is received.")
 
 
 def _safe_next(request, default: str) -> str:
@@ -167,6 +178,7 @@ class SkuCreateView(SkuFormMixin, View):
             apply_errors(exc, form, formset, indexes)
             return self.render_form(form, formset, status=400)
         messages.success(request, f"SKU {saved.sku.name} registered.{_mapped_note(saved)}")
+        _sold_out_warning(request, self.seller, saved)
         return redirect("inventory:sku-detail", pk=saved.sku.pk)
 
 
@@ -207,6 +219,7 @@ class SkuUpdateView(SkuFormMixin, SkuMixin, View):
             apply_errors(exc, form, formset, indexes)
             return self.render_form(form, formset, sku, status=400)
         messages.success(request, f"SKU {saved.sku.name} saved.{_mapped_note(saved)}")
+        _sold_out_warning(request, self.seller, saved)
         return redirect("inventory:sku-detail", pk=sku.pk)
 
 

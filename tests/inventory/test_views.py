@@ -375,3 +375,36 @@ def test_a_link_without_a_message_shows_when_it_was_checked_without_a_stray_sepa
     page = client.get(reverse("inventory:sku-detail", args=[sku.pk])).content.decode()
     (note,) = re.findall(r'<div class="link-row">.*?<div class="muted small">(.*?)</div>', page, re.S)
     assert re.fullmatch(r"(account shop · )?\d{4}-\d\d-\d\d \d\d:\d\d", note.strip()), note
+
+
+def test_registering_a_sku_linked_to_an_account_that_pushes_stock_warns_it_sells_out(seller_client):
+    """Stock sync pushes what the warehouse holds, 0 before the first inbound: registering the SKU says so."""
+    from tests.factories import make_account
+
+    seller, client = seller_client
+    pushing = make_account(seller=seller, shop_id="demoshop", auto_stock_sync=True)
+    quiet = make_account(seller=seller, shop_id="quiet", account_number="LO20000002", auto_stock_sync=False)
+    for account, code, ids in ((pushing, "TSHIRT-BLK-M", ("P1", "S1")), (quiet, "TSHIRT-WHT-M", ("P2", "S2"))):
+        line = waiting_line(seller, option_code=code)
+        Order.objects.filter(pk=line.order_id).update(account=account)
+        OrderLine.objects.filter(pk=line.pk).update(site_product_id=ids[0], site_option_id=ids[1])
+
+    response = client.post(reverse("inventory:sku-create"), {
+        "kind": "multi", "name": "반팔 티셔츠", "code": "TSHIRT", **formset([
+            {"code": "TSHIRT-BLK-M", "option_values": "블랙 / M", "is_active": True},
+            {"code": "TSHIRT-WHT-M", "option_values": "화이트 / M", "is_active": True},
+        ])}, follow=True)
+    text = response.content.decode()
+    assert ("Automatic Stock Qty Sync is on for demoshop: 1 option of this SKU is linked to the sales site with "
+            "nothing available at the warehouse, so the sales site shows it sold out until stock is received.") in text
+
+    sku = Sku.objects.get(seller=seller)
+    OptionSku.objects.filter(sku=sku).update(on_hand=5)
+    edit = client.get(reverse("inventory:sku-update", args=[sku.pk]))
+    assert edit.status_code == 200
+    options = list(sku.options.order_by("position"))
+    saved = client.post(reverse("inventory:sku-update", args=[sku.pk]), {
+        "kind": "multi", "name": "반팔 티셔츠", "code": "TSHIRT", **{**formset([
+            {"id": str(o.pk), "code": o.code, "option_values": o.option_values, "is_active": True} for o in options]),
+            "options-INITIAL_FORMS": str(len(options))}}, follow=True).content.decode()
+    assert "saved." in saved and "Automatic Stock Qty Sync is on" not in saved, "stock on hand: nothing sells out"
