@@ -94,9 +94,13 @@ def fulfilment_page(*, filters: FulfilmentFilters, page: str | int | None) -> Pa
 def _decorate(fulfilments: list[FulfilmentOrder]) -> None:
     """Per line: whether on hand covers it now (``line.covered``) and how it left when it shipped outside the
     warehouse (``line.elsewhere``); per order: ``units``, ``uncovered``, ``shipped_elsewhere`` (those lines) and
-    ``on_hold`` (its order lines with an open cancellation request)."""
+    ``on_hold`` (its order lines with an open cancellation request), ``packing_label`` (a packing label the seller
+    printed for the order and QFC has not received yet: the seller's own parcel of it is on its way)."""
+    from waybills.selectors import packing_labels_printed
+
     pending = [fo for fo in fulfilments if fo.state != FState.SHIPPED]
     found = shipped_elsewhere(line_ids=[line.order_line_id for fo in pending for line in fo.lines.all()])
+    labels = packing_labels_printed(order_ids=[fo.order_id for fo in fulfilments if fo.is_active])
     for fo in fulfilments:
         lines = list(fo.lines.all())
         fo.units = sum(line.quantity for line in lines)
@@ -109,6 +113,7 @@ def _decorate(fulfilments: list[FulfilmentOrder]) -> None:
         # Lines the buyer asked to cancel: held until the seller answers at the sales site (Pack and Ship refuse).
         # A shipped one may still wait for its tracking number: the line's own state says whether it is held.
         fo.on_hold = [line.order_line for line in lines if fo.state != FState.CANCELLED and line.order_line.on_hold]
+        fo.packing_label = labels.get(fo.order_id)
 
 
 def fulfilment_counts(*, seller_id: int | None = None) -> dict[str, int]:

@@ -274,6 +274,15 @@ def orders_push_failing(*, seller: Seller, order_ids: list[int]) -> set[int]:
                .values_list("order_id", flat=True).distinct())
 
 
+def packing_labels_printed(*, order_ids: list[int]) -> dict[int, Waybill]:
+    """The packing label of each of these orders that was printed and not yet scanned at receiving: the seller
+    is sending the order's parcel to QFC (the warehouse should not ship the same order from its stock)."""
+    if not order_ids:
+        return {}
+    return {w.order_id: w for w in Waybill.objects.filter(order_id__in=order_ids, kind=WaybillKind.PACKING,
+                                                            status=Waybill.Status.PRINTED)}
+
+
 def packing_labels_awaiting_count() -> int:
     """Packing labels printed for orders still to ship and not scanned at QFC receiving yet (every seller's)."""
     return Waybill.objects.filter(kind=WaybillKind.PACKING, status=Waybill.Status.PRINTED).exclude(

@@ -151,6 +151,29 @@ def test_a_short_tracking_number_is_shipped_only_when_pressed_again_and_a_correc
         packing.content.decode())
 
 
+def test_a_packing_label_the_seller_printed_is_shown_on_the_fulfilment_order(client, setup, operator):
+    from waybills.models import WaybillKind
+    from waybills.services.printing import waybills_print
+
+    seller, user, sku, black, white, order, fo = setup
+    client.force_login(operator)
+    detail = reverse("inventory:fulfilment-detail", args=[fo.pk])
+    assert "printed a packing label" not in client.get(detail).content.decode()
+
+    batch = waybills_print(seller_id=seller.pk, order_ids=[order.pk], kind=WaybillKind.PACKING, actor=user)
+    label = batch.waybill_ids[0]
+    from waybills.models import Waybill
+
+    number = Waybill.objects.get(pk=label).number
+    page = client.get(detail).content.decode()
+    assert "The seller printed a packing label for this order" in page and number in page
+    listed = client.get(reverse("inventory:fulfilment-list")).content.decode()
+    assert "Seller&#x27;s packing label printed" in listed or "Seller's packing label printed" in listed
+
+    Waybill.objects.filter(pk=label).update(status=Waybill.Status.RECEIVED)
+    assert "printed a packing label" not in client.get(detail).content.decode(), "received: the scan tells the rest"
+
+
 def test_stock_page_finds_by_code_or_barcode_and_books_receipts_and_adjustments(client, setup, operator):
     seller, user, sku, black, white, *_ = setup
     white.barcode = "8801234567890"
