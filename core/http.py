@@ -1,4 +1,4 @@
-"""Small helpers for views reading where to go back to."""
+"""Small helpers for views reading where to go back to, and what to search for."""
 
 from __future__ import annotations
 
@@ -13,3 +13,10 @@ def safe_next(request, target: str | None, default: str) -> str:
                                                   require_https=request.is_secure()):
         return target
     return default
+
+
+def search_text(value: str | None, limit: int = 100) -> str:
+    """A search typed into a page's box and read without a form field, trimmed and cut to ``limit``. NUL
+    characters are dropped: no stored text can hold one, and PostgreSQL refuses a query parameter that carries
+    one (a 500; SQLite takes it)."""
+    return (value or "").replace("\x00", "").strip()[:limit]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from core.http import safe_next
+from core.http import safe_next, search_text
 from core.ids import ids_from
 from inventory import excel
 from inventory.codes import code_key
@@ -373,7 +373,7 @@ class NeedsMappingView(SellerRequiredMixin, View):
         pick = request.GET.get("pick", "").strip()
         if pick:
             return self.render_pick(pick)
-        q = request.GET.get("q", "")
+        q = search_text(request.GET.get("q", ""))
         groups = needs_mapping_groups(seller=self.seller, q=q)
         page = Paginator(groups, 50).get_page(request.GET.get("page"))
         return render(request, self.template_name, {
@@ -381,7 +381,7 @@ class NeedsMappingView(SellerRequiredMixin, View):
             "query_string": urlencode({"q": q}) if q else ""})
 
     def render_pick(self, code: str, error: str = "", status: int = 200):
-        q = self.request.GET.get("q", "")
+        q = search_text(self.request.GET.get("q", ""))
         options = option_sku_search(seller=self.seller, q=q)
         group = next((g for g in needs_mapping_groups(seller=self.seller) if g.code == code), None)
         return render(self.request, "inventory/needs_mapping_pick.html", {

@@ -15,7 +15,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.exceptions import ApplicationError
-from core.http import safe_next
+from core.http import safe_next, search_text
 from core.ids import ids_from
 from inventory.forms_warehouse import FulfilmentFilterForm, ShipForm, TrackingForm, selected_ids
 from inventory.models import FulfilmentOrder
@@ -199,7 +199,7 @@ class SendToFulfilmentView(SellerRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         tab = self.request.GET.get("tab") if self.request.GET.get("tab") in dict(self.TABS) else "ready"
-        q = self.request.GET.get("q", "").strip()[:100]
+        q = search_text(self.request.GET.get("q", ""))
         accounts = list(self.seller.sales_site_accounts.all())
         context = {"tab": tab, "q": q, "counts": sendable_counts(seller=self.seller), "tabs": self.TABS,
                    "query_string": urlencode({"tab": tab, **({"q": q} if q else {})}),

@@ -336,3 +336,36 @@ def test_api_push_list_refuses_a_state_that_is_not_one(seller_setup, state):
     response = _api(seller_setup["user"]).get("/api/v1/tracking-pushes/", {"state": state})
     assert response.status_code == 400 and "state" in response.json()["extra"]["fields"]
     assert _api(seller_setup["user"]).get("/api/v1/tracking-pushes/", {"state": "failed"}).status_code == 200
+
+
+# --- NUL characters in text read straight from a request ---------------------------------------------------------
+
+@pytest.fixture
+def no_nul_reaches_the_database():
+    """PostgreSQL refuses a text parameter holding NUL (ValueError: "A string literal cannot contain NUL (0x00)
+    characters"): a 500 there, while SQLite takes it. Every query is checked, so SQLite shows it too."""
+    from django.db import connection
+
+    sent = []
+
+    def check(execute, sql, params, many, context):
+        rows = params if many else [params]
+        if any(isinstance(value, str) and "\x00" in value for row in rows or () for value in row or ()):
+            sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(check):
+        yield sent
+
+
+@pytest.mark.parametrize(("url", "params"), [
+    ("/inventory/fulfilment/send/", {"q": "TSHIRT\x00"}),
+    ("/inventory/fulfilment/send/", {"q": "TSHIRT\x00", "tab": "waiting"}),
+    ("/inventory/needs-mapping/", {"pick": "TSHIRT-BLK", "q": "TSHIRT\x00"}),
+])
+def test_seller_searches_with_a_nul_character_are_not_a_500(seller_setup, no_nul_reaches_the_database, url, params):
+    make_single(seller=seller_setup["seller"], code="TSHIRT-BLK")
+    response = _client(seller_setup["user"]).get(url, params)
+    assert response.status_code == 200, response.status_code
+    assert no_nul_reaches_the_database == []
+
