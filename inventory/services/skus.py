@@ -134,8 +134,10 @@ def _clean(
                 errors[prefix + "code"] = "This option row does not belong to this SKU; reload the page."
             rows.append(OptionInput(code=row_code, option_values=values, barcode=row_barcode, id=row.id,
                                     is_active=row.is_active))
-    # Clashes with other SKUs are reported together with the other problems, for the codes that are valid.
-    taken = codes_taken(seller_id=seller.pk, keys=[code_key(code), *(code_key(row.code) for row in rows)],
+    # Clashes with other SKUs are reported together with the other problems, for the codes that are valid: an
+    # invalid one is not looked up (a NUL character in it is a 500 on PostgreSQL, which refuses it in a query).
+    valid = [value for value in (code, *(row.code for row in rows)) if not code_problem(value, required=False)]
+    taken = codes_taken(seller_id=seller.pk, keys=[code_key(value) for value in valid],
                         exclude_sku_id=sku.pk if sku is not None else None)
     if code and code_key(code) in taken and "code" not in errors:
         errors["code"] = code_owner_message(code, taken[code_key(code)])

@@ -369,3 +369,15 @@ def test_seller_searches_with_a_nul_character_are_not_a_500(seller_setup, no_nul
     assert response.status_code == 200, response.status_code
     assert no_nul_reaches_the_database == []
 
+
+def test_pick_sku_with_a_nul_character_in_the_code_is_a_message(seller_setup, no_nul_reaches_the_database):
+    """Needs mapping ▸ Pick SKU posts the code as typed (no form field refuses NUL on the way)."""
+    option = make_single(seller=seller_setup["seller"], code="TSHIRT-BLK").options.get()
+    before = _state()
+    response = _client(seller_setup["user"]).post("/inventory/needs-mapping/",
+                                                  {"code": "TSHIRT\x00BLK", "option_id": option.pk})
+    assert response.status_code == 400, response.status_code
+    assert "cannot contain tabs or line breaks" in response.content.decode()
+    assert no_nul_reaches_the_database == []
+    option.refresh_from_db()
+    assert option.code == "TSHIRT-BLK" and _state() == before
