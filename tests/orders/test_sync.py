@@ -465,3 +465,17 @@ def test_line_cancelled_before_its_first_sync_is_not_confirmed(sandbox, account)
     assert not OrderLine.objects.filter(order__order_no=order["odNo"], line_no="2").exclude(
         status=LineStatus.CANCELLED).exists()
     assert run.lines_confirmed == 1
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_lotteons_text_is_dropped_not_a_day_that_never_stores(sandbox, account):
+    """PostgreSQL's text and jsonb cannot hold U+0000. A buyer's delivery message with one (pasted from another
+    program) would fail its whole day on every sync; it is stored without the character instead."""
+    (code,) = option_codes(sandbox, 1)
+    created = sandbox.create_order(owhoDttm=kst(0.2), lines=[{"eitmNo": code}], dvMsg="문 앞에\u0000 놓아주세요",
+                                   odrNm="김\u0000민준")
+    sync(account)
+    order = Order.objects.get(order_no=created["odNo"])
+    assert (order.delivery_message, order.orderer_name) == ("문 앞에 놓아주세요", "김민준")
+    line = order.lines.get()
+    assert "\u0000" not in str(line.raw) and line.raw["dvMsg"] == "문 앞에 놓아주세요"
