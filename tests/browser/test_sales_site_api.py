@@ -1,10 +1,11 @@
 """The seller's first five minutes, in a real browser against the LotteON sandbox."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from integrations.models import SalesSiteAccount
-from tests.factories import PASSWORD, make_seller_user
+from tests.factories import PASSWORD, make_account, make_seller_user
 from tests.plugins.browser import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
@@ -96,3 +97,34 @@ def test_register_test_connection_failures_edit_and_deactivate(page, live_server
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/sales-sites/new/lotteon/")
     screenshot("sales-site-form-narrow")
+
+
+def test_the_account_list_fits_a_1280_px_window_and_reads_on_a_phone(page, live_server, screenshot):
+    seller, _ = make_seller_user(username="fit-seller")
+    checked = timezone.now()
+    make_account(seller=seller, shop_id="lotte-shop-north", auto_fulfillment=True, auto_stock_sync=True,
+                 connection_status="ok", connection_checked_at=checked, supplier_number="LO10000001",
+                 supplier_name="스마트십 데모상점", last_synced_at=checked)
+    make_account(seller=seller, shop_id="lotte-shop-south", account_number="LO10000002", is_active=False,
+                 connection_status="failed", connection_checked_at=checked,
+                 connection_message="The server IP is not registered at LotteON: register "
+                                    "211.115.121.4;211.115.121.6;20.214.92.38;20.249.181.82;20.249.181.119")
+    login(page, live_server.url, "fit-seller", PASSWORD)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/sales-sites/")
+    screenshot("sales-site-list-1280")
+    wrap = page.locator(".accounts-table").locator("xpath=..")
+    sizes = wrap.evaluate("(el) => ({scroll: el.scrollWidth, client: el.clientWidth})")
+    assert sizes["scroll"] <= sizes["client"], f"the table overflows its container: {sizes}"
+    for action in page.locator(".account-row td.actions a").all():
+        assert action.is_visible()
+
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.wait_for_timeout(300)  # the menu slides out of the narrow window
+    screenshot("sales-site-list-375")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.locator(".account-row").first.get_by_role("link", name="Call log").click()
+    page.wait_for_url("**/#call-log")
+    expect(page.locator("#call-log")).to_be_in_viewport()
