@@ -150,11 +150,19 @@ class _Report:
     def __init__(self) -> None:
         self.errors: list[dict] = []
         self.bad: set[int] = set()
+        self._cells: set[tuple[int, str]] = set()
 
     def add(self, row: ImportRow, key: str, message: str) -> None:
         column = COLUMN_BY_KEY[key]
         self.errors.append({"row": row.number, "column": column.title, "message": message})
         self.bad.add(row.number)
+        self._cells.add((row.number, key))
+
+    def has(self, row: ImportRow, key: str) -> bool:
+        """Whether this cell of the row is already reported: a rule comparing other rows with it says nothing,
+        since the report's error for the cell itself is the one to fix (an empty SKU name in row 2 is not
+        also row 3's problem)."""
+        return (row.number, key) in self._cells
 
 
 def _active(row: ImportRow, report: _Report) -> bool | None:
@@ -206,7 +214,9 @@ def _groups(rows: list[ImportRow], report: _Report) -> list[_Group]:
     for row in rows:
         key = code_key(row.code)
         if key and key in seen_codes:
-            report.add(row, "code", f"“{row.code}” is also in row {seen_codes[key].number}; each code once per file.")
+            if not report.has(seen_codes[key], "code"):
+                report.add(row, "code", f"“{row.code}” is also in row {seen_codes[key].number}; each code once per "
+                                        "file.")
             continue
         seen_codes.setdefault(key, row)
         if not row.option_values:
@@ -217,8 +227,13 @@ def _groups(rows: list[ImportRow], report: _Report) -> list[_Group]:
         group.rows.append(row)
     for group in groups.values():
         if group.kind == SkuKind.MULTI and group.product_code:
-            first = group.rows[0]
-            for row in group.rows[1:]:
+            # Compared with the first row whose name is valid: a row with an empty or too long name has its own
+            # error, and the rows after it are not wrong for differing from it.
+            named = [row for row in group.rows if not report.has(row, "name")]
+            if not named:
+                continue
+            first = named[0]
+            for row in named[1:]:
                 if row.name != first.name:
                     report.add(row, "name", f"Rows of product {group.product_code} must share one SKU name (row "
                                             f"{first.number} says “{first.name}”).")
@@ -227,7 +242,8 @@ def _groups(rows: list[ImportRow], report: _Report) -> list[_Group]:
 
 def _resolve(groups: list[_Group], options: dict[str, OptionSku], skus: dict[str, Sku], report: _Report) -> None:
     """Find the existing SKU of each group, and every clash of codes with other SKUs or other rows."""
-    option_owner: dict[str, _Group] = {code_key(row.code): group for group in groups for row in group.rows}
+    option_owner: dict[str, tuple[_Group, ImportRow]] = {code_key(row.code): (group, row) for group in groups
+                                                           for row in group.rows}
 
     for group in groups:
         first = group.rows[0]
@@ -275,8 +291,10 @@ def _resolve(groups: list[_Group], options: dict[str, OptionSku], skus: dict[str
             option = options.get(key)
             if option is not None and (target is None or option.sku_id != target.pk):
                 report.add(first, "product_code", code_owner_message(group.product_code, option))
-            elif key in option_owner and option_owner[key] is not group:
-                other = option_owner[key].rows[0]
+            elif key in option_owner and option_owner[key][0] is not group:
+                other = option_owner[key][1]
+                if report.has(other, "code"):
+                    continue  # that row's code has its own error
                 report.add(first, "product_code", f"“{group.product_code}” is the SKU Seller Management Code of row "
                                                   f"{other.number}; a code names one thing.")
 

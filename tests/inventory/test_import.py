@@ -132,6 +132,61 @@ def test_a_file_with_bad_rows_applies_nothing_and_reports_every_bad_row(
     assert next(report.iter_rows(min_row=2, max_row=2, values_only=True))[0] == 3
 
 
+def errors_by_row(outcome) -> dict[int, list[tuple[str, str]]]:
+    by_row: dict[int, list[tuple[str, str]]] = {}
+    for error in outcome.errors:
+        by_row.setdefault(error["row"], []).append((error["column"], error["message"]))
+    return by_row
+
+
+def test_a_row_with_an_empty_sku_name_is_the_only_row_reported_for_it(seller):
+    from inventory.excel import ImportRow
+    from inventory.services.imports import sku_rows_import
+
+    outcome = sku_rows_import(seller=seller, rows=[
+        ImportRow(2, "HOODIE-BLK-M", "", "블랙 / M", "HOODIE", "", ""),
+        ImportRow(3, "HOODIE-GRY-M", "후드티", "그레이 / M", "HOODIE", "", ""),
+    ])
+
+    assert errors_by_row(outcome) == {2: [("SKU name", "Enter the SKU name.")]}
+
+
+def test_rows_of_a_product_after_an_invalid_name_still_share_one_name(seller):
+    from inventory.excel import ImportRow
+    from inventory.services.imports import sku_rows_import
+
+    outcome = sku_rows_import(seller=seller, rows=[
+        ImportRow(2, "HOODIE-BLK-M", "가" * 201, "블랙 / M", "HOODIE", "", ""),
+        ImportRow(3, "HOODIE-GRY-M", "후드티", "그레이 / M", "HOODIE", "", ""),
+        ImportRow(4, "HOODIE-GRY-L", "", "그레이 / L", "HOODIE", "", ""),
+        ImportRow(5, "HOODIE-GRY-XL", "후드 티셔츠", "그레이 / XL", "HOODIE", "", ""),
+    ])
+
+    assert errors_by_row(outcome) == {
+        2: [("SKU name", "The SKU name is at most 200 characters.")],
+        4: [("SKU name", "Enter the SKU name.")],
+        5: [("SKU name", "Rows of product HOODIE must share one SKU name (row 3 says “후드티”).")],
+    }
+
+
+def test_a_code_that_is_itself_invalid_is_not_also_reported_as_a_duplicate_or_a_clash(seller):
+    from inventory.excel import ImportRow
+    from inventory.services.imports import sku_rows_import
+
+    long_code = "X" * 101
+    too_long = f"A Seller defined code is at most 100 characters (this one has {len(long_code)})."
+    outcome = sku_rows_import(seller=seller, rows=[
+        ImportRow(2, long_code, "긴 코드", "", "", "", ""),
+        ImportRow(3, long_code.lower(), "긴 코드 2", "", "", "", ""),
+        ImportRow(4, "SHIRT-BLK", "셔츠", "블랙", long_code, "", ""),
+    ])
+
+    by_row = errors_by_row(outcome)
+    assert by_row[2] == [("SKU Seller Management Code", too_long)]
+    assert by_row[3] == [("SKU Seller Management Code", too_long)], "not also “is also in row 2”"
+    assert [column for column, _ in by_row[4]] == ["Product code"], "not also “is the code of row 2”"
+
+
 @pytest.mark.parametrize(("content", "message"), [
     (b"", "The file is empty"),
     (b"SKU code,name\nA,B\n", "not an Excel workbook"),
