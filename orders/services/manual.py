@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.phones import phone_format
 from core.xlsx import DAMAGED, unpacked_too_large
 from integrations.models import SalesSiteAccount
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderLine
@@ -173,8 +174,11 @@ def _clean(data: ManualOrderData) -> tuple[_Draft, Errors]:
     if not values["recipient_mobile"] and not values["recipient_phone"]:
         _add(errors, "recipient_mobile", REQUIRED["recipient_mobile"])
     for name in ("recipient_mobile", "recipient_phone"):
-        if values[name] and name not in errors and not phone_is_valid(values[name]):
-            _add(errors, name, PHONE_FORMAT)
+        if values[name] and name not in errors:
+            if phone_is_valid(values[name]):
+                values[name] = phone_format(values[name])  # as pulled orders have it: 010-1234-5678
+            else:
+                _add(errors, name, PHONE_FORMAT)
 
     lines: list[_Line] = []
     if not data.items:

@@ -74,7 +74,7 @@ class TestCreate:
         assert order.order_no == f"M{today()}-0001"
         assert order.source == Order.Source.MANUAL and order.account == account and order.site == "lotteon"
         assert order.reference_order_no == "2026112799990001"
-        assert order.recipient_name == "홍길동" and order.recipient_phone == "02 123 4567"
+        assert order.recipient_name == "홍길동" and order.recipient_phone == "02-123-4567", "as a pulled order has it"
         assert order.address_detail == "강남파이낸스센터 12층" and order.delivery_message == "문 앞에 놓아주세요"
         assert order.status == OrderStatus.CONFIRMED
         assert order.total_quantity == 5 and order.total_amount == 0 and not order.needs_attention
@@ -322,6 +322,21 @@ class TestFormPage:
         assert OrderEvent.objects.get(order=order).actor == user
         page = client.get(response["Location"]).content.decode()
         assert f"Shipping order {order.order_no} created for 홍길동" in page
+
+    def test_the_order_page_has_no_sales_site_payload_section(self, client, seller, user):
+        client.force_login(user)
+        response = client.post(self.url, form_data())
+        page = client.get(response["Location"]).content.decode()
+        assert "Shipping order" in page and "Line 1" not in page
+        assert "Raw sales-site payload" not in page and "raw-payload" not in page, "a manual order has none"
+
+    def test_numbers_typed_without_dashes_are_stored_and_shown_as_pulled_orders_show_them(self, client, seller, user):
+        client.force_login(user)
+        response = client.post(self.url, form_data(recipient_mobile="01012345678", recipient_phone="0212345678"))
+        order = Order.objects.get(seller=seller)
+        assert (order.recipient_mobile, order.recipient_phone) == ("010-1234-5678", "02-1234-5678")
+        page = client.get(response["Location"]).content.decode()
+        assert "010-1234-5678" in page and "01012345678" not in page
 
     def test_errors_are_shown_next_to_fields_and_rows_and_nothing_is_saved(self, client, seller, user):
         client.force_login(user)

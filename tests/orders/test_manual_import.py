@@ -94,9 +94,10 @@ class TestGoodFile:
         assert first.delivery_message == "문 앞에 놓아주세요" and first.total_quantity == 6
         assert [(line.seller_code, line.option_name, line.quantity) for line in first.lines.order_by("line_no")] == [
             ("SKU-TEE-BLK-M", "블랙 / M", 2), ("SKU-TEE-WHT-L", "화이트 / L", 1), ("MUG-01", "", 3)]
-        assert (second.zip_code, second.recipient_phone, second.recipient_mobile) == ("06035", "0212345678", "")
+        # Phone numbers as pulled orders have them, however they were typed.
+        assert (second.zip_code, second.recipient_phone, second.recipient_mobile) == ("06035", "02-1234-5678", "")
         assert second.lines.get().seller_code == "880123"
-        assert third.recipient_mobile == "010 9876 5432" and third.total_quantity == 5
+        assert third.recipient_mobile == "010-9876-5432" and third.total_quantity == 5
 
         for order in orders:
             assert order.source == Order.Source.MANUAL and order.status == OrderStatus.CONFIRMED
