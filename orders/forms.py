@@ -39,6 +39,9 @@ class SiteAndDatesFilterForm(forms.Form):
     """The sales-site and date-range filters that the Orders list and Print Waybill share; ``accounts`` are the
     seller's, so another seller's account is an invalid choice."""
 
+    # The fields that choose which orders are listed (a tab or a sort order does not).
+    selection_fields: tuple[str, ...] = ("account", "date_from", "date_to")
+
     account = forms.ChoiceField(label="Sales site", required=False, error_messages={
         "invalid_choice": "Choose a sales site from the list (this one is not among yours)."})
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
@@ -63,10 +66,17 @@ class SiteAndDatesFilterForm(forms.Form):
             cleaned.pop("date_from", None)
         return cleaned
 
+    def selection_invalid(self) -> bool:
+        """A filter the page cannot apply. The page then lists nothing, with the error beside the field and
+        Clear filters: the orders of the other filters, or all of them, are not what the seller asked for."""
+        self.is_valid()
+        return any(name in self.errors for name in self.selection_fields)
+
 
 class OrderFilterForm(SiteAndDatesFilterForm):
     """The Orders list's tab, filters, search and sort, read from the query string."""
 
+    selection_fields = (*SiteAndDatesFilterForm.selection_fields, "q")
     status = forms.ChoiceField(choices=[(value, label) for value, label in STATUS_TABS], required=False,
                                widget=forms.HiddenInput)
     q = forms.CharField(

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -20,7 +20,9 @@ from orders.models import Order, OrderExport, OrderStatus
 from orders.selectors import (
     COUNT_LIMIT,
     DEFAULT_ORDERING,
+    PAGE_SIZE,
     STATUS_TABS,
+    OrderListPage,
     order_events,
     order_export_get,
     order_export_list,
@@ -84,7 +86,14 @@ class OrderListView(SellerRequiredMixin, TemplateView):
         accounts = list(account_list(seller=self.seller))
         form = OrderFilterForm(self.request.GET, accounts=accounts)
         filters = form.filters()
-        result = order_list_page(seller=self.seller, filters=filters, page_number=self.request.GET.get("page"))
+        invalid = form.selection_invalid()
+        if invalid:
+            # A filter that cannot be applied lists nothing (and every tab counts 0), not the orders it would
+            # have narrowed; the page says what to fix and offers Clear filters.
+            result = OrderListPage(page=Paginator([], PAGE_SIZE).get_page(1),
+                                   counts={value: 0 for value, _ in STATUS_TABS})
+        else:
+            result = order_list_page(seller=self.seller, filters=filters, page_number=self.request.GET.get("page"))
         page = result.page
         params = self.request.GET
         searched = bool(filters.q.strip())
@@ -99,12 +108,11 @@ class OrderListView(SellerRequiredMixin, TemplateView):
         for order in orders:
             order.confirmable = _confirmable(order)
         return super().get_context_data(
-            form=form, filters=filters, page_obj=page, orders=orders, tabs=tabs, accounts=accounts,
-            active_tab=active_tab,
+            form=form, filters=filters, filters_invalid=invalid, page_obj=page, orders=orders, tabs=tabs,
+            accounts=accounts, active_tab=active_tab,
             more_than_listed=searched and (active_tab["count"] or 0) > COUNT_LIMIT, count_limit=COUNT_LIMIT,
             total=result.counts.get("", 0),
             query_string=_query_string(params),
-            clear_query=urlencode({"status": filters.status}) if filters.status else "",
             sort_links=_sort_links(params, filters.ordering or DEFAULT_ORDERING),
             confirmable=any(order.confirmable for order in orders),
             integration_off=bool(accounts) and not any(a.auto_order_integration and a.is_active for a in accounts),

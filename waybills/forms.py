@@ -11,6 +11,7 @@ from waybills.selectors import PrintFilters
 class PrintFilterForm(SiteAndDatesFilterForm):
     """Print Waybill's filters, read from the query string (like the Orders list's)."""
 
+    selection_fields = (*SiteAndDatesFilterForm.selection_fields, "printed", "q")
     kind = forms.ChoiceField(label="Print", choices=WaybillKind.choices, required=False)
     printed = forms.ChoiceField(label="Printed", required=False, choices=[
         ("", "Printed or not"), ("no", "Not printed yet"), ("yes", "Printed before (reprint)")])

@@ -44,7 +44,9 @@ class PrintView(SellerRequiredMixin, TemplateView):
         form = PrintFilterForm(self.request.GET, accounts=accounts)
         kind = form.selected_kind()
         filters = form.filters()
-        orders = selectors.printable_orders(seller=self.seller, filters=filters, kind=kind)
+        invalid = form.selection_invalid()
+        # A filter that cannot be applied lists nothing, not the orders it would have narrowed (as on Orders).
+        orders = [] if invalid else selectors.printable_orders(seller=self.seller, filters=filters, kind=kind)
         page = Paginator(orders, PAGE_SIZE).get_page(self.request.GET.get("page"))
         rows = []
         failing = selectors.orders_push_failing(seller=self.seller, order_ids=[o.pk for o in page.object_list])
@@ -71,6 +73,9 @@ class PrintView(SellerRequiredMixin, TemplateView):
             recent=selectors.batches_recent(seller=self.seller),
             narrowed=bool(filters.account_id or filters.manual or filters.printed or filters.date_from
                           or filters.date_to or filters.q),
+            filters_invalid=invalid,
+            # Clear filters leaves what is printed alone: a packing-label list stays one.
+            clear_url=reverse("waybills:print") + ("" if kind == WaybillKind.INVOICE else f"?{urlencode({'kind': kind})}"),
             kind_tabs=[{"value": value, "label": label, "active": value == kind,
                         "query": urlencode({**{k: v for k, v in query.items() if k != "kind"}, "kind": value})}
                        for value, label in WaybillKind.choices],

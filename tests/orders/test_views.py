@@ -54,6 +54,14 @@ def rows(html: str) -> list[str]:
     return re.findall(r'<tr class="order-row[^"]*" data-order="(\d+)"', html)
 
 
+def tab_counts(html: str) -> dict[str, str]:
+    return dict(re.findall(r'data-tab="(\w+)">\s*[^<]+<span class="tab-count">(\d+)</span>', html))
+
+
+# Back to the list as it first opens: no query string at all (the tab and the sort go too).
+CLEAR_FILTERS = f'<a class="btn" href="{LIST}">Clear filters</a>'
+
+
 class TestList:
     def test_a_row_shows_what_the_seller_needs(self, signed_in, seller, account):
         order = make_order(
@@ -87,8 +95,8 @@ class TestList:
         wanted = make_order(seller=seller, account=account, recipient_mobile="010-5555-1234")
         make_order(seller=seller, account=account, recipient_mobile="010-9999-0000")
         assert rows(text(signed_in.get(LIST, {"q": "01055551234"}))) == [str(wanted.pk)]
-        html = text(signed_in.get(LIST, {"account": str(account.pk), "q": "없음"}))
-        assert rows(html) == [] and "No orders match" in html and "Clear filters" in html
+        html = text(signed_in.get(LIST, {"account": str(account.pk), "q": "없음", "status": "new"}))
+        assert rows(html) == [] and "No orders match" in html and html.count(CLEAR_FILTERS) == 2
 
     def test_bad_filter_values_are_reported_not_a_500(self, signed_in, seller, account):
         make_order(seller=seller, account=account)
@@ -96,13 +104,39 @@ class TestList:
                                          "status": "bogus", "ordering": "password", "page": "x"}))
         assert "The end date is before the start date." in html
         assert "Choose a sales site from the list (this one is not among yours)." in html
-        assert len(rows(html)) == 1  # the invalid parts are ignored
+        assert rows(html) == [] and CLEAR_FILTERS in html  # nothing the filters did not choose
 
-    def test_a_reversed_date_range_filters_by_neither_date(self, signed_in, seller, account):
-        make_order(seller=seller, account=account, instructed_at=datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Seoul")))
-        html = text(signed_in.get(LIST, {"date_from": "2026-11-27", "date_to": "2026-11-01"}))
-        assert "The end date is before the start date." in html
-        assert len(rows(html)) == 1, "not filtered by the start date alone"
+    @pytest.mark.parametrize("params", [
+        {"date_from": "2026-11-28", "date_to": "2026-11-20"},
+        {"date_from": "2026-11-28", "date_to": "2026-11-20", "status": "new"},
+        {"account": "999"},
+        {"q": "가" * 101},
+    ])
+    def test_a_filter_that_cannot_be_applied_lists_nothing_and_offers_clear_filters(
+            self, signed_in, seller, account, params):
+        make_order(seller=seller, account=account, status=OrderStatus.NEW,
+                   instructed_at=datetime(2026, 11, 20, 9, 0, tzinfo=KST))
+        make_order(seller=seller, account=account, status=OrderStatus.SHIPPED,
+                   instructed_at=datetime(2026, 11, 28, 9, 0, tzinfo=KST))
+        html = text(signed_in.get(LIST, params))
+        assert rows(html) == [], "not the orders of the other filters, nor all of them"
+        assert "Fix the filters to see orders" in html and html.count(CLEAR_FILTERS) == 2
+        assert set(tab_counts(html).values()) == {"0"}, "the tabs count what is listed"
+        assert "Export to Excel" not in html
+
+    def test_clear_filters_is_offered_whenever_a_filter_or_the_search_is_on(self, signed_in, seller, account):
+        make_order(seller=seller, account=account, status=OrderStatus.NEW, recipient_name="김민준",
+                   instructed_at=datetime(2026, 11, 20, 9, 0, tzinfo=KST))
+        for params in ({"q": "김민준"}, {"account": str(account.pk)}, {"account": "manual"},
+                       {"date_from": "2026-11-01"}, {"date_to": "2026-11-30", "status": "new"}):
+            html = text(signed_in.get(LIST, params))
+            assert CLEAR_FILTERS in html, params
+        for params in ({}, {"status": "new"}, {"ordering": "order_no"}):
+            html = text(signed_in.get(LIST, params))
+            assert "Clear filters" not in html and len(rows(html)) == 1, params
+        # A sort order that is not one is reported, but chooses no orders: the list stays.
+        html = text(signed_in.get(LIST, {"ordering": "password"}))
+        assert "Choose a sort order from the list." in html and len(rows(html)) == 1
 
     def test_pages_of_50_keep_the_filters(self, signed_in, seller, account):
         for _ in range(51):

@@ -114,6 +114,31 @@ def test_print_page_lists_orders_ready_to_ship_and_prints_a_batch(seller_client)
     assert "not found" in response.content.decode() and not Waybill.objects.filter(order=foreign).exists()
 
 
+@pytest.mark.parametrize("params", [
+    {"date_from": "2026-11-28", "date_to": "2026-11-20"},
+    {"date_from": "2026-11-28", "date_to": "2026-11-20", "kind": "packing"},
+    {"account": "999"},
+    {"printed": "maybe"},
+])
+def test_print_filters_that_cannot_be_applied_list_nothing_and_offer_clear_filters(seller_client, params):
+    make_order(seller_client.seller, seller_client.account, name="김민준")
+    page = seller_client.get("/waybills/print/", params).content.decode()
+    assert "김민준" not in page and 'name="order_ids"' not in page, "not the orders the filters did not choose"
+    assert "Fix the filters to see orders" in page
+    clear = "/waybills/print/?kind=packing" if params.get("kind") == "packing" else "/waybills/print/"
+    assert page.count(f'<a class="btn" href="{clear}">Clear filters</a>') == 2, "what is printed stays"
+
+
+def test_print_offers_clear_filters_whenever_a_filter_or_the_search_is_on(seller_client):
+    make_order(seller_client.seller, seller_client.account, name="김민준")
+    for params in ({"q": "김민준"}, {"account": str(seller_client.account.pk)}, {"printed": "no"},
+                   {"date_from": "2020-01-01"}):
+        page = seller_client.get("/waybills/print/", params).content.decode()
+        assert "김민준" in page and '<a class="btn" href="/waybills/print/">Clear filters</a>' in page, params
+    page = seller_client.get("/waybills/print/", {"kind": "packing"}).content.decode()
+    assert "김민준" in page and "Clear filters" not in page
+
+
 def test_cancelled_orders_are_refused_with_a_clear_message(seller_client):
     ok = make_order(seller_client.seller, seller_client.account)
     cancelled = make_order(seller_client.seller, seller_client.account, status=OrderStatus.CANCELLED)
