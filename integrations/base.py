@@ -65,6 +65,11 @@ class SalesSite:
     # Calendar days one window of ``fetch_order_lines`` covers (LotteON: 1, its search spans one day);
     # 0: the site answers a sync's whole range in one window. Only the sync's progress reads it.
     pull_window_days: int = 0
+    # What the site's own seller screens call the codes the seller enters there for a product and for each of its
+    # options (an order line's ``seller_product_code`` and ``seller_option_code``). SmartShip's own word for the
+    # code, on a SKU, is "Seller defined code".
+    product_code_label: str = "Seller product code"
+    option_code_label: str = "Seller option code"
 
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities

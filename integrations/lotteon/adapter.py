@@ -71,6 +71,9 @@ LOTTEON = SalesSite(
     api_key_help="Issued in the LotteON store center under Seller Information ▸ Open API Management.",
     shop_id_help="Your LotteON store-center seller ID.",
     pull_window_days=1,  # the order search spans one day (API.md §5.2): one window per KST day
+    # The guide's words for epdNo (a single product) and eitmNo (each option), on LotteON's product registration.
+    product_code_label="Seller internal product number",
+    option_code_label="Seller internal single product code",
     guide=SetupGuide(
         steps=(
             "Log in to the LotteON store center and open Seller Information ▸ Open API Management.",

@@ -32,6 +32,20 @@ def site_logo(key: str) -> str:
 
 
 @register.filter
+def product_code_label(key: str) -> str:
+    """What the line's site calls its seller product code (LotteON: Seller internal product number, epdNo)."""
+    site = _site(key)
+    return site.product_code_label if site else "Seller product code"
+
+
+@register.filter
+def option_code_label(key: str) -> str:
+    """What the line's site calls its seller option code (LotteON: Seller internal single product code, eitmNo)."""
+    site = _site(key)
+    return site.option_code_label if site else "Seller option code"
+
+
+@register.filter
 def pretty_json(value) -> str:
     """Indented JSON with Korean left as it is, for the raw payload shown to support."""
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)

@@ -15,6 +15,7 @@ from orders.forms import SORT_CHOICES
 from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderStatus
 from orders.selectors import ORDERINGS
 from tests.factories import make_account, make_seller_user
+from tests.inventory.factories import make_multi
 from tests.orders.factories import make_event, make_order
 
 KST = ZoneInfo("Asia/Seoul")
@@ -224,7 +225,7 @@ class TestDetail:
         for fragment in ["2026112600000777", "lotte-shop", "LO10000001", "Needs attention", "이서연",
                          "010-9876-5432", "02-555-1234", "06236", "테헤란로 152", "12층", "문 앞에 놓아주세요",
                          "박도윤", "buyer@example.com", "제주 감귤 5kg", "Seller internal product number",
-                         "TANGERINE-5KG", "Seller defined code", "LO2383570917_2383570918",
+                         "TANGERINE-5KG", "Seller internal single product code", "LO2383570917_2383570918",
                          "Confirmation failed", "Raw sales-site payload", "<details"]:
             assert fragment in html, fragment
         timeline = html[html.index("Timeline"):html.index("Raw sales-site payload")]
@@ -240,6 +241,29 @@ class TestDetail:
         theirs = make_order(seller=other)
         assert signed_in.get(reverse("orders:order-detail", args=[theirs.pk])).status_code == 404
         assert signed_in.get(reverse("orders:order-detail", args=[999999])).status_code == 404
+
+    def test_a_lotteon_lines_codes_have_lotteons_names_and_its_sku_its_seller_defined_code(
+            self, signed_in, seller, account):
+        shirt = make_multi(seller=seller, name="반팔 티셔츠", options=[("TS-BLK-M", "블랙 / M")])
+        order = make_order(seller=seller, account=account, lines=[
+            {"seller_product_code": "TSHIRT", "seller_option_code": "ts-blk-m", "sku_option": shirt.options.get()},
+            {"seller_product_code": "MUG-01", "seller_option_code": ""}])
+        html = text(signed_in.get(reverse("orders:order-detail", args=[order.pk])))
+        mapped, unmapped = re.findall(r'<td data-label="Codes" class="codes">(.*?)</td>', html, re.S)
+        labels = re.findall(r"<dt>(.*?)</dt>", mapped)
+        assert labels[:2] == ["Seller internal product number", "Seller internal single product code"]
+        assert "Seller defined code" not in labels, "LotteON's codes are not SmartShip's SKU field"
+        assert re.search(r"<dd><code>TSHIRT</code></dd>.*<dd><code>ts-blk-m</code></dd>", mapped, re.S)
+        # Which SKU the line maps to, by its Seller defined code.
+        assert "반팔 티셔츠 · 블랙 / M" in mapped and "Seller defined code <code>TS-BLK-M</code>" in mapped
+        assert "Seller defined code" not in unmapped and "Not mapped" in unmapped
+
+    def test_a_manual_lines_code_is_the_seller_defined_code_the_seller_typed(self, signed_in, seller):
+        order = make_order(seller=seller, source=Order.Source.MANUAL, lines=[{"seller_option_code": "MUG-01"}])
+        html = text(signed_in.get(reverse("orders:order-detail", args=[order.pk])))
+        (codes,) = re.findall(r'<td data-label="Codes" class="codes">(.*?)</td>', html, re.S)
+        assert re.findall(r"<dt>(.*?)</dt>", codes) == ["Seller defined code", "SKU"]
+        assert "<code>MUG-01</code>" in codes and "Seller internal" not in codes
 
     def test_manual_order_without_account(self, signed_in, seller):
         order = make_order(seller=seller, source=Order.Source.MANUAL, reference_order_no="2026110100000001")
