@@ -240,7 +240,8 @@ class SkuImport(WorkerJob, models.Model):
     phase = models.CharField(max_length=10, choices=Phase.choices, default=Phase.WAITING)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
-    message = models.CharField(max_length=500, blank=True, help_text="What went wrong with the file as a whole")
+    message = models.CharField(max_length=1000, blank=True, help_text="What went wrong with the file as a whole, or "
+                               "what it changed")
     errors = models.JSONField(default=list, blank=True, help_text="[{row, column, message}] in row order")
     error_rows = models.PositiveIntegerField(default=0)
     skus_created = models.PositiveIntegerField(default=0)

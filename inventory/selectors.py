@@ -19,7 +19,7 @@ from integrations import registry
 from inventory.codes import code_key
 from inventory.models import LinkCheck, LinkStatus, OptionSku, SiteOptionLink, Sku, SkuImport, SkuKind
 from inventory.services.links import link_accounts
-from inventory.services.mapping import OPEN_STATUSES
+from inventory.services.mapping import OPEN_STATUSES, chunked
 from orders.models import OrderLine
 from sellers.models import Seller
 
@@ -296,10 +296,12 @@ def options_sold_out_by_sync(*, seller: Seller, option_ids: list[int]) -> SoldOu
     while the warehouse has none available: the sales site shows them sold out (docs/inventory.md, "Nothing on
     hand is pushed as 0"). Saving a SKU says so, so that a seller registering SKUs before the first inbound is
     not surprised by listings selling out."""
-    links = list(SiteOptionLink.objects.filter(
-        seller=seller, option_id__in=option_ids, status=LinkStatus.LINKED, account__is_active=True,
-        account__auto_stock_sync=True, option__is_active=True, option__on_hand__lte=F("option__reserved"),
-    ).values_list("option_id", "account__shop_id"))
+    links = []
+    for batch in chunked(sorted(option_ids)):  # an Excel upload may hold tens of thousands
+        links += SiteOptionLink.objects.filter(
+            seller=seller, option_id__in=batch, status=LinkStatus.LINKED, account__is_active=True,
+            account__auto_stock_sync=True, option__is_active=True, option__on_hand__lte=F("option__reserved"),
+        ).values_list("option_id", "account__shop_id")
     return SoldOutBySync(options=len({option for option, _ in links}), shops=sorted({shop for _, shop in links}))
 
 

@@ -20,6 +20,7 @@ from inventory import excel
 from inventory.codes import code_key, code_problem
 from inventory.excel import COLUMN_BY_KEY, ImportFileError, ImportRow
 from inventory.models import OptionSku, Sku, SkuImport, SkuKind
+from inventory.selectors import options_sold_out_by_sync
 from inventory.services.mapping import chunked, lines_remap, remap_lines_lock
 from inventory.services.skus import (
     MAX_BARCODE,
@@ -83,11 +84,19 @@ def sku_import_run(*, import_id: int) -> SkuImport | None:
         return _finish(job, status=SkuImport.Status.REJECTED, rows_total=len(rows), rows_done=len(rows),
                        errors=outcome.errors, error_rows=outcome.error_rows,
                        message=f"Nothing was imported: {outcome.error_rows:,} of {len(rows):,} rows need fixing.")
+    message = outcome.summary
+    sold_out = options_sold_out_by_sync(seller=job.seller, option_ids=outcome.option_ids)
+    if sold_out.options:
+        n = sold_out.options
+        message += (f" Automatic Stock Qty Sync is on for {', '.join(sold_out.shops)}: {n:,} option"
+                    f"{'s' if n != 1 else ''} of this file {'are' if n != 1 else 'is'} linked to the sales site with "
+                    f"nothing available at the warehouse, so the sales site shows {'them' if n != 1 else 'it'} sold "
+                    "out until stock is received.")
     return _finish(job, status=SkuImport.Status.SUCCEEDED, rows_total=len(rows), rows_done=len(rows),
                    skus_created=outcome.skus_created, skus_updated=outcome.skus_updated,
                    options_created=outcome.options_created, options_updated=outcome.options_updated,
                    options_unchanged=outcome.options_unchanged, lines_mapped=outcome.lines_mapped,
-                   message=outcome.summary)
+                   message=message)
 
 
 def _finish(job: SkuImport, *, status: str, **fields) -> SkuImport:
@@ -111,6 +120,7 @@ class ImportOutcome:
     # (code, old name, new name): a Product code names the SKU, so a row reusing another product's code
     # renames that SKU; the result says so, in case the code was a slip.
     renamed: list[tuple[str, str, str]] = field(default_factory=list)
+    option_ids: list[int] = field(default_factory=list, repr=False)  # the file's option SKUs, once saved
 
     @property
     def error_rows(self) -> int:
@@ -412,6 +422,7 @@ def _apply(*, seller: Seller, groups: list[_Group], options: dict[str, OptionSku
                                         option_values=row.option_values, barcode=row.barcode,
                                         position=positions[sku.pk], is_active=active_option))
                 continue
+            outcome.option_ids.append(option.pk)
             new = (row.code, row.option_values, row.barcode, active_option)
             if new == (option.code, option.option_values, option.barcode, option.is_active):
                 outcome.options_unchanged += 1
@@ -420,6 +431,7 @@ def _apply(*, seller: Seller, groups: list[_Group], options: dict[str, OptionSku
             option.updated_at = now
             update.append(option)
     OptionSku.objects.bulk_create(create, batch_size=1000)
+    outcome.option_ids += [option.pk for option in create]
     OptionSku.objects.bulk_update(update, ["code", "option_values", "barcode", "is_active", "updated_at"],
                                   batch_size=1000)
     outcome.options_created, outcome.options_updated = len(create), len(update)

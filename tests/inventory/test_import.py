@@ -94,6 +94,34 @@ def test_the_result_names_the_skus_a_file_renamed_within_the_message_length(sell
     assert outcome.summary.endswith(" more.") and len(outcome.summary) <= 500
 
 
+def test_the_result_says_which_options_the_sales_site_now_shows_sold_out(
+        seller, eager_celery, django_capture_on_commit_callbacks):
+    """The renamed list fills the message to its old length; the stock sync note still fits after it."""
+    from tests.factories import make_account
+
+    account = make_account(seller=seller, shop_id="demoshop", auto_stock_sync=True)
+    for n in range(3):
+        order = Order.objects.create(seller=seller, site="lotteon", order_no=f"20261127000000{n:02d}", account=account,
+                                     recipient_name="김", address="서울", status="confirmed")
+        OrderLine.objects.create(order=order, seller=seller, line_no="1", product_name="티셔츠",
+                                 seller_option_code=f"HOODIE-{n}", quantity=1, status=LineStatus.CONFIRMED,
+                                 site_product_id="LO100", site_option_id=f"LO100_{n}")
+    for n in range(40):
+        make_single(seller=seller, code=f"CODE-{n:02d}", name=f"옛 이름 {n}")
+    rows = [[f"HOODIE-{n}", "후드", f"옵션 {n}", "HOODIE", None, None] for n in range(3)]
+    rows += [[f"CODE-{n:02d}", f"새 이름 {n}", None, None, None, None] for n in range(40)]
+    job = run(seller, xlsx(rows), django_capture_on_commit_callbacks)
+
+    assert job.status == SkuImport.Status.SUCCEEDED, job.message
+    assert " more." in job.message
+    assert job.message.endswith("Automatic Stock Qty Sync is on for demoshop: 3 options of this file are linked to the "
+                                "sales site with nothing available at the warehouse, so the sales site shows them "
+                                "sold out until stock is received.")
+    OptionSku.objects.filter(seller=seller).update(on_hand=1)
+    again = run(seller, xlsx(rows), django_capture_on_commit_callbacks)
+    assert again.status == SkuImport.Status.SUCCEEDED and "Automatic Stock Qty Sync" not in again.message
+
+
 def test_a_file_with_bad_rows_applies_nothing_and_reports_every_bad_row(
         seller, eager_celery, django_capture_on_commit_callbacks):
     make_single(seller=seller, code="TAKEN-1", name="기존 이어폰")
