@@ -290,6 +290,15 @@ class SoldOutBySync:
     options: int  # option SKUs the sales site now shows sold out
     shops: list[str]  # the Shop IDs of the accounts pushing their stock
 
+    def sentence(self, of: str) -> str:
+        """What to tell the seller ("" when nothing sells out); ``of``: "this SKU", "this file"."""
+        n = self.options
+        if not n:
+            return ""
+        return (f"Automatic Stock Qty Sync is on for {', '.join(self.shops)}: {n:,} option{'s' if n != 1 else ''} of "
+                f"{of} {'are' if n != 1 else 'is'} linked to the sales site with nothing available at the warehouse, "
+                f"so the sales site shows {'them' if n != 1 else 'it'} sold out until stock is received.")
+
 
 def options_sold_out_by_sync(*, seller: Seller, option_ids: list[int]) -> SoldOutBySync:
     """Of these option SKUs, those linked to an account that pushes stock (active, Automatic Stock Qty Sync on)

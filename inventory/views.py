@@ -72,11 +72,7 @@ def _mapped_note(saved) -> str:
 def _sold_out_warning(request, seller, saved) -> None:
     sold_out = options_sold_out_by_sync(seller=seller, option_ids=[o.pk for o in saved.sku.options.all()])
     if sold_out.options:
-        n = sold_out.options
-        messages.warning(request, f"Automatic Stock Qty Sync is on for {', '.join(sold_out.shops)}: {n} option"
-                         f"{'s' if n != 1 else ''} of this SKU {'are' if n != 1 else 'is'} linked to the sales site "
-                         "with nothing available at the warehouse, so the sales site shows "
-                         f"{'them' if n != 1 else 'it'} sold out until stock is received.")
+        messages.warning(request, sold_out.sentence(of="this SKU"))
 
 
 def _safe_next(request, default: str) -> str:

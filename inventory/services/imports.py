@@ -84,14 +84,8 @@ def sku_import_run(*, import_id: int) -> SkuImport | None:
         return _finish(job, status=SkuImport.Status.REJECTED, rows_total=len(rows), rows_done=len(rows),
                        errors=outcome.errors, error_rows=outcome.error_rows,
                        message=f"Nothing was imported: {outcome.error_rows:,} of {len(rows):,} rows need fixing.")
-    message = outcome.summary
-    sold_out = options_sold_out_by_sync(seller=job.seller, option_ids=outcome.option_ids)
-    if sold_out.options:
-        n = sold_out.options
-        message += (f" Automatic Stock Qty Sync is on for {', '.join(sold_out.shops)}: {n:,} option"
-                    f"{'s' if n != 1 else ''} of this file {'are' if n != 1 else 'is'} linked to the sales site with "
-                    f"nothing available at the warehouse, so the sales site shows {'them' if n != 1 else 'it'} sold "
-                    "out until stock is received.")
+    sold_out = options_sold_out_by_sync(seller=job.seller, option_ids=outcome.option_ids).sentence(of="this file")
+    message = f"{outcome.summary} {sold_out}".strip()
     return _finish(job, status=SkuImport.Status.SUCCEEDED, rows_total=len(rows), rows_done=len(rows),
                    skus_created=outcome.skus_created, skus_updated=outcome.skus_updated,
                    options_created=outcome.options_created, options_updated=outcome.options_updated,
