@@ -1,5 +1,9 @@
+import logging
+
 from celery import shared_task
 from django.conf import settings
+
+logger = logging.getLogger("smartship.inventory.stock_sync")
 
 
 @shared_task(ignore_result=True)
@@ -59,4 +63,9 @@ def sync_stock_account(self, account_id: int, full: bool = False, trigger: str =
     transient = {str(ErrorCode.RATE_LIMITED), str(ErrorCode.HOST_UNREACHABLE), str(ErrorCode.TIMEOUT),
                  str(ErrorCode.SERVER_ERROR), str(ErrorCode.MALFORMED_RESPONSE), str(ErrorCode.OUTCOME_UNKNOWN)}
     if run.status in (StockSyncRun.Status.FAILED, StockSyncRun.Status.PARTIAL) and run.error_code in transient:
+        if self.request.retries >= self.max_retries:
+            # Expected, not a crash: the rows stay waiting for the periodic full sync (the run row says why).
+            logger.warning("stock sync of account %s: still %s after %s retries; left to the full sync",
+                           account_id, run.error_code, self.max_retries)
+            return
         raise self.retry(countdown=60)

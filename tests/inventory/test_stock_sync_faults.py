@@ -449,3 +449,16 @@ def test_the_command_says_why_an_account_whose_connection_failed_waits(sandbox, 
     out = StringIO()
     call_command("sync_stock", stdout=out)
     assert f"account {account.pk}: Skipped" in out.getvalue() and "Test Connection" in out.getvalue()
+
+
+def test_retries_used_up_leave_the_rows_to_the_full_sync_without_a_crash(sandbox, account, caplog):
+    """The task's last retry failing the same way is expected: a warning, not a crashed task (which would mail
+    the admins); the rows stay waiting."""
+    row, opt = synced_at(sandbox, account, 3)
+    stock_receive(seller=account.seller, option=opt, quantity=2)
+    sandbox.fault(path=STOCK, status=429, retryAfter=30, count=1)
+    result = sync_stock_account.apply((account.pk,), retries=sync_stock_account.max_retries)
+    assert result.successful(), result.traceback
+    assert "left to the full sync" in caplog.text
+    assert StockSyncRun.objects.latest("pk").error_code == "rate_limited"
+    assert StockPush.objects.get().dirty
