@@ -53,20 +53,32 @@ def sync_request(*, account: SalesSiteAccount, trigger: str = SyncRun.Trigger.MA
         pending = account.sync_runs.filter(status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING]).first()
         if pending is not None and not _stale(pending):
             return pending
-        if pending is not None:
+        if pending is not None and pending.status == SyncRun.Status.QUEUED:
+            SyncRun.objects.filter(pk=pending.pk).update(
+                status=SyncRun.Status.FAILED, finished_at=timezone.now(), error_code="not_started",
+                error_message=f"No worker started this sync within {_task_expiry() // 60} minutes (is the worker "
+                              "running? see the Dashboard), so it was dropped; a new sync was queued.")
+        elif pending is not None:
             SyncRun.objects.filter(pk=pending.pk).update(
                 status=SyncRun.Status.FAILED, finished_at=timezone.now(), error_code="lost",
                 error_message="The worker running this sync stopped before it finished; a new sync was queued.")
         run = SyncRun.objects.create(seller_id=account.seller_id, account=account, trigger=trigger)
-        transaction.on_commit(lambda: sync_account.apply_async(
-            (run.pk,), expires=settings.SMARTSHIP_ORDER_SYNC_SECONDS * 2))
+        transaction.on_commit(lambda: sync_account.apply_async((run.pk,), expires=_task_expiry()))
     return run
 
 
+def _task_expiry() -> int:
+    """Seconds a queued sync task may wait for a worker; past them the broker drops it unrun."""
+    return settings.SMARTSHIP_ORDER_SYNC_SECONDS * 2
+
+
 def _stale(run: SyncRun) -> bool:
+    """A run that will not end by itself: queued past its task's expiry (the task was dropped unrun, e.g. the
+    worker was down), or running past the lock (its worker died)."""
+    if run.status == SyncRun.Status.QUEUED:
+        return timezone.now() - run.queued_at > timedelta(seconds=_task_expiry())
     limit = timedelta(seconds=max(settings.SMARTSHIP_ORDER_SYNC_SECONDS * 3, settings.SMARTSHIP_SYNC_LOCK_SECONDS))
-    reference = run.started_at or run.queued_at
-    return timezone.now() - reference > limit
+    return timezone.now() - (run.started_at or run.queued_at) > limit
 
 
 def accounts_due() -> list[SalesSiteAccount]:

@@ -70,6 +70,28 @@ def test_queued_run_is_not_duplicated_and_polls(client, demo):
 
 
 @pytest.mark.django_db
+def test_a_queued_sync_no_worker_took_in_time_is_dropped_for_a_new_one(client, demo, settings):
+    """The worker was down: the queued task expired unrun (the broker drops it). The next Sync now or beat tick
+    does not wait behind it for the running-sync limit; it says it never started and queues a new one."""
+    settings.SMARTSHIP_ORDER_SYNC_SECONDS = 60
+    settings.SMARTSHIP_SYNC_LOCK_SECONDS = 600
+    _, user, account = demo
+    client.force_login(user)
+    client.post(f"/sales-sites/{account.pk}/sync/")
+    first = SyncRun.objects.get(account=account)
+    SyncRun.objects.filter(pk=first.pk).update(queued_at=timezone.now() - timedelta(seconds=90))
+    client.post(f"/sales-sites/{account.pk}/sync/")
+    assert SyncRun.objects.filter(account=account).count() == 1, "within the task's expiry: still waiting"
+
+    SyncRun.objects.filter(pk=first.pk).update(queued_at=timezone.now() - timedelta(seconds=150))
+    client.post(f"/sales-sites/{account.pk}/sync/")
+    first.refresh_from_db()
+    assert (first.status, first.error_code) == (SyncRun.Status.FAILED, "not_started")
+    assert first.error_message.startswith("No worker started this sync within 2 minutes")
+    assert SyncRun.objects.filter(account=account, status=SyncRun.Status.QUEUED).count() == 1
+
+
+@pytest.mark.django_db
 def test_deactivated_account_does_not_sync_and_runs_are_private(client, demo):
     _, user, account = demo
     account.is_active = False
