@@ -47,6 +47,16 @@ def sync_stock_due_accounts() -> int:
     return len(ids)
 
 
+@shared_task(ignore_result=True)
+def sync_stock_waiting() -> int:
+    """Beat's sweep of changes still waiting after their own push (``stock_accounts_waiting``)."""
+    from inventory.services.stock_sync import stock_accounts_waiting, stock_push_enqueue
+
+    ids = stock_accounts_waiting()
+    stock_push_enqueue(account_ids=ids)
+    return len(ids)
+
+
 @shared_task(bind=True, ignore_result=True, max_retries=3)
 def sync_stock_account(self, account_id: int, full: bool = False, trigger: str = "change") -> None:
     """Push one account's changed stock (queued after commit by every stock change, retries and the schedule).

@@ -368,7 +368,15 @@ SMARTSHIP_STOCK_RECHECK_PRODUCTS = env.int("SMARTSHIP_STOCK_RECHECK_PRODUCTS", d
 # alone this long before it is read back, or a late 86 would put back an older figure over the newer one sent in
 # between. The run that finds such an option queues a push for when the time is up.
 SMARTSHIP_STOCK_SETTLE_SECONDS = env.int("SMARTSHIP_STOCK_SETTLE_SECONDS", default=90)
+# Changes still waiting after their own push (lost task, worker down, a connection that failed and is back): sent
+# this often instead of at the next full sync.
+SMARTSHIP_STOCK_SWEEP_SECONDS = env.float("SMARTSHIP_STOCK_SWEEP_SECONDS", default=120.0)
 CELERY_BEAT_SCHEDULE = {
+    "stock-waiting-sweep": {
+        "task": "inventory.tasks.sync_stock_waiting",
+        "schedule": SMARTSHIP_STOCK_SWEEP_SECONDS,
+        "options": {"expires": SMARTSHIP_STOCK_SWEEP_SECONDS - 10},
+    },
     "stock-sync": {
         "task": "inventory.tasks.sync_stock_due_accounts",
         "schedule": float(SMARTSHIP_STOCK_SYNC_SECONDS),

@@ -739,6 +739,18 @@ def _apply_resume(batch: list[_Item], outcomes: list[StockPushOutcome], *, run: 
 
 # --- Beat ----------------------------------------------------------------------------------------------
 
+def stock_accounts_waiting() -> list[int]:
+    """Beat's sweep: accounts pushing stock, their connection not failed, with a change marked over a minute ago
+    and still not taken by a push (its task was lost, the worker was down, or the connection failed and is back:
+    nothing else would send it before the full sync). Refused options are not dirty, so none is re-sent here."""
+    before = timezone.now() - timedelta(seconds=60)
+    return sorted(set(StockPush.objects.filter(
+        dirty=True, claimed_by__isnull=True, updated_at__lt=before, account__is_active=True,
+        account__auto_stock_sync=True,
+    ).exclude(account__connection_status=SalesSiteAccount.ConnectionStatus.FAILED)
+        .values_list("account_id", flat=True).distinct()))
+
+
 def stock_accounts_due(*, connected_only: bool = True) -> list[int]:
     """The accounts a full sync is for: active, with Automatic Stock Qty Sync on. The periodic one leaves out those
     whose connection failed (each push would only say that stock waits, every half hour; the Stock sync page

@@ -224,4 +224,4 @@ def test_seller_sends_orders_by_hand_and_retries_a_refused_stock_push(page, live
     assert wait_for(lambda: live_stock(sandbox)[other["sitmNo"]]["stkQty"] == 5, timeout=60)
     page.reload()
     expect(page.locator(".ss-table")).to_have_count(0)
-    assert "No failures" in page.content()
+    assert "No refusals" in page.content()

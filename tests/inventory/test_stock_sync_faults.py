@@ -462,3 +462,35 @@ def test_retries_used_up_leave_the_rows_to_the_full_sync_without_a_crash(sandbox
     assert "left to the full sync" in caplog.text
     assert StockSyncRun.objects.latest("pk").error_code == "rate_limited"
     assert StockPush.objects.get().dirty
+
+
+def test_changes_held_by_a_failed_connection_go_with_the_sweep_once_it_is_back(
+        sandbox, account, eager_celery, django_capture_on_commit_callbacks):
+    """The key was refused (401) while a receipt waited to be pushed; an order sync then succeeds with the key
+    put right, without Test Connection. The waiting change goes with the next sweep, not the full sync half an
+    hour later; a change just marked, or one of an account still failed, is left to its own push."""
+    from inventory.services.stock_sync import stock_accounts_waiting
+    from inventory.tasks import sync_stock_waiting
+    from orders.services.sync import orders_sync
+
+    row, opt = synced_at(sandbox, account, 3)
+    sandbox.fault(path=STOCK, status=401, count=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        stock_receive(seller=account.seller, option=opt, quantity=2)
+    account.refresh_from_db()
+    assert account.connection_status == SalesSiteAccount.ConnectionStatus.FAILED
+    StockPush.objects.update(updated_at=timezone.now() - timedelta(minutes=5))
+    assert stock_accounts_waiting() == [], "held while the connection is failed"
+
+    assert orders_sync(account_id=account.pk).status == "succeeded"
+    account.refresh_from_db()
+    assert account.connection_status == SalesSiteAccount.ConnectionStatus.OK
+    assert stock_accounts_waiting() == [account.pk]
+    StockPush.objects.update(updated_at=timezone.now())
+    assert stock_accounts_waiting() == [], "marked a moment ago: its own push is on its way"
+
+    StockPush.objects.update(updated_at=timezone.now() - timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sync_stock_waiting() == 1
+    assert lotteon(sandbox, row)[0] == 5
+    assert not StockPush.objects.get().dirty and stock_accounts_waiting() == []
