@@ -25,7 +25,7 @@ class ApplicationError(Exception):
 # got there first, the order was cancelled meanwhile, the line is on hold, nothing is left to do): 409, so that
 # a program can tell "fix the request" (400) from "look at the thing again" (409). ``not_found`` is a 404.
 CONFLICT_CODES = frozenset({
-    "account_inactive", "already_received", "busy", "manual_in_progress", "cancel_requested", "cancelled", "duplicate", "flagged",
+    "account_busy", "account_inactive", "already_received", "busy", "manual_in_progress", "cancel_requested", "cancelled", "duplicate", "flagged",
     "hold_changed",
     "not_a_conflict", "not_dismissable", "not_flagged", "not_printable", "not_ready", "nothing_to_confirm",
     "reprint_needed",

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.module_loading import import_string
 
 from core.crypto import DecryptionError
 from integrations import registry
@@ -208,8 +209,13 @@ def account_set_active(*, account: SalesSiteAccount, active: bool, actor: User |
 
 
 @transaction.atomic
+@transaction.atomic
 def account_delete(*, account: SalesSiteAccount) -> None:
-    """Remove the account and its stored key. Orders it brought in stay (they reference it loosely)."""
+    """Remove the account and its stored key. Orders it brought in stay (they reference it loosely). The apps
+    that still owe the account work (``SMARTSHIP_BEFORE_ACCOUNT_DELETE``: tracking numbers on their way) may
+    refuse with an ``ApplicationError``; nothing is deleted then."""
+    for path in settings.SMARTSHIP_BEFORE_ACCOUNT_DELETE:
+        import_string(path)(account=account)
     account.delete()
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.exceptions import ApplicationError
 from core.http import safe_next
 from core.ids import id_or_none
 from integrations import registry
@@ -214,7 +215,11 @@ class AccountDeleteView(AccountMixin, View):
     def post(self, request, pk):
         account = self.get_account()
         shop_id = account.shop_id
-        account_delete(account=account)
+        try:
+            account_delete(account=account)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("integrations:account-detail", pk=account.pk)
         messages.success(request, f"Account {shop_id} deleted. Its orders stay in the portal.")
         return redirect("integrations:account-list")
 

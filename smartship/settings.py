@@ -415,6 +415,8 @@ SMARTSHIP_ON_LINES_CONFIRMED = ["inventory.hooks.on_lines_confirmed"]
 SMARTSHIP_ON_LINES_CANCELLED = ["inventory.hooks.on_lines_cancelled", "waybills.hooks.on_lines_cancelled"]
 SMARTSHIP_ON_LINES_SHIPPED = ["inventory.hooks.on_lines_shipped"]
 SMARTSHIP_ORDER_ATTENTION = ["waybills.hooks.order_attention"]
+# Asked before a sales-site account is deleted; each may refuse with an ApplicationError (work still owed to it).
+SMARTSHIP_BEFORE_ACCOUNT_DELETE = ["waybills.hooks.before_account_delete"]
 
 # Sales sites the portal offers, in menu order: one line per marketplace package.
 SMARTSHIP_SALES_SITES = ["integrations.lotteon.adapter.LOTTEON"]

@@ -79,3 +79,19 @@ def order_attention(*, statuses: dict[int, str]) -> dict[int, str]:
         reasons.setdefault(order_id, []).append(
             f"Tracking push failed for line{'s' if len(lines) > 1 else ''} {', '.join(lines)} ({number}): {message}")
     return {order_id: " ".join(texts) for order_id, texts in reasons.items()}
+
+
+def before_account_delete(*, account) -> None:
+    """Tracking numbers not settled with the account's sales site (waiting, being sent, unsettled, refused or in
+    conflict) would be left with no account to send them or read them back: refuse, so the seller settles them
+    (Tracking push failures) or deactivates the account instead."""
+    from core.exceptions import ApplicationError
+    from waybills.models import TrackingPush
+
+    count = TrackingPush.objects.filter(account=account, state__in=TrackingPush.OPEN_STATES).count()
+    if count:
+        raise ApplicationError(
+            f"Account {account.shop_id} was not deleted: {count} tracking number{'s are' if count != 1 else ' is'} "
+            "not settled with the sales site yet (waiting, being sent or refused; see Waybill ▸ Tracking push "
+            "failures). Let them go through or settle them there first, or deactivate the account instead: that "
+            "stops every sync and write and keeps its numbers.", code="account_busy")

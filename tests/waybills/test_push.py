@@ -24,7 +24,7 @@ from tests.waybills.helpers import (
 )
 from waybills.labels.numbers import qsp_check
 from waybills.models import TrackingPush, Waybill, WaybillKind
-from waybills.services.push import push_correct, pushes_retry, tracking_push
+from waybills.services.push import push_correct, push_dismiss, pushes_retry, tracking_push
 from waybills.services.receiving import packing_receive
 from waybills.services.tracking import tracking_record
 
@@ -507,3 +507,28 @@ def test_bulk_dismiss_is_all_or_nothing_and_says_what_it_did(sandbox, account, c
     response = client.post(url, {"action": "dismiss", "push_ids": [p.pk for p in failed]}, follow=True)
     assert "Dismissed 2 tracking pushes: SmartShip stops sending them." in response.content.decode()
     assert set(TrackingPush.objects.values_list("state", flat=True)) == {State.CANCELLED}
+
+
+def test_an_account_with_numbers_on_their_way_is_not_deleted_until_they_are_settled(sandbox, account, client):
+    (order,) = pull(sandbox, account, 1)
+    print_invoices(account.seller, [order])
+    client.force_login(account.user)
+    page = client.post(f"/sales-sites/{account.pk}/delete/", follow=True).content.decode()
+    assert "was not deleted: 1 tracking number is not settled with the sales site yet" in page
+    api = client.delete(f"/api/v1/sales-site-accounts/{account.pk}/")
+    assert api.status_code == 409 and api.json()["code"] == "account_busy"
+    assert type(account).objects.filter(pk=account.pk).exists()
+
+    push(account)
+    assert TrackingPush.objects.get(order=order).state == State.CONFIRMED
+    assert client.delete(f"/api/v1/sales-site-accounts/{account.pk}/").status_code == 204
+
+
+def test_a_number_left_without_its_account_can_be_dismissed(sandbox, account):
+    """Rows orphaned before deleting waited for them: Dismiss takes them out of the failures list."""
+    (order,) = pull(sandbox, account, 1)
+    print_invoices(account.seller, [order])
+    row = TrackingPush.objects.get(order=order)
+    TrackingPush.objects.filter(pk=row.pk).update(state=State.UNKNOWN, account=None)
+    push_dismiss(seller_id=account.seller_id, push_id=row.pk)
+    assert TrackingPush.objects.get(pk=row.pk).state == State.CANCELLED

@@ -524,7 +524,9 @@ def push_correct(*, seller_id: int, push_id: int, actor: User | None = None) -> 
 def push_dismiss(*, seller_id: int, push_id: int, actor: User | None = None) -> TrackingPush:
     """Keep the number the site holds (shipped otherwise): stop pushing ours; the line counts as shipped."""
     (push,) = _seller_pushes(seller_id=seller_id, push_ids=[push_id])
-    if push.state not in (State.CONFLICT, State.FAILED):
+    # A row whose account was deleted (before deleting waited for its numbers) has no one to send or read it back.
+    orphaned = push.account_id is None and push.state in TrackingPush.OPEN_STATES
+    if push.state not in (State.CONFLICT, State.FAILED) and not orphaned:
         raise ApplicationError("Only a failed push or one shipped with another number can be dismissed.",
                                code="not_dismissable")
     kept = push.site_tracking_no
