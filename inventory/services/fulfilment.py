@@ -239,10 +239,11 @@ def fulfilment_orders_send(*, seller: Seller, order_ids: Sequence[int], actor: U
     candidates = {c.order.pk: c for c in candidates_load(seller_id=seller.pk, order_ids=ids, lock=True)}
     problems = []
     known = dict(Order.objects.filter(seller=seller, pk__in=ids).values_list("pk", "order_no"))
+    if missing := [pk for pk in ids if pk not in known]:
+        # Another seller's order, or none: the same answer as any unknown id (404 in the API).
+        raise ApplicationError(f"Nothing was sent: order {', '.join(map(str, missing[:10]))} was not found.",
+                               code="not_found", extra={"orders": missing})
     for pk in ids:
-        if pk not in known:
-            problems.append(f"Order {pk} was not found.")
-            continue
         candidate = candidates.get(pk)
         if candidate is None:
             problems.append(f"Order {known[pk]} is already a fulfilment order, shipped or cancelled.")

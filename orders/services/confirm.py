@@ -174,6 +174,11 @@ def _error_of(line: ConfirmTarget, failed: dict[tuple[str, str], list[ConfirmTar
 def orders_confirm(*, seller: Seller, order_ids: list[int], actor: User | None = None) -> tuple[int, int]:
     """The seller confirms selected orders by hand (Automatic Order Confirmation off). Orders of a site
     without a confirmation step are left out: they need none."""
+    known = set(Order.objects.filter(seller=seller, pk__in=order_ids).values_list("pk", flat=True))
+    if missing := sorted(set(order_ids) - known):
+        # Another seller's order, or none: the same answer as any unknown id (404 in the API).
+        raise ApplicationError(f"Nothing was confirmed: order {', '.join(map(str, missing[:10]))} was not found.",
+                               code="not_found", extra={"orders": missing})
     lines_by_account: dict[int, list[int]] = defaultdict(list)
     for line_id, account_id, site in OrderLine.objects.filter(
         seller=seller, order_id__in=order_ids, status=LineStatus.NEW, order__source=Order.Source.PULLED,

@@ -36,6 +36,8 @@ def test_send_list_ship_and_isolation():
     first, waiting = order(seller, user, "MUG-1", 2), order(seller, user, "NOPE")
     client = api(user)
 
+    unknown = client.post("/api/v1/fulfilment-orders/", {"order_ids": [first.pk, 999999]}, format="json")
+    assert unknown.status_code == 404 and unknown.json()["code"] == "not_found", unknown.json()
     refused = client.post("/api/v1/fulfilment-orders/", {"order_ids": [first.pk, waiting.pk]}, format="json")
     assert refused.status_code == 409 and refused.json()["code"] == "not_ready"
     assert "1 of 1 line not mapped: NOPE" in refused.json()["message"]
@@ -51,7 +53,7 @@ def test_send_list_ship_and_isolation():
     other = api(other_user)
     assert other.get(f"/api/v1/fulfilment-orders/{fo['id']}/").status_code == 404
     assert other.get("/api/v1/fulfilment-orders/").json()["count"] == 0
-    assert other.post("/api/v1/fulfilment-orders/", {"order_ids": [waiting.pk]}, format="json").status_code == 409
+    assert other.post("/api/v1/fulfilment-orders/", {"order_ids": [waiting.pk]}, format="json").status_code == 404
     assert other.get("/api/v1/stock-movements/").json()["count"] == 0
 
     # Sellers cannot use the warehouse endpoints; operators can.

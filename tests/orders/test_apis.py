@@ -261,7 +261,9 @@ class TestConfirm:
         other, _ = make_seller_user()
         theirs = make_order(seller=other, account=make_account(seller=other, account_number="LO20000002"))
         response = api.post("/api/v1/orders/confirm/", {"order_ids": [theirs.pk]}, format="json")
-        assert response.status_code == 409 and response.json()["code"] == "nothing_to_confirm"
+        assert response.status_code == 404 and response.json()["code"] == "not_found"
+        assert response.json()["extra"] == {"orders": [theirs.pk]}
+        assert not theirs.lines.exclude(status="new").exists()
 
     @pytest.mark.parametrize("body", [{}, {"order_ids": []}, {"order_ids": ["x"]}, {"order_ids": [0]}])
     def test_bad_bodies(self, api, body):

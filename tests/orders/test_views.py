@@ -352,7 +352,7 @@ class TestConfirmSelected:
         other_account = make_account(seller=other, account_number="LO20000002")
         theirs = make_order(seller=other, account=other_account)
         response = signed_in.post(reverse("orders:order-confirm"), {"order_ids": [theirs.pk]}, follow=True)
-        assert "None of the selected orders has a New line to confirm." in response.content.decode()
+        assert f"Nothing was confirmed: order {theirs.pk} was not found." in response.content.decode()
         assert theirs.lines.get().status == LineStatus.NEW
 
     @pytest.mark.parametrize("data", [{}, {"order_ids": ["abc"]}])
