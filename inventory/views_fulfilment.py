@@ -75,8 +75,10 @@ class FulfilmentListView(WarehouseOperatorRequiredMixin, TemplateView):
         query = {key: value for key, value in self.request.GET.items() if key != "page" and value}
         tab_query = {key: value for key, value in query.items() if key != "tab"}
         counts = fulfilment_counts(seller_id=filters.seller_id)
+        seller_name = next((s.name for s in sellers if s.pk == filters.seller_id), "")
         return super().get_context_data(
             form=form, filters=filters, page_obj=page, fulfilments=page.object_list, query_string=urlencode(query),
+            tab_label=dict(TABS).get(filters.tab, TABS[0][1]), seller_name=seller_name,
             tabs=[(key, label, counts.get(key, 0)) for key, label in TABS], tab_query=urlencode(tab_query),
             **kwargs)
 

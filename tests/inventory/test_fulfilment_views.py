@@ -66,6 +66,39 @@ def test_fulfilment_search_applies_with_an_unknown_tab_and_odd_numbers(client, s
         assert response.status_code == 200 and fo.number not in response.content.decode(), q
 
 
+def _empty_state(page: str) -> str:
+    block = page.split('class="empty-state">', 1)[1].split("</div>", 1)[0]
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", block)).split())
+
+
+def test_each_fulfilment_tab_and_a_search_without_matches_has_its_own_empty_text(client, setup, operator):
+    seller, user, sku, black, white, order, fo = setup  # one open order: every other tab is empty
+    client.force_login(operator)
+    url = reverse("inventory:fulfilment-list")
+    arrive = "Orders arrive here when a seller sends them"
+    texts = {}
+    for tab in ("picking", "packed", "flagged", "shipped", "cancelled"):
+        texts[tab] = _empty_state(client.get(url, {"tab": tab}).content.decode())
+        assert arrive not in texts[tab], tab
+    assert texts["flagged"].startswith("No flagged fulfilment orders")
+    assert texts["packed"].startswith("No packed fulfilment orders")
+    assert texts["shipped"].startswith("No shipped fulfilment orders")
+    assert texts["cancelled"].startswith("No cancelled fulfilment orders")
+    assert texts["picking"].startswith("No fulfilment orders being picked")
+    assert len(set(texts.values())) == len(texts)
+
+    page = client.get(url, {"tab": "active", "q": "nobody-like-this"}).content.decode()
+    text = _empty_state(page)
+    assert arrive not in text
+    assert "Nothing under To ship matches “nobody-like-this”. Clear the search." in text
+    assert 'href="?tab=active">Clear the search</a>' in page
+    text = _empty_state(client.get(url, {"tab": "packed", "seller": seller.pk}).content.decode())
+    assert "스마트십 데모상점 has nothing under Packed. Clear the search." in text
+
+    FulfilmentOrder.objects.all().delete()
+    assert arrive in _empty_state(client.get(url).content.decode()), "To ship: where orders come from"
+
+
 def test_fulfilment_list_detail_pick_list_and_ship(client, setup, operator):
     seller, user, sku, black, white, order, fo = setup
     client.force_login(operator)
