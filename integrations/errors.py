@@ -33,6 +33,9 @@ class ErrorCode(StrEnum):
     ACCOUNT_MISMATCH = "account_mismatch"
 
 
+SERVER_IPS_LEAD = " Server IPs to register: "
+
+
 class SalesSiteError(Exception):
     """Base of every error a sales-site client raises."""
 
@@ -78,13 +81,28 @@ class Unauthorized(SalesSiteError):
 
 
 class Forbidden(SalesSiteError):
-    """HTTP 403: the key is fine but the calling server is not allowed (IP allowlist)."""
+    """HTTP 403: the key is fine but the calling server is not allowed (IP allowlist).
+
+    The message ends with the IPs to register (``SMARTSHIP_SERVER_IPS`` when raised, also in ``server_ips``).
+    It is stored and shown as it is (Test Connection, the account's connection message, Sync history, the
+    stock and tracking pushes), so wherever the refusal is read the list to register is in it.
+    """
 
     code = ErrorCode.FORBIDDEN
     default_message = (
         "The sales site refused this server: its IP address is not registered for the API key. "
         "Register the portal's server IPs with the sales site."
     )
+
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        from django.conf import settings
+
+        super().__init__(message, **kwargs)
+        self.server_ips: list[str] = list(settings.SMARTSHIP_SERVER_IPS)
+        # Not twice: an unpickled error is built again from its message.
+        if self.server_ips and SERVER_IPS_LEAD not in self.message:
+            self.message = f"{self.message}{SERVER_IPS_LEAD}{';'.join(self.server_ips)}."
+            self.args = (self.message,)
 
 
 class RateLimited(SalesSiteError):

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.utils.module_loading import import_string
 from core.crypto import DecryptionError
 from integrations import registry
 from integrations.base import AdapterConfig, Capability, SalesSite
-from integrations.errors import ErrorCode, SalesSiteError
+from integrations.errors import ErrorCode, Forbidden, SalesSiteError
 from integrations.models import AccountEvent, ApiCallLog, SalesSiteAccount
 from sellers.models import Seller, User
 
@@ -276,9 +275,8 @@ def _run_test(*, site: str, config: AdapterConfig) -> ConnectionOutcome:
             # person testing by hand needs to hear that it says nothing about what they entered.
             message = message.split(" The portal will try again")[0] + TEST_AGAIN
         outcome = ConnectionOutcome(ok=False, message=message, code=str(exc.code), checked_at=now)
-        if exc.code == ErrorCode.FORBIDDEN:
-            outcome.server_ips = list(settings.SMARTSHIP_SERVER_IPS)
-            outcome.message += " Server IPs to register: " + ";".join(outcome.server_ips)
+        if isinstance(exc, Forbidden):  # its message already names them; the page adds a copy button
+            outcome.server_ips = exc.server_ips
         return outcome
     finally:
         adapter.close()

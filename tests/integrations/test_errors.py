@@ -41,3 +41,15 @@ def test_rate_limited_default_and_dict() -> None:
     error = errors.RateLimited(retry_after=12.0)
     assert error.retry_after == 12.0
     assert error.as_dict()["extra"]["retry_after"] == 12.0
+
+
+def test_forbidden_names_the_server_ips_to_register_once(settings) -> None:
+    import pickle
+
+    settings.SMARTSHIP_SERVER_IPS = ["203.0.113.10", "2001:db8::1"]
+    error = errors.Forbidden("LotteON refused this server. Register the portal's server IPs, then save.")
+    assert error.server_ips == ["203.0.113.10", "2001:db8::1"]
+    assert error.message == ("LotteON refused this server. Register the portal's server IPs, then save. "
+                             "Server IPs to register: 203.0.113.10;2001:db8::1.")
+    assert str(error) == error.message and error.as_dict()["message"] == error.message
+    assert pickle.loads(pickle.dumps(error)).message == error.message, "not named twice when rebuilt"

@@ -107,6 +107,28 @@ def test_deactivated_account_does_not_sync_and_runs_are_private(client, demo):
     assert "demo-shop" not in client.get("/sales-sites/syncs/").content.decode()
 
 
+@pytest.mark.django_db
+def test_a_scheduled_sync_refused_for_the_server_ip_names_the_ips_wherever_it_is_shown(client, demo, sandbox,
+                                                                                        settings):
+    from orders.services.sync import orders_sync
+
+    _, user, account = demo
+    settings.SMARTSHIP_SERVER_IPS = ["211.115.121.4", "20.214.92.38"]
+    sandbox.fault(status=403, count=-1)
+    run = orders_sync(account_id=account.pk)
+    ips = "Server IPs to register: 211.115.121.4;20.214.92.38."
+    assert run.status == SyncRun.Status.FAILED and run.error_code == "forbidden"
+    assert run.error_message.endswith(ips) and run.error_message.count(ips) == 1
+    account.refresh_from_db()
+    assert account.connection_status == "failed" and account.connection_message.endswith(ips)
+
+    client.force_login(user)
+    for url in ("/sales-sites/syncs/", f"/sales-sites/{account.pk}/", "/sales-sites/", "/"):
+        page = client.get(url).content.decode()
+        assert "IP address is not registered" in page, url
+        assert page.count(ips) == page.count("IP address is not registered"), f"{url}: each refusal names the IPs"
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_sync_now_in_the_browser(page, live_server, demo, eager_celery, screenshot):
