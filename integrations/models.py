@@ -13,9 +13,11 @@ class SalesSiteAccount(models.Model):
         UNTESTED = "untested", "Not tested"
         OK = "ok", "Connected"
         FAILED = "failed", "Failed"
-        # The last test met a passing trouble at the site (5xx, timeout, 429, unreadable answer): it says nothing
-        # against the credentials, so work with them (tracking pushes) goes on, unlike after FAILED.
+        # The last test met a passing trouble at the site: it says nothing against the credentials, so work with
+        # them (tracking pushes) goes on, unlike after FAILED. LIMITED: the site answered, but 429 (too many
+        # calls); NO_ANSWER: every other one (5xx, timeout, unreachable, unreadable answer).
         NO_ANSWER = "no_answer", "Site not answering"
+        LIMITED = "limited", "Site limiting requests"
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="sales_site_accounts")
     site = models.CharField(max_length=30, help_text="Key of the sales site in the registry, e.g. 'lotteon'.")

@@ -456,6 +456,8 @@ def account_test_connection(*, account: SalesSiteAccount, actor: User | None = N
         outcome = _run_test(site=account.site, config=config)
     if outcome.ok:
         account.connection_status = SalesSiteAccount.ConnectionStatus.OK
+    elif outcome.code == ErrorCode.RATE_LIMITED:  # the site did answer: only not now
+        account.connection_status = SalesSiteAccount.ConnectionStatus.LIMITED
     elif outcome.code in PASSING_TROUBLE:
         account.connection_status = SalesSiteAccount.ConnectionStatus.NO_ANSWER
     else:

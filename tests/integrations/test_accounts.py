@@ -256,6 +256,24 @@ class TestConnection:
         assert account.connection_status == SalesSiteAccount.ConnectionStatus.NO_ANSWER
 
     @responses.activate
+    def test_a_rate_limited_test_says_the_site_is_limiting_requests_not_that_it_does_not_answer(self, client):
+        seller, user = make_seller_user()
+        responses.add(responses.GET, IDENTITY, status=429, headers={"Retry-After": "60"},
+                      json={"returnCode": "429", "message": "too many requests"})
+        account = make_account(seller=seller, api_key=KEY)
+        client.force_login(user)
+        tested = client.post(f"/sales-sites/{account.pk}/test/", HTTP_HX_REQUEST="true").content.decode()
+        assert len(responses.calls) == 1
+        account.refresh_from_db()
+        assert account.connection_status == SalesSiteAccount.ConnectionStatus.LIMITED
+        for page in (tested, client.get("/sales-sites/").content.decode(),
+                     client.get(f"/sales-sites/{account.pk}/").content.decode()):
+            assert '<span class="badge badge-limited">Site limiting requests</span>' in page
+            assert "Site not answering" not in page
+            assert "LotteON is limiting the number of calls" in page
+            assert "press Test Connection again in a minute." in page
+
+    @responses.activate
     def test_form_values_are_tested_without_saving(self, seller):
         identity_ok()
         outcome = credentials_test(
