@@ -112,7 +112,9 @@ RETURN_CODE_MEANINGS: dict[str, str] = {
     "9999": "payload error",
 }
 
-# --- What the seller or operator should do, per error (shown in the UI) ----------------------------
+# --- What the seller should do, per error (shown in the UI) ----------------------------------------
+# Written for the seller, who does not know SmartShip's operators: what they can do themselves, or "report it
+# to support".
 
 MSG_UNAUTHORIZED = (
     "LotteON rejected the API Key: it is invalid or has expired. Issue a new key in the LotteON store "
@@ -133,12 +135,12 @@ MSG_SERVER_ERROR = (
 )
 MSG_TIMEOUT = "LotteON did not answer within {seconds:g} seconds. The portal will try again automatically."
 MSG_UNREACHABLE = (
-    "LotteON could not be reached (DNS or connection failure at {host}). The portal will try again; if "
-    "it lasts, the operator should check the server's network and the LotteON base URL."
+    "LotteON could not be reached (DNS or connection failure at {host}). The portal will try again; if it "
+    "keeps happening, report it to support."
 )
 MSG_MALFORMED = (
-    "LotteON sent an answer the portal could not read ({detail}). The portal will try again; if it "
-    "lasts, the operator should report it to support."
+    "LotteON sent an answer the portal cannot read ({detail}). The portal will try again; if it keeps "
+    "happening, report it to support."
 )
 MSG_REJECTED = (
     "LotteON rejected the request (HTTP {status}). This is a fault in the portal, not in your settings: "

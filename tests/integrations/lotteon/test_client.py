@@ -165,6 +165,26 @@ def test_malformed_read_is_retried_then_raised(body: str, words: str) -> None:
     assert len(responses.calls) == expected_calls
 
 
+@responses.activate
+def test_a_malformed_answer_is_explained_to_the_seller() -> None:
+    responses.get(IDENTITY_URL, body="<html>gateway</html>", content_type="text/html")
+    client, _ = make_client()
+    with pytest.raises(errors.MalformedResponse) as info:
+        client.identity()
+    assert info.value.message == (
+        "LotteON sent an answer the portal cannot read (answer is not JSON). The portal will try again; if it "
+        "keeps happening, report it to support.")
+
+
+def test_no_message_shown_to_the_seller_sends_them_to_an_operator() -> None:
+    from integrations.lotteon import codes
+
+    messages = {name: value for name, value in vars(codes).items() if name.startswith("MSG_")}
+    assert "MSG_MALFORMED" in messages and "MSG_UNREACHABLE" in messages
+    for name, message in messages.items():
+        assert "operator" not in message.lower(), name
+
+
 @pytest.mark.parametrize(
     ("code", "words"),
     [("2003", "longer than one day"), ("9000", "code 9000: 처리 오류"), ("2001", "code 2001")],
