@@ -1,5 +1,5 @@
 """Logging pieces: error reports to the operators by e-mail, without a flood when one failure repeats and
-without the secrets a failing request carried."""
+without the secrets a failing request carried; an ordinary refusal logged in one line."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 
+from django.core.exceptions import PermissionDenied
 from django.views.debug import SafeExceptionReporterFilter
 
 
@@ -34,6 +35,18 @@ class OncePerInterval(logging.Filter):
                 return False
             self._last[key] = now
             return True
+
+
+class RefusalWithoutTraceback(logging.Filter):
+    """``django.request`` logs a ``PermissionDenied`` (a 403: a warehouse operator opening a seller's page, a
+    seller another's) with its traceback. The warning line says all there is (status and path); the traceback
+    only buries the log's real failures. It is dropped; the record goes through."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[0] is not None and issubclass(record.exc_info[0], PermissionDenied):
+            record.exc_info = None
+            record.exc_text = None
+        return True
 
 
 class SecretsHiddenFilter(SafeExceptionReporterFilter):

@@ -463,6 +463,7 @@ LOGGING = {
     "filters": {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
         "once_an_hour": {"()": "core.logging.OncePerInterval", "seconds": 3600},
+        "refusal_without_traceback": {"()": "core.logging.RefusalWithoutTraceback"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
@@ -474,6 +475,8 @@ LOGGING = {
     "loggers": {
         # Django's own handlers (console in DEBUG, its unfiltered mail_admins) give way to the root's above.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # A 403 is one warning line, not a traceback.
+        "django.request": {"filters": ["refusal_without_traceback"]},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },

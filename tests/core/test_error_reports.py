@@ -4,12 +4,14 @@ the same one at most once an hour (the log keeps every occurrence)."""
 from __future__ import annotations
 
 import logging
+import sys
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 
-from core.logging import OncePerInterval
+from core.logging import OncePerInterval, RefusalWithoutTraceback
 from orders.views import OrderDetailView
 from tests.factories import make_seller_user
 
@@ -91,3 +93,28 @@ def test_a_report_never_shows_the_api_key_or_password_the_request_carried(admins
     for text in (report.body, html):
         assert "SUPERSECRETKEY123456" not in text and "hunter2-x" not in text
     assert "LO10000001" in report.body, "the rest of the request is still there to read"
+
+
+@pytest.mark.parametrize("path", ["/orders/", "/sales-sites/"])
+def test_a_warehouse_operator_refused_a_seller_page_is_one_warning_line_without_traceback(path, caplog,
+                                                                                         django_user_model):
+    operator = django_user_model.objects.create_user("qfc-op", password="x", is_warehouse_operator=True)
+    client = Client()
+    client.force_login(operator)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get(path).status_code == 403
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.levelname == "WARNING" and record.getMessage() == f"Forbidden (Permission denied): {path}"
+    assert record.exc_info is None and "Traceback" not in caplog.text
+
+
+def test_the_refusal_filter_keeps_the_traceback_of_anything_else():
+    def record_of(exc: Exception) -> logging.LogRecord:
+        try:
+            raise exc
+        except Exception:
+            return logging.LogRecord("django.request", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+
+    refused, crashed = record_of(PermissionDenied("no")), record_of(RuntimeError("the disk is full"))
+    assert RefusalWithoutTraceback().filter(refused) and refused.exc_info is None
+    assert RefusalWithoutTraceback().filter(crashed) and crashed.exc_info[0] is RuntimeError
