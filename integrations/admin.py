@@ -3,18 +3,41 @@
 from django.contrib import admin
 
 from integrations.models import AccountEvent, ApiCallLog, SalesSiteAccount, SyncRun
+from integrations.services import account_set_active
 
 
 @admin.register(SalesSiteAccount)
 class SalesSiteAccountAdmin(admin.ModelAdmin):
+    """Sellers register and edit accounts in the portal (form or API), where the key is checked and encrypted
+    and the Account Number is kept to one seller: here an operator only looks, and may switch an account off
+    (or on again) through the same service as the portal, so the account's timeline records it."""
+
     list_display = ("shop_id", "site", "account_number", "seller", "is_active", "connection_status", "last_synced_at")
     list_filter = ("site", "is_active", "connection_status")
     list_select_related = ("seller",)
     search_fields = ("shop_id", "account_number", "seller__name")
-    exclude = ("api_key_encrypted",)
-    readonly_fields = ("seller", "site", "api_key_last4", "connection_status", "connection_checked_at",
-                       "connection_message", "supplier_number", "supplier_name", "last_synced_at",
-                       "orders_synced_until", "created_at", "updated_at")
+    fields = ("seller", "site", "shop_id", "account_number", "api_key", "auto_order_integration",
+              "auto_order_confirmation", "auto_fulfillment", "auto_stock_sync", "is_active", "connection_status",
+              "connection_checked_at", "connection_message", "supplier_number", "supplier_name", "last_synced_at",
+              "orders_synced_until", "created_at", "updated_at")
+    readonly_fields = tuple(name for name in fields if name != "is_active")
+
+    @admin.display(description="API Key")
+    def api_key(self, account: SalesSiteAccount) -> str:
+        return account.masked_api_key
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # The seller deletes its account in the portal; here it would also take the audit trail with it.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if "is_active" in form.changed_data:
+            # The form has set the attribute already: the service compares with what is stored.
+            stored = SalesSiteAccount.objects.get(pk=obj.pk)
+            account_set_active(account=stored, active=form.cleaned_data["is_active"], actor=request.user)
 
 
 @admin.register(SyncRun)
