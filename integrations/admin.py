@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from core.admin import ViewOnlyAdmin
 from integrations.models import AccountEvent, ApiCallLog, SalesSiteAccount, SyncRun
 from integrations.services import account_set_active
 
@@ -41,37 +42,25 @@ class SalesSiteAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
+class SyncRunAdmin(ViewOnlyAdmin):
     list_display = ("queued_at", "account", "trigger", "status", "lines_seen", "lines_new", "lines_confirmed",
                     "lines_failed", "error_code")
     list_filter = ("status", "trigger")
     list_select_related = ("account",)
     raw_id_fields = ("seller", "account")
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ApiCallLog)
-class ApiCallLogAdmin(admin.ModelAdmin):
+class ApiCallLogAdmin(ViewOnlyAdmin):
     list_display = ("started_at", "account", "api_no", "method", "http_status", "return_code", "duration_ms", "error")
     list_filter = ("site", "api_no", "error")
     list_select_related = ("account",)
     raw_id_fields = ("seller", "account")
     show_full_result_count = False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(AccountEvent)
-class AccountEventAdmin(admin.ModelAdmin):
+class AccountEventAdmin(ViewOnlyAdmin):
     list_display = ("created_at", "account", "kind", "actor")
     list_filter = ("kind",)
     raw_id_fields = ("seller", "account", "actor")
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,7 +1,10 @@
-"""Operators look at SKUs, links and uploads here; sellers use SKU Management. Writes go through the services."""
+"""Operators look at SKUs, links, uploads, fulfilment and stock here; sellers use SKU Management and QFC the
+warehouse pages. Every page is view-only: the services keep codes, stock, reservations and pushes consistent
+(a quantity or state typed in here would not be booked as a movement, nor pushed, nor undone)."""
 
 from django.contrib import admin
 
+from core.admin import ViewOnlyAdmin, ViewOnlyInline
 from inventory.models import (
     FulfilmentLine,
     FulfilmentOrder,
@@ -10,89 +13,85 @@ from inventory.models import (
     Sku,
     SkuImport,
     StockMovement,
+    StockPush,
+    StockSyncRun,
 )
 
 
-class OptionSkuInline(admin.TabularInline):
+class OptionSkuInline(ViewOnlyInline):
     model = OptionSku
-    extra = 0
-    can_delete = False
     show_change_link = True
     fields = ("code", "option_values", "barcode", "is_active", "on_hand", "reserved")
     readonly_fields = fields
 
 
 @admin.register(Sku)
-class SkuAdmin(admin.ModelAdmin):
+class SkuAdmin(ViewOnlyAdmin):
     list_display = ("name", "code", "kind", "seller", "is_active", "updated_at")
     list_filter = ("kind", "is_active")
     list_select_related = ("seller",)
     search_fields = ("name", "code", "options__code")
-    raw_id_fields = ("seller",)
-    readonly_fields = ("code_key", "created_at", "updated_at")
     inlines = [OptionSkuInline]
     show_full_result_count = False
 
 
 @admin.register(OptionSku)
-class OptionSkuAdmin(admin.ModelAdmin):
+class OptionSkuAdmin(ViewOnlyAdmin):
     list_display = ("code", "option_values", "sku", "seller", "is_active", "on_hand", "reserved")
     list_filter = ("is_active",)
     list_select_related = ("sku", "seller")
     search_fields = ("code", "barcode", "sku__name")
-    raw_id_fields = ("sku", "seller")
-    readonly_fields = ("code_key", "on_hand", "reserved", "created_at", "updated_at")
     show_full_result_count = False
 
 
 @admin.register(SiteOptionLink)
-class SiteOptionLinkAdmin(admin.ModelAdmin):
+class SiteOptionLinkAdmin(ViewOnlyAdmin):
     list_display = ("option", "account", "status", "site_product_id", "site_option_id", "source", "checked_at")
     list_filter = ("status", "source", "site")
     search_fields = ("option__code", "site_product_id", "site_option_id")
-    raw_id_fields = ("option", "seller", "account")
 
 
 @admin.register(SkuImport)
-class SkuImportAdmin(admin.ModelAdmin):
+class SkuImportAdmin(ViewOnlyAdmin):
     list_display = ("filename", "seller", "status", "rows_total", "error_rows", "created_at", "finished_at")
     list_filter = ("status",)
-    raw_id_fields = ("seller", "created_by")
     exclude = ("content",)
-    readonly_fields = [field.name for field in SkuImport._meta.fields if field.name != "content"]
 
 
-class FulfilmentLineInline(admin.TabularInline):
+class FulfilmentLineInline(ViewOnlyInline):
     model = FulfilmentLine
-    extra = 0
-    can_delete = False
     fields = ("order_line", "option", "quantity", "reserved", "shipped_quantity", "cancelled_quantity")
     readonly_fields = fields
 
 
 @admin.register(FulfilmentOrder)
-class FulfilmentOrderAdmin(admin.ModelAdmin):
-    """Read-only: the warehouse pages and services change fulfilment orders, so stock stays consistent."""
-
+class FulfilmentOrderAdmin(ViewOnlyAdmin):
     list_display = ("__str__", "seller", "state", "short", "flagged", "created_at")
     list_filter = ("state", "short", "flagged")
     list_select_related = ("seller",)
-    raw_id_fields = ("seller", "order")
     inlines = [FulfilmentLineInline]
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(ViewOnlyAdmin):
     list_display = ("created_at", "seller", "option", "kind", "quantity", "reserved_delta", "reason")
     list_filter = ("kind",)
     list_select_related = ("seller", "option")
-    raw_id_fields = ("seller", "option")
 
-    def has_change_permission(self, request, obj=None):
-        return False
 
-    def has_add_permission(self, request):
-        return False
+@admin.register(StockPush)
+class StockPushAdmin(ViewOnlyAdmin):
+    list_display = ("option", "account", "state", "dirty", "pushed_quantity", "site_status", "code", "failures",
+                    "updated_at")
+    list_filter = ("state", "dirty", "site_status")
+    list_select_related = ("option", "account")
+    search_fields = ("option__code", "site_product_id", "site_option_id")
+    show_full_result_count = False
+
+
+@admin.register(StockSyncRun)
+class StockSyncRunAdmin(ViewOnlyAdmin):
+    list_display = ("started_at", "account", "trigger", "full", "status", "checked", "pushed", "failed", "skipped",
+                    "calls", "error_code")
+    list_filter = ("status", "trigger", "full")
+    list_select_related = ("account",)

@@ -468,6 +468,7 @@ class StockPush(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name_plural = "stock pushes"
         ordering = ["account_id", "option_id"]
         indexes = [
             models.Index(fields=["account", "dirty"], name="stock_push_account_dirty"),

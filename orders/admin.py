@@ -1,26 +1,27 @@
-"""Operators look at orders here; sellers use the Orders pages. Read-mostly: the sync and services write."""
+"""Operators look at orders here; sellers use the Orders pages. Read-mostly: the sync and services write.
+
+The one edit left is an order's buyer and recipient details (a name, phone or address to correct before it
+ships, docs/orders.md): its status, lines and timeline are the services', and an order is never added or
+deleted here."""
 
 from django.contrib import admin
 
+from core.admin import ViewOnlyAdmin, ViewOnlyInline
 from integrations import registry
 from orders.models import Order, OrderEvent, OrderExport, OrderLine
 from orders.services.search import orders_search_refresh
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(ViewOnlyInline):
     model = OrderLine
-    extra = 0
-    can_delete = False
     show_change_link = True
     fields = ("line_no", "process_seq", "status", "confirm_state", "confirm_error", "product_name", "option_name",
               "seller_product_code", "seller_option_code", "quantity", "cancelled_quantity", "amount")
     readonly_fields = fields
 
 
-class OrderEventInline(admin.TabularInline):
+class OrderEventInline(ViewOnlyInline):
     model = OrderEvent
-    extra = 0
-    can_delete = False
     fields = ("created_at", "kind", "message", "actor", "line")
     readonly_fields = fields
 
@@ -44,6 +45,12 @@ class SiteListFilter(admin.SimpleListFilter):
         return queryset.filter(site="" if value == self.NONE else value)
 
 
+# What an operator may correct on an order: who bought it and where it goes. Nothing the workflow reads.
+ORDER_CONTACT_FIELDS = ("orderer_name", "orderer_phone", "orderer_mobile", "orderer_email", "recipient_name",
+                        "recipient_phone", "recipient_mobile", "zip_code", "address", "address_detail",
+                        "delivery_message")
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ("order_no", "seller", "site", "account", "status", "needs_attention", "recipient_name",
@@ -51,11 +58,17 @@ class OrderAdmin(admin.ModelAdmin):
     list_filter = ("status", "needs_attention", "source", SiteListFilter)
     list_select_related = ("seller", "account")
     search_fields = ("order_no", "reference_order_no", "recipient_name")
-    raw_id_fields = ("seller", "account")
     date_hierarchy = "instructed_at"
-    readonly_fields = ("created_at", "updated_at")
+    fields = tuple(field.name for field in Order._meta.fields if field.name not in ("id", "search_text"))
+    readonly_fields = tuple(name for name in fields if name not in ORDER_CONTACT_FIELDS)
     inlines = [OrderLineInline, OrderEventInline]
     show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False  # orders come from the sync or the Manual shipping order form, API and upload
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -64,22 +77,17 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrderLine)
-class OrderLineAdmin(admin.ModelAdmin):
+class OrderLineAdmin(ViewOnlyAdmin):
     list_display = ("order", "line_no", "process_seq", "status", "confirm_state", "product_name", "quantity")
     list_filter = ("status", "confirm_state")
     list_select_related = ("order",)
     search_fields = ("order__order_no", "product_name", "seller_product_code", "seller_option_code")
     raw_id_fields = ("order", "seller")
-    readonly_fields = ("created_at", "updated_at")
     show_full_result_count = False
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        orders_search_refresh(order_ids=[obj.order_id])  # product names and codes are searched too
 
 
 @admin.register(OrderEvent)
-class OrderEventAdmin(admin.ModelAdmin):
+class OrderEventAdmin(ViewOnlyAdmin):
     list_display = ("created_at", "order", "kind", "message", "actor")
     list_filter = ("kind",)
     list_select_related = ("order", "actor")
@@ -88,13 +96,11 @@ class OrderEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrderExport)
-class OrderExportAdmin(admin.ModelAdmin):
+class OrderExportAdmin(ViewOnlyAdmin):
     list_display = ("created_at", "seller", "status", "lines_total", "size", "finished_at")
     list_filter = ("status",)
     list_select_related = ("seller",)
-    raw_id_fields = ("seller", "created_by")
-    readonly_fields = ("filters", "query", "lines_total", "lines_done", "filename", "size", "message", "started_at",
-                       "finished_at")
+    exclude = ("content",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content")  # files of up to tens of MB

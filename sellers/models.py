@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from rest_framework.authtoken.models import TokenProxy
 
 
 class User(AbstractUser):
@@ -41,3 +42,15 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.seller} ({self.role})"
+
+
+class ApiToken(TokenProxy):
+    """A user's REST API token as the Django admin shows it: the key masked, like a stored API Key, so that no
+    page, title or admin log entry repeats it (DRF's own token admin names every token by its full key)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.user} (key ••••••••{self.key[-4:]})"

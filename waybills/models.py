@@ -120,6 +120,7 @@ class PrintBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = "print batches"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["seller", "-created_at"], name="printbatch_seller_time")]
 
@@ -180,6 +181,7 @@ class TrackingPush(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = "tracking pushes"
         ordering = ["-created_at", "-id"]
         constraints = [
             # One number in flight per line: a second one replaces (supersedes) or corrects the first.
