@@ -11,6 +11,33 @@ SIGNED_OUT = ("You are signed out (the session ended, or you logged out in anoth
               "repeat what you did. Nothing was changed.")
 
 
+def api_not_found(request) -> JsonResponse:
+    """The REST API's 404 for a path no endpoint takes (a mistyped path, an id that is not a number), in its error
+    shape: a program reads JSON, not a page."""
+    return JsonResponse({"message": f"Nothing at {request.path}: no such endpoint, or an id that is not a number. "
+                                    "The endpoints are listed at /api/docs/.",
+                         "code": "not_found", "extra": {}}, status=404)
+
+
+class ApiNotFoundMiddleware:
+    """Under /api/, a 404 that is not the API's JSON becomes it, whatever answered it.
+
+    ``handler404`` (core.views.page_not_found) does that when DEBUG is off; with DEBUG on, Django answers a path
+    no URL matches with its technical HTML page instead, and that is what a program talking to a development
+    server got for ``/api/v1/sales-site-accounts/abc/``. Below CommonMiddleware, so a path missing its slash is
+    still redirected to the one that has it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.status_code == 404 and request.path_info.startswith("/api/")
+                and not response.get("Content-Type", "").startswith("application/json")):
+            return api_not_found(request)
+        return response
+
+
 def wants_json(request) -> bool:
     """A page's script asking for data (QFC receiving's scans), not a person's browser asking for a page."""
     return request.headers.get("Accept", "").startswith("application/json")

@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.generic import TemplateView
 
-from core.middleware import wants_json
+from core.middleware import api_not_found, wants_json
 from core.selectors import worker_is_alive, worker_last_seen
 from integrations.models import SalesSiteAccount
 from integrations.selectors import account_list, sync_run_list
@@ -92,8 +92,7 @@ def logged_out(request):
 def page_not_found(request, exception):
     """404: the API answers in its JSON error shape (a program reads it), every other path with the portal's page."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"message": f"No API endpoint at {request.path}; the endpoints are listed at /api/docs/.",
-                             "code": "not_found", "extra": {}}, status=404)
+        return api_not_found(request)
     return defaults.page_not_found(request, exception)
 
 

@@ -135,6 +135,46 @@ def test_an_unknown_api_path_answers_in_the_api_error_shape(client):
     assert response.json()["code"] == "not_found" and "/api/docs/" in response.json()["message"]
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+@pytest.mark.parametrize(("method", "path"), [
+    ("get", "/api/v1/sales-site-accounts/abc/"),
+    ("patch", "/api/v1/sales-site-accounts/abc/"),
+    ("get", "/api/v1/orders/1x/"),
+    ("post", "/api/v1/waybills/abc/set-aside/"),
+    ("post", "/api/v1/tracking-pushes/abc/retry/"),
+    ("get", "/api/v1/warehouse/fulfilment-orders/abc/"),
+    ("get", "/api/schema/nothing"),
+])
+def test_every_404_under_the_api_answers_its_json_error(client, settings, debug, method, path):
+    """Not Django's HTML page, also on a development server (DEBUG), whose 404 page skips handler404."""
+    settings.DEBUG = debug
+    _, user = make_seller_user()
+    client.force_login(user)
+    response = getattr(client, method)(path, content_type="application/json")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"message", "code", "extra"} and body["code"] == "not_found"
+    assert "not a number" in body["message"] and "/api/docs/" in body["message"]
+
+
+@pytest.mark.django_db
+def test_an_api_path_missing_its_slash_is_still_redirected_first(client):
+    _, user = make_seller_user()
+    client.force_login(user)
+    response = client.get("/api/v1/sales-site-accounts/12")
+    assert response.status_code == 301 and response["Location"] == "/api/v1/sales-site-accounts/12/"
+
+
+@pytest.mark.django_db
+def test_a_missing_page_stays_a_page_when_debugging(client, settings):
+    settings.DEBUG = True
+    _, user = make_seller_user()
+    client.force_login(user)
+    response = client.get("/orders/abc/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
 def h1_texts(body: str) -> list[str]:
     """The text of every <h1> of a page, tags and surrounding space removed."""
     return [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<h1\b[^>]*>(.*?)</h1>", body, re.S)]
