@@ -1,6 +1,7 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -8,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from core.exceptions import ApplicationError
 from sellers.lockout import ClientAddressThrottle, cool_off_seconds, lockout_message, lockout_reset
 from sellers.permissions import request_seller
 
@@ -23,6 +25,10 @@ class SignInLockedOut(APIException):
         self.wait = cool_off_seconds()  # DRF's exception handler sends it as Retry-After
 
 
+WRONG_CREDENTIALS = ("Unable to log in with these credentials: check the username and password (a user that is "
+                     "not active cannot log in either).")
+
+
 class ObtainTokenApi(ObtainAuthToken):
     """Exchange a username and password for the API token sent as `Authorization: Token <key>`.
 
@@ -36,14 +42,30 @@ class ObtainTokenApi(ObtainAuthToken):
     throttle_classes = [ClientAddressThrottle]  # ObtainAuthToken turns throttling off
     throttle_scope = "auth-token"
 
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField(help_text="Send as `Token <key>`")}),
+            400: OpenApiResponse(description="`invalid_credentials`: no active user with that username and password "
+                                             "(counts towards the lockout); `invalid` with `extra.fields`: a field "
+                                             "missing or blank."),
+            429: OpenApiResponse(description="`locked_out`: too many failed sign-ins for this username from this "
+                                             "address; `throttled`: too many requests. Both with Retry-After."),
+        },
+    )
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         try:
             serializer.is_valid(raise_exception=True)
-        except ValidationError:
+        except ValidationError as error:
             # axes flags the request when it refused a locked-out username or when this failure locked it.
             if getattr(request, "axes_locked_out", False):
                 raise SignInLockedOut() from None
+            # DRF's serializer says "authorization" when authenticate() found no active user for the pair; a
+            # program told only "Some fields are not valid" could not tell that from a missing field.
+            codes = error.get_codes()
+            if isinstance(codes, dict) and "authorization" in codes.get(api_settings.NON_FIELD_ERRORS_KEY, []):
+                raise ApplicationError(WRONG_CREDENTIALS, code="invalid_credentials") from None
             raise
         user = serializer.validated_data["user"]
         lockout_reset(request=request, username=user.get_username())

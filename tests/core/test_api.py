@@ -1,6 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from tests.api_schema import schema_problems
 from tests.factories import PASSWORD, make_account, make_seller_user
 
 
@@ -27,11 +28,39 @@ def test_api_without_credentials_is_refused_with_a_json_message(api):
 
 
 @pytest.mark.django_db
-def test_wrong_password_token_request_is_a_clear_400(api):
+@pytest.mark.parametrize("username", ["someone", "nobody"])
+def test_wrong_credentials_token_request_is_a_clear_400(api, username):
     make_seller_user(username="someone")
-    response = api.post("/api/v1/auth/token/", {"username": "someone", "password": "nope"}, format="json")
+    response = api.post("/api/v1/auth/token/", {"username": username, "password": "nope"}, format="json")
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid"
+    assert response.json() == {"message": "Unable to log in with these credentials: check the username and password "
+                                          "(a user that is not active cannot log in either).",
+                               "code": "invalid_credentials", "extra": {}}
+    assert schema_problems("POST", "/api/v1/auth/token/", response) == []
+
+
+@pytest.mark.django_db
+def test_an_inactive_user_gets_no_token(api):
+    _, user = make_seller_user()
+    user.is_active = False
+    user.save()
+    response = api.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "invalid_credentials"
+
+
+@pytest.mark.django_db
+def test_a_missing_field_is_still_a_field_error(api):
+    response = api.post("/api/v1/auth/token/", {"username": "someone"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid" and "password" in response.json()["extra"]["fields"]
+
+
+@pytest.mark.django_db
+def test_the_token_answer_matches_the_schema(api):
+    _, user = make_seller_user()
+    response = api.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    assert schema_problems("POST", "/api/v1/auth/token/", response) == []
 
 
 @pytest.mark.django_db

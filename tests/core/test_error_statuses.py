@@ -12,7 +12,7 @@ from integrations.errors import ErrorCode
 ROOT = Path(__file__).resolve().parents[2]
 # Requests to fix (400): the input is wrong or incomplete, whatever the state of things.
 REQUEST_CODES = {
-    "confirmation_not_supported", "invalid", "invalid_choice", "invalid_kind", "invalid_paper", "invalid_quantity", "invalid_tracking_no",
+    "confirmation_not_supported", "invalid", "invalid_credentials", "invalid_choice", "invalid_kind", "invalid_paper", "invalid_quantity", "invalid_tracking_no",
     "mixed_sites", "not_supported", "note_required", "nothing_selected", "order_integration_not_supported",
     "reason_required", "too_many", "tracking_incomplete", "unknown_courier", "unknown_label",
     # Scanned at QFC receiving: a code that is not a SmartShip packing label, or a digit misread.

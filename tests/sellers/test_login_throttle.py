@@ -140,7 +140,7 @@ def test_the_token_endpoint_locks_out_with_a_json_429(limit):
     _, user = make_seller_user()
     for _ in range(limit - 1):
         response = get_token(user.username, "not-the-password")
-        assert response.status_code == 400 and response.json()["code"] == "invalid"
+        assert response.status_code == 400 and response.json()["code"] == "invalid_credentials"
 
     response = get_token(user.username, "not-the-password")
     assert response.status_code == 429
