@@ -4,6 +4,10 @@ that body as the ``Error`` component and the error statuses every operation can 
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiResponse
+
+from core.exceptions import CONFLICT_CODES
+
 ERROR_SCHEMA = {
     "type": "object",
     "description": "Every error answer of the API.",
@@ -19,6 +23,23 @@ ERROR_SCHEMA = {
     "required": ["message", "code", "extra"],
 }
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+
+
+def refusals(*conflicts: str, not_found: str = "") -> dict[int, OpenApiResponse]:
+    """The error answers an operation gives beside the ones every operation has: 409 with the codes it can refuse
+    with (``core.exceptions.CONFLICT_CODES``) and, for an operation taking ids in its body, what its 404 means.
+    Spread into ``extend_schema(responses={200: OutputSerializer, **refusals("wrong_state", "busy")})``; the body
+    of each is the ``Error`` component (``error_responses`` below fills it in)."""
+    unknown = set(conflicts) - CONFLICT_CODES
+    if unknown:
+        raise ValueError(f"Not conflict codes (core.exceptions.CONFLICT_CODES): {sorted(unknown)}")
+    responses = {}
+    if conflicts:
+        responses[409] = OpenApiResponse(description="What the request acts on is in the way: code "
+                                         + ", ".join(f"`{code}`" for code in conflicts) + ".")
+    if not_found:
+        responses[404] = OpenApiResponse(description=not_found)
+    return responses
 
 
 def _statuses(path: str, operation: dict) -> dict[str, str]:

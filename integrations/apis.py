@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
 from core.ids import ID_BOUNDS
+from core.schema import refusals
 from integrations import registry
 from integrations.base import Capability
 from integrations.models import ApiCallLog, SalesSiteAccount, SyncRun
@@ -238,7 +239,7 @@ class AccountSyncApi(APIView):
         responses={202: SyncRunOutputSerializer,
                    400: OpenApiResponse(description="The account's sales site has no order integration "
                                         "(`order_integration_not_supported`)."),
-                   409: OpenApiResponse(description="The account is deactivated (`account_inactive`)."),
+                   **refusals("account_inactive"),
                    404: OpenApiResponse(description="No such account of yours.")},
         summary="Sync now: queue an order sync of the account",
         description="Answers 202 with the run; follow it with GET /api/v1/sync-runs/{id}/. An account has one "

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from core.exceptions import ApplicationError
 from core.fields import UNKNOWN_ID, IdFilterField
 from core.ids import ID_BOUNDS, id_or_none
+from core.schema import refusals
 from inventory.models import FulfilmentLine, FulfilmentOrder, OptionSku, StockMovement, StockPush
 from inventory.selectors_fulfilment import (
     TABS,
@@ -235,7 +236,7 @@ class FulfilmentListApi(APIView):
         rows = rows.prefetch_related("lines__option__sku", "lines__order_line").order_by("-created_at", "-id")
         return _page(request, self, rows, FulfilmentSerializer)
 
-    @extend_schema(request=SendInputSerializer, responses={201: FulfilmentSerializer(many=True)},
+    @extend_schema(request=SendInputSerializer, responses={201: FulfilmentSerializer(many=True), **refusals("not_ready")},
                    summary="Send orders to fulfilment by hand (all or nothing: every open line mapped and confirmed)")
     def post(self, request):
         data = SendInputSerializer(data=request.data)
@@ -279,7 +280,9 @@ class StockPushListApi(APIView):
 
 
 class StockPushRetryApi(APIView):
-    @extend_schema(request=RetryInputSerializer, responses=RetryOutputSerializer,
+    @extend_schema(request=RetryInputSerializer,
+                   responses={200: RetryOutputSerializer, **refusals(
+                       "nothing_to_retry", not_found="Some of `ids` are not stock pushes of yours.")},
                    summary="Retry refused stock pushes (the option is read afresh and its current quantity pushed)")
     def post(self, request):
         data = RetryInputSerializer(data=request.data)
@@ -290,7 +293,7 @@ class StockPushRetryApi(APIView):
 
 
 class StockSyncApi(APIView):
-    @extend_schema(request=SyncInputSerializer, responses={202: SyncOutputSerializer},
+    @extend_schema(request=SyncInputSerializer, responses={202: SyncOutputSerializer, **refusals("stock_sync_off")},
                    summary="Sync stock now: a full stock sync of one account or every account with the option on")
     def post(self, request):
         data = SyncInputSerializer(data=request.data)
@@ -349,7 +352,7 @@ class WarehouseFulfilmentDetailApi(APIView):
 class WarehouseStartPickingApi(APIView):
     permission_classes = [IsWarehouseOperator]
 
-    @extend_schema(request=None, responses=FulfilmentSerializer,
+    @extend_schema(request=None, responses={200: FulfilmentSerializer, **refusals("wrong_state")},
                    summary="QFC: start picking an open fulfilment order (one already picking stays so; packed, "
                            "shipped or cancelled: 409 wrong_state)")
     def post(self, request, pk: int):
@@ -365,7 +368,8 @@ class WarehouseStartPickingApi(APIView):
 class WarehousePickListApi(APIView):
     permission_classes = [IsWarehouseOperator]
 
-    @extend_schema(request=PickListInputSerializer, responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    @extend_schema(request=PickListInputSerializer,
+                   responses={(200, "application/pdf"): OpenApiTypes.BINARY, **refusals("nothing_to_pick")},
                    summary="QFC: print the pick list of fulfilment orders (PDF grouped by option SKU); open ones "
                            "start picking")
     def post(self, request):
@@ -382,7 +386,8 @@ class WarehousePickListApi(APIView):
 class WarehousePackApi(APIView):
     permission_classes = [IsWarehouseOperator]
 
-    @extend_schema(request=None, responses=FulfilmentSerializer,
+    @extend_schema(request=None,
+                   responses={200: FulfilmentSerializer, **refusals("wrong_state", "flagged", "cancel_requested")},
                    summary="QFC: mark a fulfilment order packed (open or picking, not flagged)")
     def post(self, request, pk: int):
         fulfilment_id = _warehouse_fulfilment_id(pk)
@@ -393,7 +398,7 @@ class WarehousePackApi(APIView):
 class WarehouseFlagClearApi(APIView):
     permission_classes = [IsWarehouseOperator]
 
-    @extend_schema(request=None, responses=FulfilmentSerializer,
+    @extend_schema(request=None, responses={200: FulfilmentSerializer, **refusals("not_flagged")},
                    summary="QFC: Done: the flag is handled (cancelled items are back on the shelf); 409 not_flagged")
     def post(self, request, pk: int):
         fulfilment_id = _warehouse_fulfilment_id(pk)
@@ -404,7 +409,10 @@ class WarehouseFlagClearApi(APIView):
 class WarehouseShipApi(APIView):
     permission_classes = [IsWarehouseOperator]
 
-    @extend_schema(request=ShipInputSerializer, responses=FulfilmentSerializer,
+    @extend_schema(request=ShipInputSerializer,
+                   responses={200: FulfilmentSerializer, **refusals(
+                       "flagged", "wrong_state", "cancel_requested", "nothing_to_ship", "shipped_elsewhere",
+                       "stock_negative")},
                    summary="QFC: ship a fulfilment order (stock booked out; carrier + tracking number pushed)")
     def post(self, request, pk: int):
         data = ShipInputSerializer(data=request.data)
@@ -459,7 +467,8 @@ def _option(pk: int) -> OptionSku:
 class WarehouseReceiptApi(APIView):
     permission_classes = [IsWarehouseOperator]
 
-    @extend_schema(request=ReceiptInputSerializer, responses={201: MovementSerializer},
+    @extend_schema(request=ReceiptInputSerializer,
+                   responses={201: MovementSerializer, **refusals("stock_negative", "reserved_negative")},
                    summary="QFC: book an inbound receipt of an option SKU")
     def post(self, request):
         data = ReceiptInputSerializer(data=request.data)
@@ -473,7 +482,8 @@ class WarehouseReceiptApi(APIView):
 class WarehouseAdjustmentApi(APIView):
     permission_classes = [IsWarehouseOperator]
 
-    @extend_schema(request=AdjustmentInputSerializer, responses={201: MovementSerializer},
+    @extend_schema(request=AdjustmentInputSerializer,
+                   responses={201: MovementSerializer, **refusals("stock_negative", "reserved_negative")},
                    summary="QFC: adjust an option SKU's on hand with a reason (never below 0)")
     def post(self, request):
         data = AdjustmentInputSerializer(data=request.data)

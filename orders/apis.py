@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from core.dates import MomentField, day_in_range
 from core.ids import ID_BOUNDS, id_or_none
+from core.schema import refusals
 from integrations.selectors import account_list
 from orders.models import ConfirmState, Order, OrderEvent, OrderLine
 from orders.selectors import (
@@ -269,7 +270,8 @@ class OrderDetailApi(APIView):
 
 
 class OrderConfirmApi(APIView):
-    @extend_schema(request=OrderConfirmInputSerializer, responses=OrderConfirmOutputSerializer,
+    @extend_schema(request=OrderConfirmInputSerializer,
+                   responses={200: OrderConfirmOutputSerializer, **refusals("nothing_to_confirm", "sync_running")},
                    summary="Confirm selected orders: their New lines are confirmed at the sales site (LotteON 210)",
                    description="Orders of a sales site without an order confirmation step need none: selecting "
                    "only such orders is refused with 400 and code `confirmation_not_supported`. 409 "
@@ -301,7 +303,8 @@ class OrderHoldReleaseInputSerializer(serializers.Serializer):
 
 
 class OrderHoldReleaseApi(APIView):
-    @extend_schema(request=OrderHoldReleaseInputSerializer, responses=OrderHoldReleaseOutputSerializer,
+    @extend_schema(request=OrderHoldReleaseInputSerializer,
+                   responses={200: OrderHoldReleaseOutputSerializer, **refusals("wrong_state", "hold_changed")},
                    summary="Release the hold of a buyer's cancellation request the seller rejected at the sales site",
                    description="The order's lines on hold (`on_hold`) ship as usual again; the same request read "
                    "again does not hold them, a new one does. 409 `wrong_state` when nothing is on hold, "
@@ -328,7 +331,9 @@ class OrderDuplicateInputSerializer(serializers.Serializer):
 
 
 class OrderDuplicateApi(APIView):
-    @extend_schema(request=OrderDuplicateInputSerializer, responses=OrderDetailOutputSerializer,
+    @extend_schema(request=OrderDuplicateInputSerializer,
+                   responses={200: OrderDetailOutputSerializer,
+                              **refusals("wrong_state", "hold_changed", "manual_in_progress")},
                    summary="Choose which order ships when a manual shipping order stands for a pulled order's sale",
                    description="A pulled order whose `manual_duplicate` is set is held from fulfilment and printing "
                    "(docs/manual-orders.md, \"Pulled later\"). `cancel_manual` calls the manual order off (409 "

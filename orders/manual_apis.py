@@ -8,6 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.schema import refusals
 from orders.apis import OrderDetailOutputSerializer, order_detail_data
 from orders.services.manual import MAX_ITEMS, MAX_QUANTITY, ManualItem, manual_order_create
 from sellers.permissions import request_seller
@@ -76,7 +77,7 @@ class ManualOrderCreateApi(APIView):
         request=ManualOrderInputSerializer,
         responses={201: OrderDetailOutputSerializer, 400: inline_serializer("ManualOrderError", {
             "message": serializers.CharField(), "code": serializers.CharField(), "extra": serializers.DictField(),
-        })},
+        }), **refusals("duplicate")},
         examples=[
             OpenApiExample("A manual shipping order", request_only=True, value={
                 "account_id": None, "reference_order_no": "2026112712345678",

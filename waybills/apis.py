@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from core.exceptions import ApplicationError
 from core.fields import IdFilterField
 from core.ids import ID_BOUNDS, id_or_none
+from core.schema import refusals
 from sellers.permissions import IsWarehouseOperator, request_seller
 from waybills import selectors
 from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
@@ -69,7 +70,9 @@ class TrackingPushSerializer(serializers.ModelSerializer):
 
 
 class WaybillPrintApi(APIView):
-    @extend_schema(request=PrintInputSerializer, responses={201: BatchSerializer, **LABEL_FILES},
+    @extend_schema(request=PrintInputSerializer,
+                   responses={201: BatchSerializer, **LABEL_FILES, **refusals(
+                       "not_printable", "busy", not_found="Some of the selected orders are not yours.")},
                    summary="Print Waybill: issue (or reuse) numbers for orders and create a batch to download")
     def post(self, request):
         data = PrintInputSerializer(data=request.data)
@@ -138,7 +141,9 @@ class TrackingPushListApi(ListAPIView):
 
 
 class TrackingPushRetryApi(APIView):
-    @extend_schema(request=None, responses={200: TrackingPushSerializer}, summary="Send a failed push again")
+    @extend_schema(request=None,
+                   responses={200: TrackingPushSerializer, **refusals("nothing_to_retry", "cancel_requested")},
+                   summary="Send a failed push again")
     def post(self, request, pk: int):
         seller = request_seller(request)
         if id_or_none(pk) is None:
@@ -154,7 +159,8 @@ class RetryFailedSerializer(serializers.Serializer):
 
 
 class TrackingPushRetryFailedApi(APIView):
-    @extend_schema(request=None, responses={200: RetryFailedSerializer},
+    @extend_schema(request=None,
+                   responses={200: RetryFailedSerializer, **refusals("nothing_to_retry", "cancel_requested")},
                    summary="Retry all: send every tracking number the sales site refused again, as Tracking push "
                            "failures' Retry all does; 409 nothing_to_retry, cancel_requested (all on hold)")
     def post(self, request):
@@ -172,7 +178,7 @@ def _push_id(pk: int) -> int:
 
 
 class TrackingPushCorrectApi(APIView):
-    @extend_schema(request=None, responses={201: TrackingPushSerializer},
+    @extend_schema(request=None, responses={201: TrackingPushSerializer, **refusals("not_a_conflict", "busy")},
                    summary="Correct a push shipped with another number: the sales site's number is replaced with "
                            "ours (the correction, a new push, is answered); 409 not_a_conflict, busy")
     def post(self, request, pk: int):
@@ -183,7 +189,7 @@ class TrackingPushCorrectApi(APIView):
 
 
 class TrackingPushDismissApi(APIView):
-    @extend_schema(request=None, responses={200: TrackingPushSerializer},
+    @extend_schema(request=None, responses={200: TrackingPushSerializer, **refusals("not_dismissable")},
                    summary="Dismiss a failed push or one shipped with another number: SmartShip stops sending it "
                            "(the sales site's number stays and the line counts as shipped); 409 not_dismissable")
     def post(self, request, pk: int):
@@ -194,7 +200,7 @@ class TrackingPushDismissApi(APIView):
 
 
 class WaybillSetAsideApi(APIView):
-    @extend_schema(request=None, responses={200: WaybillSerializer},
+    @extend_schema(request=None, responses={200: WaybillSerializer, **refusals("not_flagged", "reprint_needed")},
                    summary="Parcel set aside: the order was cancelled after this label was printed and the parcel "
                            "does not ship; the label's flag and the order's attention end. 409 not_flagged, "
                            "reprint_needed (a partial cancellation: reprint instead)")
@@ -218,7 +224,8 @@ class ReceivingScanApi(APIView):
 
     permission_classes = [IsWarehouseOperator]
 
-    @extend_schema(request=ReceiveInputSerializer, responses={201: WaybillSerializer},
+    @extend_schema(request=ReceiveInputSerializer, responses={201: WaybillSerializer, **refusals(
+                       "already_received", "order_cancelled", "cancel_requested", "busy", "tracking_no_used")},
                    summary="QFC receiving: record the carrier and tracking number of a packing label")
     def post(self, request):
         data = ReceiveInputSerializer(data=request.data)
