@@ -195,7 +195,9 @@ class AccountDetailApi(APIView):
             account_set_active(account=account, active=is_active, actor=request.user)
         return Response(AccountOutputSerializer(account).data)
 
-    @extend_schema(responses={204: None}, summary="Delete the account (its orders stay)")
+    @extend_schema(responses={204: None, **refusals("account_busy")},
+                   summary="Delete the account (its orders stay); 409 account_busy while its tracking numbers are not "
+                           "settled with the sales site")
     def delete(self, request, pk: int):
         account_delete(account=_account(request, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)

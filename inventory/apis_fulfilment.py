@@ -236,7 +236,9 @@ class FulfilmentListApi(APIView):
         rows = rows.prefetch_related("lines__option__sku", "lines__order_line").order_by("-created_at", "-id")
         return _page(request, self, rows, FulfilmentSerializer)
 
-    @extend_schema(request=SendInputSerializer, responses={201: FulfilmentSerializer(many=True), **refusals("not_ready")},
+    @extend_schema(request=SendInputSerializer, responses={201: FulfilmentSerializer(many=True), **refusals(
+                       "not_ready", not_found="An order id that is not the seller's (the ids in `extra.orders`): "
+                       "nothing sent.")},
                    summary="Send orders to fulfilment by hand (all or nothing: every open line mapped and confirmed)")
     def post(self, request):
         data = SendInputSerializer(data=request.data)

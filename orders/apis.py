@@ -271,7 +271,9 @@ class OrderDetailApi(APIView):
 
 class OrderConfirmApi(APIView):
     @extend_schema(request=OrderConfirmInputSerializer,
-                   responses={200: OrderConfirmOutputSerializer, **refusals("nothing_to_confirm", "sync_running")},
+                   responses={200: OrderConfirmOutputSerializer, **refusals(
+                       "nothing_to_confirm", "sync_running",
+                       not_found="An order id that is not the seller's (the ids in `extra.orders`): nothing confirmed.")},
                    summary="Confirm selected orders: their New lines are confirmed at the sales site (LotteON 210)",
                    description="Orders of a sales site without an order confirmation step need none: selecting "
                    "only such orders is refused with 400 and code `confirmation_not_supported`. 409 "
