@@ -64,3 +64,10 @@ def login(page, live_server_url: str, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server_url}/")
+
+
+def assert_table_fits(page, table_selector: str) -> None:
+    """The table does not overflow the element that wraps it (no sideways scrolling to reach a column)."""
+    wrap = page.locator(table_selector).locator("xpath=..")
+    sizes = wrap.evaluate("(el) => ({scroll: el.scrollWidth, client: el.clientWidth})")
+    assert sizes["scroll"] <= sizes["client"], f"{table_selector} overflows its container: {sizes}"
