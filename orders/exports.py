@@ -86,8 +86,17 @@ def _push(order: dict, line: dict | None) -> str | None:
     return "" if shipment.tracking_no else "No tracking number recorded"
 
 
+def _code_title(label: str, default: str) -> Callable[[], str]:
+    """The column title for a seller code: the sites' own word when every registered site uses the same one
+    (LotteON's epdNo is not the Seller defined code a single product is mapped by), else ``default``."""
+    def title() -> str:
+        words = {getattr(site, label) for site in registry.all_sites()}
+        return words.pop() if len(words) == 1 else default
+    return title
+
+
 class ExportColumn(NamedTuple):
-    title: str
+    title: str | Callable[[], str]
     width: float
     value: Callable[[dict, dict | None], Any]  # of an order and one of its lines (None: no lines), as values
     number_format: str = ""
@@ -123,8 +132,8 @@ COLUMNS: tuple[ExportColumn, ...] = tuple(ExportColumn(*column) for column in (
     ("Tracking push", 36, _push),
     ("Product name", 36, _line(lambda li: li["product_name"])),
     ("Option", 20, _line(lambda li: li["option_name"])),
-    ("Seller internal product number", 18, _line(lambda li: li["seller_product_code"])),
-    ("Seller defined code", 18, _line(lambda li: li["seller_option_code"])),
+    (_code_title("product_code_label", "Seller product code"), 18, _line(lambda li: li["seller_product_code"])),
+    (_code_title("option_code_label", "Seller option code"), 18, _line(lambda li: li["seller_option_code"])),
     ("Sales site product ID", 16, _line(lambda li: li["site_product_id"])),
     ("Sales site item ID", 26, _line(lambda li: li["site_option_id"])),
     ("Quantity", 9, _line(lambda li: li["quantity"])),
@@ -133,6 +142,10 @@ COLUMNS: tuple[ExportColumn, ...] = tuple(ExportColumn(*column) for column in (
     ("Amount", 12, _line(lambda li: _number(li["amount"])), AMOUNT_FORMAT),
     ("Shipping fee", 10, _line(lambda li: _number(li["shipping_fee"])), AMOUNT_FORMAT),
 ))
+
+
+def column_titles() -> list[str]:
+    return [column.title() if callable(column.title) else column.title for column in COLUMNS]
 
 
 def order_export_lines(*, seller: Seller, filters: OrderFilters) -> Iterator[tuple[dict, dict | None]]:
@@ -162,7 +175,8 @@ def orders_workbook(*, seller: Seller, filters: OrderFilters,
 
     output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse streams it and closes it
     written = xlsx_write(output, sheet="Orders",
-                         columns=[Column(column.title, column.width, column.number_format) for column in COLUMNS],
+                         columns=[Column(title, column.width, column.number_format)
+                                  for title, column in zip(column_titles(), COLUMNS, strict=True)],
                          rows=rows())
     if progress is not None:
         progress(written)

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from orders.exports import COLUMNS
+from orders.exports import column_titles
 from orders.models import Order, OrderStatus
 from tests.factories import make_account, make_seller_user
 from tests.orders.factories import make_order
@@ -61,7 +61,7 @@ def test_one_row_per_line_with_korean_numbers_and_kst_times(client_in, seller_us
     assert response["Content-Disposition"].startswith('attachment; filename="orders-')
     assert response["Content-Disposition"].endswith('.xlsx"')
     header, rows = workbook_rows(response)
-    assert header == [title for title, *_ in COLUMNS]
+    assert header == column_titles()
     assert len(rows) == 2
     first, second = rows
     assert first["Order number"] == "2026112600000123"  # text: 16 digits do not fit an Excel number
@@ -69,7 +69,8 @@ def test_one_row_per_line_with_korean_numbers_and_kst_times(client_in, seller_us
     assert first["Recipient"] == "김민준" and first["Recipient mobile"] == "010-1234-5678"
     assert first["Address"] == "서울특별시 강남구 테헤란로 152" and first["Delivery message"] == "문 앞에 놓아주세요"
     assert first["Product name"] == "베이직 라운드 티셔츠" and first["Option"] == "블랙 / M"
-    assert first["Seller internal product number"] == "TSHIRT" and first["Seller defined code"] == "TSHIRT-BLK-M"
+    assert first["Seller internal product number"] == "TSHIRT"
+    assert first["Seller internal single product code"] == "TSHIRT-BLK-M"  # LotteON's word for eitmNo
     assert first["Sales site item ID"] == "LO2383570917_2383570918"
     assert first["Quantity"] == 2 and first["Unit price"] == 12900 and first["Amount"] == 25800
     assert first["Cancelled quantity"] == 0  # a number, not an empty cell
@@ -135,3 +136,12 @@ def test_what_a_buyer_typed_is_text_never_a_formula(client_in, seller_user, acco
                         ("Option", "http://example.com/option"), ("Recipient mobile", "01012345678")):
         assert (cells[title].value, cells[title].data_type) == (text, "s"), title
         assert cells[title].hyperlink is None
+
+
+def test_code_columns_use_a_common_title_when_sites_name_them_differently(client_in, seller_user, account, other_site):
+    # LotteON calls eitmNo "Seller internal single product code"; a second site has its own word, so an export
+    # that may hold both says neither.
+    make_order(seller=seller_user[0], account=account)
+    header, _ = workbook_rows(client_in.get(EXPORT))
+    assert "Seller product code" in header and "Seller option code" in header
+    assert "Seller internal single product code" not in header and "Seller defined code" not in header
