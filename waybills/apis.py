@@ -166,8 +166,8 @@ class TrackingPushRetryFailedApi(APIView):
     def post(self, request):
         seller = request_seller(request)
         ids = selectors.pushes_failed_ids(seller=seller)
-        retried = pushes_retry(seller_id=seller.pk, push_ids=ids, actor=request.user)
-        return Response(RetryFailedSerializer({"retried": retried, "not_sent": len(ids) - retried}).data)
+        result = pushes_retry(seller_id=seller.pk, push_ids=ids, actor=request.user)
+        return Response(RetryFailedSerializer(result._asdict()).data)
 
 
 def _push_id(pk: int) -> int:

@@ -175,7 +175,7 @@ class PushFailuresView(SellerRequiredMixin, TemplateView):
         action, ids = form.cleaned_data["action"], form.cleaned_data["push_ids"]
         try:
             if action == "retry":
-                count = pushes_retry(seller_id=self.seller.pk, push_ids=ids, actor=request.user)
+                count = pushes_retry(seller_id=self.seller.pk, push_ids=ids, actor=request.user).retried
                 messages.success(request, f"{count} tracking number{'s' if count != 1 else ''} will be sent again "
                                           "in a moment.")
             elif action == "correct":
@@ -208,11 +208,10 @@ class PushFailuresView(SellerRequiredMixin, TemplateView):
             messages.info(request, "No tracking number is refused at the moment: nothing to retry.")
             return redirect(back)
         try:
-            count = pushes_retry(seller_id=self.seller.pk, push_ids=ids, actor=request.user)
+            count, held = pushes_retry(seller_id=self.seller.pk, push_ids=ids, actor=request.user)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            held = len(ids) - count
             messages.success(request, f"{_count(range(count), 'tracking number')} will be sent again in a moment."
                              + (f" {_count(range(held), 'line')} on hold or cancelled by the buyer "
                                 f"{'is' if held == 1 else 'are'} not sent." if held else ""))

@@ -307,7 +307,7 @@ def test_refused_line_is_a_failure_with_a_retry(sandbox, account):
     line = order.lines.get()
     line.site_option_id = line.raw["sitmNo"]
     line.save()
-    assert pushes_retry(seller_id=account.seller_id, push_ids=[row.pk]) == 1
+    assert pushes_retry(seller_id=account.seller_id, push_ids=[row.pk]).retried == 1
     assert push(account).confirmed == 1
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED and not order.needs_attention
@@ -321,7 +321,7 @@ def test_an_order_with_several_refused_lines_names_them_all(sandbox, account):
     order.refresh_from_db()
     assert order.attention_reason.startswith("Tracking push failed for lines 1, 2 (")
     row = TrackingPush.objects.filter(order=order).first()
-    assert pushes_retry(seller_id=account.seller_id, push_ids=[row.pk]) == 1
+    assert pushes_retry(seller_id=account.seller_id, push_ids=[row.pk]).retried == 1
     row.refresh_from_db()
     assert row.last_code == "", "a retried row no longer shows the old refusal's code"
 

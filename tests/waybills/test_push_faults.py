@@ -30,6 +30,7 @@ from tests.waybills.helpers import (
     pull,
     push,
 )
+from waybills import selectors as waybills_selectors
 from waybills.models import TrackingPush
 from waybills.selectors import accounts_with_pushes
 from waybills.services.push import LOCK_SECONDS, lease_name, pushes_retry, tracking_push
@@ -133,7 +134,7 @@ def test_a_137_refused_with_a_business_return_code_fails_its_lines_and_is_not_se
     assert push(account).sent == 0, "not sent again until someone retries it"
     assert len(writes(sandbox, PROGRESS, order.order_no, refused_too=True)) == 1
 
-    assert pushes_retry(seller_id=account.seller_id, push_ids=[r.pk for r in rows]) == 2
+    assert pushes_retry(seller_id=account.seller_id, push_ids=[r.pk for r in rows]).retried == 2
     assert push(account).confirmed == 2
     assert set(events_per_line(sandbox, SHIP_EVENT).values()) == {1}
     order.refresh_from_db()
@@ -189,6 +190,30 @@ def test_retry_all_through_the_api_sends_every_refused_number_again(sandbox, acc
     assert TrackingPush.objects.get(account=other).state == State.FAILED
     response = api.post("/api/v1/tracking-pushes/retry-failed/")
     assert response.status_code == 409 and response.json()["code"] == "nothing_to_retry"
+
+
+def test_retry_all_does_not_count_a_number_retried_meanwhile_as_held(sandbox, account, monkeypatch):
+    """Two people press Retry all together: the second request read the refused ids before the first put one
+    back in the outbox. That one is neither retried again nor "on hold or cancelled"."""
+    one, two = pull(sandbox, account, 1, 1)
+    print_invoices(account.seller, [one, two])
+    sandbox.fault(path=PROGRESS, returnCode="9001", count=-1)
+    assert push(account).failed == 2
+    sandbox.clear_faults()
+    first, second = TrackingPush.objects.order_by("pk")
+    read_ids = waybills_selectors.pushes_failed_ids
+
+    def read_then_the_other_request_retries(*, seller):
+        ids = read_ids(seller=seller)
+        pushes_retry(seller_id=seller.pk, push_ids=[first.pk])
+        return ids
+
+    monkeypatch.setattr(waybills_selectors, "pushes_failed_ids", read_then_the_other_request_retries)
+    api = APIClient()
+    api.force_authenticate(account.user)
+    response = api.post("/api/v1/tracking-pushes/retry-failed/")
+    assert response.json() == {"retried": 1, "not_sent": 0}
+    assert set(TrackingPush.objects.values_list("state", flat=True)) == {State.PENDING}
 
 
 # --- The lease runs out under a live run ----------------------------------------------------------------------

@@ -28,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -480,11 +481,18 @@ def _seller_pushes(*, seller_id: int, push_ids: Iterable[int]) -> list[TrackingP
     return pushes
 
 
+class RetryResult(NamedTuple):
+    retried: int  # put back in the outbox
+    not_sent: int  # failed, but their lines are on hold (cancellation requested) or cancelled
+
+
 @transaction.atomic
-def pushes_retry(*, seller_id: int, push_ids: Iterable[int], actor: User | None = None) -> int:
-    """Send failed pushes again (after the cause was fixed); lines cancelled since are not sent."""
+def pushes_retry(*, seller_id: int, push_ids: Iterable[int], actor: User | None = None) -> RetryResult:
+    """Send failed pushes again (after the cause was fixed); lines cancelled since are not sent. The counts are
+    taken under the rows' locks: a push another request retried a moment ago is in neither."""
     pushes = _seller_pushes(seller_id=seller_id, push_ids=push_ids)
-    failed = [p for p in pushes if p.state == State.FAILED and p.line.status != LineStatus.CANCELLED]
+    refused = [p for p in pushes if p.state == State.FAILED]
+    failed = [p for p in refused if p.line.status != LineStatus.CANCELLED]
     retry = [p for p in failed if not p.line.on_hold]
     if failed and not retry:
         raise ApplicationError("The buyer asked to cancel these lines: they are on hold until the seller approves or "
@@ -496,7 +504,7 @@ def pushes_retry(*, seller_id: int, push_ids: Iterable[int], actor: User | None 
         state=State.PENDING, updated_at=timezone.now(), last_code="",
         last_message=f"Retry requested{f' by {actor.username}' if actor else ''}.")
     push_enqueue(account_ids=[p.account_id for p in retry])
-    return len(retry)
+    return RetryResult(retried=len(retry), not_sent=len(refused) - len(retry))
 
 
 @transaction.atomic
