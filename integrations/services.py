@@ -17,7 +17,7 @@ from django.utils.module_loading import import_string
 
 from core.crypto import DecryptionError
 from integrations import registry
-from integrations.base import AdapterConfig, Capability, SalesSite
+from integrations.base import AdapterConfig, Capability, SalesSite, SalesSiteAdapter
 from integrations.errors import ErrorCode, Forbidden, SalesSiteError
 from integrations.models import AccountEvent, ApiCallLog, SalesSiteAccount
 from sellers.models import Seller, User
@@ -444,6 +444,48 @@ def account_connection_keep_form_test(
         _event(account, AccountEvent.Kind.CONNECTION_OK if ok else AccountEvent.Kind.CONNECTION_FAILED, actor,
                message=account.connection_message, code=tested.get("code", ""), tested_before_saving=True)
     return account.connection_status
+
+
+# How often background work checks an Account Number the site has not confirmed (below): a wrong one costs one
+# connection test and one account event an hour, not one a sync.
+ACCOUNT_NUMBER_RECHECK = timedelta(hours=1)
+
+
+def account_connection_after_work(*, account_id: int, adapter: SalesSiteAdapter, work: str) -> None:
+    """The site accepted every call of ``work`` (e.g. "the order sync") with the stored key: the key and the
+    server IPs are fine, so an account not showing Connected now does. Those calls do not carry the Account
+    Number, though, and a wrong one only shows when stock is pushed: a number the site has not confirmed for this
+    key (``supplier_number``, kept by a successful Test Connection) is first checked with the site's own
+    connection test through ``adapter``, at most once an hour, so the account says Failed with what to fix
+    rather than Connected."""
+    account = SalesSiteAccount.objects.get(pk=account_id)
+    now = timezone.now()
+    if account.supplier_number == account.account_number:
+        if account.connection_status != SalesSiteAccount.ConnectionStatus.OK:
+            SalesSiteAccount.objects.filter(pk=account.pk).update(
+                connection_status=SalesSiteAccount.ConnectionStatus.OK, connection_checked_at=now,
+                connection_message=f"{registry.name_of(account.site)} accepted every call of {work}.")
+        return
+    if account.connection_checked_at and now - account.connection_checked_at < ACCOUNT_NUMBER_RECHECK:
+        return
+    try:
+        result = adapter.test_connection()
+    except SalesSiteError as exc:
+        if exc.code in PASSING_TROUBLE:
+            return  # says nothing about the number; the next work tries again
+        account.connection_status, account.connection_message = SalesSiteAccount.ConnectionStatus.FAILED, exc.message
+        kind, code = AccountEvent.Kind.CONNECTION_FAILED, str(exc.code)
+    else:
+        account.connection_status = SalesSiteAccount.ConnectionStatus.OK
+        account.connection_message = (f"Connected to {registry.name_of(account.site)} as {result.supplier_name} "
+                                      f"({result.supplier_number}).")
+        account.supplier_number, account.supplier_name = result.supplier_number, result.supplier_name
+        kind, code = AccountEvent.Kind.CONNECTION_OK, ""
+    account.connection_checked_at = now
+    with transaction.atomic():
+        account.save(update_fields=["connection_status", "connection_checked_at", "connection_message",
+                                    "supplier_number", "supplier_name", "updated_at"])
+        _event(account, kind, None, message=account.connection_message, code=code, checked_during=work)
 
 
 def account_test_connection(*, account: SalesSiteAccount, actor: User | None = None) -> ConnectionOutcome:

@@ -26,7 +26,9 @@ def make_seller_user(**kwargs) -> tuple[Seller, User]:
 
 def make_account(*, seller: Seller, api_key: str = "demo-lotteon-api-key", account_number: str = "LO10000001",
                  shop_id: str = "shop", **fields) -> SalesSiteAccount:
-    """An account on the sandbox's demo supplier by default (one seller only: Account Numbers are unique)."""
+    """An account on the sandbox's demo supplier by default (one seller only: Account Numbers are unique), whose
+    Account Number the site has confirmed (``supplier_number``, as after a Test Connection) unless told otherwise."""
+    fields.setdefault("supplier_number", account_number)
     account = SalesSiteAccount(seller=seller, site="lotteon", shop_id=shop_id, account_number=account_number, **fields)
     account.set_api_key(api_key)
     account.save()

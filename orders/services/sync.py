@@ -26,7 +26,13 @@ from integrations import registry
 from integrations.base import Capability, PulledCancellation, PullWindow, SalesSite
 from integrations.errors import ErrorCode, SalesSiteError
 from integrations.models import SalesSiteAccount, SyncRun
-from integrations.services import KEY_UNREADABLE, KeyUnreadable, account_config, account_key_unreadable
+from integrations.services import (
+    KEY_UNREADABLE,
+    KeyUnreadable,
+    account_config,
+    account_connection_after_work,
+    account_key_unreadable,
+)
 from orders.models import ConfirmState, LineStatus, Order, OrderLine
 from orders.services.confirm import AUTO_CONFIRM_ATTEMPTS, confirm_outcomes_store, confirm_requests
 from orders.services.sites import site_confirms, site_name, site_supports
@@ -411,12 +417,10 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
         run.status = SyncRun.Status.PARTIAL if run.lines_failed else SyncRun.Status.SUCCEEDED
         now = timezone.now()
         SalesSiteAccount.objects.filter(pk=account.pk).update(last_synced_at=now)
-        # Every call of the sync was accepted with this key and account number: as good as a Test Connection
-        # (the account stops showing "Not tested", and a Failed one's held tracking pushes go again).
-        SalesSiteAccount.objects.filter(pk=account.pk).exclude(
-            connection_status=SalesSiteAccount.ConnectionStatus.OK).update(
-            connection_status=SalesSiteAccount.ConnectionStatus.OK, connection_checked_at=now,
-            connection_message=f"{site_name(account.site)} accepted every call of the order sync.")
+        # Every call of the sync was accepted with this key: the account stops showing "Not tested", and a Failed
+        # one's held tracking pushes go again, once its Account Number is known to match the key.
+        account_connection_after_work(account_id=account.pk, adapter=adapter, work="the order sync")
+        calls.flush()
     except SalesSiteError as exc:
         confirmations.salvage(send_queued=exc.code not in REFUSED)
         run.status, run.error_code, run.error_message = SyncRun.Status.FAILED, str(exc.code), exc.message

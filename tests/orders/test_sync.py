@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from core.locks import lease_acquire
 from core.models import Lease
@@ -300,6 +301,56 @@ def test_a_successful_sync_shows_the_connection_works(sandbox, account, before):
 
     html = render_to_string("integrations/partials/_connection_status.html", {"account": account})
     assert "Connected" in html and "connection-message" not in html, "not shown as an error"
+
+
+def identity_calls(sandbox) -> list[dict]:
+    return [call for call in sandbox.calls() if call["path"].endswith("/common/v1/identity")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("before", ["untested", "failed", "ok"])
+def test_a_sync_checks_an_account_number_the_site_never_confirmed(sandbox, account, before):
+    """The order calls do not carry the Account Number: a sync of an account whose number LotteON has not
+    confirmed asks LotteON (207) before calling the account Connected, and keeps who the key belongs to."""
+    from integrations.models import AccountEvent, SalesSiteAccount
+
+    SalesSiteAccount.objects.filter(pk=account.pk).update(connection_status=before, supplier_number="",
+                                                          connection_checked_at=None)
+    sandbox.create_order(owhoDttm=kst(0.2), lines=[{"eitmNo": option_codes(sandbox, 1)[0]}])
+    assert sync(account).status == SyncRun.Status.SUCCEEDED
+    account.refresh_from_db()
+    assert account.connection_status == SalesSiteAccount.ConnectionStatus.OK
+    assert account.supplier_number == sandbox.DEMO_TR_NO
+    assert account.connection_message.startswith("Connected to LotteON as ") and sandbox.DEMO_TR_NO in account.connection_message
+    assert len(identity_calls(sandbox)) == 1
+    assert AccountEvent.objects.get(account=account).details["checked_during"] == "the order sync"
+    sync(account)
+    assert len(identity_calls(sandbox)) == 1, "a confirmed number is not checked again"
+
+
+@pytest.mark.django_db
+def test_a_sync_with_a_wrong_account_number_stores_orders_and_shows_what_to_fix(sandbox, account):
+    """A typo in the Account Number (another supplier's): the key works, so the orders arrive, but the account
+    says Failed with LotteON's words, not Connected, and stock pushes (which need the number) are held. The
+    number is checked again an hour later, not at every sync."""
+    from integrations.models import SalesSiteAccount
+
+    SalesSiteAccount.objects.filter(pk=account.pk).update(account_number="LO99999999", supplier_number="",
+                                                          connection_status=SalesSiteAccount.ConnectionStatus.OK)
+    sandbox.create_order(owhoDttm=kst(0.2), lines=[{"eitmNo": option_codes(sandbox, 1)[0]}])
+    assert sync(account).status == SyncRun.Status.SUCCEEDED
+    assert Order.objects.filter(account=account).count() == 1
+    account.refresh_from_db()
+    assert account.connection_status == SalesSiteAccount.ConnectionStatus.FAILED
+    assert "belongs to LotteON account LO10000001, but the Account Number entered is LO99999999" in (
+        account.connection_message)
+    sync(account)
+    assert len(identity_calls(sandbox)) == 1
+    account.refresh_from_db()
+    assert account.connection_status == SalesSiteAccount.ConnectionStatus.FAILED, "not Connected by the next sync"
+    SalesSiteAccount.objects.filter(pk=account.pk).update(connection_checked_at=timezone.now() - timedelta(hours=2))
+    sync(account)
+    assert len(identity_calls(sandbox)) == 2
 
 
 @pytest.mark.django_db
