@@ -167,9 +167,16 @@ class FulfilmentDetailView(WarehouseOperatorRequiredMixin, TemplateView):
                 # The form remembers the number it refused: pressed again with it unchanged, it is recorded.
                 form.data = form.data.copy()
                 form.data["short_refused"] = number.strip()
-            form.add_error(None, exc.message)
-            key = "tracking_form" if tracking else "ship_form"
-            return self.render_to_response(self.get_context_data(fo=self.get_fulfilment(), **{key: form}), status=400)
+            current = self.get_fulfilment()
+            if current.is_active if not tracking else current.state == FulfilmentOrder.State.SHIPPED:
+                form.add_error(None, exc.message)
+                key = "tracking_form" if tracking else "ship_form"
+                return self.render_to_response(self.get_context_data(fo=current, **{key: form}), status=400)
+            # Changed since the page was drawn (cancelled, or shipped by another operator): the page no longer has
+            # this form to show the refusal in, so it goes at the top, with the number that was not recorded.
+            unrecorded = f" {number.strip()} was not recorded." if number.strip() else ""
+            messages.error(request, exc.message + unrecorded)
+            return redirect("inventory:fulfilment-detail", pk=fo.pk)
         manual = shipped.order.account_id is None
         elsewhere = _not_pushed_site(shipped)
         if tracking:

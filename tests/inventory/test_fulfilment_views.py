@@ -12,9 +12,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from inventory.models import FulfilmentOrder, LinkStatus, SiteOptionLink, StockMovement, StockPush
-from inventory.services.fulfilment import fulfilment_orders_send
+from inventory.services.fulfilment import fulfilment_lines_cancelled, fulfilment_orders_send
 from inventory.services.stock import stock_receive
-from orders.models import Order, OrderStatus
+from orders.models import LineStatus, Order, OrderStatus
 from orders.services.manual import ManualItem, manual_order_create
 from sellers.models import User
 from tests.factories import make_account, make_seller_user
@@ -144,6 +144,33 @@ def test_ship_refusal_is_shown_and_changes_nothing(client, setup, operator):
     assert "Not enough stock of TS-WHT-L: 0 on hand, 3 to take out" in response.content.decode()
     fo.refresh_from_db()
     assert fo.state == "open" and not StockMovement.objects.filter(kind="shipment").exists()
+
+
+@pytest.mark.parametrize("meanwhile", ["shipped", "cancelled"])
+def test_ship_on_a_page_drawn_before_another_change_says_the_number_was_not_recorded(client, setup, operator,
+                                                                                     meanwhile):
+    """Two operators on one fulfilment order, or the buyer cancelling meanwhile: the page pressed no longer has a
+    Ship form to show the refusal in, so it goes at the top, naming the number that was not kept."""
+    from waybills.selectors import courier_list, default_site
+
+    seller, user, sku, black, white, order, fo = setup
+    courier = courier_list(site=default_site())[0]
+    client.force_login(operator)
+    url = reverse("inventory:fulfilment-detail", args=[fo.pk])
+    if meanwhile == "shipped":
+        client.post(url, {"action": "ship", "courier": courier.code, "tracking_no": "655555555551"})
+    else:
+        order.lines.update(status=LineStatus.CANCELLED)  # as the sync stores the buyer's cancellation
+        fulfilment_lines_cancelled(seller_id=seller.pk, line_ids=list(order.lines.values_list("pk", flat=True)))
+    fo.refresh_from_db()
+    assert fo.state == meanwhile
+
+    response = client.post(url, {"action": "ship", "courier": courier.code, "tracking_no": "655555555559"},
+                           follow=True)
+    page = html.unescape(response.content.decode())
+    assert f"{fo.number} is already {meanwhile}. Nothing changed. 655555555559 was not recorded." in page
+    fo.refresh_from_db()
+    assert fo.tracking_no == ("655555555551" if meanwhile == "shipped" else "")
 
 
 def test_a_short_tracking_number_is_shipped_only_when_pressed_again_and_a_correction_says_so(client, setup, operator):
