@@ -90,19 +90,26 @@ def confirm_requests(
     return lines, requests
 
 
-def lines_confirm(*, account: SalesSiteAccount, line_ids: list[int], actor: User | None = None) -> tuple[int, int]:
-    """Send 210 for these lines of one account; return (confirmed, failed). Only New lines are sent."""
+class ConfirmCounts(NamedTuple):
+    confirmed: int
+    failed: int
+    sent: int  # lines still to confirm when the call was made; the rest of ``sent`` has no answer yet
+
+
+def lines_confirm(*, account: SalesSiteAccount, line_ids: list[int], actor: User | None = None) -> ConfirmCounts:
+    """Send 210 for these lines of one account. Only New lines are sent."""
     if not site_confirms(account.site):
         raise _not_supported({account.site})
     lines, requests = confirm_requests(account=account, line_ids=line_ids)
     if not lines:
-        return 0, 0
+        return ConfirmCounts(0, 0, 0)
     adapter = registry.adapter_for(account.site, account_config(account))
     try:
         outcomes = adapter.confirm(requests)
     finally:
         adapter.close()
-    return confirm_outcomes_store(account=account, lines=lines, outcomes=outcomes, actor=actor)
+    confirmed, failed = confirm_outcomes_store(account=account, lines=lines, outcomes=outcomes, actor=actor)
+    return ConfirmCounts(confirmed, failed, len(lines))
 
 
 @transaction.atomic
@@ -194,19 +201,23 @@ def orders_confirm(*, seller: Seller, order_ids: list[int], actor: User | None =
         if unconfirmable:
             raise _not_supported(unconfirmable)
         raise ApplicationError("None of the selected orders has a New line to confirm.", code="nothing_to_confirm")
-    totals = [0, 0]
+    totals = [0, 0, 0]
     for account in SalesSiteAccount.objects.filter(seller=seller, pk__in=lines_by_account):
         # The account's sync lease: a double click, or a sync confirming the same lines, would send 210
         # twice. The second comes after the first is stored, finds the lines no longer New and sends nothing.
         token = _account_lease(account)
         try:
-            confirmed, failed = lines_confirm(account=account, line_ids=lines_by_account[account.pk], actor=actor)
+            counts = lines_confirm(account=account, line_ids=lines_by_account[account.pk], actor=actor)
         except SalesSiteError as exc:
             raise ApplicationError(exc.message, code=str(exc.code)) from exc
         finally:
             lease_release(name=_lease_name(account.pk), token=token)
-        totals[0] += confirmed
-        totals[1] += failed
+        totals = [total + count for total, count in zip(totals, counts, strict=True)]
+    if not totals[2]:
+        # All were confirmed while this request waited for the one before it (another person, a double click,
+        # the sync): not "no answer from the site", which (0 confirmed, 0 failed) of lines sent means.
+        raise ApplicationError("The selected orders were confirmed a moment ago (by someone else or by the sync): "
+                               "nothing was sent again.", code="nothing_to_confirm")
     return totals[0], totals[1]
 
 

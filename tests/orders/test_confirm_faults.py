@@ -211,3 +211,31 @@ def test_the_sync_gives_up_a_line_after_its_attempts_and_leaves_it_to_the_seller
     # The seller's Confirm still sends it.
     assert orders_confirm(seller=seller, order_ids=[line.order_id], actor=user) == (1, 0)
     assert live_step(lotteon, created["odNo"]) == "12"
+
+
+def test_confirm_pressed_by_two_people_at_once_tells_the_second_nothing_was_sent(lotteon, seller_and_user,
+                                                                               monkeypatch, client):
+    """Both picked the same New lines; the second waited for the first's lease and found them confirmed. It
+    says so, not "the sales site did not answer" (0 confirmed, 0 failed), and sends no second 210."""
+    seller, user = seller_and_user
+    account = make_account(seller=seller, api_key=lotteon.DEMO_KEY, account_number=lotteon.DEMO_TR_NO,
+                           auto_order_confirmation=False)
+    created = lotteon.create_order(owhoDttm=kst(0.2), lines=[{"eitmNo": option_code(lotteon)}])
+    assert orders_sync(account_id=account.pk).status == SyncRun.Status.SUCCEEDED
+    order = Order.objects.get(order_no=created["odNo"])
+    take_lease = confirm_service._account_lease
+    first_done = []
+
+    def the_other_person_first(account):
+        if not first_done:
+            first_done.append(None)  # the other person's own wait for the lease is not patched again
+            first_done[0] = orders_confirm(seller=seller, order_ids=[order.pk], actor=user)
+        return take_lease(account)
+
+    monkeypatch.setattr(confirm_service, "_account_lease", the_other_person_first)
+    client.force_login(user)
+    page = client.post("/orders/confirm/", {"order_ids": [order.pk]}, follow=True).content.decode()
+    assert first_done == [(1, 0)]
+    assert "were confirmed a moment ago (by someone else or by the sync): nothing was sent again." in page
+    assert "did not answer" not in page
+    assert links_sent(lotteon, created["odNo"]) == 1
