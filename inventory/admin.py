@@ -92,6 +92,6 @@ class StockPushAdmin(ViewOnlyAdmin):
 @admin.register(StockSyncRun)
 class StockSyncRunAdmin(ViewOnlyAdmin):
     list_display = ("started_at", "account", "trigger", "full", "status", "checked", "pushed", "failed", "skipped",
-                    "calls", "error_code")
+                    "waiting", "calls", "error_code")
     list_filter = ("status", "trigger", "full")
     list_select_related = ("account",)

@@ -494,6 +494,9 @@ class StockSyncRun(models.Model):
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
         PARTIAL = "partial", "Finished with refusals"
+        # Nothing refused, but options whose state at the site is not known: an answer was lost in this run, or a
+        # lost write of an earlier run may still land, so they were left alone. A later push reads them back.
+        UNSETTLED = "unsettled", "Waiting for a read-back"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
 
@@ -509,6 +512,8 @@ class StockSyncRun(models.Model):
     failed = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     resumed = models.PositiveIntegerField(default=0, help_text="Options put back on sale")
+    waiting = models.PositiveIntegerField(default=0, help_text="Options left to be read back by a later push "
+                                          "(answer lost, or an earlier lost write that may still land)")
     calls = models.PositiveIntegerField(default=0, help_text="Calls to the sales site")
     error_code = models.CharField(max_length=40, blank=True)
     error_message = models.CharField(max_length=500, blank=True)

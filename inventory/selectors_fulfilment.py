@@ -284,11 +284,14 @@ def stock_push_failures(*, seller: Seller) -> QuerySet[StockPush]:
 
 
 def stock_push_states(*, seller: Seller) -> dict[int, dict[str, int]]:
-    """Per account: how many linked options are pushed, waiting, refused and not pushed."""
+    """Per account: how many linked options are pushed, waiting, refused and not pushed. An option pushed before
+    whose stock changed since (``dirty``: its change not sent yet, e.g. while the connection failed) waits."""
     result: dict[int, dict[str, int]] = defaultdict(lambda: {s: 0 for s in StockPush.State.values})
-    for account_id, state, count in (StockPush.objects.filter(seller=seller).values_list("account_id", "state")
-                                     .annotate(n=Count("pk")).order_by()):
-        result[account_id][state] = count
+    for account_id, state, dirty, count in (StockPush.objects.filter(seller=seller)
+                                            .values_list("account_id", "state", "dirty")
+                                            .annotate(n=Count("pk")).order_by()):
+        waits = dirty and state == StockPush.State.SYNCED
+        result[account_id][StockPush.State.PENDING if waits else state] += count
     return dict(result)
 
 

@@ -272,8 +272,8 @@ def stock_sync(*, account_id: int, full: bool = False, trigger: str = Trigger.CO
         _queue_after_settling(account_id=account.pk, at=last_lost + settle)
     # Not after a failure or a lost answer: what they leave dirty would be sent into the same fault at once,
     # again and again; the next change or the periodic full sync tries it. Refused options are not dirty.
-    again = (run.status in (StockSyncRun.Status.SUCCEEDED, StockSyncRun.Status.PARTIAL) and not run.error_code
-             or run.error_code == LEASE_LOST)
+    again = (run.status in (StockSyncRun.Status.SUCCEEDED, StockSyncRun.Status.PARTIAL, StockSyncRun.Status.UNSETTLED)
+             and not run.error_code or run.error_code == LEASE_LOST)
     if again and StockPush.objects.filter(account=account, dirty=True).exclude(
             lost_at__gt=timezone.now() - settle).exists():
         # A change committed after this push last looked, while it still held the lock: that change's own
@@ -339,13 +339,7 @@ def _run(*, account: SalesSiteAccount, site_name: str, run: StockSyncRun, full: 
             if not StockPush.objects.filter(account=account, dirty=True).exists():
                 break
         _close(account=account, run=run, ids=lost | settling)
-        if lost:
-            # Not sent again by this run (it may have applied): the next push reads the site back first.
-            _finish(run, StockSyncRun.Status.PARTIAL, code=str(ErrorCode.OUTCOME_UNKNOWN),
-                    message=f"{site_name}'s answer was lost for {len(lost)} option(s); the next push reads them "
-                    f"back from {site_name} and sends what is still needed.")
-        else:
-            _finish(run, StockSyncRun.Status.PARTIAL if run.failed else StockSyncRun.Status.SUCCEEDED)
+        _finish_pushed(run, site_name=site_name, lost=lost, settling=settling)
     except _LeaseLost:
         logger.warning("stock push of account %s outlived its lock; another push took over", account.pk)
         _close(account=account, run=run, ids=_unsettled(current) | lost | settling)
@@ -370,6 +364,28 @@ def _run(*, account: SalesSiteAccount, site_name: str, run: StockSyncRun, full: 
         raise
     finally:
         adapter.close()
+
+
+def _finish_pushed(run: StockSyncRun, *, site_name: str, lost: set[int], settling: set[int]) -> None:
+    """End a run that went through. *Finished with refusals* only when the site refused something; options whose
+    state at the site is not known (an answer lost now, or a lost write of an earlier run that may still land) make
+    it *Waiting for a read-back*, never *Succeeded*: those changes have not been seen to arrive."""
+    run.waiting = len(lost | settling)
+    status = StockSyncRun.Status.PARTIAL if run.failed else (
+        StockSyncRun.Status.UNSETTLED if run.waiting else StockSyncRun.Status.SUCCEEDED)
+    notes = []
+    if lost:
+        # Not sent again by this run (it may have applied): the next push reads the site back first.
+        notes.append(f"{site_name}'s answer was lost for {len(lost)} option(s); the next push reads them back from "
+                     f"{site_name} and sends what is still needed.")
+    if settling - lost:
+        until = StockPush.objects.filter(pk__in=list(settling - lost)).aggregate(last=Max("lost_at"))["last"]
+        when = (f" until {timezone.localtime(until + timedelta(seconds=settings.SMARTSHIP_STOCK_SETTLE_SECONDS)):%H:%M:%S}"
+                if until else "")
+        notes.append(f"Nothing was sent for {len(settling - lost)} option(s): an earlier push to them got no answer "
+                     f"and may still land at {site_name}, so they are left alone{when}, then read back and sent if "
+                     "still needed.")
+    _finish(run, status, code=str(ErrorCode.OUTCOME_UNKNOWN) if lost else "", message=" ".join(notes))
 
 
 def _unsettled(current: _Pass | None) -> set[int]:

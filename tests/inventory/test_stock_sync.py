@@ -338,7 +338,7 @@ def test_a_lost_answer_is_sent_again_by_the_next_push(sandbox, account):
     run = stock_sync(account_id=account.pk)
     push = StockPush.objects.get()
     assert (push.state, push.dirty, push.pushed_quantity) == ("pending", True, None)
-    assert (run.status, run.error_code, run.pushed) == ("partial", "outcome_unknown", 0)
+    assert (run.status, run.error_code, run.pushed, run.waiting) == ("unsettled", "outcome_unknown", 0, 1)
     assert len(calls_to(sandbox, STOCK, after)) == 1, "not re-sent blindly by the same run"
     stock_adjust(seller=account.seller, option=opt, quantity=-1, reason="damaged")
     settled()

@@ -79,7 +79,7 @@ def test_a_lost_86_at_zero_then_a_restock_puts_the_option_back_on_sale(sandbox, 
     stock_adjust(seller=account.seller, option=opt, quantity=-3, reason="lost")
     sandbox.fault(path="item/stock/change", status=500, afterApply=True, count=1)
     run = stock_sync(account_id=account.pk)
-    assert (run.status, run.error_code) == ("partial", "outcome_unknown")
+    assert (run.status, run.error_code) == ("unsettled", "outcome_unknown")
     assert lotteon(sandbox, row) == (0, "SOUT", "SOUT_STK"), "LotteON applied it"
     push = StockPush.objects.get()
     assert (push.state, push.code, push.dirty) == ("pending", "unknown", True)
@@ -105,7 +105,7 @@ def test_a_lost_86_that_applied_is_read_back_not_sent_again(sandbox, account):
     row, opt = synced_at(sandbox, account, 3)
     stock_receive(seller=account.seller, option=opt, quantity=2)
     sandbox.fault(path="item/stock/change", status=500, afterApply=True, count=1)
-    assert stock_sync(account_id=account.pk).status == "partial"
+    assert stock_sync(account_id=account.pk).status == "unsettled"
     assert lotteon(sandbox, row)[0] == 5
 
     settled()
@@ -127,7 +127,7 @@ def test_a_timed_out_86_that_lands_late_does_not_leave_its_older_figure_at_lotte
     stock_receive(seller=account.seller, option=opt, quantity=2)  # 5
     sandbox.fault(path="item/stock/change", delay=2.5, count=1)  # answers after the client's 1 s timeout, then applies
     run = stock_sync(account_id=account.pk)
-    assert (run.status, run.error_code) == ("partial", "outcome_unknown")
+    assert (run.status, run.error_code) == ("unsettled", "outcome_unknown")
 
     stock_adjust(seller=account.seller, option=opt, quantity=-1, reason="damaged")  # 4: the figure moves right after
     after = since(sandbox)
@@ -137,7 +137,7 @@ def test_a_timed_out_86_that_lands_late_does_not_leave_its_older_figure_at_lotte
     cache.clear()
     with django_capture_on_commit_callbacks(execute=True):
         run = stock_sync(account_id=account.pk)
-    assert (run.status, run.checked, run.pushed) == ("succeeded", 1, 0)
+    assert (run.status, run.checked, run.pushed, run.waiting) == ("unsettled", 1, 0, 1), "not Succeeded: it waited"
     assert sandbox.calls(since=after) == [], "neither read back nor written while the lost 86 may land"
     # The push that reads it back is queued for when the time is up, whatever the task's retries do.
     ((args, countdown),) = queued
@@ -180,7 +180,7 @@ def test_a_worker_killed_while_its_86_at_zero_was_on_the_wire_is_read_back(sandb
 
     stock_receive(seller=account.seller, option=opt, quantity=5)
     after = since(sandbox)
-    assert stock_sync(account_id=account.pk).status == "succeeded"
+    assert stock_sync(account_id=account.pk).status == "unsettled", "left alone: not Succeeded"
     assert sandbox.calls(since=after) == [], "the killed call's write may still land: left alone for now"
     settled()
     assert stock_sync(account_id=account.pk).status == "succeeded"
@@ -234,7 +234,7 @@ def test_the_run_of_a_killed_worker_does_not_show_as_running_for_ever(sandbox, a
     assert dead.status == "running"
     Lease.objects.filter(name=lease_name(account.pk)).update(token="", expires_at=None)  # long expired
 
-    assert stock_sync(account_id=account.pk).status == "succeeded"
+    assert stock_sync(account_id=account.pk).status == "unsettled", "its row is left alone while its 86 may land"
     dead.refresh_from_db()
     assert (dead.status, dead.error_code) == ("failed", "lost") and dead.finished_at is not None
     assert "stopped before it finished" in dead.error_message
@@ -276,7 +276,7 @@ def test_a_run_that_lost_its_lock_stops_writing(sandbox, account, settings, monk
     sent = [(c["request"]["body"]["itmStkLst"][0]["sitmNo"], c["request"]["body"]["itmStkLst"][0]["stkQty"])
             for c in calls_to(sandbox, STOCK, after)]
     assert sent == [(second["sitmNo"], 7), (first["sitmNo"], 3)], "B left A's option alone, A sent nothing more"
-    assert run_b.status == "succeeded" and run_b.pushed == 1
+    assert (run_b.status, run_b.pushed, run_b.waiting) == ("unsettled", 1, 1), "A's option waits for a read-back"
     assert (run_a.status, run_a.error_code) == ("failed", "lease_lost")
     assert "another push" in run_a.error_message
     pushes = {p.option_id: p for p in StockPush.objects.all()}
@@ -383,7 +383,7 @@ def test_a_lost_111_is_read_back_by_the_next_push(sandbox, account, applied):
     stock_receive(seller=account.seller, option=opt, quantity=4)
     sandbox.fault(path="item/status/change", status=500, afterApply=applied, count=1)
     run = stock_sync(account_id=account.pk)
-    assert (run.status, run.error_code) == ("partial", "outcome_unknown")
+    assert (run.status, run.error_code) == ("unsettled", "outcome_unknown")
     assert lotteon(sandbox, row)[1] == ("SALE" if applied else "SOUT")
     push = StockPush.objects.get()
     assert (push.dirty, push.resume_sale, push.pushed_quantity) == (True, True, 4)
@@ -420,7 +420,9 @@ def test_a_refused_key_holds_the_stock_writes_until_the_connection_is_fixed(sand
     assert "Test Connection" in StockSyncRun.objects.latest("pk").error_message
     assert account.pk not in stock_accounts_due()
     client.force_login(User.objects.get(memberships__seller=account.seller))
-    assert "Stock waits: the connection to LotteON failed" in client.get(reverse("inventory:stock-sync")).content.decode()
+    page = client.get(reverse("inventory:stock-sync")).content.decode()
+    assert "Stock waits: the connection to LotteON failed" in page
+    assert "<dt>Pushed</dt><dd>0</dd>" in page and "<dt>Waiting</dt><dd>1</dd>" in page, "its change waits"
 
     assert account_test_connection(account=account).ok
     assert account.pk in stock_accounts_due()
@@ -494,3 +496,51 @@ def test_changes_held_by_a_failed_connection_go_with_the_sweep_once_it_is_back(
         assert sync_stock_waiting() == 1
     assert lotteon(sandbox, row)[0] == 5
     assert not StockPush.objects.get().dirty and stock_accounts_waiting() == []
+
+
+def latest_run_row(client, account) -> str:
+    """The newest row of Recent stock pushes on the Stock sync page, as HTML."""
+    client.force_login(User.objects.get(memberships__seller=account.seller))
+    page = client.get(reverse("inventory:stock-sync")).content.decode()
+    runs = page.split('class="table stacked ss-runs"', 1)[1]
+    return runs.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+
+
+def test_a_push_that_only_lost_an_answer_says_it_waits_for_a_read_back_not_that_something_was_refused(
+        sandbox, account, client):
+    """LotteON answered the 86 with a 500 (it may have applied it): nothing was refused, so the run is not
+    "Finished with refusals" with 0 refused; it says the option is read back by a later push, and where it waits."""
+    row, opt = synced_at(sandbox, account, 3)
+    stock_receive(seller=account.seller, option=opt, quantity=2)
+    sandbox.fault(path=STOCK, status=500, afterApply=True, count=1)
+    run = stock_sync(account_id=account.pk, trigger="change")
+    assert (run.status, run.error_code, run.failed, run.waiting) == ("unsettled", "outcome_unknown", 0, 1)
+
+    html = latest_run_row(client, account)
+    assert "Waiting for a read-back" in html and "Finished with refusals" not in html
+    assert "answer was lost for 1 option(s)" in html
+    assert '<td class="num" data-label="Refused">0</td>' in html
+    assert 'data-label="Waiting"' in html and f'href="#ss-account-{account.pk}"' in html
+
+
+def test_a_push_during_an_outage_that_sent_nothing_does_not_say_succeeded(sandbox, account, client):
+    """LotteON is down (500 on every call). The change's push loses its 86's answer; the task's retry a minute later
+    must leave the option alone (the lost 86 may still land) and sends nothing. Before, that retry read
+    "Succeeded, 0 pushed, 0 calls" while the change waited."""
+    row, opt = synced_at(sandbox, account, 3)
+    sandbox.fault(status=500, count=-1)
+    stock_receive(seller=account.seller, option=opt, quantity=2)
+    assert stock_sync(account_id=account.pk, trigger="change").status == "unsettled"
+
+    after = since(sandbox)
+    run = stock_sync(account_id=account.pk, trigger="change")
+    assert sandbox.calls(since=after) == []
+    assert (run.status, run.pushed, run.calls, run.failed, run.waiting) == ("unsettled", 0, 0, 0, 1)
+    assert run.error_message.startswith("Nothing was sent for 1 option(s)") and " until " in run.error_message
+    assert StockPush.objects.get().dirty, "still waiting for its read-back"
+
+    html = latest_run_row(client, account)
+    assert "Succeeded" not in html and "Waiting for a read-back" in html and "Nothing was sent" in html
+    assert f'href="#ss-account-{account.pk}"' in html
+    page = client.get(reverse("inventory:stock-sync")).content.decode()
+    assert f'id="ss-account-{account.pk}"' in page and "<dt>Waiting</dt><dd>1</dd>" in page
