@@ -123,7 +123,10 @@ class SyncRunOutputSerializer(serializers.ModelSerializer):
             "lines_confirmed_elsewhere": {
                 "help_text": "New lines found already confirmed at the sales site (by another tool)"},
             "lines_held": {"help_text": "Lines a buyer's cancellation request, first read by this run, put on hold"},
-            "error_code": {"help_text": "Empty unless the run failed or finished with errors"},
+            "status": {"help_text": "`limited`: the sales site limited requests (429) and the sync stopped safely; "
+                       "the next sync resumes (several in a row end `failed`)"},
+            "error_code": {"help_text": "Empty unless the run failed, finished with errors or was limited "
+                           "(`rate_limited`)"},
         }
 
 

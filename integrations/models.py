@@ -134,6 +134,9 @@ class SyncRun(models.Model):
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
         PARTIAL = "partial", "Finished with errors"
+        # The site answered 429 with a wait longer than the client sits out: the sync stopped safely (the days
+        # stored are kept) and the next one resumes. Several in a row end FAILED instead (orders/services/sync.py).
+        LIMITED = "limited", "Stopped: requests limited"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped (another sync was running)"
 

@@ -196,6 +196,49 @@ class _BufferedCalls:
                     self._write(record)
 
 
+LIMITED_IN_A_ROW = 3  # syncs in a row stopped by the site's rate limit: no longer passing, a problem to look at
+
+
+def _rate_limited(*, account: SalesSiteAccount, run: SyncRun, exc: SalesSiteError) -> None:
+    """A 429 whose wait is longer than the client sits out (or the client's own limiter) stopped the sync. Nothing
+    was lost: the days stored are kept and no further write went out. Alone it is the site asking to slow down,
+    not something the seller must act on, so the run ends *Stopped: requests limited* and the connection *Site
+    limiting requests*; the next sync resumes. ``LIMITED_IN_A_ROW`` such syncs in a row mean orders are not
+    arriving: that run is *Failed* and says so."""
+    name = site_name(account.site)
+    earlier = (SyncRun.objects.filter(account=account, finished_at__isnull=False).exclude(pk=run.pk)
+               .exclude(status=SyncRun.Status.SKIPPED).order_by("-queued_at", "-id")
+               .values_list("error_code", flat=True)[:LIMITED_IN_A_ROW - 1])
+    in_a_row = 1
+    for code in earlier:
+        if code != ErrorCode.RATE_LIMITED:
+            break
+        in_a_row += 1
+    wait = getattr(exc, "retry_after", None)
+    asked = f", asking to wait {wait:.0f} s" if wait else ""
+    if in_a_row >= LIMITED_IN_A_ROW:
+        run.status = SyncRun.Status.FAILED
+        run.error_message = (
+            f"{name} has limited requests on {in_a_row} order syncs in a row{asked}: new orders are not arriving. "
+            f"Another program using the same API Key may be using up the calls {name} allows per minute: check the "
+            "programs connected to this key, or report it to support if it lasts.")
+    else:
+        run.status = SyncRun.Status.LIMITED
+        if account.is_active and account.auto_order_integration:
+            then = (f"the next scheduled sync (within {max(1, settings.SMARTSHIP_ORDER_SYNC_SECONDS // 60)} "
+                    "minutes) resumes from there")
+        else:
+            then = "press Sync now again in a minute or two to resume from there"
+        run.error_message = (f"Stopped: {name} limited requests (too many calls per minute{asked}). Nothing was lost: "
+                             f"what this sync stored is kept and {then}. Nothing needs to be done unless this keeps "
+                             "happening.")
+    # The site answered: the key is not in question (a Failed connection stays so: its writes stay held).
+    SalesSiteAccount.objects.filter(pk=account.pk).exclude(
+        connection_status=SalesSiteAccount.ConnectionStatus.FAILED).update(
+        connection_status=SalesSiteAccount.ConnectionStatus.LIMITED, connection_message=run.error_message,
+        connection_checked_at=timezone.now())
+
+
 _DONE = object()
 # Errors after which no further call to the site can succeed within this sync.
 REFUSED = (ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.ACCOUNT_MISMATCH, ErrorCode.RATE_LIMITED)
@@ -425,6 +468,8 @@ def _run(*, account: SalesSiteAccount, run: SyncRun, token: str, ttl: timedelta)
         confirmations.salvage(send_queued=exc.code not in REFUSED)
         run.status, run.error_code, run.error_message = SyncRun.Status.FAILED, str(exc.code), exc.message
         logger.warning("sync of account %s failed: %s (%s)", account.pk, exc.code, exc.message)
+        if exc.code == ErrorCode.RATE_LIMITED:
+            _rate_limited(account=account, run=run, exc=exc)
         if exc.code in (ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.ACCOUNT_MISMATCH):
             # Retrying cannot help until the seller fixes the key or the IP list: show it on the account.
             SalesSiteAccount.objects.filter(pk=account.pk).update(

@@ -150,7 +150,7 @@ def test_after_a_429_on_210_no_queued_210_is_sent(sandbox, account):
     sandbox.fault(path=LINK, status=429, retryAfter=1, delay=0.7)  # under the 1 s read timeout
 
     run = orders_sync(account_id=account.pk)
-    assert (run.status, run.error_code) == (SyncRun.Status.FAILED, "rate_limited")
+    assert (run.status, run.error_code) == (SyncRun.Status.LIMITED, "rate_limited")
     assert len(link_calls(sandbox)) == 1, "only the call LotteON refused"
     assert not OrderLine.objects.filter(confirm_state=ConfirmState.CONFIRMED).exists()
 
@@ -190,7 +190,7 @@ def test_after_a_429_on_a_read_no_queued_210_is_sent(sandbox, account, monkeypat
     monkeypatch.setattr(LotteonAdapter, "confirm", confirm)
 
     run = orders_sync(account_id=account.pk)
-    assert (run.status, run.error_code) == (SyncRun.Status.FAILED, "rate_limited")
+    assert (run.status, run.error_code) == (SyncRun.Status.LIMITED, "rate_limited")
     assert linked_lines_sent(sandbox) == {(orders[0]["odNo"], "1"): 1}, "only the 210 already in flight"
     assert lines_of(orders[0]["odNo"])[0][3] == ConfirmState.CONFIRMED, "its answer is kept"
     assert lines_of(orders[1]["odNo"])[0][3] == ConfirmState.PENDING
