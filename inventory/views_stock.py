@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 
 from core.exceptions import ApplicationError
 from core.ids import id_or_none
+from core.submissions import once_per_submission
 from integrations.models import SalesSiteAccount
 from inventory.forms_warehouse import (
     AdjustmentForm,
@@ -77,6 +78,7 @@ class StockView(WarehouseOperatorRequiredMixin, TemplateView):
             context["recent"] = movements_page(filters=MovementFilters(), page=1, per_page=15).object_list
         return super().get_context_data(**context, **kwargs)
 
+    @once_per_submission
     def post(self, request):
         kind = request.POST.get("action")
         form_class = {"receipt": ReceiptForm, "adjustment": AdjustmentForm}.get(kind)

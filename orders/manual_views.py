@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views import View
 
+from core.submissions import once_per_submission
 from orders.manual_forms import ManualImportForm, ManualItemFormSet, ManualOrderEntry
 from orders.models import Order
 from orders.services.manual import (
@@ -49,6 +50,7 @@ class ManualOrderCreateView(SellerRequiredMixin, View):
     def get(self, request):
         return self.render_entry(request, ManualOrderEntry(seller=self.seller))
 
+    @once_per_submission
     def post(self, request):
         entry = ManualOrderEntry(request.POST, seller=self.seller)
         if entry.is_valid():
@@ -80,6 +82,7 @@ class ManualOrderImportView(SellerRequiredMixin, View):
     def get(self, request):
         return self.render_page(request, ManualImportForm())
 
+    @once_per_submission
     def post(self, request):
         form = ManualImportForm(request.POST, request.FILES)
         if not form.is_valid():
