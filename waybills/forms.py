@@ -39,10 +39,16 @@ class PrintForm(forms.Form):
     kind = forms.ChoiceField(choices=WaybillKind.choices, initial=WaybillKind.INVOICE)
     paper = forms.ChoiceField(choices=PrintBatch.Paper.choices, initial=PrintBatch.Paper.LABEL)
 
-    def __init__(self, *args, **kwargs):
+    # Print all: the number of orders Print all's button named, checked again when it is pressed.
+    matching = forms.IntegerField(required=False, min_value=0)
+
+    def __init__(self, *args, every: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         # Any id is accepted here; the service checks each one belongs to the seller.
         self.fields["order_ids"].valid_value = lambda value: id_or_none(value) is not None
+        if every:  # the orders are the filters' matches, not ticked boxes
+            self.fields["order_ids"].required = False
+            self.fields["matching"].required = True
 
 
 class ReceiveForm(forms.Form):

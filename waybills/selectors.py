@@ -18,7 +18,7 @@ from integrations import registry
 from integrations.base import Capability
 from integrations.models import SalesSiteAccount
 from integrations.shipping import Courier as CourierRecord
-from orders.models import LineStatus, Order, OrderLine, OrderStatus
+from orders.models import ON_HOLD, LineStatus, Order, OrderLine, OrderStatus
 from sellers.models import Seller
 from waybills.labels.data import LabelData, LabelItem
 from waybills.models import Courier, PrintBatch, TrackingPush, Waybill, WaybillKind
@@ -167,6 +167,17 @@ class PrintFilters:
 
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def printable_orders_ids(*, seller: Seller, filters: PrintFilters, kind: str = WaybillKind.INVOICE,
+                         count_only: bool = False) -> list[int] | int:
+    """The ids (in the list's order) of the orders ``printable_orders`` lists, without those on hold, which
+    printing refuses; or only how many there are."""
+    held = OrderLine.objects.filter(seller=seller).filter(ON_HOLD).values("order_id")
+    orders = printable_orders(seller=seller, filters=filters, kind=kind).exclude(pk__in=held)
+    if count_only:
+        return orders.order_by().count()
+    return list(orders.prefetch_related(None).values_list("pk", flat=True))
 
 
 def printable_orders(*, seller: Seller, filters: PrintFilters, kind: str = WaybillKind.INVOICE) -> QuerySet[Order]:

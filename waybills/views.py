@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import tempfile
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.views.generic import TemplateView
 
 from core.exceptions import ApplicationError, application_error_status
 from core.http import safe_next
-from core.ids import id_or_none
+from core.ids import id_or_none, ids_from
 from integrations.selectors import account_list
 from orders.models import Order
 from sellers.mixins import SellerRequiredMixin, WarehouseOperatorRequiredMixin
@@ -25,7 +26,7 @@ from waybills.labels.pdf import pdf_render
 from waybills.labels.zpl import zpl_render
 from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
 from waybills.services.couriers import couriers_for
-from waybills.services.printing import waybill_set_aside, waybills_print
+from waybills.services.printing import MAX_BATCH, waybill_set_aside, waybills_print
 from waybills.services.push import push_correct, push_dismiss, pushes_retry
 from waybills.services.receiving import packing_label_check, packing_receive
 
@@ -64,12 +65,21 @@ class PrintView(SellerRequiredMixin, TemplateView):
         query = self.request.GET.copy()
         query.pop("page", None)
         query.pop("batch", None)
+        # A refused print comes back with what was ticked, so pressing Print again after the fix is one click.
+        kept = set(ids_from(self.request.GET.get("selected", "").split(",")))
+        query.pop("selected", None)
+        for row in rows:
+            row["selected"] = row["order"].pk in kept and not row["held"]
         batch = None
         if batch_id := id_or_none(self.request.GET.get("batch")):
             batch = PrintBatch.objects.filter(seller=self.seller, pk=batch_id).first()
         context.update(
             form=form, kind=kind, kinds=WaybillKind.choices, papers=PrintBatch.Paper.choices, rows=rows,
             page_obj=page, query_string=query.urlencode(), filters=filters, batch=batch,
+            # Print all: every order the filters match, not only this page's (held ones are left out).
+            matching=(0 if invalid or page.paginator.num_pages < 2 else
+                      selectors.printable_orders_ids(seller=self.seller, filters=filters, kind=kind, count_only=True)),
+            max_batch=MAX_BATCH,
             recent=selectors.batches_recent(seller=self.seller),
             narrowed=bool(filters.account_id or filters.manual or filters.printed or filters.date_from
                           or filters.date_to or filters.q),
@@ -83,17 +93,21 @@ class PrintView(SellerRequiredMixin, TemplateView):
         return context
 
     def post(self, request):
-        form = PrintForm(request.POST)
+        every = request.POST.get("scope") == "all"
+        form = PrintForm(request.POST, every=every)
         back = safe_next(request, request.POST.get("next"), reverse("waybills:print"))
         if not form.is_valid():
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
             return redirect(back)
         try:
-            batch = waybills_print(seller_id=self.seller.pk, order_ids=form.cleaned_data["order_ids"],
+            order_ids = self._every_matching(back, form) if every else form.cleaned_data["order_ids"]
+            batch = waybills_print(seller_id=self.seller.pk, order_ids=order_ids,
                                    kind=form.cleaned_data["kind"], paper=form.cleaned_data["paper"],
                                    actor=request.user)
         except ApplicationError as exc:
             messages.error(request, exc.message)
+            if not every:
+                return redirect(_with_query(back, selected=",".join(map(str, form.cleaned_data["order_ids"]))))
             return redirect(back)
         reprints = len(batch.reprint_ids)
         what = "invoice" if batch.kind == WaybillKind.INVOICE else "packing label"
@@ -101,8 +115,27 @@ class PrintView(SellerRequiredMixin, TemplateView):
         if reprints:
             text += f" ({reprints} reprinted with the same number{'s' if reprints != 1 else ''})"
         messages.success(request, text + "." + _not_pushed_note(batch))
-        separator = "&" if "?" in back else "?"
-        return redirect(f"{back}{separator}batch={batch.pk}")
+        return redirect(_with_query(back, batch=batch.pk))
+
+    def _every_matching(self, back: str, form: PrintForm) -> list[int]:
+        """The orders the list's filters (carried in ``back``) match now, held ones left out: the same the page
+        counted, or a refusal when the count changed since (new orders arrived, some were printed elsewhere), so
+        nothing the seller did not see on Print all's button is printed."""
+        filter_form = PrintFilterForm(QueryDict(urlsplit(back).query), accounts=account_list(seller=self.seller))
+        if filter_form.selection_invalid():
+            raise ApplicationError("The list's filters cannot be applied: fix them, then print.", code="invalid")
+        ids = selectors.printable_orders_ids(seller=self.seller, filters=filter_form.filters(),
+                                             kind=form.cleaned_data["kind"])
+        if len(ids) != form.cleaned_data["matching"]:
+            raise ApplicationError(
+                f"{len(ids)} orders match the filters now, not {form.cleaned_data['matching']} as when the page was "
+                "drawn: nothing was printed. Check the list, then print again.", code="selection_changed")
+        return ids[:MAX_BATCH]
+
+
+def _with_query(url: str, **params) -> str:
+    separator = "" if url.endswith(("?", "&")) else "&" if "?" in url else "?"
+    return f"{url}{separator}{urlencode(params)}"
 
 
 def _not_pushed_note(batch: PrintBatch) -> str:

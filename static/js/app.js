@@ -50,9 +50,11 @@ document.addEventListener("click", (event) => {
   count();
 })();
 
-// A form that changes something the seller cannot take back asks first (data-confirm holds the question).
+// A form that changes something the seller cannot take back asks first (data-confirm holds the question; a
+// button of its own, e.g. Print all beside Print, may ask its own).
 document.addEventListener("submit", (event) => {
-  const question = event.target.getAttribute("data-confirm");
+  const button = event.submitter;
+  const question = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
   if (question && !window.confirm(question)) event.preventDefault();
 });
 

@@ -383,3 +383,51 @@ def test_an_order_whose_account_was_deleted_is_not_called_a_manual_order(seller_
     row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{pulled.order_no}(?:(?!</tr>).)*</tr>", listing, re.S).group(0)
     assert "Account deleted" in row
     assert manual.order_no in listing
+
+
+def test_print_all_prints_every_matching_order_across_pages_but_not_held_ones_nor_another_sellers(seller_client):
+    seller = seller_client.seller
+    orders = [make_order(seller, seller_client.account, name=f"수취인{n:03d}") for n in range(105)]
+    held = make_order(seller, seller_client.account, name="보류")
+    OrderLine.objects.filter(order=held).update(cancel_request_no="CLM1")
+    other_seller, _ = make_seller_user()
+    make_order(other_seller, name="남의주문")
+    manual = make_order(seller, manual=True, name="수동")
+
+    page = seller_client.get("/waybills/print/?kind=packing&account=" + str(seller_client.account.pk)).content.decode()
+    assert "Print all 105 matching" in page, "the account filter leaves the manual order out; held ones not counted"
+    response = seller_client.post("/waybills/print/", {
+        "scope": "all", "matching": "105", "kind": "packing", "paper": "label",
+        "next": f"/waybills/print/?kind=packing&account={seller_client.account.pk}"})
+    batch = PrintBatch.objects.get()
+    assert response["Location"].endswith(f"batch={batch.pk}")
+    assert set(Waybill.objects.values_list("order_id", flat=True)) == {o.pk for o in orders}
+    assert not Waybill.objects.filter(order__in=[held, manual]).exists()
+
+
+def test_print_all_refuses_when_the_matching_orders_changed_since_the_page_was_drawn(seller_client):
+    for n in range(101):
+        make_order(seller_client.seller, seller_client.account, name=f"수취인{n:03d}")
+    page = seller_client.get("/waybills/print/").content.decode()
+    assert "Print all 101 matching" in page
+    make_order(seller_client.seller, seller_client.account, name="방금 도착")  # pulled meanwhile
+    response = seller_client.post("/waybills/print/", {"scope": "all", "matching": "101", "kind": "invoice",
+                                                        "paper": "label", "next": "/waybills/print/"}, follow=True)
+    assert ("102 orders match the filters now, not 101 as when the page was drawn: nothing was printed."
+            in response.content.decode())
+    assert not Waybill.objects.exists() and not TrackingPush.objects.exists()
+
+
+def test_one_page_has_no_print_all_and_a_refused_print_keeps_the_ticked_boxes(seller_client):
+    ready = make_order(seller_client.seller, seller_client.account, name="김민준")
+    cancelled = make_order(seller_client.seller, seller_client.account, name="취소됨")
+    page = seller_client.get("/waybills/print/").content.decode()
+    assert "Print all" not in page
+    Order.objects.filter(pk=cancelled.pk).update(status=OrderStatus.CANCELLED)
+    OrderLine.objects.filter(order=cancelled).update(status=LineStatus.CANCELLED)
+    response = seller_client.post("/waybills/print/", {"order_ids": [ready.pk, cancelled.pk], "kind": "invoice",
+                                                        "paper": "label", "next": "/waybills/print/?"}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/waybills/print/?selected={ready.pk}%2C{cancelled.pk}"
+    assert re.search(rf'value="{ready.pk}" class="row-select"[^>]* checked', page), "ticked again"
+    assert not Waybill.objects.exists()
