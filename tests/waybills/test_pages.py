@@ -311,6 +311,19 @@ def test_push_failures_page_lists_and_retries(seller_client):
     assert "Tracking push failed" not in seller_client.get("/waybills/print/").content.decode()
 
 
+def test_retry_from_a_page_drawn_before_someone_else_dismissed_says_so(seller_client):
+    orders = [make_order(seller_client.seller, seller_client.account) for _ in range(2)]
+    seller_client.post("/waybills/print/", {"order_ids": [o.pk for o in orders], "kind": "invoice", "paper": "label"})
+    TrackingPush.objects.update(state=TrackingPush.State.FAILED, attempts=1, last_code="9999", last_message="refused")
+    first, second = TrackingPush.objects.order_by("pk")
+    seller_client.post("/waybills/push-failures/", {"action": "dismiss", "push_ids": [first.pk]})
+    seller_client.post("/waybills/push-failures/", {"action": "retry", "push_ids": [second.pk]})
+    stale = seller_client.post("/waybills/push-failures/", {"action": "retry", "push_ids": [first.pk, second.pk]},
+                               follow=True).content.decode()
+    assert ("None of the selected pushes failed, so there is nothing to retry. Since the page was drawn: "
+            "1 dismissed, 1 already on the way again.") in stale
+
+
 def test_500_labels_print_and_download_in_one_request_within_seconds(seller_client):
     import time
 

@@ -486,6 +486,16 @@ class RetryResult(NamedTuple):
     not_sent: int  # failed, but their lines are on hold (cancellation requested) or cancelled
 
 
+def _since_drawn(pushes: list[TrackingPush]) -> str:
+    """What became of pushes a page still showed as failed: someone else acted on them meanwhile."""
+    dismissed = sum(1 for p in pushes if p.state == State.CANCELLED and p.last_code == "dismissed")
+    again = sum(1 for p in pushes if p.state in (State.PENDING, State.SENDING, State.UNKNOWN))
+    settled = sum(1 for p in pushes if p.state in (State.CONFIRMED, State.SUPERSEDED))
+    parts = [f"{n} {what}" for n, what in ((dismissed, "dismissed"), (again, "already on the way again"),
+                                           (settled, "settled")) if n]
+    return f" Since the page was drawn: {', '.join(parts)}." if parts else ""
+
+
 @transaction.atomic
 def pushes_retry(*, seller_id: int, push_ids: Iterable[int], actor: User | None = None) -> RetryResult:
     """Send failed pushes again (after the cause was fixed); lines cancelled since are not sent. The counts are
@@ -498,8 +508,8 @@ def pushes_retry(*, seller_id: int, push_ids: Iterable[int], actor: User | None 
         raise ApplicationError("The buyer asked to cancel these lines: they are on hold until the seller approves or "
                                "rejects the request at the sales site.", code="cancel_requested")
     if not retry:
-        raise ApplicationError("None of the selected pushes failed, so there is nothing to retry.",
-                               code="nothing_to_retry")
+        raise ApplicationError("None of the selected pushes failed, so there is nothing to retry."
+                               + _since_drawn(pushes), code="nothing_to_retry")
     TrackingPush.objects.filter(pk__in=[p.pk for p in retry]).update(
         state=State.PENDING, updated_at=timezone.now(), last_code="",
         last_message=f"Retry requested{f' by {actor.username}' if actor else ''}.")
