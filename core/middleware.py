@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, JsonResponse
@@ -45,7 +46,11 @@ def wants_json(request) -> bool:
 
 def htmx_page(request) -> str:
     """The page an htmx request was sent from (its own path and query), or "" when it cannot be trusted."""
-    current = request.headers.get("HX-Current-URL", "")
+    return _page_from_header(request, "HX-Current-URL")
+
+
+def _page_from_header(request, header: str) -> str:
+    current = request.headers.get(header, "")
     if not current or not url_has_allowed_host_and_scheme(current, allowed_hosts={request.get_host()},
                                                           require_https=request.is_secure()):
         return ""
@@ -76,4 +81,11 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
             return response
         if wants_json(request):
             return JsonResponse({"ok": False, "code": "signed_out", "message": SIGNED_OUT}, status=401)
+        if request.method == "POST":
+            # A form sent after the session ended (Print pressed in a tab left open): the login page says nothing
+            # was done, and brings the user back to the page the form was on, not to an address that only takes
+            # forms.
+            messages.warning(request, SIGNED_OUT)
+            return redirect_to_login(_page_from_header(request, "Referer") or resolve_url(settings.LOGIN_REDIRECT_URL),
+                                     resolve_url(self.get_login_url(view_func)), self.get_redirect_field_name(view_func))
         return super().handle_no_permission(request, view_func)

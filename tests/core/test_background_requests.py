@@ -58,3 +58,16 @@ def test_a_form_sent_with_a_stale_token_says_the_page_was_out_of_date_and_change
 
     answer = browser.post("/waybills/receiving/", {"label": "PK00000000018"}, HTTP_ACCEPT="application/json")
     assert answer.status_code == 403 and answer.json()["code"] == "page_out_of_date"
+
+
+def test_a_form_sent_after_the_session_ended_says_nothing_was_done_at_the_login(client):
+    """Print pressed in a tab left open after logging out in another: the login page says so and brings the
+    user back to the page the form was on (not to the form's address, which takes no GET)."""
+    response = client.post("/waybills/print/", {"order_ids": "1", "kind": "invoice"},
+                           HTTP_REFERER="http://testserver/waybills/print/?kind=packing")
+    assert response["Location"] == "/accounts/login/?next=/waybills/print/%3Fkind%3Dpacking"
+    page = client.get(response["Location"]).content.decode()
+    assert "You are signed out" in page and "Nothing was changed." in page
+    # A referer of another host is no way back.
+    response = client.post("/orders/confirm/", {"order_ids": "1"}, HTTP_REFERER="https://evil.example/")
+    assert response["Location"] == "/accounts/login/?next=/"
