@@ -466,8 +466,11 @@ def account_connection_after_work(*, account_id: int, adapter: SalesSiteAdapter,
                 connection_status=SalesSiteAccount.ConnectionStatus.OK, connection_checked_at=now,
                 connection_message=f"{registry.name_of(account.site)} accepted every call of {work}.")
         return
-    if account.connection_checked_at and now - account.connection_checked_at < ACCOUNT_NUMBER_RECHECK:
-        return
+    last = AccountEvent.objects.filter(account=account).order_by("-pk").first()
+    if (account.connection_status == SalesSiteAccount.ConnectionStatus.FAILED and last is not None
+            and last.kind == AccountEvent.Kind.CONNECTION_FAILED and last.details.get("checked_during")
+            and now - last.created_at < ACCOUNT_NUMBER_RECHECK):
+        return  # this check refused the number a moment ago; the seller has not changed anything since
     try:
         result = adapter.test_connection()
     except SalesSiteError as exc:
