@@ -47,3 +47,10 @@ def on_lines_shipped(*, seller_id: int, line_ids: list[int]) -> None:
     from inventory.services.fulfilment import fulfilment_lines_shipped_elsewhere
 
     fulfilment_lines_shipped_elsewhere(seller_id=seller_id, line_ids=line_ids)
+
+
+def order_attention(*, statuses: dict[int, str]) -> dict[int, str]:
+    """Why these orders need attention on the warehouse side (``orders.services.hooks.order_attention``)."""
+    from inventory.services.fulfilment import order_attention as fulfilment_attention
+
+    return fulfilment_attention(statuses=statuses)

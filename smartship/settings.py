@@ -416,7 +416,7 @@ SMARTSHIP_ON_LINES_STORED = ["inventory.hooks.on_lines_stored"]
 SMARTSHIP_ON_LINES_CONFIRMED = ["inventory.hooks.on_lines_confirmed"]
 SMARTSHIP_ON_LINES_CANCELLED = ["inventory.hooks.on_lines_cancelled", "waybills.hooks.on_lines_cancelled"]
 SMARTSHIP_ON_LINES_SHIPPED = ["inventory.hooks.on_lines_shipped"]
-SMARTSHIP_ORDER_ATTENTION = ["waybills.hooks.order_attention"]
+SMARTSHIP_ORDER_ATTENTION = ["waybills.hooks.order_attention", "inventory.hooks.order_attention"]
 # Asked before a sales-site account is deleted; each may refuse with an ApplicationError (work still owed to it).
 SMARTSHIP_BEFORE_ACCOUNT_DELETE = ["waybills.hooks.before_account_delete"]
 

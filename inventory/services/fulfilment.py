@@ -41,7 +41,7 @@ from inventory.services.mapping import chunked
 from inventory.services.stock import Move, movements_book
 from orders.models import ON_HOLD, LineStatus, Order, OrderEvent, OrderLine, OrderStatus
 from orders.services.lifecycle import lines_mark_shipped, orders_mark_ready
-from orders.services.store import lines_lock
+from orders.services.store import lines_lock, orders_refresh
 from sellers.models import Seller, User
 
 FState = FulfilmentOrder.State
@@ -324,11 +324,13 @@ def _active_lines_locked(*, seller_id: int, line_ids: Iterable[int], **filters) 
 @transaction.atomic
 def fulfilment_lines_cancelled(*, seller_id: int, line_ids: Iterable[int]) -> list[FulfilmentOrder]:
     """Order lines were cancelled (fully or partly): release what they no longer need, flag fulfilment
-    orders the warehouse already started, cancel those with nothing left. Safe to call again: it compares
-    what each line holds with the line's open quantity now."""
+    orders the warehouse already started, cancel those with nothing left, and flag those QFC had already
+    shipped (``_cancelled_after_shipping``). Safe to call again: it compares what each line holds with the
+    line's open quantity now."""
+    gone = _cancelled_after_shipping(seller_id=seller_id, line_ids=line_ids)
     rows = _active_lines_locked(seller_id=seller_id, line_ids=line_ids)
     if not rows:
-        return []
+        return gone
     moves, changed, by_fulfilment = [], [], defaultdict(list)
     for row in rows:
         line = row.order_line
@@ -374,7 +376,74 @@ def fulfilment_lines_cancelled(*, seller_id: int, line_ids: Iterable[int]) -> li
                                  message=message[:500], details={"fulfilment": fo.pk}))
     FulfilmentOrder.objects.bulk_update(touched, ["state", "cancelled_at", "flagged", "flag_reason", "updated_at"])
     OrderEvent.objects.bulk_create(events)
-    return touched
+    return [*gone, *touched]
+
+
+def _cancelled_after_shipping(*, seller_id: int, line_ids: Iterable[int]) -> list[FulfilmentOrder]:
+    """Lines the buyer cancelled at the sales site that QFC shipped before the sync brought the cancellation in
+    (the sales site then refuses their tracking number): the items are on their way to the buyer of a cancelled
+    order, and nothing else would tell anyone. The fulfilment order is flagged (QFC: expect the parcel back) and
+    its order needs attention (``order_attention``: the seller asks the carrier to stop it) until QFC presses
+    Done. Stock stays booked out: the items are not on the shelf, and putting them back now would offer the
+    sales site stock that is on a truck; the returned parcel is booked in with a receipt when it arrives
+    (docs/inventory.md, "Cancelled after QFC shipped")."""
+    ids = sorted(set(line_ids))
+    fulfilment_ids = sorted(set(FulfilmentLine.objects.filter(
+        order_line_id__in=ids, fulfilment__seller_id=seller_id, fulfilment__state=FState.SHIPPED,
+        shipped_quantity__gt=0).values_list("fulfilment_id", flat=True)))
+    if not fulfilment_ids:
+        return []
+    fulfilments = {fo.pk: fo for fo in FulfilmentOrder.objects.select_for_update().filter(
+        pk__in=fulfilment_ids, state=FState.SHIPPED).order_by("pk")}
+    rows = list(FulfilmentLine.objects.select_for_update(of=("self",)).filter(fulfilment_id__in=list(fulfilments))
+                .select_related("order_line", "option").order_by("pk"))
+    changed, dropped_in = [], set()
+    for row in rows:
+        line = row.order_line
+        # What QFC shipped stays in shipped_quantity; quantity becomes what should have shipped, so a second
+        # call (or the next claim on the line) counts only what is newly cancelled.
+        wanted = 0 if line.status == LineStatus.CANCELLED else max(0, line.open_quantity)
+        if wanted < row.quantity:
+            row.cancelled_quantity += row.quantity - wanted
+            row.quantity = wanted
+            changed.append(row)
+            dropped_in.add(row.fulfilment_id)
+    if not changed:
+        return []
+    FulfilmentLine.objects.bulk_update(changed, ["quantity", "cancelled_quantity"])
+    now = timezone.now()
+    flagged, events = [], []
+    for fulfilment_id in sorted(dropped_in):
+        fo = fulfilments[fulfilment_id]
+        left = [row for row in rows if row.fulfilment_id == fulfilment_id and row.shipped_quantity > row.quantity]
+        items = ", ".join(f"{row.shipped_quantity - row.quantity} × {row.option.code} (line {row.order_line.line_no})"
+                          for row in left)
+        parcel = f" ({fo.courier_name} {fo.tracking_no})" if fo.tracking_no else ""
+        fo.flagged, fo.updated_at = True, now
+        fo.flag_reason = (f"Shipped before the buyer's cancellation reached SmartShip: {items} cancelled but in the "
+                          f"parcel{parcel}. Ask the carrier to stop it or expect it back; receive the returned "
+                          "items into stock, then press Done.")[:300]
+        flagged.append(fo)
+        events.append(OrderEvent(order_id=fo.order_id, seller_id=seller_id, kind=OrderEvent.Kind.CANCELLED,
+                                 details={"fulfilment": fo.pk},
+                                 message=(f"Cancelled by the buyer after QFC shipped fulfilment order {fo.number}"
+                                          f"{parcel}: {items} left for a cancelled order. Ask the carrier to stop "
+                                          "the parcel or expect a return; the stock stays booked out until QFC "
+                                          "receives it back.")[:500]))
+    FulfilmentOrder.objects.bulk_update(flagged, ["flagged", "flag_reason", "updated_at"])
+    OrderEvent.objects.bulk_create(events)
+    # The cancellation refreshed the orders before its hooks ran: the attention comes from the flag just set.
+    orders_refresh(order_ids={fo.order_id for fo in flagged})
+    return flagged
+
+
+def order_attention(*, statuses: dict[int, str]) -> dict[int, str]:
+    """Orders whose fulfilment order left the warehouse with items the buyer cancelled meanwhile (flagged by
+    ``_cancelled_after_shipping``): the seller must stop the parcel or expect a return. Lasts as long as the
+    flag: QFC's Done ends it."""
+    return {fo.order_id: f"Fulfilment order {fo.number}: {fo.flag_reason}" for fo in
+            FulfilmentOrder.objects.filter(order_id__in=list(statuses), state=FState.SHIPPED, flagged=True)
+            .only("pk", "order_id", "flag_reason")}
 
 
 # --- Lines shipped outside the warehouse ------------------------------------------------------------
@@ -572,6 +641,8 @@ def fulfilment_flag_clear(*, fulfilment_id: int, actor: User | None = None) -> F
                               f"{fo.flag_reason}"[:500])
     fo.flagged = False
     fo.save(update_fields=["flagged", "updated_at"])
+    # A shipped order's flag is also the seller's attention (order_attention): it ends with it.
+    orders_refresh(order_ids={fo.order_id})
     return fo
 
 

@@ -24,6 +24,7 @@ from tests.waybills.helpers import (
 )
 from waybills.labels.numbers import qsp_check
 from waybills.models import TrackingPush, Waybill, WaybillKind
+from waybills.selectors import pushes_not_pushed_recent
 from waybills.services.push import push_correct, push_dismiss, pushes_retry, tracking_push
 from waybills.services.receiving import packing_receive
 from waybills.services.tracking import tracking_record
@@ -286,6 +287,9 @@ def test_line_cancelled_at_the_site_before_the_portal_knows_is_not_shipped(sandb
     assert stats.cancelled == 1 and stats.failed == 0
     row = TrackingPush.objects.get()
     assert row.state == State.CANCELLED and "cancelled by the buyer" in row.last_message.lower()
+    # Told the same way as a cancellation the sync stored first: listed under "Not pushed: cancelled by the buyer".
+    assert row.last_code == "cancelled"
+    assert [p.pk for p in pushes_not_pushed_recent(seller=account.seller)] == [row.pk]
 
 
 def test_refused_line_is_a_failure_with_a_retry(sandbox, account):

@@ -421,13 +421,16 @@ def _store(*, account: SalesSiteAccount, pushes: list[TrackingPush], outcomes: l
             continue
         state = NEXT_STATE[outcome.status]
         message = outcome.message
+        code = outcome.code
         if state == State.CANCELLED:
-            message = CANCELLED_BY_BUYER
+            # The same code as a cancellation the sync stored first (waybills.hooks): Tracking push failures lists
+            # both under "Not pushed: cancelled by the buyer" (pushes_not_pushed_recent).
+            code, message = "cancelled", CANCELLED_BY_BUYER
         elif state == State.PENDING and resolving:
             message = "Read back: not applied at the sales site yet; sent again."
         elif state == State.CONFIRMED:
             message = ""
-        groups[(state, outcome.code[:40], message[:500], outcome.site_status_code, outcome.site_tracking_no)].append(
+        groups[(state, code[:40], message[:500], outcome.site_status_code, outcome.site_tracking_no)].append(
             push)
     confirmed: list[TrackingPush] = []
     failing: set[int] = set()  # orders with a line the site refused
