@@ -27,7 +27,8 @@ class ApplicationError(Exception):
 CONFLICT_CODES = frozenset({
     "account_busy", "account_inactive", "already_received", "busy", "manual_in_progress", "cancel_requested", "cancelled", "duplicate", "flagged",
     "hold_changed",
-    "not_a_conflict", "not_dismissable", "not_flagged", "not_printable", "not_ready", "nothing_to_confirm",
+    "invoice_printed", "not_a_conflict", "not_dismissable", "not_flagged", "not_printable", "not_ready",
+    "nothing_to_confirm", "other_label",
     "reprint_needed",
     "nothing_to_pick",
     "nothing_to_retry", "nothing_to_ship", "order_cancelled", "reserved_negative", "shipped_elsewhere",

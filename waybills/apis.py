@@ -35,6 +35,9 @@ class PrintInputSerializer(serializers.Serializer):
     download = serializers.BooleanField(
         default=False, help_text="Answer with the labels themselves (PDF or ZPL) instead of the batch: print and "
         "download in one request. The batch id is in the X-Print-Batch header.")
+    other_kind_confirmed = serializers.BooleanField(
+        default=False, help_text="Print even for orders that already have a label of the other kind (an invoice "
+        "and a packing label mean two parcels); without it such orders are refused with 409 other_label.")
 
 
 class WaybillSerializer(serializers.ModelSerializer):
@@ -72,7 +75,7 @@ class TrackingPushSerializer(serializers.ModelSerializer):
 class WaybillPrintApi(APIView):
     @extend_schema(request=PrintInputSerializer,
                    responses={201: BatchSerializer, **LABEL_FILES, **refusals(
-                       "not_printable", "busy", not_found="Some of the selected orders are not yours.")},
+                       "not_printable", "other_label", "busy", not_found="Some of the selected orders are not yours.")},
                    summary="Print Waybill: issue (or reuse) numbers for orders and create a batch to download")
     def post(self, request):
         data = PrintInputSerializer(data=request.data)
@@ -225,7 +228,7 @@ class ReceivingScanApi(APIView):
     permission_classes = [IsWarehouseOperator]
 
     @extend_schema(request=ReceiveInputSerializer, responses={201: WaybillSerializer, **refusals(
-                       "already_received", "order_cancelled", "cancel_requested", "busy", "tracking_no_used")},
+                       "already_received", "order_cancelled", "invoice_printed", "cancel_requested", "busy", "tracking_no_used")},
                    summary="QFC receiving: record the carrier and tracking number of a packing label")
     def post(self, request):
         data = ReceiveInputSerializer(data=request.data)

@@ -38,6 +38,8 @@ class PrintForm(forms.Form):
         "required": "Select at least one order to print."})
     kind = forms.ChoiceField(choices=WaybillKind.choices, initial=WaybillKind.INVOICE)
     paper = forms.ChoiceField(choices=PrintBatch.Paper.choices, initial=PrintBatch.Paper.LABEL)
+    # Sent by the confirmation page: print even where the order has a label of the other kind.
+    other_kind_confirmed = forms.BooleanField(required=False)
 
     # Print all: the number of orders Print all's button named, checked again when it is pressed.
     matching = forms.IntegerField(required=False, min_value=0)

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse, QueryDict, StreamingHttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -28,7 +28,7 @@ from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
 from waybills.services.couriers import couriers_for
 from waybills.services.printing import MAX_BATCH, waybill_set_aside, waybills_print
 from waybills.services.push import push_correct, push_dismiss, pushes_retry
-from waybills.services.receiving import packing_label_check, packing_receive
+from waybills.services.receiving import invoice_replaced, packing_label_check, packing_receive
 
 PAGE_SIZE = 100
 SPOOL_BYTES = 8 * 1024 * 1024  # a bigger PDF goes to a temporary file instead of memory
@@ -99,15 +99,24 @@ class PrintView(SellerRequiredMixin, TemplateView):
         if not form.is_valid():
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
             return redirect(back)
+        order_ids = form.cleaned_data["order_ids"]
         try:
-            order_ids = self._every_matching(back, form) if every else form.cleaned_data["order_ids"]
+            if every:
+                order_ids = self._every_matching(back, form)
             batch = waybills_print(seller_id=self.seller.pk, order_ids=order_ids,
                                    kind=form.cleaned_data["kind"], paper=form.cleaned_data["paper"],
-                                   actor=request.user)
+                                   actor=request.user, other_kind_confirmed=form.cleaned_data["other_kind_confirmed"])
         except ApplicationError as exc:
+            if exc.code == "other_label":
+                # Two labels for one order: the seller says so explicitly (docs/waybills.md, "One path per order").
+                return render(request, "waybills/print_confirm.html", {
+                    # Print all's orders as they were counted: the confirmation prints exactly those.
+                    "message": exc.message, "form": form, "back": back, "order_ids": order_ids,
+                    "kind_name": "invoices" if form.cleaned_data["kind"] == WaybillKind.INVOICE else "packing labels",
+                }, status=409)
             messages.error(request, exc.message)
             if not every:
-                return redirect(_with_query(back, selected=",".join(map(str, form.cleaned_data["order_ids"]))))
+                return redirect(_with_query(back, selected=",".join(map(str, order_ids))))
             return redirect(back)
         reprints = len(batch.reprint_ids)
         what = "invoice" if batch.kind == WaybillKind.INVOICE else "packing label"
@@ -344,7 +353,7 @@ class ReceivingLookupView(WarehouseOperatorRequiredMixin, View):
             return JsonResponse({"ok": False, "code": exc.code, "message": exc.message},
                                 status=application_error_status(exc))
         site = _order_site(waybill.order)
-        warning = _cancelled_since_printing(waybill)
+        warning = " ".join(text for text in (_cancelled_since_printing(waybill), invoice_replaced(waybill)) if text)
         return JsonResponse({"ok": True, "code": "found", **_label_summary(waybill), "warning": warning,
                              "message": f"{waybill.number}: order {waybill.order.order_no} for "
                              f"{waybill.order.recipient_name}. {warning + ' ' if warning else ''}"

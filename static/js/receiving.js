@@ -44,7 +44,7 @@
     check_digit: "✖ Misread label", not_ours: "✖ Not a packing label", unknown_label: "✖ Unknown label",
     empty: "✖ Nothing scanned", unknown_courier: "✖ Unknown carrier", invalid_tracking_no: "✖ Bad tracking number",
     tracking_no_used: "✖ Tracking number already used", tracking_no_short: "✖ Partial scan?",
-    tracking_no_is_label: "✖ That is the packing label",
+    tracking_no_is_label: "✖ That is the packing label", invoice_printed: "✖ Seller ships it with an invoice: do not ship",
     offline: "✖ No connection", server_error: "✖ Server error", signed_out: "✖ Signed out",
     page_out_of_date: "✖ Page out of date",
   };
@@ -95,7 +95,9 @@
       headers: { Accept: "application/json" },
     });
     if (data.ok) {
-      show("found", "Label found", data.message, data.items);
+      // A warning (items cancelled since printing, an invoice this parcel's number replaces) must not read as a
+      // plain "found": the operator checks the parcel before receiving it.
+      show("found", data.warning ? "⚠ Label found: check before receiving" : "Label found", data.message, data.items);
       useCarriersOf(data);
       nextAfterLabel();
     } else {

@@ -58,11 +58,24 @@ def _refusal(order: Order, kind: str, existing: Waybill | None, received: Waybil
     return ""
 
 
+def _other_label(other: Waybill | None) -> str:
+    """Why a first label of one kind needs the seller's confirmation: the order has one of the other kind, so
+    two parcels may leave (docs/waybills.md, "One path per order")."""
+    if other is None:
+        return ""
+    when = timezone.localtime(other.first_printed_at).strftime("%Y-%m-%d %H:%M")
+    who = f" by {other.printed_by.username}" if other.printed_by else ""
+    if other.kind == WaybillKind.PACKING:
+        return (f"packing label {other.number} printed {when}{who}: the parcel goes to QFC, which sends the "
+                "carrier's number")
+    return f"invoice {other.number} printed {when}{who}: its QSP number was sent to the sales site"
+
+
 @retried_on_conflict
 @transaction.atomic
 def waybills_print(
     *, seller_id: int, order_ids: Iterable[int], kind: str, paper: str = PrintBatch.Paper.LABEL,
-    actor: User | None = None,
+    actor: User | None = None, other_kind_confirmed: bool = False,
 ) -> PrintBatch:
     """Issue (or reuse, on a reprint) the numbers of the selected orders and record the batch to download.
 
@@ -72,6 +85,9 @@ def waybills_print(
     - Confirmed orders become Ready to ship. A reprint reuses the numbers and creates no new push.
     - Refused as a whole, changing nothing, when any selected order is cancelled, not confirmed yet, or
       already shipped without a label of this kind; the message names those orders.
+    - Refused the same way (``other_label``) when an order gets its first label of this kind but has one of
+      the other kind (an invoice and a packing label: two parcels), unless ``other_kind_confirmed``: the seller
+      chose to print it anyway.
     - Manual shipping orders (no sales-site account) get numbers and labels; there is nothing to push, so
       an invoice marks them shipped at once. So does an invoice for an order of a site that does not take
       tracking numbers from SmartShip (no TRACKING_PUSH): courier 기타택배 with no code, no outbox row, and
@@ -93,12 +109,24 @@ def waybills_print(
               .select_related("account", "manual_duplicate")}
     if len(orders) != len(ids):
         raise ApplicationError("Some of the selected orders were not found.", code="not_found")
-    waybills = {(w.order_id, w.kind): w for w in Waybill.objects.filter(order_id__in=ids)}
+    waybills = {(w.order_id, w.kind): w for w in Waybill.objects.filter(order_id__in=ids).select_related("printed_by")}
 
     held = set(orders_on_hold(order_ids=ids))
     refusals = {pk: _refusal(orders[pk], kind, waybills.get((pk, kind)),
                              _received(waybills.get((pk, WaybillKind.PACKING))), pk in held) for pk in ids}
     refused = [f"{orders[pk].order_no} ({reason})" for pk, reason in refusals.items() if reason]
+    other_kind = WaybillKind.PACKING if kind == WaybillKind.INVOICE else WaybillKind.INVOICE
+    both = {pk: _other_label(waybills.get((pk, other_kind))) for pk in ids
+            if not refusals[pk] and (pk, kind) not in waybills}
+    both = {pk: reason for pk, reason in both.items() if reason}
+    if both and not refused and not other_kind_confirmed:
+        shown = "; ".join(f"{orders[pk].order_no} ({reason})" for pk, reason in list(both.items())[:5]) + (
+            f"; and {len(both) - 5} more" if len(both) > 5 else "")
+        raise ApplicationError(
+            f"Nothing was printed: {len(both)} of the selected orders already "
+            f"{'has' if len(both) == 1 else 'have'} a label of the other kind: {shown}. A {KIND_NAMES[kind]} too "
+            "means two parcels, and the buyer can track only one. Remove them from the selection, or print anyway "
+            f"if the other label will not be used.", code="other_label", extra={"orders": list(both)})
     if refused:
         shown = "; ".join(refused[:5]) + (f"; and {len(refused) - 5} more" if len(refused) > 5 else "")
         raise ApplicationError(

@@ -1,8 +1,8 @@
 """QFC receiving: the warehouse scans a packing label, then the carrier and its tracking number.
 
 Every refusal says what is wrong and changes nothing: a value that is not a packing label, a mistyped one
-(check digit), a label nobody printed, a label of a cancelled order, a label already received, a tracking
-number already used on another parcel.
+(check digit), a label nobody printed, a label of a cancelled order, a label already received, a label of
+an order the seller printed an invoice for afterwards, a tracking number already used on another parcel.
 """
 
 from __future__ import annotations
@@ -44,6 +44,17 @@ def packing_label_check(*, code: str) -> Waybill:
         raise ApplicationError(
             f"Order {order.order_no} was cancelled by the buyer: do not ship this parcel. Set it aside for the "
             "seller. Nothing changed.", code="order_cancelled", extra={"order_no": order.order_no})
+    invoice = Waybill.objects.filter(order=order, kind=WaybillKind.INVOICE).first()
+    if invoice is not None and invoice.first_printed_at >= waybill.first_printed_at:
+        # The seller printed an invoice after this label (docs/waybills.md, "One path per order"): their latest
+        # choice is to ship the order themselves, and its QSP number is already at the sales site. Receiving this
+        # parcel would ship a second one and replace that number.
+        when = timezone.localtime(invoice.first_printed_at).strftime("%Y-%m-%d %H:%M")
+        raise ApplicationError(
+            f"Order {order.order_no} already has invoice {invoice.number}, printed by the seller {when} after this "
+            "label: the seller ships it with that number, which was sent to the sales site. This parcel may be a "
+            "second one: do not ship it; set it aside and ask the seller. Nothing changed.", code="invoice_printed",
+            extra={"order_no": order.order_no, "invoice": invoice.number})
     if orders_on_hold(order_ids=[order.pk]):
         raise ApplicationError(
             f"Order {order.order_no} is on hold: the buyer asked to cancel it. Do not ship this parcel yet; set it "
@@ -99,3 +110,14 @@ def _received(waybill: Waybill, courier: CourierRecord, number: str, *, actor: U
         locked.save(update_fields=["status", "courier_code", "courier_name", "tracking_no", "received_at",
                                    "received_by"])
     return locked
+
+
+def invoice_replaced(waybill: Waybill) -> str:
+    """The warning for a packing label printed, with the seller's confirmation, after an invoice: receiving it
+    replaces the QSP number the sales site holds with the carrier's (a correction), so QFC is told first."""
+    invoice = Waybill.objects.filter(order_id=waybill.order_id, kind=WaybillKind.INVOICE).first()
+    if invoice is None:
+        return ""
+    return (f"⚠ The seller printed invoice {invoice.number} for this order first, then chose QFC: receiving this "
+            "parcel replaces that number at the sales site with the carrier's. Make sure no other parcel of "
+            f"order {waybill.order.order_no} left.")
