@@ -33,6 +33,8 @@ class LineStatus(models.TextChoices):
 # requests"), and until the seller releases it by hand after rejecting the request at the sales site.
 HOLDABLE = (LineStatus.NEW, LineStatus.CONFIRMED)
 ON_HOLD = Q(status__in=HOLDABLE, cancel_request_released_at__isnull=True) & ~Q(cancel_request_no="")
+# The request came after the line shipped (read by the next sync): nothing to hold, but the seller must answer it.
+ASKED_AFTER_SHIPPING = Q(status=LineStatus.SHIPPED, cancel_request_released_at__isnull=True) & ~Q(cancel_request_no="")
 
 
 
@@ -208,6 +210,12 @@ class OrderLine(models.Model):
         """The buyer asked to cancel and the seller has not answered at the sales site yet."""
         # ON_HOLD, for a line in hand.
         return bool(self.cancel_request_no) and self.cancel_request_released_at is None and self.status in HOLDABLE
+
+    @property
+    def asked_after_shipping(self) -> bool:
+        # ASKED_AFTER_SHIPPING, for a line in hand.
+        return (bool(self.cancel_request_no) and self.cancel_request_released_at is None
+                and self.status == LineStatus.SHIPPED)
 
 
 class OrderEvent(models.Model):

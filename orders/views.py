@@ -148,7 +148,10 @@ class OrderDetailView(SellerRequiredMixin, TemplateView):
         lines = order_lines(order=order)
         return super().get_context_data(
             order=order, lines=lines, events=order_events(order=order), confirmable=_confirmable(order),
-            on_hold=[line for line in lines if line.on_hold], pulled_duplicates=order_pulled_duplicates(order=order),
+            on_hold=[line for line in lines if line.on_hold or line.asked_after_shipping],
+            shipped_asked=(any(line.asked_after_shipping for line in lines)
+                           and not any(line.on_hold for line in lines)),
+            pulled_duplicates=order_pulled_duplicates(order=order),
             # What the sales site sent: nothing for a manual order, whose lines were typed or uploaded.
             payload_lines=[line for line in lines if line.raw],
             manual_cancellable=order.manual_duplicate_id and manual_cancellable(order.manual_duplicate),

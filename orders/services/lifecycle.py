@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.conflicts import retried_on_conflict
 from core.exceptions import ApplicationError
-from orders.models import ON_HOLD, LineStatus, Order, OrderEvent, OrderLine, OrderStatus
+from orders.models import ASKED_AFTER_SHIPPING, ON_HOLD, LineStatus, Order, OrderEvent, OrderLine, OrderStatus
 from orders.services import hooks
 from orders.services.store import lines_lock, orders_refresh
 from sellers.models import User
@@ -62,7 +62,9 @@ def order_hold_release(*, seller_id: int, order_id: int, actor: User | None = No
     order = Order.objects.select_for_update().filter(seller_id=seller_id, pk=order_id).first()
     if order is None:
         raise ApplicationError("No such order.", code="not_found")
-    held = list(OrderLine.objects.filter(ON_HOLD, order=order).only("pk", "line_no", "cancel_request_no"))
+    # A request read after its line shipped holds nothing but is answered the same way.
+    held = list(OrderLine.objects.filter(ON_HOLD | ASKED_AFTER_SHIPPING, order=order)
+                .only("pk", "line_no", "cancel_request_no", "status"))
     if not held:
         raise ApplicationError(f"Order {order.order_no} is not on hold: nothing to release.", code="wrong_state")
     unseen = [line for line in held if claims is not None and line.cancel_request_no not in claims]
@@ -76,8 +78,9 @@ def order_hold_release(*, seller_id: int, order_id: int, actor: User | None = No
     OrderLine.objects.filter(pk__in=[line.pk for line in held]).update(cancel_request_released_at=now, updated_at=now)
     OrderEvent.objects.bulk_create(
         OrderEvent(order=order, line=line, seller_id=seller_id, actor=actor, kind=OrderEvent.Kind.CANCEL_REQUEST_RELEASED,
-                   message=f"Line {line.line_no}: the cancellation request was rejected at the sales site; the line "
-                           "ships as usual.", details={"claim": line.cancel_request_no})
+                   message=f"Line {line.line_no}: the cancellation request was rejected at the sales site"
+                           + ("." if line.status == LineStatus.SHIPPED else "; the line ships as usual."),
+                   details={"claim": line.cancel_request_no})
         for line in held
     )
     orders_refresh(order_ids={order.pk})

@@ -18,8 +18,8 @@ def line_status_advance(current: str, incoming: str) -> str:
 def order_fields_from_lines(order: Order, lines: Iterable[OrderLine], *, other_reasons: Iterable[str] = ()) -> dict:
     """Status, totals and attention of an order from all of its lines (model instances, or rows with the
     same attributes: ``status`` of the order; ``status``, ``confirm_state``, ``confirm_error``,
-    ``open_quantity``, ``amount`` and ``on_hold`` of each line; ``manual_duplicate_no`` of the order, the
-    manual shipping order it is held for, "" when none). ``other_reasons``: from other apps
+    ``open_quantity``, ``amount``, ``on_hold`` and ``asked_after_shipping`` of each line;
+    ``manual_duplicate_no`` of the order, the manual shipping order it is held for, "" when none). ``other_reasons``: from other apps
     (``hooks.order_attention``)."""
     lines = list(lines)
     active = [line for line in lines if line.status != LineStatus.CANCELLED]
@@ -44,6 +44,9 @@ def order_fields_from_lines(order: Order, lines: Iterable[OrderLine], *, other_r
     if held:
         reasons.append(f"The buyer asked to cancel {len(held)} line(s): approve or reject the request at the sales "
                        "site before shipping.")
+    if late := [line for line in active if line.asked_after_shipping]:
+        reasons.append(f"The buyer asked to cancel {len(late)} line(s) after they shipped: answer the request at the "
+                       "sales site; if it is approved, expect the parcel back.")
     reasons.extend(other_reasons)
     if failed:
         reasons.append(f"Confirmation failed for {len(failed)} line(s): {failed[0].confirm_error}")

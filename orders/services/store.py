@@ -16,6 +16,7 @@ from core.bulk import instance_maker, objects_insert, rows_insert
 from integrations.base import LineRef, LineState, PulledCancellation, PulledLine
 from integrations.models import SalesSiteAccount
 from orders.models import (
+    ASKED_AFTER_SHIPPING,
     HOLDABLE,
     ON_HOLD,
     ConfirmState,
@@ -383,6 +384,7 @@ class _LineFigures(NamedTuple):
     cancelled_quantity: int
     amount: Decimal
     on_hold: bool
+    asked_after_shipping: bool
 
     @property
     def open_quantity(self) -> int:
@@ -437,7 +439,8 @@ def orders_refresh(*, order_ids: set[int]) -> None:
                       .values_list(*_ORDER_FIGURES))
         lines_by_order: dict[int, list[_LineFigures]] = defaultdict(list)
         for order_id, *figures in OrderLine.objects.filter(order_id__in=order_ids).annotate(
-            on_hold=ExpressionWrapper(ON_HOLD, output_field=BooleanField())
+            on_hold=ExpressionWrapper(ON_HOLD, output_field=BooleanField()),
+            asked_after_shipping=ExpressionWrapper(ASKED_AFTER_SHIPPING, output_field=BooleanField()),
         ).values_list("order_id", *_LineFigures._fields):
             lines_by_order[order_id].append(_LineFigures(*figures))
         _orders_write(orders, lines_by_order)
@@ -528,19 +531,26 @@ def _requests_apply(*, account: SalesSiteAccount, cancellations: list[PulledCanc
         "cancel_request_no", "cancel_request_quantity", "cancel_request_reason", "cancel_requested_at",
         "cancel_request_released_at")
     now = timezone.now()
-    changed, events = [], []
+    changed, events, held = [], [], 0
     for line in lines:
         ref = LineRef(line.order.order_no, line.line_no, line.process_seq)
         request = requested.get(ref)
         end = ended.get((line.cancel_request_no, ref)) if line.cancel_request_no else None
-        if request is not None and line.status in HOLDABLE and line.cancel_request_no != request.claim_no:
+        if (request is not None and (line.status in HOLDABLE or line.status == LineStatus.SHIPPED)
+                and line.cancel_request_no != request.claim_no):
             line.cancel_request_no, line.cancel_request_quantity = request.claim_no, request.cancelled_quantity
             line.cancel_request_reason, line.cancel_requested_at = _clip(request.reason, 300), request.at
             line.cancel_request_released_at = None
             kind, claim = OrderEvent.Kind.CANCEL_REQUESTED, request.claim_no
-            message = (f"Line {line.line_no}: the buyer asked to cancel {request.cancelled_quantity} of "
-                       f"{line.open_quantity}" + (f" ({request.reason})" if request.reason else "") + ". The line is "
-                       "on hold: approve or reject the request at the sales site.")
+            asked = (f"Line {line.line_no}: the buyer asked to cancel {request.cancelled_quantity} of "
+                     f"{line.open_quantity}" + (f" ({request.reason})" if request.reason else ""))
+            # Shipped before the sync read the request (printed from a page drawn earlier, QFC quicker): nothing
+            # can be held, but the request stays open at the site until the seller answers it.
+            held += line.status in HOLDABLE
+            message = asked + (". The line is on hold: approve or reject the request at the sales site."
+                               if line.status in HOLDABLE else
+                               " after it shipped. Answer the request at the sales site; if it is approved, expect "
+                               "the parcel back.")
         elif end is not None:
             claim, held = end.claim_no, line.on_hold
             line.cancel_request_no, line.cancel_request_quantity = "", 0
@@ -558,7 +568,7 @@ def _requests_apply(*, account: SalesSiteAccount, cancellations: list[PulledCanc
                                             "cancel_requested_at", "cancel_request_released_at", "updated_at"])
     OrderEvent.objects.bulk_create(events)
     orders_refresh(order_ids={line.order_id for line in changed})
-    return sum(event.kind == OrderEvent.Kind.CANCEL_REQUESTED for event in events)
+    return held
 
 
 def _completed_apply(*, account: SalesSiteAccount, cancellations: list[PulledCancellation]) -> int:

@@ -387,3 +387,46 @@ def test_release_refuses_a_request_the_page_did_not_show(client, sandbox, accoun
     shown = re.findall(r'name="claim" value="([^"]+)"', page)
     response = client.post(f"/orders/{stored.pk}/release-hold/", {"claim": shown}, follow=True).content.decode()
     assert "Released 2 lines" in response and held_by_line(order["odNo"]) == [False, False]
+
+
+@pytest.mark.django_db
+def test_a_request_read_after_the_line_shipped_is_shown_until_it_ends(client, sandbox, account):
+    """The invoice was printed (or QFC shipped) before the sync read the buyer's request: nothing can be held
+    any more, but the request stays open at LotteON until the seller answers it, so the order says so."""
+    from orders.services.store import orders_refresh
+    from sellers.models import Membership
+
+    (a,) = option_codes(sandbox, 1)
+    order = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a, "odQty": 2}])
+    sync(account)
+    stored = Order.objects.get(order_no=order["odNo"])
+    stored.lines.update(status=LineStatus.SHIPPED)  # shipped here, the push not yet read back
+    orders_refresh(order_ids={stored.pk})
+
+    sandbox.request_cancel(order["odNo"], clmRsnCnts="단순 변심")
+    run = sync(account)
+    assert run.lines_held == 0, "nothing held: the line has left"
+    stored.refresh_from_db()
+    assert stored.status == OrderStatus.SHIPPED and stored.needs_attention
+    assert "asked to cancel 1 line(s) after they shipped: answer the request at the sales site" in (
+        stored.attention_reason)
+    [event] = OrderEvent.objects.filter(order=stored, kind=OrderEvent.Kind.CANCEL_REQUESTED)
+    assert "asked to cancel 2 of 2 (단순 변심) after it shipped" in event.message
+    client.force_login(Membership.objects.filter(seller=account.seller).first().user)
+    page = client.get(f"/orders/{stored.pk}/").content.decode()
+    assert "Cancellation requested after shipping" in page and "expect the parcel back" in page
+
+    sandbox.withdraw_cancel(order["odNo"])
+    sync(account)
+    stored.refresh_from_db()
+    assert not stored.needs_attention
+
+    # Rejected at LotteON (no call for it in API.md): the seller clears it on the order page, as a hold.
+    claim = sandbox.request_cancel(order["odNo"])["clmNo"]
+    sync(account)
+    page = client.get(f"/orders/{stored.pk}/").content.decode()
+    assert "Rejected at the sales site: clear the request" in page
+    client.post(f"/orders/{stored.pk}/release-hold/", {"claim": claim})
+    stored.refresh_from_db()
+    assert not stored.needs_attention and stored.status == OrderStatus.SHIPPED
+    assert OrderEvent.objects.filter(order=stored, kind=OrderEvent.Kind.CANCEL_REQUEST_RELEASED).count() == 1
