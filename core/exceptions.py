@@ -34,6 +34,9 @@ CONFLICT_CODES = frozenset({
     "nothing_to_retry", "nothing_to_ship", "order_cancelled", "reserved_negative", "shipped_elsewhere",
     "stock_negative", "stock_sync_off", "sync_running", "too_many_exports", "tracking_no_used", "wrong_state",
 })
+# What the request was drawn from changed since (an edit form opened before someone else saved, an API
+# ``If-Match`` naming an older version): 412, HTTP's answer to a precondition that no longer holds.
+PRECONDITION_CODES = frozenset({"changed_meanwhile"})
 # A sales site's own failure passed on (integrations.errors.ErrorCode): the request may be fine, the site was not.
 SALES_SITE_STATUSES = {
     "rate_limited": 429, "timeout": 504, "outcome_unknown": 504, "server_error": 502, "host_unreachable": 502,
@@ -46,6 +49,8 @@ def application_error_status(error: ApplicationError) -> int:
         return 404
     if error.code in CONFLICT_CODES:
         return 409
+    if error.code in PRECONDITION_CODES:
+        return 412
     return SALES_SITE_STATUSES.get(error.code, 400)
 
 

@@ -46,6 +46,9 @@ class SkuForm(forms.Form):
     name = forms.CharField(max_length=MAX_NAME, label="SKU name", error_messages={"required": NAME_REQUIRED})
     code = forms.CharField(max_length=MAX_CODE_LENGTH, required=False, label="Seller defined code", help_text=CODE_HELP)
     barcode = forms.CharField(max_length=MAX_BARCODE, required=False, label="Barcode")
+    # The SKU's version the edit page was drawn from (sku_version): a save after someone else's is refused. Not
+    # required, so a page opened before this field existed still saves as it did.
+    version = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

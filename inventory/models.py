@@ -36,6 +36,11 @@ class Sku(models.Model):
     code = models.CharField("Seller defined code", max_length=100, blank=True)
     code_key = models.CharField(max_length=100, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
+    # Who last saved what the edit form writes (name, codes, barcodes, option rows), and when: a form drawn before
+    # that change is refused naming them (inventory.services.skus.sku_update, docs/inventory.md).
+    changed_at = models.DateTimeField(null=True, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

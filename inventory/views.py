@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.exceptions import ApplicationError
 from core.http import safe_next, search_text
 from core.ids import ids_from
 from inventory import excel
@@ -58,6 +59,7 @@ from inventory.services.skus import (
     sku_fields_validate,
     sku_set_active,
     sku_update,
+    sku_version,
 )
 from sellers.mixins import SellerRequiredMixin
 
@@ -111,7 +113,7 @@ class SkuListView(SellerRequiredMixin, TemplateView):
 class SkuFormMixin(SellerRequiredMixin):
     template_name = "inventory/sku_form.html"
 
-    def render_form(self, form, formset, sku=None, status=200):
+    def render_form(self, form, formset, sku=None, status=200, changed_meanwhile=False):
         kind = (sku.kind if sku else (form.data.get("kind") if form.is_bound else form.initial.get("kind")))
         option_errors = kind == SkuKind.MULTI and (
             any(f.errors for f in formset.forms) or bool(formset.non_form_errors())
@@ -125,7 +127,7 @@ class SkuFormMixin(SellerRequiredMixin):
             option_errors or self.request.GET.get("tab") == "options")
         return render(self.request, self.template_name, {
             "form": form, "formset": formset, "sku": sku, "kind": kind or SkuKind.SINGLE,
-            "option_tab": option_tab, "option_errors": option_errors,
+            "option_tab": option_tab, "option_errors": option_errors, "changed_meanwhile": changed_meanwhile,
         }, status=status)
 
     def posted_valid(self, form, formset, sku=None) -> bool:
@@ -183,7 +185,8 @@ class SkuUpdateView(SkuFormMixin, SkuMixin, View):
         sku = self.get_sku_detail()
         single = sku.option_list[0] if sku.is_single and sku.option_list else None
         form = SkuForm(editing=True, initial={"kind": sku.kind, "name": sku.name, "code": sku.code,
-                                              "barcode": single.barcode if single else ""})
+                                              "barcode": single.barcode if single else "",
+                                              "version": sku_version(sku=sku)})
         rows = [{"id": o.pk, "code": o.code, "option_values": o.option_values, "barcode": o.barcode,
                  "is_active": o.is_active} for o in sku.option_list] if not sku.is_single else []
         if request.GET.get("add_code"):
@@ -210,10 +213,15 @@ class SkuUpdateView(SkuFormMixin, SkuMixin, View):
         data = form.cleaned_data
         try:
             saved = sku_update(sku=sku, name=data["name"], code=data["code"], barcode=data["barcode"], options=rows,
-                               actor=request.user)
+                               actor=request.user, version=data["version"] or None)
         except ValidationError as exc:
             apply_errors(exc, form, formset, indexes)
             return self.render_form(form, formset, sku, status=400)
+        except ApplicationError as exc:
+            # What they typed stays on the page to copy from; the form keeps the version it was drawn from, so
+            # pressing Save again is refused again: only a reloaded page saves.
+            form.add_error(None, exc.message)
+            return self.render_form(form, formset, self.get_sku_detail(), status=409, changed_meanwhile=True)
         messages.success(request, f"SKU {saved.sku.name} saved.{_mapped_note(saved)}")
         _sold_out_warning(request, self.seller, saved)
         return redirect("inventory:sku-detail", pk=sku.pk)

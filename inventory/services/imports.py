@@ -28,6 +28,7 @@ from inventory.services.skus import (
     MAX_VALUES,
     NAME_REQUIRED,
     TEMP_KEY,
+    changed_stamp,
     code_owner_message,
 )
 from sellers.models import Seller, User
@@ -70,7 +71,7 @@ def sku_import_run(*, import_id: int) -> SkuImport | None:
             bytes(job.content),
             progress=lambda done, total: _progress(import_id, rows_done=done, rows_total=total))
         _progress(import_id, phase=SkuImport.Phase.CHECKING, rows_total=len(rows), rows_done=0)
-        outcome = sku_rows_import(seller=job.seller, rows=rows,
+        outcome = sku_rows_import(seller=job.seller, rows=rows, actor=job.created_by,
                                   progress=lambda done: _progress(import_id, rows_done=done),
                                   saving=lambda: _progress(import_id, phase=SkuImport.Phase.SAVING))
     except ImportFileError as exc:
@@ -303,7 +304,8 @@ def _resolve(groups: list[_Group], options: dict[str, OptionSku], skus: dict[str
                                                   f"{other.number}; a code names one thing.")
 
 
-def sku_rows_import(*, seller: Seller, rows: list[ImportRow], progress=None, saving=None) -> ImportOutcome:
+def sku_rows_import(*, seller: Seller, rows: list[ImportRow], progress=None, saving=None,
+                    actor: User | None = None) -> ImportOutcome:
     """Check every row; with no problem, apply them all in one transaction. Nothing is applied otherwise."""
     report = _Report()
     for index, row in enumerate(rows, start=1):
@@ -320,7 +322,7 @@ def sku_rows_import(*, seller: Seller, rows: list[ImportRow], progress=None, sav
     if saving is not None:
         saving()
     try:
-        return _apply(seller=seller, groups=groups, options=options)
+        return _apply(seller=seller, groups=groups, options=options, actor=actor)
     except IntegrityError:
         # Another upload or an edit took a code between the check and the save.
         return ImportOutcome(errors=[{"row": 1, "column": "", "message": "Some codes were taken by another change "
@@ -357,7 +359,7 @@ def _unchanged_since_check(groups: list[_Group], options: dict[str, OptionSku]) 
 
 
 @transaction.atomic
-def _apply(*, seller: Seller, groups: list[_Group], options: dict[str, OptionSku]) -> ImportOutcome:
+def _apply(*, seller: Seller, groups: list[_Group], options: dict[str, OptionSku], actor: User | None) -> ImportOutcome:
     # The lines the re-mapping at the end may write, before the SKUs and options (remap_lines_lock).
     remap_lines_lock(seller_id=seller.pk)
     _unchanged_since_check(groups, options)
@@ -429,5 +431,8 @@ def _apply(*, seller: Seller, groups: list[_Group], options: dict[str, OptionSku
     OptionSku.objects.bulk_update(update, ["code", "option_values", "barcode", "is_active", "updated_at"],
                                   batch_size=1000)
     outcome.options_created, outcome.options_updated = len(create), len(update)
+    # An edit form open on one of these SKUs is now stale (sku_update refuses it), and names who changed it.
+    changed_stamp(sku_ids={*changed_skus, *(sku.pk for _, sku in new_skus), *(option.sku_id for option in update),
+                           *(option.sku_id for option in create)}, actor=actor, now=now)
     outcome.lines_mapped = len(lines_remap(seller_id=seller.pk).mapped)
     return outcome

@@ -6,6 +6,7 @@ same transaction, so fixing a code maps lines without a new sync.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.exceptions import ApplicationError
 from inventory.codes import code_clean, code_key, code_problem
 from inventory.models import FulfilmentLine, FulfilmentOrder, OptionSku, SiteOptionLink, Sku, SkuKind
 from inventory.services.mapping import OPEN_STATUSES, MappingResult, chunked, lines_remap, remap_lines_lock
@@ -41,6 +43,42 @@ class OptionInput:
     # The number the seller sees the row under, when it is not its place in the list given: the SKU form
     # leaves out rows that failed its own checks, which the seller still sees and counts.
     row: int | None = None
+
+
+# What the edit form (and PATCH) writes: a form drawn from other values than these would put its values back.
+# Stock figures and Active of the SKU are not among them: the form leaves them as they are.
+_VERSION_SKU_FIELDS = ("name", "code")
+_VERSION_OPTION_FIELDS = ("pk", "code", "option_values", "barcode", "is_active")
+
+
+def sku_version(*, sku: Sku) -> str:
+    """A token of what the SKU edit form shows and writes back, read now: the version the form was drawn from.
+
+    Made from the values themselves rather than a counter bumped by each writer, so no writer (the form, the
+    API, the Excel upload, Pick SKU) can forget it, and a warehouse receipt or a shipment (stock figures) never
+    makes an open form stale."""
+    current = Sku.objects.filter(pk=sku.pk).values_list(*_VERSION_SKU_FIELDS).get()
+    options = OptionSku.objects.filter(sku_id=sku.pk).order_by("pk").values_list(*_VERSION_OPTION_FIELDS)
+    digest = hashlib.sha256(repr((current, list(options))).encode())
+    return digest.hexdigest()[:20]
+
+
+def sku_changed_message(*, sku: Sku) -> str:
+    """Why a save from a form drawn before someone else's change was refused, naming them and when."""
+    who = sku.changed_by.username if sku.changed_by_id and sku.changed_by else "Someone else"
+    when = ""
+    if sku.changed_at:
+        moment = timezone.localtime(sku.changed_at)
+        when = f" at {moment:%H:%M}" if moment.date() == timezone.localdate() else f" on {moment:%m-%d %H:%M}"
+    return (f"{who} changed SKU {sku.name}{when}, since you opened this page. Your changes were not saved: reload the "
+            "page to see the current values, then make your changes again.")
+
+
+def changed_stamp(*, sku_ids: Iterable[int], actor: User | None, now=None) -> None:
+    """Record who changed these SKUs' fields or option rows, for the refusal of a form drawn before."""
+    now = now or timezone.now()
+    for batch in chunked(list(sku_ids)):
+        Sku.objects.filter(pk__in=batch).update(changed_at=now, changed_by=actor)
 
 
 @dataclass
@@ -253,7 +291,8 @@ def sku_create(
                                        options=options, sku=None)
     try:
         with transaction.atomic():
-            sku = Sku.objects.create(seller=seller, kind=kind, name=name, code=code, code_key=code_key(code))
+            sku = Sku.objects.create(seller=seller, kind=kind, name=name, code=code, code_key=code_key(code),
+                                     changed_at=timezone.now(), changed_by=actor)
             option_ids = _save_options(sku=sku, rows=rows)
     except IntegrityError as exc:
         raise _integrity(exc) from None
@@ -263,14 +302,21 @@ def sku_create(
 @transaction.atomic
 def sku_update(
     *, sku: Sku, name: str, code: str = "", barcode: str = "", options: Sequence[OptionInput] = (),
-    actor: User | None = None,
+    actor: User | None = None, version: str | None = None,
 ) -> SkuSaved:
     """Edit a SKU. Option rows with an ``id`` update that option SKU, rows without one add an option;
     option SKUs not listed stay as they are (they are deactivated, never deleted). The type (single
-    or multi) does not change after creation."""
+    or multi) does not change after creation.
+
+    ``version``: the ``sku_version`` the values were drawn from (the edit form's). When the SKU has changed
+    since, nothing is saved (``changed_meanwhile``): the form posts every field, so saving it would silently
+    put the other person's name, codes or Active flags back."""
     # The lines the re-mapping at the end may write, before the SKU and its options (remap_lines_lock).
     remap_lines_lock(seller_id=sku.seller_id, sku_ids=[sku.pk])
     sku = Sku.objects.select_for_update().get(pk=sku.pk)
+    current = sku_version(sku=sku) if version is not None else None
+    if version is not None and version != current:
+        raise ApplicationError(sku_changed_message(sku=sku), code="changed_meanwhile", extra={"version": current})
     name, code, barcode, rows = _clean(seller=sku.seller, kind=sku.kind, name=name, code=code, barcode=barcode,
                                        options=options, sku=sku)
     if sku.is_single and rows[0].id is not None:
@@ -279,7 +325,8 @@ def sku_update(
     try:
         with transaction.atomic():
             sku.name, sku.code, sku.code_key = name, code, code_key(code)
-            sku.save(update_fields=["name", "code", "code_key", "updated_at"])
+            sku.changed_at, sku.changed_by = timezone.now(), actor
+            sku.save(update_fields=["name", "code", "code_key", "changed_at", "changed_by", "updated_at"])
             option_ids = _save_options(sku=sku, rows=rows)
     except IntegrityError as exc:
         raise _integrity(exc) from None
