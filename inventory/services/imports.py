@@ -81,6 +81,10 @@ def sku_import_run(*, import_id: int) -> SkuImport | None:
         return _finish(job, status=SkuImport.Status.FAILED,
                        message="The import stopped on an unexpected error; nothing was imported. Try again, and "
                                "contact support if it happens again.")
+    if outcome.refused:
+        # Nothing in the file to fix: no "rows to fix" and no row blamed, just the reason and "upload it again".
+        return _finish(job, status=SkuImport.Status.FAILED, rows_total=len(rows), rows_done=len(rows),
+                       message=outcome.refused)
     if outcome.errors:
         return _finish(job, status=SkuImport.Status.REJECTED, rows_total=len(rows), rows_done=len(rows),
                        errors=outcome.errors, error_rows=outcome.error_rows,
@@ -106,6 +110,9 @@ def _finish(job: SkuImport, *, status: str, **fields) -> SkuImport:
 @dataclass
 class ImportOutcome:
     errors: list[dict] = field(default_factory=list)
+    # Why the whole file was turned away though no row of it is wrong (another change got in between the check
+    # and the save): uploading it again unchanged is the fix.
+    refused: str = ""
     skus_created: int = 0
     skus_updated: int = 0
     options_created: int = 0
@@ -325,12 +332,12 @@ def sku_rows_import(*, seller: Seller, rows: list[ImportRow], progress=None, sav
         return _apply(seller=seller, groups=groups, options=options, actor=actor)
     except IntegrityError:
         # Another upload or an edit took a code between the check and the save.
-        return ImportOutcome(errors=[{"row": 1, "column": "", "message": "Some codes were taken by another change "
-                                      "while this file was being imported. Nothing was imported; upload it again."}])
+        return ImportOutcome(refused="Some codes were taken by another change while this file was being imported. "
+                                     "Nothing was imported: upload the same file again; nothing in it needs fixing.")
     except _ChangedMeanwhile:
-        return ImportOutcome(errors=[{"row": 1, "column": "", "message": "Some SKUs of this file were changed by "
-                                      "someone else while it was being checked (a code, a name, Active). Nothing was "
-                                      "imported: upload it again, and it is checked against what they are now."}])
+        return ImportOutcome(refused="Some SKUs of this file were changed by someone else while it was being checked "
+                                     "(a code, a name, Active). Nothing was imported: upload the same file again, and "
+                                     "it is checked against what they are now; nothing in it needs fixing.")
 
 
 class _ChangedMeanwhile(Exception):

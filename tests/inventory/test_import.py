@@ -340,7 +340,7 @@ class TestChangedWhileChecked:
         sku = make_single(seller=seller, code="SOLO-1", name="옛 이름")
         outcome = self.import_with_edit(seller, [(2, "SOLO-1", "새 이름", "", "", "", "")],
                                         lambda: sku_set_active(sku=Sku.objects.get(pk=sku.pk), active=False))
-        assert "changed by someone else while it was being checked" in outcome.errors[0]["message"]
+        assert "changed by someone else while it was being checked" in outcome.refused and not outcome.errors
         sku.refresh_from_db()
         assert (sku.name, sku.is_active) == ("옛 이름", False)
 
@@ -352,7 +352,7 @@ class TestChangedWhileChecked:
         outcome = self.import_with_edit(
             seller, [(2, "OPT-X", sku.name, "블랙 (new)", "PROD-1", "", "")],
             lambda: option_sku_set_code(option=OptionSku.objects.get(pk=option.pk), code="OPT-Y"))
-        assert outcome.errors
+        assert outcome.refused
         option.refresh_from_db()
         assert (option.code, option.code_key, option.option_values) == ("OPT-Y", "OPT-Y", "블랙")
 
@@ -363,6 +363,38 @@ class TestChangedWhileChecked:
         option = sku.options.get()
         outcome = self.import_with_edit(seller, [(2, "OPT-S", sku.name, "블랙 / M", "PROD-2", "", "")],
                                         lambda: stock_receive(seller=seller, option=option, quantity=3))
-        assert not outcome.errors and outcome.options_updated == 1
+        assert not outcome.errors and not outcome.refused and outcome.options_updated == 1
         option.refresh_from_db()
         assert (option.option_values, option.on_hand) == ("블랙 / M", 3)
+
+    def test_the_upload_says_to_upload_it_again_and_blames_no_row(self, seller, monkeypatch):
+        """The refused file has nothing to fix: its page must not list "Row 1" under "Rows to fix" nor say
+        "1 of N rows need fixing" (the header row is row 1)."""
+        from django.test import Client
+        from django.urls import reverse
+
+        from inventory.services import imports
+        from inventory.services.skus import sku_set_active
+
+        sku = make_single(seller=seller, code="SOLO-1", name="옛 이름")
+        job = SkuImport.objects.create(seller=seller, filename="upA.xlsx", content=xlsx(
+            [["SOLO-1", "새 이름", None, None, None, None], *([f"NEW-{i}", "새 상품", None, None, None, None]
+                                                              for i in range(29))]))
+        progress = imports._progress
+
+        def colleague_saves_meanwhile(job_id, **fields):
+            progress(job_id, **fields)
+            if fields.get("phase") == SkuImport.Phase.SAVING:
+                sku_set_active(sku=Sku.objects.get(pk=sku.pk), active=False)
+
+        monkeypatch.setattr(imports, "_progress", colleague_saves_meanwhile)
+        job = imports.sku_import_run(import_id=job.pk)
+        assert (job.status, job.errors, job.error_rows) == (SkuImport.Status.FAILED, [], 0)
+        assert job.message.startswith("Some SKUs of this file were changed by someone else")
+        assert "upload the same file again" in job.message and "nothing in it needs fixing" in job.message
+
+        browser = Client()
+        browser.force_login(seller.memberships.get().user)
+        page = browser.get(reverse("inventory:sku-import-detail", args=[job.pk])).content.decode()
+        assert "upload the same file again" in page
+        assert "Rows to fix" not in page and "rows need fixing" not in page and "Fix these rows" not in page
