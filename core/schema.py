@@ -15,7 +15,7 @@ ERROR_SCHEMA = {
         "message": {"type": "string", "description": "What went wrong and what to do about it, for a person."},
         "code": {"type": "string", "description": "Stable for programs: `invalid` (field errors), `not_found`, "
                  "`not_authenticated`, `permission_denied`, `throttled`, `locked_out`, `invalid_credentials`, or the refusal's own code "
-                 "(`wrong_state`, `busy`, …; `core.exceptions.CONFLICT_CODES` are 409)."},
+                 "(`wrong_state`, `busy`, …; `core.exceptions.CONFLICT_CODES` are 409, `changed_meanwhile` is 412)."},
         "extra": {"type": "object", "additionalProperties": {},
                   "description": "Details; for `invalid`, `fields` maps each field (or query parameter) to its "
                   "messages."},

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.exceptions import ApplicationError
 from inventory.excel import MAX_BYTES
 from inventory.models import OptionSku, SiteOptionLink, Sku, SkuImport, SkuKind
 from inventory.selectors import (
@@ -24,7 +26,7 @@ from inventory.selectors import (
 )
 from inventory.services.imports import sku_import_create
 from inventory.services.links import sku_links_check
-from inventory.services.skus import OptionInput, sku_create, sku_set_active, sku_update
+from inventory.services.skus import OptionInput, sku_create, sku_set_active, sku_update, sku_version
 from sellers.permissions import request_seller
 
 
@@ -215,13 +217,58 @@ class SkuListApi(APIView):
         return Response(SkuOutputSerializer(_output(seller, [saved.sku.pk])[0]).data, status=status.HTTP_201_CREATED)
 
 
+# --- The optional precondition of PATCH /skus/{id}/ (docs/api.md, "Editing what a colleague may edit too") ----------
+# An ETag names the version of what PATCH writes (sku_version: name, codes, barcodes, option rows; not the stock
+# figures), and If-Match makes the edit conditional on it. Kept apart from the serializers: a request without the
+# header works as before.
+
+ETAG = OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200], description=(
+    "The SKU's version (its name, codes, barcodes and option rows; stock figures are not part of it): send it back "
+    "in If-Match to edit only that version."))
+IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False, description=(
+    "The ETag of the SKU as you read it. When someone changed the SKU since, nothing is saved and the answer is "
+    "412 `changed_meanwhile` (with the current `extra.version`). Without it the edit applies to whatever is "
+    "current."))
+CHANGED_MEANWHILE = {412: OpenApiResponse(description="The SKU changed since the ETag in If-Match: code "
+                                          "`changed_meanwhile`; `extra` has `version`, `changed_by`, `changed_at`. "
+                                          "Nothing was saved.")}
+
+
+def _with_etag(response: Response, sku: Sku) -> Response:
+    response["ETag"] = f'"{sku_version(sku=sku)}"'
+    return response
+
+
+def _if_match(request, sku: Sku) -> str | None:
+    """The version If-Match requires, for sku_update; None without the header or with ``*`` (any SKU that exists).
+
+    Of several ETags the one that is current is passed (sku_update compares it again under the SKU's lock); a weak
+    ETag (``W/"…"``) never matches, as HTTP says of If-Match."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    tags = [tag.strip() for tag in header.split(",") if tag.strip()]
+    versions = [tag.strip('"') for tag in tags if not tag.startswith("W/")] or ["(a weak ETag)"]
+    current = sku_version(sku=sku)
+    return current if current in versions else versions[0]
+
+
+def _changed_meanwhile(error: ApplicationError) -> ApplicationError:
+    """The service's refusal in the API's words: a program re-reads the SKU instead of reloading a page."""
+    who = error.extra.get("changed_by") or "Someone else"
+    return ApplicationError(f"{who} changed this SKU after the version in If-Match. Nothing was saved: GET the SKU "
+                            "again (its ETag) and send your change against the current values.",
+                            code=error.code, extra=error.extra)
+
+
 class SkuDetailApi(APIView):
-    @extend_schema(responses=SkuOutputSerializer)
+    @extend_schema(responses=SkuOutputSerializer, parameters=[ETAG])
     def get(self, request, pk: int):
         sku = _sku(request, pk)
-        return Response(SkuOutputSerializer(_output(sku.seller, [sku.pk])[0]).data)
+        return _with_etag(Response(SkuOutputSerializer(_output(sku.seller, [sku.pk])[0]).data), sku)
 
-    @extend_schema(request=SkuUpdateInputSerializer, responses=SkuOutputSerializer,
+    @extend_schema(request=SkuUpdateInputSerializer, responses={200: SkuOutputSerializer, **CHANGED_MEANWHILE},
+                   parameters=[IF_MATCH, ETAG],
                    summary="Edit a SKU; the type does not change, option SKUs are never deleted (deactivate them)")
     def patch(self, request, pk: int):
         sku = _sku(request, pk)
@@ -229,10 +276,13 @@ class SkuDetailApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         single = sku.options.first() if sku.is_single else None
-        sku_update(sku=sku, name=data.get("name", sku.name), code=data.get("code", sku.code),
-                   barcode=data.get("barcode", single.barcode if single else ""),
-                   options=_options(data.get("options", [])), actor=request.user)
-        return Response(SkuOutputSerializer(_output(sku.seller, [sku.pk])[0]).data)
+        try:
+            sku_update(sku=sku, name=data.get("name", sku.name), code=data.get("code", sku.code),
+                       barcode=data.get("barcode", single.barcode if single else ""),
+                       options=_options(data.get("options", [])), actor=request.user, version=_if_match(request, sku))
+        except ApplicationError as exc:
+            raise _changed_meanwhile(exc) if exc.code == "changed_meanwhile" else exc from None
+        return _with_etag(Response(SkuOutputSerializer(_output(sku.seller, [sku.pk])[0]).data), sku)
 
 
 class SkuActiveApi(APIView):

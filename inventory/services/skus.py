@@ -316,7 +316,9 @@ def sku_update(
     sku = Sku.objects.select_for_update().get(pk=sku.pk)
     current = sku_version(sku=sku) if version is not None else None
     if version is not None and version != current:
-        raise ApplicationError(sku_changed_message(sku=sku), code="changed_meanwhile", extra={"version": current})
+        raise ApplicationError(sku_changed_message(sku=sku), code="changed_meanwhile", extra={
+            "version": current, "changed_by": sku.changed_by.username if sku.changed_by else None,
+            "changed_at": sku.changed_at.isoformat() if sku.changed_at else None})
     name, code, barcode, rows = _clean(seller=sku.seller, kind=sku.kind, name=name, code=code, barcode=barcode,
                                        options=options, sku=sku)
     if sku.is_single and rows[0].id is not None:
