@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
+from core.parsers import SafeJSONParser
 from inventory.excel import MAX_BYTES
 from inventory.models import OptionSku, SiteOptionLink, Sku, SkuImport, SkuKind
 from inventory.selectors import (
@@ -95,6 +96,14 @@ class OptionInputSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False, default=True)
 
 
+# A single option type SKU is its one option SKU: its code and barcode are the SKU's. Rows sent for it would have
+# nowhere to go, and a program told 200 would believe they were saved.
+SINGLE_HAS_NO_OPTIONS = ("A Single option type SKU has no option rows: its Seller defined code and barcode are the "
+                         "SKU's own `code` and `barcode`. Leave `options` out, or register a Multi-option product.")
+KIND_FIXED = ("The type of a SKU does not change after it is registered: register a new SKU of the other type "
+              "(and deactivate this one).")
+
+
 class SkuCreateInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SkuKind.choices)
     name = serializers.CharField(max_length=200)
@@ -103,16 +112,38 @@ class SkuCreateInputSerializer(serializers.Serializer):
     barcode = serializers.CharField(max_length=64, required=False, allow_blank=True, default="",
                                     help_text="Single option type only")
     options = OptionInputSerializer(many=True, required=False, default=list,
-                                    help_text="Multi-option product: its option SKUs (Option SKU Info)")
+                                    help_text="Multi-option product: its option SKUs (Option SKU Info). Not for the "
+                                              "single option type (400).")
+
+    def validate(self, attrs):
+        if attrs["kind"] == SkuKind.SINGLE and attrs["options"]:
+            raise serializers.ValidationError({"options": SINGLE_HAS_NO_OPTIONS})
+        return attrs
 
 
 class SkuUpdateInputSerializer(serializers.Serializer):
+    """Checked against the SKU edited (``context["sku"]``): what it cannot take is refused, not passed over."""
+
+    kind = serializers.ChoiceField(choices=SkuKind.choices, required=False,
+                                   help_text="May be sent back as it is; a different type is refused (400)")
     name = serializers.CharField(max_length=200, required=False)
     code = serializers.CharField(max_length=100, required=False, allow_blank=True)
     barcode = serializers.CharField(max_length=64, required=False, allow_blank=True)
     options = OptionInputSerializer(many=True, required=False,
-                                    help_text="Rows with an id update that option SKU, rows without add one; option "
-                                              "SKUs not listed stay as they are")
+                                    help_text="Multi-option product only (400 for the single option type): rows "
+                                              "with an id update that option SKU, rows without add one; option SKUs "
+                                              "not listed stay as they are")
+
+    def validate(self, attrs):
+        sku = self.context["sku"]
+        errors = {}
+        if attrs.get("kind", sku.kind) != sku.kind:
+            errors["kind"] = KIND_FIXED
+        if sku.is_single and attrs.get("options"):
+            errors["options"] = SINGLE_HAS_NO_OPTIONS
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class SkuFilterInputSerializer(serializers.Serializer):
@@ -192,6 +223,8 @@ def _options(rows: list[dict]) -> list[OptionInput]:
 
 class SkuListApi(APIView):
     pagination_class = PageNumberPagination
+    # JSON only: a form body cannot carry the option rows (DRF reads `options=[…]` as no rows at all).
+    parser_classes = [SafeJSONParser]
 
     @extend_schema(parameters=[SkuFilterInputSerializer], responses=SkuOutputSerializer(many=True),
                    summary="The seller's SKUs with their option SKUs, stock figures and LotteON link")
@@ -262,6 +295,8 @@ def _changed_meanwhile(error: ApplicationError) -> ApplicationError:
 
 
 class SkuDetailApi(APIView):
+    parser_classes = [SafeJSONParser]  # as SkuListApi
+
     @extend_schema(responses=SkuOutputSerializer, parameters=[ETAG])
     def get(self, request, pk: int):
         sku = _sku(request, pk)
@@ -272,7 +307,7 @@ class SkuDetailApi(APIView):
                    summary="Edit a SKU; the type does not change, option SKUs are never deleted (deactivate them)")
     def patch(self, request, pk: int):
         sku = _sku(request, pk)
-        serializer = SkuUpdateInputSerializer(data=request.data)
+        serializer = SkuUpdateInputSerializer(data=request.data, context={"sku": sku})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         single = sku.options.first() if sku.is_single else None

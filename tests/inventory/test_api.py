@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+from urllib.parse import urlencode
 
 import pytest
 from rest_framework.authtoken.models import Token
@@ -12,7 +14,7 @@ from inventory.models import Sku
 from orders.models import LineStatus, Order, OrderLine
 from smartship.celery import app
 from tests.factories import make_seller_user
-from tests.inventory.factories import make_single, xlsx
+from tests.inventory.factories import make_multi, make_single, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +72,81 @@ def test_errors_are_clear_json(api):
     assert client.post("/api/v1/skus/", {"kind": "multi", "name": "x"}, format="json").status_code == 400
     assert client.post("/api/v1/skus/", {"kind": "bundle", "name": "x"}, format="json").status_code == 400
     assert Sku.objects.filter(seller=seller).count() == 1
+
+
+def _state(sku):
+    sku.refresh_from_db()
+    return sku.kind, sku.name, sku.code, [(o.code, o.option_values, o.is_active) for o in sku.options.order_by("pk")]
+
+
+def test_option_rows_for_a_single_option_type_sku_are_refused(api):
+    """Its one option SKU is the SKU itself: rows sent for it had nowhere to go and were dropped with a 200."""
+    seller, client = api
+    single = make_single(seller=seller, code="MUG-1", name="머그")
+    before = _state(single)
+    response = client.patch(f"/api/v1/skus/{single.pk}/", {"name": "새 머그", "options": [
+        {"code": "MUG-2", "option_values": "블랙"}]}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid" and set(body["extra"]["fields"]) == {"options"}
+    assert "`code` and `barcode`" in body["extra"]["fields"]["options"][0]
+    assert _state(single) == before
+    # Sent back empty, as a GET of it lists them after the code: nothing to refuse.
+    assert client.patch(f"/api/v1/skus/{single.pk}/", {"options": []}, format="json").status_code == 200
+
+    created = client.post("/api/v1/skus/", {"kind": "single", "name": "컵", "code": "CUP-1", "options": [
+        {"code": "CUP-1-A", "option_values": "A"}]}, format="json")
+    assert created.status_code == 400 and set(created.json()["extra"]["fields"]) == {"options"}
+    assert Sku.objects.filter(seller=seller).count() == 1
+
+
+def test_the_type_of_a_sku_does_not_change(api):
+    seller, client = api
+    multi = make_multi(seller=seller, options=[("TEE-M", "M")])
+    before = _state(multi)
+    response = client.patch(f"/api/v1/skus/{multi.pk}/", {"kind": "single", "name": "x"}, format="json")
+    assert response.status_code == 400 and set(response.json()["extra"]["fields"]) == {"kind"}
+    assert _state(multi) == before
+    # The GET body sent back with a change is fine.
+    again = client.patch(f"/api/v1/skus/{multi.pk}/", {"kind": "multi", "name": "티"}, format="json")
+    assert again.status_code == 200 and again.json()["name"] == "티"
+
+
+def test_sku_writes_take_json_only(api):
+    """A form body cannot carry option rows: DRF read ``options=[…]`` as none and answered 200."""
+    seller, client = api
+    multi = make_multi(seller=seller, options=[("TEE-M", "M")])
+    before = _state(multi)
+    rows = json.dumps([{"code": "TEE-L", "option_values": "L"}])
+    for body in ({"data": {"name": "x", "options": rows}, "format": "multipart"},
+                 {"data": urlencode({"name": "x", "options": rows}),
+                  "content_type": "application/x-www-form-urlencoded"}):
+        response = client.patch(f"/api/v1/skus/{multi.pk}/", **body)
+        assert response.status_code == 415, response.content
+        assert response.json()["code"] == "unsupported_media_type"
+    assert _state(multi) == before
+    created = client.post("/api/v1/skus/", {"kind": "single", "name": "컵", "code": "CUP-1"})
+    assert created.status_code == 415
+    assert not Sku.objects.filter(seller=seller, code="CUP-1").exists()
+
+
+def test_option_rows_of_another_sku_or_seller_change_nothing(api):
+    """PATCH applies rows through sku_update, as the SKU form: all or nothing, and only this SKU's option ids."""
+    seller, client = api
+    multi = make_multi(seller=seller, options=[("TEE-M", "M")])
+    own = make_multi(seller=seller, options=[("CAP-1", "1")], code="CAP").options.get()
+    other, _ = make_seller_user()
+    foreign = make_multi(seller=other, options=[("X-1", "1")], code="X").options.get()
+    before = _state(multi)
+    for stranger in (own, foreign):
+        response = client.patch(f"/api/v1/skus/{multi.pk}/", {"name": "x", "options": [
+            {"code": "TEE-L", "option_values": "L"},
+            {"id": stranger.pk, "code": "TEE-S", "option_values": "S"}]}, format="json")
+        assert response.status_code == 400
+        assert set(response.json()["extra"]["fields"]) == {"options.1.code"}
+    assert _state(multi) == before
+    foreign.refresh_from_db()
+    assert foreign.code == "X-1"
 
 
 def test_another_sellers_sku_is_404(api):

@@ -164,3 +164,13 @@ def test_fulfilment_filters(setup):
     assert ids(operator, warehouse, seller=seller.pk, q=fo.order.order_no) == [fo.pk]
     assert ids(operator, warehouse, seller=seller.pk + 1000) == []
     assert ids(operator, warehouse, seller=HUGE) == []
+
+
+def test_sku_writes_document_a_json_body_only(schema):
+    """They refuse form bodies (415): a form cannot carry the option rows."""
+    for method in ("post", "patch"):
+        path = "/api/v1/skus/" if method == "post" else "/api/v1/skus/{id}/"
+        assert set(schema["paths"][path][method]["requestBody"]["content"]) == {"application/json"}
+    patch = _resolve(schema, schema["paths"]["/api/v1/skus/{id}/"]["patch"]["requestBody"]["content"][
+        "application/json"]["schema"])
+    assert "single option type" in patch["properties"]["options"]["description"]
