@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, JsonResponse
+from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -20,13 +21,36 @@ def api_not_found(request) -> JsonResponse:
                          "code": "not_found", "extra": {}}, status=404)
 
 
+def api_slash_missing(request) -> JsonResponse:
+    """The REST API's 404 for a write to an endpoint's path without its trailing slash."""
+    path = request.get_full_path(force_append_slash=True)
+    return JsonResponse({"message": f"{request.method} {request.path} is not an endpoint: its path ends with a slash, "
+                                    f"{request.method} {path}. Nothing was changed.",
+                         "code": "not_found", "extra": {"path": path}}, status=404)
+
+
+class CommonMiddleware(DjangoCommonMiddleware):
+    """Django's, except for a request under /api/ that sends a body to a path missing its trailing slash.
+
+    Django redirects it (301) when DEBUG is off, and a client following the redirect sends a GET without the body
+    (a POST to /api/v1/skus answered the list of SKUs, 200); with DEBUG on, it raises a RuntimeError (a 500 HTML
+    page). A program gets the API's JSON 404 naming the path with the slash instead. GET, HEAD and OPTIONS are
+    still redirected: repeating them at the right path loses nothing."""
+
+    def process_response(self, request, response):
+        if (response.status_code == 404 and request.method not in ("GET", "HEAD", "OPTIONS")
+                and request.path_info.startswith("/api/") and self.should_redirect_with_slash(request)):
+            return api_slash_missing(request)
+        return super().process_response(request, response)
+
+
 class ApiNotFoundMiddleware:
     """Under /api/, a 404 that is not the API's JSON becomes it, whatever answered it.
 
     ``handler404`` (core.views.page_not_found) does that when DEBUG is off; with DEBUG on, Django answers a path
     no URL matches with its technical HTML page instead, and that is what a program talking to a development
     server got for ``/api/v1/sales-site-accounts/abc/``. Below CommonMiddleware, so a path missing its slash is
-    still redirected to the one that has it."""
+    still redirected to the one that has it (a GET; a write is answered by ``CommonMiddleware`` above)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

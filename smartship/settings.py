@@ -99,7 +99,8 @@ MIDDLEWARE = [
     # Early, so every answer below it (redirects, the lockout page, error pages) carries the policy.
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # Django's, but a write to an /api/ path missing its slash is a JSON 404 (no redirect, no DEBUG RuntimeError).
+    "core.middleware.CommonMiddleware",
     # Inside CommonMiddleware (a path missing its slash is redirected first): every 404 under /api/ is JSON.
     "core.middleware.ApiNotFoundMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from inventory.models import Sku
 from tests.factories import PASSWORD, make_seller_user
 
 PAGES = ["dashboard", "integrations:account-list", "orders:order-list", "waybills:print", "inventory:sku-list"]
@@ -164,6 +165,31 @@ def test_an_api_path_missing_its_slash_is_still_redirected_first(client):
     client.force_login(user)
     response = client.get("/api/v1/sales-site-accounts/12")
     assert response.status_code == 301 and response["Location"] == "/api/v1/sales-site-accounts/12/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+@pytest.mark.parametrize(("method", "path", "slashed"), [
+    ("post", "/api/v1/skus", "/api/v1/skus/"),
+    ("patch", "/api/v1/skus/1", "/api/v1/skus/1/"),
+    ("put", "/api/v1/skus/1", "/api/v1/skus/1/"),
+    ("delete", "/api/v1/sales-site-accounts/1", "/api/v1/sales-site-accounts/1/"),
+    ("post", "/api/v1/orders/confirm?x=1", "/api/v1/orders/confirm/?x=1"),
+])
+def test_a_write_to_an_api_path_missing_its_slash_is_a_json_404_naming_the_path(client, settings, debug, method,
+                                                                                path, slashed):
+    """Not a redirect, which a client follows with a GET that drops the body (a POST to /api/v1/skus answered the
+    list of SKUs), nor Django's RuntimeError page with DEBUG on."""
+    settings.DEBUG = debug
+    seller, user = make_seller_user()
+    client.force_login(user)
+    response = getattr(client, method)(path, {"kind": "single", "name": "머그", "code": "MUG-1"},
+                                       content_type="application/json")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["code"] == "not_found" and body["extra"] == {"path": slashed}
+    assert f"{method.upper()} {slashed}" in body["message"]
+    assert not Sku.objects.filter(seller=seller).exists()
 
 
 @pytest.mark.django_db
