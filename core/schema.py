@@ -5,6 +5,8 @@ that body as the ``Error`` component and the error statuses every operation can 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 
 from core.exceptions import CONFLICT_CODES
 
@@ -42,7 +44,19 @@ def refusals(*conflicts: str, not_found: str = "") -> dict[int, OpenApiResponse]
     return responses
 
 
-def _statuses(path: str, operation: dict) -> dict[str, str]:
+def _forbidden(view, method: str) -> str:
+    """Why an operation can answer 403, or "" when it cannot: only a permission asking more than a signed-in user
+    refuses one (``/me/`` asks for no more), and so does DRF's CSRF check of a session-signed-in write."""
+    reasons = [permission.message for permission in view.get_permissions()
+               if not isinstance(permission, (AllowAny, IsAuthenticated))]
+    if method.upper() not in SAFE_METHODS and any(isinstance(authenticator, SessionAuthentication)
+                                                   for authenticator in view.get_authenticators()):
+        reasons.append("A request signed in by the portal's session cookie needs its CSRF token (`X-CSRFToken`); "
+                       "with a token (`Authorization: Token <key>`) none is needed.")
+    return " ".join(reasons)
+
+
+def _statuses(path: str, operation: dict, forbidden: str) -> dict[str, str]:
     parameters = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
     anonymous = {} in operation.get("security", [{}])
     statuses = {}
@@ -50,7 +64,8 @@ def _statuses(path: str, operation: dict) -> dict[str, str]:
         statuses["400"] = "The request has something to fix: code `invalid` with `extra.fields`, or the refusal's code."
     if not anonymous:
         statuses["401"] = "No valid `Authorization: Token <key>` (code `not_authenticated`, `authentication_failed`)."
-        statuses["403"] = "The user may not do this: not a member of a seller, or not a warehouse operator."
+    if forbidden:
+        statuses["403"] = f"Not allowed (code `permission_denied`): {forbidden}"
     if "{" in path or "page" in parameters:
         statuses["404"] = "No such id of yours (`not_found`), or a page beyond the last."
     statuses["429"] = "Too many requests (`throttled`, with Retry-After)."
@@ -59,13 +74,24 @@ def _statuses(path: str, operation: dict) -> dict[str, str]:
     return statuses
 
 
+def _views(generator) -> dict[tuple[str, str], object]:
+    """The view of each operation, by its path as the schema spells it and its method (lower case)."""
+    views = {}
+    for path, _regex, method, callback in generator.endpoints:
+        view = generator.create_view(callback, method)
+        views[(generator.coerce_path(path, method, view), method.lower())] = view
+    return views
+
+
 def error_responses(result: dict, generator, request, public) -> dict:
     """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"])."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    views = _views(generator)
     for path, operations in result.get("paths", {}).items():
-        for operation in operations.values():
+        for method, operation in operations.items():
             responses = operation["responses"]
-            for status, description in _statuses(path, operation).items():
+            forbidden = _forbidden(views[path, method], method)
+            for status, description in _statuses(path, operation, forbidden).items():
                 responses.setdefault(status, {"description": description})
             for status, response in responses.items():
                 if (status == "default" or status[0] in "45") and "content" not in response:

@@ -38,6 +38,9 @@ class ObtainTokenApi(ObtainAuthToken):
     """
 
     permission_classes = [AllowAny]
+    # The username and password in the body are the credentials: a stale token header (401) or a portal session
+    # cookie without its CSRF token (403, e.g. from /api/docs/ in a signed-in browser) must not refuse them.
+    authentication_classes = []
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # ObtainAuthToken names DRF's JSONParser itself
     throttle_classes = [ClientAddressThrottle]  # ObtainAuthToken turns throttling off
     throttle_scope = "auth-token"

@@ -1,7 +1,9 @@
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
-from tests.api_schema import schema_problems
+from sellers.models import User
+from tests.api_schema import openapi, schema_problems
 from tests.factories import PASSWORD, make_account, make_seller_user
 
 
@@ -61,6 +63,41 @@ def test_the_token_answer_matches_the_schema(api):
     response = api.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}, format="json")
     assert response.status_code == 200
     assert schema_problems("POST", "/api/v1/auth/token/", response) == []
+
+
+@pytest.mark.django_db
+def test_me_documents_the_refusals_it_can_answer_and_no_other():
+    """/me/ asks only for a signed-in user (any: a seller's, an operator, one of neither), and is a read: nothing
+    answers it with 403, which the schema listed for every operation needing a sign-in."""
+    responses = openapi()["paths"]["/api/v1/me/"]["get"]["responses"]
+    assert "403" not in responses and {"200", "401", "429"} <= set(responses)
+    nobody = User.objects.create_user("no-seller", password="x")
+    client = APIClient()
+    assert client.get("/api/v1/me/").status_code == 401
+    client.force_authenticate(nobody)
+    assert client.get("/api/v1/me/").json()["seller_id"] is None
+    # Where a 403 is listed, it says what refuses: the seller membership, the operator role, the CSRF of a session.
+    seller_write = openapi()["paths"]["/api/v1/skus/"]["post"]["responses"]["403"]["description"]
+    assert "user of a seller" in seller_write and "CSRF" in seller_write
+    assert "warehouse operators" in openapi()["paths"]["/api/v1/warehouse/couriers/"]["get"]["responses"]["403"][
+        "description"]
+
+
+@pytest.mark.django_db
+def test_the_token_request_is_not_refused_for_a_session_or_a_stale_token():
+    """The body's username and password are its credentials: a browser signed in to the portal (whose session
+    cookie made DRF ask for a CSRF token, 403) or a client still sending an old token (401) gets its token."""
+    _, user = make_seller_user()
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    answer = browser.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD},
+                          content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    stale = APIClient()
+    stale.credentials(HTTP_AUTHORIZATION="Token 0000000000000000000000000000000000000000")
+    answer = stale.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}, format="json")
+    assert answer.status_code == 200, answer.content
+    assert set(openapi()["paths"]["/api/v1/auth/token/"]["post"]["responses"]) == {"200", "400", "429", "default"}
 
 
 @pytest.mark.django_db
