@@ -21,6 +21,38 @@ class ApplicationError(Exception):
         self.extra = extra or {}
 
 
+# A refusal that asks the user to look at the current state before trying again says it in a page's words; a
+# program has no page. Services write one of these phrases (sentence case at the start of a sentence) and
+# api_exception_handler puts the API's words in its place: each message is written once, pages keep theirs.
+RELOAD_PAGE = "reload the page"
+RELOAD_LIST = "reload the list"
+LOOK_AGAIN = "look at the page again"
+API_WORDING = {RELOAD_PAGE: "read it again (GET)", RELOAD_LIST: "read the list again (GET)",
+               LOOK_AGAIN: "read it again (GET)"}
+
+
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def api_wording(text: str) -> str:
+    """``text`` with the page's phrases (API_WORDING) in the API's words."""
+    for page, api in API_WORDING.items():
+        text = text.replace(page, api).replace(_sentence_case(page), _sentence_case(api))
+    return text
+
+
+def _api_wording_in(data):
+    """``api_wording`` through DRF's error data (dicts and lists of ErrorDetail), keeping each detail's code."""
+    if isinstance(data, dict):
+        return {key: _api_wording_in(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_api_wording_in(value) for value in data]
+    if isinstance(data, drf_exceptions.ErrorDetail):
+        return drf_exceptions.ErrorDetail(api_wording(str(data)), code=data.code)
+    return api_wording(data) if isinstance(data, str) else data
+
+
 # Codes of requests that were well formed but clash with the current state of what they act on (another click
 # got there first, the order was cancelled meanwhile, the line is on hold, nothing is left to do): 409, so that
 # a program can tell "fix the request" (400) from "look at the thing again" (409). ``not_found`` is a 404.
@@ -57,7 +89,7 @@ def application_error_status(error: ApplicationError) -> int:
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """Render every error as ``{"message", "code", "extra"}`` with a 4xx status."""
     if isinstance(exc, ApplicationError):
-        return Response({"message": exc.message, "code": exc.code, "extra": exc.extra},
+        return Response({"message": api_wording(exc.message), "code": exc.code, "extra": exc.extra},
                         status=application_error_status(exc))
     if isinstance(exc, ValidationError):
         exc = drf_exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
@@ -70,7 +102,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if response is None:
         return None
     if isinstance(exc, drf_exceptions.ValidationError):
-        response.data = {"message": "Some fields are not valid.", "code": "invalid", "extra": {"fields": response.data}}
+        response.data = {"message": "Some fields are not valid.", "code": "invalid",
+                         "extra": {"fields": _api_wording_in(response.data)}}
     elif isinstance(exc, drf_exceptions.APIException):
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
         response.data = {"message": str(detail), "code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error", "extra": {}}

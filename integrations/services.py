@@ -16,6 +16,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
 
 from core.crypto import DecryptionError
+from core.exceptions import RELOAD_PAGE
 from integrations import registry
 from integrations.base import AdapterConfig, Capability, SalesSite, SalesSiteAdapter
 from integrations.errors import ErrorCode, Forbidden, SalesSiteError
@@ -151,7 +152,7 @@ def account_create(
             account.save()
     except IntegrityError:
         # Two registrations of one Account Number at the same moment: the database has the last word.
-        raise ValidationError({"account_number": "This Account Number was just registered; reload the page."}) from None
+        raise ValidationError({"account_number": f"This Account Number was just registered; {RELOAD_PAGE}."}) from None
     _event(account, AccountEvent.Kind.CREATED, actor, shop_id=account.shop_id, account_number=account.account_number)
     return account
 

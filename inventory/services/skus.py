@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.exceptions import ApplicationError
+from core.exceptions import RELOAD_PAGE, ApplicationError
 from inventory.codes import code_clean, code_key, code_problem
 from inventory.models import FulfilmentLine, FulfilmentOrder, OptionSku, SiteOptionLink, Sku, SkuKind
 from inventory.services.mapping import OPEN_STATUSES, MappingResult, chunked, lines_remap, remap_lines_lock
@@ -169,7 +169,7 @@ def _clean(
             _length(errors, prefix + "option_values", values, MAX_VALUES, "Option values")
             _length(errors, prefix + "barcode", row_barcode, MAX_BARCODE, "A barcode")
             if row.id is not None and row.id not in known:
-                errors[prefix + "code"] = "This option row does not belong to this SKU; reload the page."
+                errors[prefix + "code"] = f"This option row does not belong to this SKU; {RELOAD_PAGE}."
             rows.append(OptionInput(code=row_code, option_values=values, barcode=row_barcode, id=row.id,
                                     is_active=row.is_active))
     # Clashes with other SKUs are reported together with the other problems, for the codes that are valid: an
@@ -277,8 +277,8 @@ def _save_options(*, sku: Sku, rows: list[OptionInput]) -> list[int]:
 
 
 def _integrity(exc: IntegrityError) -> ValidationError:
-    return ValidationError({"code": "This Seller defined code was just taken by another SKU. Reload the page and "
-                                    "choose another code."})
+    return ValidationError({"code": "This Seller defined code was just taken by another SKU. "
+                                    f"{RELOAD_PAGE.capitalize()} and choose another code."})
 
 
 @transaction.atomic

@@ -41,7 +41,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from core.bulk import rows_update
-from core.exceptions import ApplicationError
+from core.exceptions import RELOAD_LIST, ApplicationError
 from core.locks import lease_acquire, lease_extend, lease_release
 from integrations import registry
 from integrations.base import Capability
@@ -157,7 +157,7 @@ def stock_pushes_retry(*, seller: Seller, push_ids: Sequence[int] | None = None,
         # Refused no more (a double click, a retry that went through) is not the same as unknown.
         if StockPush.objects.filter(seller=seller, pk__in=list(push_ids)).count() == len(set(push_ids)):
             raise ApplicationError("Some of these stock pushes are not refused any more: nothing to retry for "
-                                   "them. Reload the list.", code="nothing_to_retry")
+                                   f"them. {RELOAD_LIST.capitalize()}.", code="nothing_to_retry")
         raise ApplicationError("Some of these stock pushes were not found.", code="not_found")
     ids = [pk for pk, _ in found]
     for batch in chunked(ids):

@@ -8,7 +8,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from core.conflicts import retried_on_conflict
-from core.exceptions import ApplicationError
+from core.exceptions import LOOK_AGAIN, ApplicationError
 from orders.models import ASKED_AFTER_SHIPPING, ON_HOLD, LineStatus, Order, OrderEvent, OrderLine, OrderStatus
 from orders.services import hooks
 from orders.services.store import lines_lock, orders_refresh
@@ -128,7 +128,7 @@ def order_duplicate_resolve(*, seller_id: int, order_id: int, choice: str, actor
     if order.manual_duplicate_id not in locked or (manual_order_id is not None
                                                    and manual_order_id != order.manual_duplicate_id):
         raise ApplicationError("Nothing was changed: the order is now held for another manual shipping order. "
-                               "Look at the page again.", code="hold_changed")
+                               f"{LOOK_AGAIN.capitalize()}.", code="hold_changed")
     manual = locked[order.manual_duplicate_id]
     details = {"pulled_order_id": order.pk, "manual_order_id": manual.pk, "choice": choice}
     now = timezone.now()

@@ -97,6 +97,7 @@ def test_stock_push_failures_and_retry():
     assert push.dirty and push.state == "pending"
     twice = client.post("/api/v1/stock-pushes/retry/", {"ids": [push.pk]}, format="json")
     assert (twice.status_code, twice.json()["code"]) == (409, "nothing_to_retry"), "a double click: not a 404"
+    assert twice.json()["message"].endswith("Read the list again (GET)."), "a program has no page to reload"
     assert client.post("/api/v1/stock-sync/", {}, format="json").json() == {"accounts": [account.pk]}
 
     _, other_user = make_seller_user()
