@@ -100,6 +100,8 @@ class OptionInputSerializer(serializers.Serializer):
 # nowhere to go, and a program told 200 would believe they were saved.
 SINGLE_HAS_NO_OPTIONS = ("A Single option type SKU has no option rows: its Seller defined code and barcode are the "
                          "SKU's own `code` and `barcode`. Leave `options` out, or register a Multi-option product.")
+ACTIVE_BY_ACTION = ("A SKU is deactivated and reactivated with POST /api/v1/skus/{id}/deactivate/ and /activate/, "
+                    "which re-map waiting order lines; an option SKU by `is_active` on its row in `options`.")
 KIND_FIXED = ("The type of a SKU does not change after it is registered: register a new SKU of the other type "
               "(and deactivate this one).")
 
@@ -126,6 +128,8 @@ class SkuUpdateInputSerializer(serializers.Serializer):
 
     kind = serializers.ChoiceField(choices=SkuKind.choices, required=False,
                                    help_text="May be sent back as it is; a different type is refused (400)")
+    is_active = serializers.BooleanField(required=False, help_text="May be sent back as it is; a change is refused "
+                                         "(400): POST /skus/{id}/deactivate/ or /activate/")
     name = serializers.CharField(max_length=200, required=False)
     code = serializers.CharField(max_length=100, required=False, allow_blank=True)
     barcode = serializers.CharField(max_length=64, required=False, allow_blank=True)
@@ -139,6 +143,8 @@ class SkuUpdateInputSerializer(serializers.Serializer):
         errors = {}
         if attrs.get("kind", sku.kind) != sku.kind:
             errors["kind"] = KIND_FIXED
+        if attrs.get("is_active", sku.is_active) != sku.is_active:
+            errors["is_active"] = ACTIVE_BY_ACTION
         if sku.is_single and attrs.get("options"):
             errors["options"] = SINGLE_HAS_NO_OPTIONS
         if errors:

@@ -112,6 +112,19 @@ def test_the_type_of_a_sku_does_not_change(api):
     assert again.status_code == 200 and again.json()["name"] == "티"
 
 
+def test_activity_is_changed_by_its_actions_not_by_patch(api):
+    """``is_active`` is in the SKU's GET body; PATCHed, it was dropped with a 200."""
+    seller, client = api
+    single = make_single(seller=seller, code="MUG-1")
+    response = client.patch(f"/api/v1/skus/{single.pk}/", {"is_active": False}, format="json")
+    assert response.status_code == 400 and set(response.json()["extra"]["fields"]) == {"is_active"}
+    assert "/deactivate/" in response.json()["extra"]["fields"]["is_active"][0]
+    single.refresh_from_db()
+    assert single.is_active
+    assert client.patch(f"/api/v1/skus/{single.pk}/", {"is_active": True, "name": "머그"},
+                        format="json").status_code == 200
+
+
 def test_sku_writes_take_json_only(api):
     """A form body cannot carry option rows: DRF read ``options=[…]`` as none and answered 200."""
     seller, client = api
