@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
@@ -88,6 +95,13 @@ def application_error_status(error: ApplicationError) -> int:
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """Render every error as ``{"message", "code", "extra"}`` with a 4xx status."""
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        # Django's own limits, met when DRF reads the body; unhandled, they were Django's HTML 400 page.
+        exc = ApplicationError(f"The request is larger than the API accepts: at most "
+                               f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024:,} KB of body (an uploaded file is not "
+                               f"counted), {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} form fields and "
+                               f"{settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} files. Send less at a time; nothing was "
+                               "changed.", code="too_large")
     if isinstance(exc, ApplicationError):
         return Response({"message": api_wording(exc.message), "code": exc.code, "extra": exc.extra},
                         status=application_error_status(exc))

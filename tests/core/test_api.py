@@ -146,3 +146,22 @@ def test_openapi_schema_builds_without_warnings(tmp_path):
 
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yaml"))
     assert (tmp_path / "schema.yaml").read_text().startswith("openapi:")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_a_body_beyond_djangos_limits_is_a_json_400(settings, debug):
+    """Django refuses it when DRF reads the body; that was its HTML 400 page (the technical one with DEBUG on)."""
+    settings.DEBUG = debug
+    seller, user = make_seller_user()
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(user)
+    big = api.post("/api/v1/skus/", {"kind": "single", "name": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
+                                     "code": "BIG-1"}, format="json")
+    fields = api.post("/api/v1/orders/confirm/", "&".join(
+        f"f{n}=1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)),
+        content_type="application/x-www-form-urlencoded")
+    for response in (big, fields):
+        assert (response.status_code, response["Content-Type"]) == (400, "application/json"), response.content[:200]
+        assert response.json()["code"] == "too_large" and "nothing was changed" in response.json()["message"]
+    assert not seller.skus.exists()

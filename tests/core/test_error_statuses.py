@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REQUEST_CODES = {
     "confirmation_not_supported", "invalid", "invalid_credentials", "invalid_choice", "invalid_kind", "invalid_paper", "invalid_quantity", "invalid_tracking_no",
     "mixed_sites", "not_supported", "note_required", "nothing_selected", "order_integration_not_supported",
-    "reason_required", "too_many", "tracking_incomplete", "unknown_courier", "unknown_label",
+    "reason_required", "too_large", "too_many", "tracking_incomplete", "unknown_courier", "unknown_label",
     # Scanned at QFC receiving: a code that is not a SmartShip packing label, or a digit misread.
     "check_digit", "not_ours", "empty",
     # ... and a carrier's tracking number that looks like a partial scan, or is the packing label again.
