@@ -124,7 +124,7 @@ def waybills_print(
             f"; and {len(both) - 5} more" if len(both) > 5 else "")
         raise ApplicationError(
             f"Nothing was printed: {len(both)} of the selected orders already "
-            f"{'has' if len(both) == 1 else 'have'} a label of the other kind: {shown}. A {KIND_NAMES[kind]} too "
+            f"{'has' if len(both) == 1 else 'have'} a label of the other kind: {shown}. {'An' if KIND_NAMES[kind][0] in 'aeiou' else 'A'} {KIND_NAMES[kind]} too "
             "means two parcels, and the buyer can track only one. Remove them from the selection, or print anyway "
             f"if the other label will not be used.", code="other_label", extra={"orders": list(both)})
     if refused:
