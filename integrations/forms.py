@@ -17,6 +17,9 @@ class AccountForm(forms.Form):
     auto_order_confirmation = forms.BooleanField(label="Automatic Order Confirmation", required=False, initial=True)
     auto_fulfillment = forms.BooleanField(label="Automatic Fulfillment Shipping Instructions", required=False)
     auto_stock_sync = forms.BooleanField(label="Automatic Stock Qty Sync", required=False)
+    # The account's version the Edit page was drawn from (account_version): a save after someone else's is refused.
+    # Not required, so a page opened before this field existed (and New registration) saves as it did.
+    version = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, seller, site, account: SalesSiteAccount | None = None, **kwargs):
         super().__init__(*args, **kwargs)

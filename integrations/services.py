@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
 
 from core.crypto import DecryptionError
-from core.exceptions import RELOAD_PAGE
+from core.exceptions import RELOAD_PAGE, ApplicationError
 from integrations import registry
 from integrations.base import AdapterConfig, Capability, SalesSite, SalesSiteAdapter
 from integrations.errors import ErrorCode, Forbidden, SalesSiteError
@@ -157,15 +158,63 @@ def account_create(
     return account
 
 
+# What the Edit form (and PATCH) writes: a form drawn from other values than these would put its values back.
+# Is active (Activate / Deactivate) and the connection fields (Test Connection, syncs) are not among them: the form
+# leaves them as they are, so a test or a sync meanwhile does not make an open form stale.
+_VERSION_FIELDS = ("shop_id", "account_number", *OPTION_FIELDS)
+# The edits an Edit form drawn before them would undo: their AccountEvent rows name who and when.
+_EDIT_EVENTS = (AccountEvent.Kind.CREATED, AccountEvent.Kind.UPDATED, AccountEvent.Kind.KEY_CHANGED)
+
+
+def account_version(*, account: SalesSiteAccount) -> str:
+    """A token of what the account Edit form shows and writes back, read now: the version the form was drawn from.
+
+    The API Key counts by whether it was replaced (its latest "API Key replaced" event), never by its value: not
+    even the encrypted one, which ``rotate_encryption_keys`` rewrites without the key changing."""
+    current = SalesSiteAccount.objects.filter(pk=account.pk).values_list(*_VERSION_FIELDS).get()
+    key_changed = (AccountEvent.objects.filter(account_id=account.pk, kind=AccountEvent.Kind.KEY_CHANGED)
+                   .order_by("-pk").values_list("pk", flat=True).first())
+    return hashlib.sha256(repr((current, key_changed)).encode()).hexdigest()[:20]
+
+
+def _last_edit(account: SalesSiteAccount) -> AccountEvent | None:
+    return (AccountEvent.objects.filter(account_id=account.pk, kind__in=_EDIT_EVENTS).select_related("actor")
+            .order_by("-created_at", "-pk").first())
+
+
+def account_changed_message(*, account: SalesSiteAccount) -> str:
+    """Why a save from a form drawn before someone else's change was refused, naming them and when."""
+    event = _last_edit(account)
+    who = event.actor.username if event and event.actor else "Someone else"
+    when = ""
+    if event:
+        moment = timezone.localtime(event.created_at)
+        when = f" at {moment:%H:%M}" if moment.date() == timezone.localdate() else f" on {moment:%m-%d %H:%M}"
+    return (f"{who} changed account {account.shop_id}{when}, since you opened this page. Your changes were not "
+            f"saved: {RELOAD_PAGE} to see the current values, then make your changes again.")
+
+
 @transaction.atomic
 def account_update(
     *, account: SalesSiteAccount, shop_id: str, account_number: str, api_key: str = "", actor: User | None = None,
-    **options: bool,
+    version: str | None = None, **options: bool,
 ) -> SalesSiteAccount:
-    """Change an account. An empty ``api_key`` keeps the stored key."""
+    """Change an account. An empty ``api_key`` keeps the stored key.
+
+    ``version``: the ``account_version`` the values were drawn from (the Edit form's, an API If-Match). When the
+    account has changed since, nothing is saved (``changed_meanwhile``): the form posts every field, so saving it
+    would silently put the other person's Shop ID, Account Number or options back."""
     unknown = set(options) - set(OPTION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown options: {sorted(unknown)}")
+    # The row as it is now, locked until this edit commits: two saves at once are checked one after the other, and
+    # "before" (the timeline's old values) is what was stored, not what the caller read earlier.
+    account.refresh_from_db(from_queryset=SalesSiteAccount.objects.select_for_update())
+    if version is not None and version != (current := account_version(account=account)):
+        event = _last_edit(account)
+        raise ApplicationError(account_changed_message(account=account), code="changed_meanwhile", extra={
+            "version": current, "changed_by": event.actor.username if event and event.actor else None,
+            "changed_at": event.created_at.isoformat() if event else None})
     new_key = normalise_api_key(api_key) or None
     cleaned = account_fields_validate(
         seller=account.seller, site=account.site, shop_id=shop_id, account_number=account_number,

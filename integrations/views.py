@@ -31,6 +31,7 @@ from integrations.services import (
     account_set_active,
     account_test_connection,
     account_update,
+    account_version,
     credentials_digest,
     credentials_test,
     form_test_worth_keeping,
@@ -92,11 +93,11 @@ class SitePickView(SellerRequiredMixin, TemplateView):
 class AccountFormMixin(SellerRequiredMixin):
     template_name = "integrations/account_form.html"
 
-    def render_form(self, request, form, site, account=None):
+    def render_form(self, request, form, site, account=None, status=200, changed_meanwhile=False):
         return render(request, self.template_name, {
-            "form": form, "site": site, "account": account,
+            "form": form, "site": site, "account": account, "changed_meanwhile": changed_meanwhile,
             "server_ips": ";".join(settings.SMARTSHIP_SERVER_IPS),
-        })
+        }, status=status)
 
 
 class AccountCreateView(AccountFormMixin, View):
@@ -133,7 +134,8 @@ class AccountUpdateView(AccountFormMixin, AccountMixin, View):
     def get(self, request, pk):
         account = self.get_account()
         site = registry.get(account.site)
-        initial = {name: getattr(account, name) for name in AccountForm.base_fields if name != "api_key"}
+        initial = {name: getattr(account, name) for name in AccountForm.base_fields if name not in ("api_key", "version")}
+        initial["version"] = account_version(account=account)
         return self.render_form(request, AccountForm(seller=self.seller, site=site, account=account, initial=initial), site, account)
 
     def post(self, request, pk):
@@ -142,10 +144,20 @@ class AccountUpdateView(AccountFormMixin, AccountMixin, View):
         form = AccountForm(request.POST, seller=self.seller, site=site, account=account)
         if not form.is_valid():
             return self.render_form(request, form, site, account)
-        account_update(
-            account=account, shop_id=form.cleaned_data["shop_id"], account_number=form.cleaned_data["account_number"],
-            api_key=form.cleaned_data.get("api_key", ""), actor=request.user, **form.options(),
-        )
+        try:
+            account_update(
+                account=account, shop_id=form.cleaned_data["shop_id"], account_number=form.cleaned_data["account_number"],
+                api_key=form.cleaned_data.get("api_key", ""), actor=request.user,
+                version=form.cleaned_data["version"] or None, **form.options(),
+            )
+        except ApplicationError as exc:
+            if exc.code != "changed_meanwhile":
+                raise
+            # What they typed stays on the page to copy from (the API Key never: the field is not drawn back); the
+            # form keeps the version it was drawn from, so pressing Save again is refused again: only a reloaded
+            # page saves.
+            form.add_error(None, exc.message)
+            return self.render_form(request, form, site, account, status=409, changed_meanwhile=True)
         status = account_connection_keep_form_test(account=account, tested=request.session.pop(FORM_TEST, None),
                                                    created=False, actor=request.user)
         if status == SalesSiteAccount.ConnectionStatus.FAILED:
