@@ -1,5 +1,6 @@
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -7,6 +8,7 @@ from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
 from core.ids import ID_BOUNDS
+from core.preconditions import changed_meanwhile_for_api, if_match_version, with_etag
 from core.schema import refusals
 from integrations import registry
 from integrations.base import Capability
@@ -19,6 +21,7 @@ from integrations.services import (
     account_set_active,
     account_test_connection,
     account_update,
+    account_version,
     credentials_test,
 )
 from sellers.permissions import request_seller
@@ -175,12 +178,29 @@ class AccountListApi(APIView):
         return Response(AccountOutputSerializer(account).data, status=status.HTTP_201_CREATED)
 
 
-class AccountDetailApi(APIView):
-    @extend_schema(responses=AccountOutputSerializer)
-    def get(self, request, pk: int):
-        return Response(AccountOutputSerializer(_account(request, pk)).data)
+# The optional precondition of PATCH /sales-site-accounts/{id}/ (core.preconditions; docs/api.md, "Editing what a
+# colleague may edit too"): the ETag is account_version, what the Edit form writes.
+ACCOUNT_ETAG = OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200], description=(
+    "The account's version (Shop ID, Account Number, the four options and whether the API Key was replaced; not "
+    "is_active nor the connection status): send it back in If-Match to edit only that version."))
+ACCOUNT_IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False, description=(
+    "The ETag of the account as you read it. When someone changed the account since, nothing is saved (not "
+    "is_active either) and the answer is 412 `changed_meanwhile` (with the current `extra.version`). Without it the "
+    "edit applies to whatever is current."))
+ACCOUNT_CHANGED_MEANWHILE = {412: OpenApiResponse(description="The account changed since the ETag in If-Match: code "
+                                                  "`changed_meanwhile`; `extra` has `version`, `changed_by`, "
+                                                  "`changed_at`. Nothing was saved.")}
 
-    @extend_schema(request=AccountUpdateInputSerializer, responses=AccountOutputSerializer,
+
+class AccountDetailApi(APIView):
+    @extend_schema(responses=AccountOutputSerializer, parameters=[ACCOUNT_ETAG])
+    def get(self, request, pk: int):
+        account = _account(request, pk)
+        return with_etag(Response(AccountOutputSerializer(account).data), account_version(account=account))
+
+    @extend_schema(request=AccountUpdateInputSerializer,
+                   responses={200: AccountOutputSerializer, **ACCOUNT_CHANGED_MEANWHILE},
+                   parameters=[ACCOUNT_IF_MATCH, ACCOUNT_ETAG],
                    summary="Edit; an omitted or empty api_key keeps the stored key")
     def patch(self, request, pk: int):
         account = _account(request, pk)
@@ -189,14 +209,18 @@ class AccountDetailApi(APIView):
         data = dict(serializer.validated_data)
         is_active = data.pop("is_active", None)
         options = {name: data.pop(name) for name in OPTION_FIELDS if name in data}
-        account_update(
-            account=account, shop_id=data.get("shop_id", account.shop_id),
-            account_number=data.get("account_number", account.account_number), api_key=data.get("api_key", ""),
-            actor=request.user, **options,
-        )
+        try:
+            account_update(
+                account=account, shop_id=data.get("shop_id", account.shop_id),
+                account_number=data.get("account_number", account.account_number), api_key=data.get("api_key", ""),
+                actor=request.user, version=if_match_version(request, lambda: account_version(account=account)),
+                **options,
+            )
+        except ApplicationError as exc:
+            raise changed_meanwhile_for_api(exc, what="account") if exc.code == "changed_meanwhile" else exc from None
         if is_active is not None:
             account_set_active(account=account, active=is_active, actor=request.user)
-        return Response(AccountOutputSerializer(account).data)
+        return with_etag(Response(AccountOutputSerializer(account).data), account_version(account=account))
 
     @extend_schema(responses={204: None, **refusals("account_busy")},
                    summary="Delete the account (its orders stay); 409 account_busy while its tracking numbers are not "

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
 from core.parsers import SafeJSONParser
+from core.preconditions import changed_meanwhile_for_api, if_match_version, with_etag
 from inventory.excel import MAX_BYTES
 from inventory.models import OptionSku, SiteOptionLink, Sku, SkuImport, SkuKind
 from inventory.selectors import (
@@ -274,30 +275,16 @@ CHANGED_MEANWHILE = {412: OpenApiResponse(description="The SKU changed since the
 
 
 def _with_etag(response: Response, sku: Sku) -> Response:
-    response["ETag"] = f'"{sku_version(sku=sku)}"'
-    return response
+    return with_etag(response, sku_version(sku=sku))
 
 
 def _if_match(request, sku: Sku) -> str | None:
-    """The version If-Match requires, for sku_update; None without the header or with ``*`` (any SKU that exists).
-
-    Of several ETags the one that is current is passed (sku_update compares it again under the SKU's lock); a weak
-    ETag (``W/"…"``) never matches, as HTTP says of If-Match."""
-    header = request.headers.get("If-Match", "").strip()
-    if not header or header == "*":
-        return None
-    tags = [tag.strip() for tag in header.split(",") if tag.strip()]
-    versions = [tag.strip('"') for tag in tags if not tag.startswith("W/")] or ["(a weak ETag)"]
-    current = sku_version(sku=sku)
-    return current if current in versions else versions[0]
+    """The version If-Match requires, for sku_update (core.preconditions.if_match_version)."""
+    return if_match_version(request, lambda: sku_version(sku=sku))
 
 
 def _changed_meanwhile(error: ApplicationError) -> ApplicationError:
-    """The service's refusal in the API's words: a program re-reads the SKU instead of reloading a page."""
-    who = error.extra.get("changed_by") or "Someone else"
-    return ApplicationError(f"{who} changed this SKU after the version in If-Match. Nothing was saved: GET the SKU "
-                            "again (its ETag) and send your change against the current values.",
-                            code=error.code, extra=error.extra)
+    return changed_meanwhile_for_api(error, what="SKU")
 
 
 class SkuDetailApi(APIView):

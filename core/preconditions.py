@@ -1,0 +1,42 @@
+"""The optional precondition of an API edit (docs/api.md, "Editing what a colleague may edit too").
+
+A read answers an ``ETag``, the version of what the edit writes (each app's ``*_version`` service), and ``If-Match``
+makes the edit conditional on it: the service compares it under the row's lock and refuses another version with
+``changed_meanwhile`` (412). Kept apart from the serializers: a request without the header works as before."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rest_framework.response import Response
+
+from core.exceptions import ApplicationError
+
+
+def with_etag(response: Response, version: str) -> Response:
+    response["ETag"] = f'"{version}"'
+    return response
+
+
+def if_match_version(request, current: Callable[[], str]) -> str | None:
+    """The version If-Match requires, for the service's ``version``; None without the header or with ``*`` (anything
+    that exists).
+
+    Of several ETags the one that is ``current()`` is passed (the service compares it again under the row's lock); a
+    weak ETag (``W/"…"``) never matches, as HTTP says of If-Match."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    tags = [tag.strip() for tag in header.split(",") if tag.strip()]
+    versions = [tag.strip('"') for tag in tags if not tag.startswith("W/")] or ["(a weak ETag)"]
+    now = current()
+    return now if now in versions else versions[0]
+
+
+def changed_meanwhile_for_api(error: ApplicationError, *, what: str) -> ApplicationError:
+    """The service's refusal (a page's words: "since you opened this page") in the API's: a program re-reads the
+    ``what`` ("SKU", "account") instead of reloading a page."""
+    who = error.extra.get("changed_by") or "Someone else"
+    return ApplicationError(f"{who} changed this {what} after the version in If-Match. Nothing was saved: GET the "
+                            f"{what} again (its ETag) and send your change against the current values.",
+                            code=error.code, extra=error.extra)
