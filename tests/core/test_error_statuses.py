@@ -6,7 +6,13 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from core.exceptions import CONFLICT_CODES, SALES_SITE_STATUSES, ApplicationError, application_error_status
+from core.exceptions import (
+    CONFLICT_CODES,
+    PRECONDITION_CODES,
+    SALES_SITE_STATUSES,
+    ApplicationError,
+    application_error_status,
+)
 from integrations.errors import ErrorCode
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,8 +46,9 @@ def test_every_raised_code_has_a_chosen_status():
     codes = raised_codes()
     assert len(codes) > 30, "the walk found the raise sites"
     unclassified = {code: where for code, where in codes.items()
-                    if code not in CONFLICT_CODES | REQUEST_CODES | {"not_found"}}
-    assert unclassified == {}, "put each new code in CONFLICT_CODES (409) or REQUEST_CODES here (400)"
+                    if code not in CONFLICT_CODES | PRECONDITION_CODES | REQUEST_CODES | {"not_found"}}
+    assert unclassified == {}, ("put each new code in CONFLICT_CODES (409), PRECONDITION_CODES (412) or REQUEST_CODES "
+                                "here (400)")
     assert CONFLICT_CODES.isdisjoint(REQUEST_CODES)
 
 
