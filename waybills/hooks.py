@@ -40,7 +40,20 @@ def on_lines_cancelled(*, seller_id: int, line_ids: list[int]) -> None:
         by_order.setdefault(line.order_id, []).append(line)
     for waybill in printed:
         order = waybill.order
-        if order.status == OrderStatus.CANCELLED:
+        if waybill.status == Waybill.Status.RECEIVED:
+            # QFC received the parcel and it left with the carrier's number: "do not ship" or "reprint" is too
+            # late. The seller asks the carrier to stop it or expects it back (stock is not the waybills' to
+            # book: the parcel is on a truck).
+            parcel = f"{waybill.courier_name} {waybill.tracking_no}"
+            if order.status == OrderStatus.CANCELLED:
+                reason = (f"Order cancelled by the buyer after QFC received its packing label {waybill.number}: the "
+                          f"parcel left with {parcel}. Ask the carrier to stop it or expect it back.")
+            elif items := _left_after_receipt(waybill, list(order.lines.all())):
+                reason = (f"Cancelled by the buyer after QFC received packing label {waybill.number}: {items} left "
+                          f"in the parcel with {parcel}. Ask the carrier to stop it or expect it back.")
+            else:
+                continue  # nothing the parcel holds was cancelled (e.g. cancelled before the scan took it out)
+        elif order.status == OrderStatus.CANCELLED:
             reason = (f"Order cancelled by the buyer after its {waybill.get_kind_display().lower()} {waybill.number} "
                       "was printed: do not ship it.")
         else:
@@ -54,21 +67,45 @@ def on_lines_cancelled(*, seller_id: int, line_ids: list[int]) -> None:
     orders_refresh(order_ids={waybill.order_id for waybill in printed})
 
 
+def _left_after_receipt(waybill, lines: list[OrderLine]) -> str:
+    """What the buyer cancelled after QFC received this packing label: what the scan recorded as leaving
+    (``received_quantities``) less what is open now, e.g. "2 × 블랙 / M (line 2)"; "" when nothing (or when the
+    label was received before the quantities were kept: nothing is known of the parcel)."""
+    received = waybill.received_quantities or {}
+    items = []
+    for line in sorted(lines, key=lambda line: (len(line.line_no), line.line_no)):
+        gone = received.get(str(line.pk), 0) - max(0, line.quantity - line.cancelled_quantity)
+        if gone > 0:
+            items.append(f"{gone} × {line.option_name or line.product_name} (line {line.line_no})")
+    return ", ".join(items)
+
+
 def order_attention(*, statuses: dict[int, str]) -> dict[int, str]:
     """Why these orders need attention on the waybill side (``orders.services.hooks.order_attention``): a
     label printed before a cancellation and not reprinted since (a whole cancellation: do not ship; a partial
-    one: until the parcel is received at QFC or ships), and tracking numbers the sales site refused. Each
+    one: until the parcel is received at QFC or ships; items cancelled after QFC received the packing label left
+    with the parcel: until the seller says it is handled), and tracking numbers the sales site refused. Each
     reason lasts as long as its cause: a reprint, a push retried or corrected, the shipment end it."""
     from waybills.models import TrackingPush, Waybill
 
     reasons: dict[int, list[str]] = {}
     ids = list(statuses)
-    for order_id, reason, status in Waybill.objects.filter(order_id__in=ids, flagged=True).order_by(
-            "order_id", "kind").values_list("order_id", "flag_reason", "status"):
-        order_status = statuses[order_id]
+    flagged = list(Waybill.objects.filter(order_id__in=ids, flagged=True).order_by("order_id", "kind").only(
+        "pk", "order_id", "flag_reason", "status", "received_quantities"))
+    # A received label of an order still shipping: flagged before the scan, QFC took the items out (no attention
+    # once received); flagged after it, they left in the parcel (attention, even once the rest is Shipped).
+    received = {w.order_id for w in flagged if w.status == Waybill.Status.RECEIVED and w.received_quantities
+                and statuses[w.order_id] != OrderStatus.CANCELLED}
+    lines_of: dict[int, list[OrderLine]] = {}
+    for line in OrderLine.objects.filter(order_id__in=received).only(
+            "pk", "order_id", "line_no", "quantity", "cancelled_quantity", "option_name", "product_name"):
+        lines_of.setdefault(line.order_id, []).append(line)
+    for waybill in flagged:
+        order_status = statuses[waybill.order_id]
         if order_status == OrderStatus.CANCELLED or (
-                status != Waybill.Status.RECEIVED and order_status != OrderStatus.SHIPPED):
-            reasons.setdefault(order_id, []).append(reason)
+                waybill.status != Waybill.Status.RECEIVED and order_status != OrderStatus.SHIPPED) or (
+                waybill.order_id in received and _left_after_receipt(waybill, lines_of.get(waybill.order_id, []))):
+            reasons.setdefault(waybill.order_id, []).append(waybill.flag_reason)
     failing: dict[int, tuple[list[str], str, str]] = {}  # order → (its failing lines, a number, the reason)
     for order_id, line_no, number, message in TrackingPush.objects.filter(
             order_id__in=ids, state__in=[TrackingPush.State.FAILED, TrackingPush.State.CONFLICT]).order_by(

@@ -72,6 +72,9 @@ class Waybill(models.Model):
     # What the label listed when it was last printed: open quantity per order line id. A cancellation after
     # that is what QFC takes out of the parcel; one before it was never in it.
     printed_quantities = models.JSONField(default=dict, blank=True)
+    # What left in the parcel at QFC's receiving scan: open quantity per order line id. A cancellation after
+    # that is in a parcel already with the carrier (waybills.hooks). Empty for labels received before it was kept.
+    received_quantities = models.JSONField(default=dict, blank=True)
     print_count = models.PositiveIntegerField(default=1)
     first_printed_at = models.DateTimeField(default=timezone.now)  # the print sets both times from one clock
     last_printed_at = models.DateTimeField()

@@ -271,7 +271,9 @@ def waybill_set_aside(*, seller_id: int, waybill_id: int, actor: User | None = N
     (the order is cancelled), so a parcel that turns up anyway cannot ship.
 
     A label flagged by a partial cancellation is not ended here: its parcel still ships, and a reprint
-    makes the label match the order again."""
+    makes the label match the order again. Unless QFC had already received it: the parcel left with the
+    cancelled items, nothing is left to reprint, and the seller says the carrier stops it or a return is
+    expected (waybills.hooks)."""
     with transaction.atomic():
         try:
             waybill = Waybill.objects.select_for_update(of=("self",)).select_related("order").get(
@@ -281,7 +283,8 @@ def waybill_set_aside(*, seller_id: int, waybill_id: int, actor: User | None = N
         label = f"{KIND_NAMES[waybill.kind]} {waybill.number}"
         if not waybill.flagged:
             raise ApplicationError(f"The {label} is not flagged: nothing to set aside.", code="not_flagged")
-        if waybill.order.status != OrderStatus.CANCELLED:
+        received = waybill.status == Waybill.Status.RECEIVED
+        if waybill.order.status != OrderStatus.CANCELLED and not received:
             raise ApplicationError(
                 f"Order {waybill.order.order_no} still ships part of its items: reprint the {label} (Print Waybill) "
                 "so the parcel matches the order, instead of setting it aside.", code="reprint_needed")
@@ -289,7 +292,10 @@ def waybill_set_aside(*, seller_id: int, waybill_id: int, actor: User | None = N
         OrderEvent.objects.create(
             order_id=waybill.order_id, seller_id=seller_id, actor=actor, kind=OrderEvent.Kind.SET_ASIDE,
             details={"waybill": waybill.number},
-            message=f"{KIND_NAMES[waybill.kind].capitalize()} {waybill.number} of the cancelled order set aside: the "
+            message=(f"{KIND_NAMES[waybill.kind].capitalize()} {waybill.number}: the seller handled the parcel that left "
+                     f"QFC with {waybill.courier_name} {waybill.tracking_no} holding cancelled items (stopped or "
+                     "expected back)") if received else
+                    f"{KIND_NAMES[waybill.kind].capitalize()} {waybill.number} of the cancelled order set aside: the "
                     "parcel does not ship")
         orders_refresh(order_ids=[waybill.order_id])
     waybill.refresh_from_db()

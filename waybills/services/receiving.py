@@ -101,14 +101,18 @@ def _received(waybill: Waybill, courier: CourierRecord, number: str, *, actor: U
         if locked.status == Waybill.Status.RECEIVED:
             raise ApplicationError(f"{locked.number} was received a moment ago by someone else. Nothing changed.",
                                    code="already_received")
-        line_ids = list(waybill.order.lines.exclude(status=LineStatus.CANCELLED).values_list("pk", flat=True))
+        open_lines = {pk: quantity - cancelled for pk, quantity, cancelled in waybill.order.lines.exclude(
+            status=LineStatus.CANCELLED).values_list("pk", "quantity", "cancelled_quantity")}
+        line_ids = list(open_lines)
         tracking_record(seller_id=waybill.seller_id, line_ids=line_ids, courier_code=courier.code,
                         tracking_no=number, actor=actor, origin=TrackingPush.Origin.RECEIVING, waybill=locked)
         locked.status = Waybill.Status.RECEIVED
         locked.courier_code, locked.courier_name, locked.tracking_no = courier.code, courier.name, number
         locked.received_at, locked.received_by = timezone.now(), actor
+        # The scan listed only what is open (QFC took out what was cancelled before): that is what left.
+        locked.received_quantities = {str(pk): quantity for pk, quantity in open_lines.items()}
         locked.save(update_fields=["status", "courier_code", "courier_name", "tracking_no", "received_at",
-                                   "received_by"])
+                                   "received_by", "received_quantities"])
     return locked
 
 
