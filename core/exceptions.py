@@ -70,7 +70,8 @@ CONFLICT_CODES = frozenset({
     "nothing_to_confirm", "other_label",
     "reprint_needed",
     "nothing_to_pick",
-    "nothing_to_retry", "nothing_to_ship", "order_cancelled", "reserved_negative", "shipped_elsewhere",
+    "nothing_to_retry", "nothing_to_ship", "order_cancelled", "reserved_negative", "selection_changed",
+    "shipped_elsewhere",
     "stock_negative", "stock_sync_off", "sync_running", "too_many_exports", "tracking_no_used", "wrong_state",
 })
 # What the request was drawn from changed since (an edit form opened before someone else saved, an API

@@ -246,7 +246,8 @@ def test_a_line_cancelled_after_the_pull_read_it_is_not_confirmed(sandbox, accou
 
 def test_a_request_on_a_line_already_shipped_does_not_hold_it(sandbox, account):
     """docs/orders.md: a request holds a line so that nothing of it leaves; one read after the line shipped
-    (another tool shipped it before the seller answered) has nothing left to hold."""
+    (another tool shipped it before the seller answered) has nothing left to hold, but is still open at LotteON:
+    the order asks the seller to answer it."""
     (code,) = option_codes(sandbox, 1)
     created = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": code}])
     sync(account)
@@ -255,10 +256,13 @@ def test_a_request_on_a_line_already_shipped_does_not_hold_it(sandbox, account):
 
     run = sync(account)
     line = OrderLine.objects.get(order__order_no=created["odNo"])
-    assert (line.status, line.cancel_request_no, line.on_hold) == (LineStatus.SHIPPED, "", False)
+    assert (line.status, line.on_hold, line.asked_after_shipping) == (LineStatus.SHIPPED, False, True)
     assert run.lines_held == 0
-    assert not OrderEvent.objects.filter(kind=OrderEvent.Kind.CANCEL_REQUESTED).exists()
-    assert not Order.objects.get(order_no=created["odNo"]).needs_attention
+    [event] = OrderEvent.objects.filter(kind=OrderEvent.Kind.CANCEL_REQUESTED)
+    assert "after it shipped" in event.message
+    order = Order.objects.get(order_no=created["odNo"])
+    assert order.needs_attention and "after they shipped: answer the request at the sales site" in (
+        order.attention_reason)
 
 
 def test_a_request_withdrawn_between_the_reads_of_one_sync_never_holds(sandbox, account, monkeypatch):
