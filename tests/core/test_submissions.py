@@ -23,13 +23,6 @@ pytestmark = pytest.mark.django_db
 NEW = "/orders/manual/new/"
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def submission(page: str) -> str:
     (value,) = re.findall(r'name="submission" value="([0-9a-f]{32})"', page)
     return value
