@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.response import Response
 
 from core.exceptions import ApplicationError
@@ -40,3 +42,19 @@ def changed_meanwhile_for_api(error: ApplicationError, *, what: str) -> Applicat
     return ApplicationError(f"{who} changed this {what} after the version in If-Match. Nothing was saved: GET the "
                             f"{what} again (its ETag) and send your change against the current values.",
                             code=error.code, extra=error.extra)
+
+
+def precondition_schema(*, what: str, version_of: str, unsaved: str = "nothing is saved"
+                        ) -> tuple[OpenApiParameter, OpenApiParameter, dict[int, OpenApiResponse]]:
+    """The OpenAPI of the precondition for an edit of a ``what`` whose version covers ``version_of``: the ETag header
+    of a read, the If-Match header of the edit, and the edit's 412."""
+    etag = OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200], description=(
+        f"The {what}'s version ({version_of}): send it back in If-Match to edit only that version."))
+    if_match = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False, description=(
+        f"The ETag of the {what} as you read it. When someone changed the {what} since, {unsaved} and the answer is "
+        "412 `changed_meanwhile` (with the current `extra.version`). Without it the edit applies to whatever is "
+        "current."))
+    refused = {412: OpenApiResponse(description=f"The {what} changed since the ETag in If-Match: code "
+                                    "`changed_meanwhile`; `extra` has `version`, `changed_by`, `changed_at`. "
+                                    "Nothing was saved.")}
+    return etag, if_match, refused

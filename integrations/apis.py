@@ -1,6 +1,5 @@
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -8,7 +7,7 @@ from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
 from core.ids import ID_BOUNDS
-from core.preconditions import changed_meanwhile_for_api, if_match_version, with_etag
+from core.preconditions import changed_meanwhile_for_api, if_match_version, precondition_schema, with_etag
 from core.schema import refusals
 from integrations import registry
 from integrations.base import Capability
@@ -180,16 +179,9 @@ class AccountListApi(APIView):
 
 # The optional precondition of PATCH /sales-site-accounts/{id}/ (core.preconditions; docs/api.md, "Editing what a
 # colleague may edit too"): the ETag is account_version, what the Edit form writes.
-ACCOUNT_ETAG = OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200], description=(
-    "The account's version (Shop ID, Account Number, the four options and whether the API Key was replaced; not "
-    "is_active nor the connection status): send it back in If-Match to edit only that version."))
-ACCOUNT_IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False, description=(
-    "The ETag of the account as you read it. When someone changed the account since, nothing is saved (not "
-    "is_active either) and the answer is 412 `changed_meanwhile` (with the current `extra.version`). Without it the "
-    "edit applies to whatever is current."))
-ACCOUNT_CHANGED_MEANWHILE = {412: OpenApiResponse(description="The account changed since the ETag in If-Match: code "
-                                                  "`changed_meanwhile`; `extra` has `version`, `changed_by`, "
-                                                  "`changed_at`. Nothing was saved.")}
+ACCOUNT_ETAG, ACCOUNT_IF_MATCH, ACCOUNT_CHANGED_MEANWHILE = precondition_schema(
+    what="account", version_of="Shop ID, Account Number, the four options and whether the API Key was replaced; not "
+    "is_active nor the connection status", unsaved="nothing is saved (not is_active either)")
 
 
 class AccountDetailApi(APIView):

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -13,7 +12,7 @@ from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
 from core.parsers import SafeJSONParser
-from core.preconditions import changed_meanwhile_for_api, if_match_version, with_etag
+from core.preconditions import changed_meanwhile_for_api, if_match_version, precondition_schema, with_etag
 from inventory.excel import MAX_BYTES
 from inventory.models import OptionSku, SiteOptionLink, Sku, SkuImport, SkuKind
 from inventory.selectors import (
@@ -262,16 +261,8 @@ class SkuListApi(APIView):
 # figures), and If-Match makes the edit conditional on it. Kept apart from the serializers: a request without the
 # header works as before.
 
-ETAG = OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200], description=(
-    "The SKU's version (its name, codes, barcodes and option rows; stock figures are not part of it): send it back "
-    "in If-Match to edit only that version."))
-IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False, description=(
-    "The ETag of the SKU as you read it. When someone changed the SKU since, nothing is saved and the answer is "
-    "412 `changed_meanwhile` (with the current `extra.version`). Without it the edit applies to whatever is "
-    "current."))
-CHANGED_MEANWHILE = {412: OpenApiResponse(description="The SKU changed since the ETag in If-Match: code "
-                                          "`changed_meanwhile`; `extra` has `version`, `changed_by`, `changed_at`. "
-                                          "Nothing was saved.")}
+ETAG, IF_MATCH, CHANGED_MEANWHILE = precondition_schema(
+    what="SKU", version_of="its name, codes, barcodes and option rows; stock figures are not part of it")
 
 
 def _with_etag(response: Response, sku: Sku) -> Response:

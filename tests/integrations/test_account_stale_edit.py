@@ -5,7 +5,6 @@ update)."""
 from __future__ import annotations
 
 import html
-import re
 
 import pytest
 from django.test import Client
@@ -16,6 +15,7 @@ from integrations.models import AccountEvent, SalesSiteAccount
 from integrations.services import account_update
 from sellers.models import Membership, User
 from tests.factories import make_account, make_seller_user
+from tests.forms import posted_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -42,18 +42,7 @@ def drawn(browser: Client, url: str) -> dict[str, str]:
     """The Edit page's fields as the browser would post them back unchanged."""
     page = browser.get(url).content.decode()
     form = page[page.index('id="account-form"'):page.index("</form>", page.index('id="account-form"'))]
-    data = {}
-    for tag in re.findall(r"<input[^>]*>", form):
-        name = re.search(r'name="([^"]+)"', tag)
-        if not name or name.group(1) == "csrfmiddlewaretoken":
-            continue
-        if 'type="checkbox"' in tag:
-            if "checked" in tag:
-                data[name.group(1)] = "on"  # Django draws a checked box without a value; a browser sends "on"
-            continue
-        value = re.search(r'value="([^"]*)"', tag)
-        data[name.group(1)] = html.unescape(value.group(1)) if value else ""
-    return data
+    return posted_fields(form)
 
 
 def test_a_stale_form_is_refused_naming_who_changed_it_and_the_option_stays_off(colleagues):

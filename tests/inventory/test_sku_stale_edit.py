@@ -4,7 +4,6 @@ and changes nothing, instead of putting the other's name, codes or Active flags 
 from __future__ import annotations
 
 import html
-import re
 
 import pytest
 from django.test import Client
@@ -17,6 +16,7 @@ from inventory.services.imports import sku_rows_import
 from inventory.services.stock import stock_receive
 from sellers.models import Membership, User
 from tests.factories import make_account, make_seller_user
+from tests.forms import posted_fields
 from tests.inventory.factories import make_multi, make_single
 
 pytestmark = pytest.mark.django_db
@@ -38,19 +38,7 @@ def colleagues():
 
 def drawn(browser: Client, url: str) -> dict[str, str]:
     """The edit page's fields as the browser would post them back unchanged."""
-    page = browser.get(url).content.decode()
-    data = {}
-    for tag in re.findall(r"<input[^>]*>", page):
-        name = re.search(r'name="([^"]+)"', tag)
-        if not name or "__prefix__" in name.group(1) or name.group(1) == "csrfmiddlewaretoken":
-            continue
-        if 'type="checkbox"' in tag:
-            if "checked" in tag:
-                data[name.group(1)] = "on"  # Django draws a checked box without a value; a browser sends "on"
-            continue
-        value = re.search(r'value="([^"]*)"', tag)
-        data[name.group(1)] = html.unescape(value.group(1)) if value else ""
-    return data
+    return posted_fields(browser.get(url).content.decode())
 
 
 def test_a_stale_form_is_refused_naming_who_changed_it_and_keeps_what_was_typed(colleagues):
