@@ -221,3 +221,27 @@ def test_receiving_offers_the_carriers_of_the_scanned_parcels_site(page, live_se
     assert "not pushed" in page.locator("#scan-message").inner_text().lower()
     assert not TrackingPush.objects.filter(order=other).exists()
     screenshot("waybills-receiving-other-site")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_print_all_asks_with_the_number_and_prints_every_page(page, live_server):
+    """More orders than one page holds: Print all names how many it prints and asks first (its own question,
+    not the form's), then prints them all in one batch."""
+    from tests.waybills.test_pages import make_order
+
+    seller, _ = make_seller_user(name="스마트십 데모상점", username="wb-all")
+    for n in range(101):
+        make_order(seller, manual=True, name=f"수취인{n:03d}")
+    login(page, live_server.url, "wb-all", PASSWORD)
+    page.goto(f"{live_server.url}/waybills/print/?kind=packing")
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Print all 101 matching").click()
+    assert "Print packing labels for all the 101 orders that match the filters, on every page?" in questions[0]
+    assert not Waybill.objects.exists()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Print all 101 matching").click()
+    panel = page.locator(".wb-batch")
+    panel.wait_for()
+    assert "101 packing labels" in panel.inner_text()
+    assert Waybill.objects.filter(kind=WaybillKind.PACKING).count() == 101
