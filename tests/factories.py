@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+from django.test import Client
+
 from integrations.models import SalesSiteAccount
 from sellers.models import Membership, Seller, User
 from sellers.services import seller_create
@@ -22,6 +24,19 @@ def make_membership(*, name: str | None = None, username: str | None = None) -> 
 def make_seller_user(**kwargs) -> tuple[Seller, User]:
     membership = make_membership(**kwargs)
     return membership.seller, membership.user
+
+
+def make_colleagues() -> tuple[Seller, Client, Client]:
+    """One seller's owner ("demo") and a staff member ("staff2"), each signed in in a browser of their own."""
+    seller, demo = make_seller_user(username="demo")
+    staff2 = User.objects.create_user(username="staff2", password="x")
+    Membership.objects.create(user=staff2, seller=seller, role=Membership.Role.STAFF)
+    browsers = []
+    for user in (demo, staff2):
+        browser = Client()
+        browser.force_login(user)
+        browsers.append(browser)
+    return seller, *browsers
 
 
 def make_account(*, seller: Seller, api_key: str = "demo-lotteon-api-key", account_number: str = "LO10000001",

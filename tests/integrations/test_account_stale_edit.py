@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from integrations.models import AccountEvent, SalesSiteAccount
 from integrations.services import account_update
-from sellers.models import Membership, User
-from tests.factories import make_account, make_seller_user
+from sellers.models import User
+from tests.factories import make_account, make_colleagues, make_seller_user
 from tests.forms import posted_fields
 
 pytestmark = pytest.mark.django_db
@@ -26,14 +26,7 @@ KEY = "demo-lotteon-api-key"
 def colleagues():
     """The owner ("demo") and a staff member ("staff2") of one seller, each signed in in their own browser, and an
     account with Automatic Stock Qty Sync on."""
-    seller, demo = make_seller_user(username="demo")
-    staff2 = User.objects.create_user(username="staff2", password="x")
-    Membership.objects.create(user=staff2, seller=seller, role=Membership.Role.STAFF)
-    browsers = []
-    for user in (demo, staff2):
-        browser = Client()
-        browser.force_login(user)
-        browsers.append(browser)
+    seller, *browsers = make_colleagues()
     account = make_account(seller=seller, shop_id="shop-a", api_key=KEY, auto_stock_sync=True)
     return account, *browsers
 

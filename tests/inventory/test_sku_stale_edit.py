@@ -14,8 +14,8 @@ from inventory.excel import ImportRow
 from inventory.models import LinkStatus, OptionSku, SiteOptionLink, Sku
 from inventory.services.imports import sku_rows_import
 from inventory.services.stock import stock_receive
-from sellers.models import Membership, User
-from tests.factories import make_account, make_seller_user
+from sellers.models import User
+from tests.factories import make_account, make_colleagues
 from tests.forms import posted_fields
 from tests.inventory.factories import make_multi, make_single
 
@@ -25,15 +25,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def colleagues():
     """The owner ("demo") and a staff member ("staff2") of one seller, each logged in in their own browser."""
-    seller, demo = make_seller_user(username="demo")
-    staff2 = User.objects.create_user(username="staff2", password="x")
-    Membership.objects.create(user=staff2, seller=seller, role=Membership.Role.STAFF)
-    browsers = []
-    for user in (demo, staff2):
-        browser = Client()
-        browser.force_login(user)
-        browsers.append(browser)
-    return seller, *browsers
+    return make_colleagues()
 
 
 def drawn(browser: Client, url: str) -> dict[str, str]:
