@@ -226,6 +226,7 @@ if SMARTSHIP_LOGIN_FAILURE_LIMIT < 1 or SMARTSHIP_LOGIN_COOLOFF_MINUTES < 1:
         "SMARTSHIP_LOGIN_FAILURE_LIMIT and SMARTSHIP_LOGIN_COOLOFF_MINUTES must be at least 1 "
         f"(now {SMARTSHIP_LOGIN_FAILURE_LIMIT} and {SMARTSHIP_LOGIN_COOLOFF_MINUTES})."
     )
+SESSION_ENGINE = "core.sessions"  # Django's database sessions (see the module for the one difference)
 AUTHENTICATION_BACKENDS = ["sellers.lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = SMARTSHIP_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=SMARTSHIP_LOGIN_COOLOFF_MINUTES)
@@ -255,7 +256,7 @@ DJANGO_REDIS_LOGGER = "smartship.cache"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["sellers.permissions.IsSellerMember"],

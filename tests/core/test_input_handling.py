@@ -381,3 +381,20 @@ def test_pick_sku_with_a_nul_character_in_the_code_is_a_message(seller_setup, no
     assert no_nul_reaches_the_database == []
     option.refresh_from_db()
     assert option.code == "TSHIRT-BLK" and _state() == before
+
+
+def test_a_token_with_a_nul_character_is_a_401(seller_setup, no_nul_reaches_the_database):
+    """Gunicorn refuses such a header, but runserver and other servers pass it on to the token lookup."""
+    client = APIClient(raise_request_exception=False)
+    response = client.get("/api/v1/orders/", HTTP_AUTHORIZATION="Token 0123456789abcdef\x000123456789abcdef0123456")
+    assert response.status_code == 401, response.status_code
+    assert response.json()["code"] == "authentication_failed"
+    assert no_nul_reaches_the_database == []
+
+
+def test_a_session_cookie_with_a_nul_character_is_signed_out(seller_setup, no_nul_reaches_the_database):
+    client = Client(raise_request_exception=False)
+    client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
+    response = client.get("/orders/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert no_nul_reaches_the_database == []
