@@ -121,5 +121,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
                          "extra": {"fields": _api_wording_in(response.data)}}
     elif isinstance(exc, drf_exceptions.APIException):
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        if isinstance(exc, drf_exceptions.UnsupportedMediaType) and context.get("view") is not None:
+            # DRF names the type refused, not the ones taken: say what to send instead.
+            taken = " or ".join(parser.media_type for parser in context["view"].get_parsers())
+            detail = f"{detail} Send the body as {taken} (Content-Type header); nothing was changed."
         response.data = {"message": str(detail), "code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error", "extra": {}}
     return response

@@ -9,6 +9,7 @@ from core.exceptions import ApplicationError
 from core.ids import ID_BOUNDS
 from core.preconditions import changed_meanwhile_for_api, if_match_version, precondition_schema, with_etag
 from core.schema import refusals
+from core.serializers import InputSerializer
 from integrations import registry
 from integrations.base import Capability
 from integrations.models import ApiCallLog, SalesSiteAccount, SyncRun
@@ -39,7 +40,7 @@ class AccountOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class AccountCreateInputSerializer(serializers.Serializer):
+class AccountCreateInputSerializer(InputSerializer):
     site = serializers.ChoiceField(choices=[])
     shop_id = serializers.CharField(max_length=100)
     api_key = serializers.CharField(max_length=500, write_only=True, trim_whitespace=True)
@@ -54,7 +55,16 @@ class AccountCreateInputSerializer(serializers.Serializer):
         self.fields["site"].choices = registry.as_choices()
 
 
-class AccountUpdateInputSerializer(serializers.Serializer):
+SITE_FIXED = ("The sales site of an account does not change: register an account for the other site (POST "
+              "/api/v1/sales-site-accounts/) and delete or deactivate this one.")
+
+
+class AccountUpdateInputSerializer(InputSerializer):
+    """Checked against the account edited (``context["account"]``)."""
+
+    read_back = frozenset(AccountOutputSerializer.Meta.fields)
+    site = serializers.CharField(required=False, help_text="May be sent back as it is; a different site is "
+                                 "refused (400)")
     shop_id = serializers.CharField(max_length=100, required=False)
     api_key = serializers.CharField(
         max_length=500, write_only=True, required=False, allow_blank=True,
@@ -66,6 +76,11 @@ class AccountUpdateInputSerializer(serializers.Serializer):
     auto_fulfillment = serializers.BooleanField(required=False)
     auto_stock_sync = serializers.BooleanField(required=False)
     is_active = serializers.BooleanField(required=False)
+
+    def validate(self, attrs):
+        if attrs.pop("site", self.context["account"].site) != self.context["account"].site:
+            raise serializers.ValidationError({"site": SITE_FIXED})
+        return attrs
 
 
 class ConnectionOutcomeSerializer(serializers.Serializer):
@@ -79,7 +94,7 @@ class ConnectionOutcomeSerializer(serializers.Serializer):
     server_ips = serializers.ListField(child=serializers.CharField())
 
 
-class CredentialsTestInputSerializer(serializers.Serializer):
+class CredentialsTestInputSerializer(InputSerializer):
     site = serializers.CharField()
     shop_id = serializers.CharField(required=False, allow_blank=True, default="")
     api_key = serializers.CharField(write_only=True)
@@ -196,7 +211,7 @@ class AccountDetailApi(APIView):
                    summary="Edit; an omitted or empty api_key keeps the stored key")
     def patch(self, request, pk: int):
         account = _account(request, pk)
-        serializer = AccountUpdateInputSerializer(data=request.data)
+        serializer = AccountUpdateInputSerializer(data=request.data, context={"account": account})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         is_active = data.pop("is_active", None)

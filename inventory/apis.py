@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from core.exceptions import ApplicationError
 from core.parsers import SafeJSONParser
 from core.preconditions import changed_meanwhile_for_api, if_match_version, precondition_schema, with_etag
+from core.serializers import InputSerializer
 from inventory.excel import MAX_BYTES
 from inventory.models import OptionSku, SiteOptionLink, Sku, SkuImport, SkuKind
 from inventory.selectors import (
@@ -88,7 +89,9 @@ class SkuOutputSerializer(serializers.ModelSerializer):
         return OptionOutputSerializer(sku.option_list, many=True).data
 
 
-class OptionInputSerializer(serializers.Serializer):
+class OptionInputSerializer(InputSerializer):
+    read_back = frozenset(OptionOutputSerializer.Meta.fields)
+
     id = serializers.IntegerField(required=False, help_text="An existing option SKU of this SKU (PATCH); omit to add")
     code = serializers.CharField(max_length=100, allow_blank=True)
     option_values = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -106,7 +109,7 @@ KIND_FIXED = ("The type of a SKU does not change after it is registered: registe
               "(and deactivate this one).")
 
 
-class SkuCreateInputSerializer(serializers.Serializer):
+class SkuCreateInputSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=SkuKind.choices)
     name = serializers.CharField(max_length=200)
     code = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
@@ -123,8 +126,10 @@ class SkuCreateInputSerializer(serializers.Serializer):
         return attrs
 
 
-class SkuUpdateInputSerializer(serializers.Serializer):
+class SkuUpdateInputSerializer(InputSerializer):
     """Checked against the SKU edited (``context["sku"]``): what it cannot take is refused, not passed over."""
+
+    read_back = frozenset(SkuOutputSerializer.Meta.fields)
 
     kind = serializers.ChoiceField(choices=SkuKind.choices, required=False,
                                    help_text="May be sent back as it is; a different type is refused (400)")
@@ -172,7 +177,7 @@ class LinkCheckOutputSerializer(serializers.Serializer):
     sku = SkuOutputSerializer()
 
 
-class ImportInputSerializer(serializers.Serializer):
+class ImportInputSerializer(InputSerializer):
     file = serializers.FileField(help_text="The .xlsx (template columns; at most 20,000 rows and 10 MB)")
 
     def validate_file(self, upload):

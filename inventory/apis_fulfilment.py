@@ -19,6 +19,7 @@ from core.exceptions import ApplicationError
 from core.fields import UNKNOWN_ID, IdFilterField
 from core.ids import ID_BOUNDS, id_or_none
 from core.schema import refusals
+from core.serializers import InputSerializer
 from inventory.models import FulfilmentLine, FulfilmentOrder, OptionSku, StockMovement, StockPush
 from inventory.selectors_fulfilment import (
     TABS,
@@ -116,11 +117,11 @@ class FulfilmentSerializer(serializers.ModelSerializer):
                         "flagged": {"help_text": "Lines were cancelled after picking started: put them back"}}
 
 
-class SendInputSerializer(serializers.Serializer):
+class SendInputSerializer(InputSerializer):
     order_ids = serializers.ListField(child=serializers.IntegerField(**ID_BOUNDS), allow_empty=False, max_length=1000)
 
 
-class ShipInputSerializer(serializers.Serializer):
+class ShipInputSerializer(InputSerializer):
     courier_code = serializers.CharField(required=False, allow_blank=True, default="",
                                          help_text="The carrier's code (LotteON 89), with tracking_no; or neither")
     tracking_no = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
@@ -136,7 +137,7 @@ class ShipInputSerializer(serializers.Serializer):
         return attrs
 
 
-class PickListInputSerializer(serializers.Serializer):
+class PickListInputSerializer(InputSerializer):
     ids = serializers.ListField(child=serializers.IntegerField(**ID_BOUNDS), allow_empty=False, max_length=1000,
                                 help_text="The fulfilment orders to pick (ids); open ones start picking")
 
@@ -175,13 +176,13 @@ class MovementSerializer(serializers.ModelSerializer):
                   "fulfilment", "order_line", "created_at"]
 
 
-class ReceiptInputSerializer(serializers.Serializer):
+class ReceiptInputSerializer(InputSerializer):
     option = serializers.IntegerField(help_text="The option SKU's id", **ID_BOUNDS)
     quantity = serializers.IntegerField(min_value=1)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
-class AdjustmentInputSerializer(serializers.Serializer):
+class AdjustmentInputSerializer(InputSerializer):
     option = serializers.IntegerField(help_text="The option SKU's id", **ID_BOUNDS)
     quantity = serializers.IntegerField(help_text="+ adds to on hand, − takes out (never below 0)")
     reason = serializers.ChoiceField(choices=StockMovement.Reason.choices)
@@ -198,7 +199,7 @@ class StockPushSerializer(serializers.ModelSerializer):
                   "failed_at"]
 
 
-class RetryInputSerializer(serializers.Serializer):
+class RetryInputSerializer(InputSerializer):
     ids = serializers.ListField(child=serializers.IntegerField(**ID_BOUNDS), required=False,
                                 help_text="Stock pushes to retry; omit for every refused one")
 
@@ -207,7 +208,7 @@ class RetryOutputSerializer(serializers.Serializer):
     retried = serializers.IntegerField()
 
 
-class SyncInputSerializer(serializers.Serializer):
+class SyncInputSerializer(InputSerializer):
     account = serializers.IntegerField(required=False, **ID_BOUNDS, help_text="One account; omit for all with the option on")
 
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from core.dates import MomentField, day_in_range
 from core.ids import ID_BOUNDS, id_or_none
 from core.schema import refusals
+from core.serializers import InputSerializer
 from integrations.selectors import account_list
 from orders.models import ConfirmState, Order, OrderEvent, OrderLine
 from orders.selectors import (
@@ -164,7 +165,7 @@ class OrderDetailOutputSerializer(OrderOutputSerializer):
         return OrderEventOutputSerializer(self.context["events"], many=True).data
 
 
-class OrderConfirmInputSerializer(serializers.Serializer):
+class OrderConfirmInputSerializer(InputSerializer):
     order_ids = serializers.ListField(child=serializers.IntegerField(**ID_BOUNDS), min_length=1, max_length=1000)
 
 
@@ -296,7 +297,7 @@ class OrderHoldReleaseOutputSerializer(serializers.Serializer):
     released = serializers.IntegerField(help_text="Lines released")
 
 
-class OrderHoldReleaseInputSerializer(serializers.Serializer):
+class OrderHoldReleaseInputSerializer(InputSerializer):
     claims = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, max_length=100, help_text=(
             "The claim numbers (`cancel_request_no` of the lines) you answered at the sales site. With them, a "
@@ -322,7 +323,7 @@ class OrderHoldReleaseApi(APIView):
         return Response(OrderHoldReleaseOutputSerializer({"released": released}).data)
 
 
-class OrderDuplicateInputSerializer(serializers.Serializer):
+class OrderDuplicateInputSerializer(InputSerializer):
     choice = serializers.ChoiceField(choices=[
         (DuplicateChoice.CANCEL_MANUAL, "The manual shipping order was entered for this sale: call it off, this "
                                         "order ships"),

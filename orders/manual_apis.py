@@ -9,12 +9,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.schema import refusals
+from core.serializers import InputSerializer
 from orders.apis import OrderDetailOutputSerializer, order_detail_data
 from orders.services.manual import MAX_ITEMS, MAX_QUANTITY, ManualItem, manual_order_create
 from sellers.permissions import request_seller
 
 
-class ManualItemInputSerializer(serializers.Serializer):
+class ManualItemInputSerializer(InputSerializer):
     seller_code = serializers.CharField(allow_blank=True, trim_whitespace=False,
                                         help_text="Seller defined code: the code a SKU will be mapped by. Required.")
     product_name = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text="Required.")
@@ -22,7 +23,7 @@ class ManualItemInputSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(help_text=f"1 to {MAX_QUANTITY}.")
 
 
-class ManualOrderInputSerializer(serializers.Serializer):
+class ManualOrderInputSerializer(InputSerializer):
     """Shapes and types only; the rules (required values, formats, duplicates) are the service's."""
 
     account_id = serializers.IntegerField(

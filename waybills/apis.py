@@ -16,6 +16,7 @@ from core.exceptions import ApplicationError
 from core.fields import IdFilterField
 from core.ids import ID_BOUNDS, id_or_none
 from core.schema import refusals
+from core.serializers import InputSerializer
 from sellers.permissions import IsWarehouseOperator, request_seller
 from waybills import selectors
 from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
@@ -28,7 +29,7 @@ from waybills.views import label_response
 LABEL_FILES = {(200, "application/pdf"): OpenApiTypes.BINARY, (200, "text/plain"): OpenApiTypes.STR}
 
 
-class PrintInputSerializer(serializers.Serializer):
+class PrintInputSerializer(InputSerializer):
     order_ids = serializers.ListField(child=serializers.IntegerField(**ID_BOUNDS), allow_empty=False, max_length=1000)
     kind = serializers.ChoiceField(choices=WaybillKind.choices, default=WaybillKind.INVOICE)
     paper = serializers.ChoiceField(choices=PrintBatch.Paper.choices, default=PrintBatch.Paper.LABEL)
@@ -213,7 +214,7 @@ class WaybillSetAsideApi(APIView):
         return Response(WaybillSerializer(waybill).data)
 
 
-class ReceiveInputSerializer(serializers.Serializer):
+class ReceiveInputSerializer(InputSerializer):
     label = serializers.CharField(max_length=40, help_text="The packing label's barcode (PK…)")
     courier_code = serializers.CharField(max_length=100, help_text="The carrier's sales-site code, e.g. 0002")
     tracking_no = serializers.CharField(max_length=60)
