@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -173,8 +173,10 @@ def printable_orders_ids(*, seller: Seller, filters: PrintFilters, kind: str = W
                          count_only: bool = False) -> list[int] | int:
     """The ids (in the list's order) of the orders ``printable_orders`` lists, without those on hold, which
     printing refuses; or only how many there are."""
-    held = OrderLine.objects.filter(seller=seller).filter(ON_HOLD).values("order_id")
-    orders = printable_orders(seller=seller, filters=filters, kind=kind).exclude(pk__in=held)
+    # Asked per listed order through the lines' order index: ``pk NOT IN (held lines of the seller)`` read every
+    # line the seller ever had to find the few on hold.
+    held = OrderLine.objects.filter(ON_HOLD, order=OuterRef("pk"))
+    orders = printable_orders(seller=seller, filters=filters, kind=kind).exclude(Exists(held))
     if count_only:
         return orders.order_by().count()
     return list(orders.prefetch_related(None).values_list("pk", flat=True))
@@ -183,7 +185,11 @@ def printable_orders_ids(*, seller: Seller, filters: PrintFilters, kind: str = W
 def printable_orders(*, seller: Seller, filters: PrintFilters, kind: str = WaybillKind.INVOICE) -> QuerySet[Order]:
     """Orders ready to ship (Confirmed / Preparing, Ready to ship), oldest instruction first, with their
     open lines and waybills loaded (three queries a page)."""
-    orders = Order.objects.filter(seller=seller, status__in=PRINTABLE_STATUSES)
+    # The orders to ship are a few hundred of the seller's orders ever, and the newest: they are read by id from the
+    # (seller, status) index. Filtered in place, SQLite walked the seller's every order in time order from the
+    # oldest (order_seller_time) to find them: 14 ms against 4.7 for a seller of 30,000 orders.
+    open_ids = Order.objects.filter(seller=seller, status__in=PRINTABLE_STATUSES).values("pk")
+    orders = Order.objects.filter(seller=seller, status__in=PRINTABLE_STATUSES, pk__in=open_ids)
     if filters.manual:
         orders = orders.filter(source=Order.Source.MANUAL)
     elif filters.account_id:
@@ -201,11 +207,13 @@ def printable_orders(*, seller: Seller, filters: PrintFilters, kind: str = Waybi
             | Q(seller_option_code__icontains=term) | Q(seller_product_code__icontains=term)).values("order_id")
         orders = orders.filter(Q(order_no__icontains=term) | Q(reference_order_no__icontains=term)
                                | Q(recipient_name__icontains=term) | Q(pk__in=lines))
-    printed = Waybill.objects.filter(kind=kind).values("order_id")
+    # Per listed order, a seek in the (order, kind) unique index: ``pk IN (every waybill of the kind)`` read the
+    # waybills of every seller and every year to keep the few orders still to ship.
+    printed = Exists(Waybill.objects.filter(order=OuterRef("pk"), kind=kind))
     if filters.printed == "no":
-        orders = orders.exclude(pk__in=printed)
+        orders = orders.exclude(printed)
     elif filters.printed == "yes":
-        orders = orders.filter(pk__in=printed)
+        orders = orders.filter(printed)
     return orders.select_related("account").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.exclude(status=LineStatus.CANCELLED).order_by(
             "line_no", "process_seq")),
@@ -460,7 +468,11 @@ def push_failures(*, seller: Seller) -> QuerySet[TrackingPush]:
     (outcome unknown, waiting to be sent again after an error)."""
     return (
         TrackingPush.objects.filter(seller=seller)
-        .filter(Q(state__in=FAILURE_STATES) | Q(state=TrackingPush.State.PENDING, attempts__gt=0))
+        # One list of states, then the attempts: the states are a seek in (seller, state, -updated_at), where the
+        # same condition written as an OR of the two made SQLite read every push of the seller (one per line
+        # shipped, ever) to find the few that failed.
+        .filter(state__in=(*FAILURE_STATES, TrackingPush.State.PENDING))
+        .exclude(state=TrackingPush.State.PENDING, attempts=0)
         .select_related("order", "line", "account", "waybill")
         .order_by("-updated_at", "-id")
     )
