@@ -172,7 +172,11 @@ class SyncRun(models.Model):
 
     class Meta:
         ordering = ["-queued_at", "-id"]
-        indexes = [models.Index(fields=["account", "-queued_at"], name="syncrun_account_time")]
+        indexes = [
+            models.Index(fields=["account", "-queued_at"], name="syncrun_account_time"),
+            # Sync history and the REST API's list: the seller's runs of every account, newest first.
+            models.Index(fields=["seller", "-queued_at", "-id"], name="syncrun_seller_time"),
+        ]
 
     def __str__(self) -> str:
         return f"sync {self.pk} of account {self.account_id}: {self.status}"
