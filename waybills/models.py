@@ -94,7 +94,12 @@ class Waybill(models.Model):
                                     condition=models.Q(kind=WaybillKind.PACKING) & ~models.Q(tracking_no=""),
                                     name="uniq_packing_tracking_no"),
         ]
-        indexes = [models.Index(fields=["seller", "kind", "-last_printed_at"], name="waybill_seller_kind_time")]
+        indexes = [
+            # The REST API's list (every kind, latest printed first); no page lists one kind by time.
+            models.Index(fields=["seller", "-last_printed_at", "-id"], name="waybill_seller_time"),
+            # QFC receiving's latest receipts and the dashboard's labels awaiting receipt, every seller's.
+            models.Index(fields=["kind", "status", "-received_at", "-id"], name="waybill_kind_status_received"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
@@ -196,6 +201,8 @@ class TrackingPush(models.Model):
         indexes = [
             models.Index(fields=["account", "state"], name="push_account_state"),
             models.Index(fields=["seller", "state", "-updated_at"], name="push_seller_state_time"),
+            # The REST API's outbox list, newest first (one row per line shipped: the table only grows).
+            models.Index(fields=["seller", "-created_at", "-id"], name="push_seller_time"),
         ]
 
     def __str__(self) -> str:
