@@ -338,6 +338,10 @@ class FulfilmentOrder(models.Model):
             models.Index(fields=["state", "created_at"], name="fulfilment_state_time"),
             models.Index(fields=["seller", "state", "created_at"], name="fulfilment_seller_state_time"),
             models.Index(fields=["flagged", "state"], name="fulfilment_flagged"),
+            # The warehouse's Shipped and Cancelled tabs, latest first: the states every order ends in.
+            models.Index(fields=["state", "-updated_at", "-id"], name="fulfilment_state_updated"),
+            # The seller's Sent tab and the REST API's list, newest first, every state.
+            models.Index(fields=["seller", "-created_at", "-id"], name="fulfilment_seller_time"),
         ]
 
     def __str__(self) -> str:
@@ -414,8 +418,12 @@ class StockMovement(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["option", "-created_at"], name="movement_option_time"),
-            models.Index(fields=["seller", "-created_at"], name="movement_seller_time"),
+            # The id breaks ties in the list's order, so that neither planner sorts a seller's movements
+            # (SQLite otherwise walks every seller's in movement_time and keeps this seller's).
+            models.Index(fields=["seller", "-created_at", "-id"], name="movement_seller_time"),
             models.Index(fields=["kind", "-created_at"], name="movement_kind_time"),
+            # QFC's movements of every seller, newest first (movements are records: never pruned).
+            models.Index(fields=["-created_at", "-id"], name="movement_time"),
         ]
 
     def __str__(self) -> str:
@@ -525,7 +533,11 @@ class StockSyncRun(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["account", "-started_at"], name="stock_run_account_time")]
+        indexes = [
+            models.Index(fields=["account", "-started_at"], name="stock_run_account_time"),
+            # The seller's Stock sync page: its latest runs of every account.
+            models.Index(fields=["seller", "-started_at", "-id"], name="stock_run_seller_time"),
+        ]
 
     def __str__(self) -> str:
         return f"stock sync {self.pk} of account {self.account_id}: {self.status}"

@@ -274,6 +274,12 @@ def movements_page(*, filters: MovementFilters, page: str | int | None, per_page
     return Paginator(movements_list(filters=filters), per_page).get_page(page)
 
 
+def movements_recent(*, filters: MovementFilters, limit: int) -> list[StockMovement]:
+    """The latest movements, without the page count a paginator asks for: QFC's Stock page shows a few of every
+    seller's, and counting them all read the whole table (movements are never pruned) on every visit."""
+    return list(movements_list(filters=filters)[:limit])
+
+
 # --- Stock sync --------------------------------------------------------------------------------------------
 
 def stock_push_failures(*, seller: Seller) -> QuerySet[StockPush]:

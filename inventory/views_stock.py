@@ -32,6 +32,7 @@ from inventory.selectors import SkuFilters, sku_list
 from inventory.selectors_fulfilment import (
     MovementFilters,
     movements_page,
+    movements_recent,
     option_sku_for_stock,
     option_skus_find,
     site_name,
@@ -72,10 +73,10 @@ class StockView(WarehouseOperatorRequiredMixin, TemplateView):
             context.update(
                 receipt_form=kwargs.pop("receipt_form", None) or ReceiptForm(initial={"option": option.pk}),
                 adjustment_form=kwargs.pop("adjustment_form", None) or AdjustmentForm(initial={"option": option.pk}),
-                movements=movements_page(filters=MovementFilters(option_id=option.pk), page=1, per_page=10).object_list,
+                movements=movements_recent(filters=MovementFilters(option_id=option.pk), limit=10),
             )
         else:
-            context["recent"] = movements_page(filters=MovementFilters(), page=1, per_page=15).object_list
+            context["recent"] = movements_recent(filters=MovementFilters(), limit=15)
         return super().get_context_data(**context, **kwargs)
 
     @once_per_submission
