@@ -1,0 +1,299 @@
+"""Benchmark of the list pages besides Orders: does a seller after a year wait as long as a new one?
+
+Builds a throwaway database of its own (SQLite: $SMARTSHIP_VAR_DIR/pages.sqlite3; with DATABASE_URL set:
+smartship_bench_pages on that PostgreSQL server) with one seller of 1,000 orders and one of 100,000, each with
+what a year of them leaves behind: waybills and tracking pushes of the shipped orders, fulfilment orders, stock
+movements, SKUs (100 and 10,000, three options each, linked), order sync runs and API calls of the 90 days the
+history is kept. Both sellers have the same 150 orders to print and 150 fulfilment orders to ship, so the
+pages show the same rows and differ only in what lies behind them.
+
+Seller pages and API lists are requested for each seller, interleaved; the table shows medians, the query
+count of one request and the ratio big / small. The QFC warehouse's pages list every seller's work: they are
+measured once with the small seller alone in the database and again after the big one was added.
+
+    DJANGO_SETTINGS_MODULE=smartship.settings SMARTSHIP_VAR_DIR=$PWD/var/bench .venv/bin/python bench/pages.py
+
+Options: --repeat N (default 9), --small N / --large N (order counts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartship.settings")
+os.environ.setdefault("SMARTSHIP_VAR_DIR", str(ROOT / "var" / "bench"))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from rest_framework.authtoken.models import Token  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+from bench.orders_list import throwaway_database  # noqa: E402
+from integrations.models import ApiCallLog, SalesSiteAccount, SyncRun  # noqa: E402
+from inventory.models import (  # noqa: E402
+    FulfilmentLine,
+    FulfilmentOrder,
+    LinkStatus,
+    OptionSku,
+    SiteOptionLink,
+    Sku,
+    StockMovement,
+    StockPush,
+    StockSyncRun,
+)
+from orders.models import ConfirmState, LineStatus, Order, OrderLine, OrderStatus  # noqa: E402
+from sellers.models import Seller, User  # noqa: E402
+from sellers.services import seller_create  # noqa: E402
+from waybills.models import Courier, TrackingPush, Waybill, WaybillKind  # noqa: E402
+
+BATCH = 2000
+OPEN = 150  # orders to print and fulfilment orders to ship, for either seller
+HISTORY_DAYS = 90  # SMARTSHIP_HISTORY_KEEP_DAYS: sync runs and API calls older than that are pruned
+
+
+def _bulk(model, rows) -> list:
+    made = []
+    for start in range(0, len(rows), BATCH):
+        made += model.objects.bulk_create(rows[start:start + BATCH])
+    return made
+
+
+def build_seller(name: str, orders: int, seed: int) -> Seller:
+    started = time.perf_counter()
+    membership = seller_create(name=name, username=name, password="bench-password-1", check_password=False)
+    seller, user = membership.seller, membership.user
+    account = SalesSiteAccount(seller=seller, site="lotteon", shop_id=f"{name}-shop", account_number=f"LO{seed:08d}",
+                               auto_stock_sync=True, connection_status=SalesSiteAccount.ConnectionStatus.OK)
+    account.set_api_key("bench-key")
+    account.save()
+    now = timezone.now()
+
+    sku_count = max(100, orders // 10)
+    skus = _bulk(Sku, [Sku(seller=seller, kind="multi", name=f"상품 {seed}-{i:06d}", code=f"B{seed}-{i}",
+                           code_key=f"B{seed}-{i}") for i in range(sku_count)])
+    options = _bulk(OptionSku, [
+        OptionSku(sku=sku, seller=seller, code=f"B{seed}-{i}-{o}", code_key=f"B{seed}-{i}-{o}",
+                  option_values=["블랙", "화이트", "네이비"][o], position=o, on_hand=20, reserved=2)
+        for i, sku in enumerate(skus) for o in range(3)])
+    links = _bulk(SiteOptionLink, [
+        SiteOptionLink(option=option, seller=seller, account=account, site="lotteon", site_product_id=f"LO{seed}{i // 3}",
+                       site_option_id=f"LO{seed}{i // 3}_{i % 3}", status=LinkStatus.LINKED, source="catalog",
+                       checked_at=now) for i, option in enumerate(options)])
+    _bulk(StockPush, [
+        StockPush(link=link, seller=seller, account=account, option=options[i], dirty=False,
+                  state=StockPush.State.FAILED if i < 20 else StockPush.State.SYNCED, pushed_quantity=18,
+                  code="x" if i < 20 else "", message="refused" if i < 20 else "", failed_at=now if i < 20 else None)
+        for i, link in enumerate(links)])
+
+    # Orders: the newest OPEN are to ship (half of them printed already), the rest shipped over the year.
+    order_rows = []
+    for i in range(orders):
+        status = OrderStatus.CONFIRMED if i < OPEN else OrderStatus.SHIPPED
+        order_rows.append(Order(
+            seller=seller, account=account, site="lotteon", order_no=f"{seed:02d}{i:010d}", status=status,
+            recipient_name="홍길동", recipient_mobile="010-1234-5678", address="서울특별시 강남구 테헤란로 1",
+            instructed_at=now - timedelta(minutes=5 * i), ordered_at=now - timedelta(minutes=5 * i + 30),
+            total_quantity=1, total_amount=12900))
+    made = _bulk(Order, order_rows)
+    lines = _bulk(OrderLine, [
+        OrderLine(order=order, seller=seller, line_no="1", product_name="베이직 티셔츠", option_name="블랙",
+                  quantity=1, unit_price=12900, amount=12900, paid_amount=12900,
+                  status=LineStatus.CONFIRMED if i < OPEN else LineStatus.SHIPPED, confirm_state=ConfirmState.CONFIRMED,
+                  sku_option=options[i % len(options)], seller_option_code=options[i % len(options)].code)
+        for i, order in enumerate(made)])
+    waybills = _bulk(Waybill, [
+        Waybill(seller=seller, order=order, kind=WaybillKind.INVOICE if i % 2 else WaybillKind.PACKING,
+                number=f"{'I' if i % 2 else 'K'}{seed:02d}{i:09d}",
+                status=Waybill.Status.PRINTED if i % 2 or i < OPEN else Waybill.Status.RECEIVED,
+                courier_code="9999", courier_name="기타택배", tracking_no="" if i % 2 or i < OPEN else f"T{seed}{i}",
+                last_printed_at=order.instructed_at, first_printed_at=order.instructed_at, printed_by=user,
+                received_at=None if i % 2 or i < OPEN else order.instructed_at + timedelta(hours=5))
+        for i, order in enumerate(made) if i >= OPEN // 2])
+    by_order = {w.order_id: w for w in waybills}
+    _bulk(TrackingPush, [
+        TrackingPush(seller=seller, account=account, order=made[i], line=line, waybill=by_order.get(line.order_id),
+                     origin="invoice", courier_code="9999", tracking_no=f"P{seed}{i}", attempts=1,
+                     state=TrackingPush.State.FAILED if i < OPEN + 20 else TrackingPush.State.CONFIRMED,
+                     last_message="refused" if i < OPEN + 20 else "")
+        for i, line in enumerate(lines) if i >= OPEN])
+    # Half the shipped orders went through QFC; OPEN fulfilment orders wait there (orders of their own).
+    fulfilled = [i for i in range(OPEN, orders) if i % 2 == 0]
+    fos = _bulk(FulfilmentOrder, [
+        FulfilmentOrder(seller=seller, order=made[i], state=FulfilmentOrder.State.SHIPPED, origin="automatic",
+                        courier_code="9999", courier_name="기타택배", tracking_no=f"F{seed}{i}",
+                        shipped_at=made[i].instructed_at + timedelta(hours=20), shipped_by=user)
+        for i in fulfilled])
+    _bulk(FulfilmentLine, [FulfilmentLine(fulfilment=fo, order_line=lines[i], option=options[i % len(options)],
+                                          quantity=1, shipped_quantity=1) for fo, i in zip(fos, fulfilled, strict=True)])
+    waiting = _bulk(Order, [Order(seller=seller, account=account, site="lotteon", order_no=f"W{seed:02d}{i:09d}",
+                                  status=OrderStatus.CONFIRMED, recipient_name="김영희", address="부산",
+                                  instructed_at=now - timedelta(minutes=i)) for i in range(OPEN)])
+    waiting_lines = _bulk(OrderLine, [
+        OrderLine(order=order, seller=seller, line_no="1", product_name="후드티", quantity=1,
+                  status=LineStatus.CONFIRMED, confirm_state=ConfirmState.CONFIRMED, sku_option=options[i])
+        for i, order in enumerate(waiting)])
+    open_fos = _bulk(FulfilmentOrder, [FulfilmentOrder(seller=seller, order=order, origin="automatic")
+                                       for order in waiting])
+    _bulk(FulfilmentLine, [FulfilmentLine(fulfilment=fo, order_line=line, option=options[i], quantity=1, reserved=1)
+                           for i, (fo, line) in enumerate(zip(open_fos, waiting_lines, strict=True))])
+    movements = [StockMovement(seller=seller, option=options[i % len(options)], kind=kind, fulfilment=fo,
+                               quantity=-1 if kind == "shipment" else 0, reserved_delta=1 if kind == "reservation" else -1)
+                 for i, fo in enumerate(fos) for kind in ("reservation", "shipment")]
+    movements += [StockMovement(seller=seller, option=option, kind="receipt", quantity=20, actor=user)
+                  for option in options]
+    _bulk(StockMovement, movements)
+
+    # The 90 days of history that are kept: a sync every 5 minutes is 26,000 runs; a big seller's calls.
+    runs = max(300, min(orders // 4, HISTORY_DAYS * 288))
+    _bulk(SyncRun, [SyncRun(seller=seller, account=account, trigger="schedule", status="succeeded",
+                            started_at=now - timedelta(minutes=5 * i), finished_at=now - timedelta(minutes=5 * i - 1))
+                    for i in range(runs)])
+    _bulk(StockSyncRun, [StockSyncRun(seller=seller, account=account, started_at=now - timedelta(minutes=30 * i),
+                                      status="succeeded") for i in range(max(100, runs // 6))])
+    _bulk(ApiCallLog, [ApiCallLog(seller=seller, account=account, site="lotteon", api_no="209", method="GET",
+                                  path="/v1/openapi/delivery/v1/SellerDeliveryProgressSearch", http_status=200,
+                                  duration_ms=40, started_at=now - timedelta(minutes=i))
+                       for i in range(orders * 2)])
+    print(f"  built {name}: {orders:,} orders in {time.perf_counter() - started:.1f} s", flush=True)
+    return seller
+
+
+def queries_of(client, url: str) -> int:
+    client.get(url)  # warm caches (templates, the seller lookup, the database's page cache)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries.captured_queries)
+
+
+def timed(client, url: str) -> float:
+    started = time.perf_counter()
+    client.get(url)
+    return (time.perf_counter() - started) * 1000
+
+
+def median_of(client, url: str, repeat: int) -> float:
+    gc.collect()
+    return statistics.median(timed(client, url) for _ in range(repeat))
+
+
+def analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE")
+
+
+def seller_cases(seller: Seller) -> dict[str, str]:
+    account = SalesSiteAccount.objects.get(seller=seller)
+    return {
+        "Print Waybill": "/waybills/print/",
+        "Print Waybill, not printed": "/waybills/print/?printed=no",
+        "Print Waybill, packing": "/waybills/print/?kind=packing",
+        "Tracking push failures": "/waybills/push-failures/",
+        "SKU Management": "/inventory/skus/",
+        "SKU Management, search": "/inventory/skus/?q=상품",
+        "Send to fulfilment, Sent": "/inventory/fulfilment/send/?tab=sent",
+        "Stock sync": "/inventory/stock-sync/",
+        "Stock movements": "/inventory/movements/",
+        "Sync history": "/sales-sites/syncs/",
+        "Account page (API call log)": f"/sales-sites/{account.pk}/",
+        "API waybills": "/api/v1/waybills/",
+        "API tracking pushes": "/api/v1/tracking-pushes/",
+        "API fulfilment orders": "/api/v1/fulfilment-orders/",
+        "API stock movements": "/api/v1/stock-movements/",
+        "API sync runs": "/api/v1/sync-runs/",
+        "API call log": f"/api/v1/sales-site-accounts/{account.pk}/calls/",
+        "API SKUs": "/api/v1/skus/",
+    }
+
+
+WAREHOUSE_CASES = {
+    "QFC fulfilment list": "/inventory/fulfilment/",
+    "QFC fulfilment, Shipped": "/inventory/fulfilment/?tab=shipped",
+    "QFC Stock": "/inventory/stock/",
+    "QFC stock movements": "/inventory/stock/movements/",
+    "QFC receiving": "/waybills/receiving/",
+    "QFC dashboard": "/",
+    "API QFC fulfilment, shipped": "/api/v1/warehouse/fulfilment-orders/?tab=shipped",
+}
+
+
+def clients_of(user: User) -> tuple[Client, APIClient]:
+    web = Client()
+    web.force_login(user)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return web, api
+
+
+def client_for(clients: tuple[Client, APIClient], url: str):
+    return clients[1] if url.startswith("/api/") else clients[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--large", type=int, default=100_000)
+    args = parser.parse_args()
+
+    old_name = throwaway_database(name="pages", keep=False)
+    try:
+        Courier.objects.create(site="lotteon", code="9999", name="기타택배", fetched_at=timezone.now())
+        operator = User.objects.create_user(username="qfc", password="bench-password-1", is_warehouse_operator=True)
+        qfc = clients_of(operator)
+        small = build_seller("bench-small", args.small, seed=1)
+        analyze()
+        print(f"\nmachine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+              f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else ''}")
+        before = {case: (queries_of(client_for(qfc, url), url), median_of(client_for(qfc, url), url, args.repeat))
+                  for case, url in WAREHOUSE_CASES.items()}
+        large = build_seller("bench-large", args.large, seed=2)
+        analyze()
+
+        print(f"\nmedian of {args.repeat} requests through the test client, the two sellers interleaved\n")
+        print(f"{'case':<30} {'small ms':>9} {'large ms':>9} {'ratio':>6} {'queries small/large':>20}")
+        clients = {label: clients_of(seller.memberships.first().user)
+                   for label, seller in (("small", small), ("large", large))}
+        urls = {"small": seller_cases(small), "large": seller_cases(large)}
+        for case in urls["small"]:
+            counts = {label: queries_of(client_for(clients[label], urls[label][case]), urls[label][case])
+                      for label in clients}
+            times: dict[str, list[float]] = {label: [] for label in clients}
+            gc.collect()
+            for _ in range(args.repeat):
+                for label in clients:
+                    url = urls[label][case]
+                    times[label].append(timed(client_for(clients[label], url), url))
+            s, big = statistics.median(times["small"]), statistics.median(times["large"])
+            print(f"{case:<30} {s:>9.1f} {big:>9.1f} {big / s:>6.2f} {counts['small']:>10}/{counts['large']:<9}",
+                  flush=True)
+
+        print("\nQFC warehouse (every seller's): the small seller alone, then with the large one\n")
+        print(f"{'case':<30} {'small ms':>9} {'both ms':>9} {'ratio':>6} {'queries small/both':>20}")
+        for case, url in WAREHOUSE_CASES.items():
+            count, alone = before[case]
+            after = median_of(client_for(qfc, url), url, args.repeat)
+            print(f"{case:<30} {alone:>9.1f} {after:>9.1f} {after / alone:>6.2f} "
+                  f"{count:>10}/{queries_of(client_for(qfc, url), url):<9}", flush=True)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
