@@ -66,7 +66,7 @@ def _api_wording_in(data):
 CONFLICT_CODES = frozenset({
     "account_busy", "account_inactive", "already_received", "busy", "manual_in_progress", "cancel_requested", "cancelled", "duplicate", "flagged",
     "hold_changed",
-    "invoice_printed", "not_a_conflict", "not_dismissable", "not_flagged", "not_printable", "not_ready",
+    "invoice_printed", "not_a_conflict", "stock_changed", "not_dismissable", "not_flagged", "not_printable", "not_ready",
     "nothing_to_confirm", "other_label",
     "reprint_needed",
     "nothing_to_pick",

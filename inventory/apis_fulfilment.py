@@ -187,6 +187,11 @@ class AdjustmentInputSerializer(InputSerializer):
     quantity = serializers.IntegerField(help_text="+ adds to on hand, − takes out (never below 0)")
     reason = serializers.ChoiceField(choices=StockMovement.Reason.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    on_hand_seen = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0,
+        help_text="The on hand the correction was worked out from: if on hand is no longer this figure (another "
+                  "correction, a receipt or a shipment meanwhile), nothing is adjusted (409 stock_changed, with "
+                  "extra.on_hand). Omit it to adjust whatever on hand is.")
 
 
 class StockPushSerializer(serializers.ModelSerializer):
@@ -486,7 +491,8 @@ class WarehouseAdjustmentApi(APIView):
     permission_classes = [IsWarehouseOperator]
 
     @extend_schema(request=AdjustmentInputSerializer,
-                   responses={201: MovementSerializer, **refusals("stock_negative", "reserved_negative")},
+                   responses={201: MovementSerializer,
+                              **refusals("stock_negative", "reserved_negative", "stock_changed")},
                    summary="QFC: adjust an option SKU's on hand with a reason (never below 0)")
     def post(self, request):
         data = AdjustmentInputSerializer(data=request.data)
@@ -494,5 +500,5 @@ class WarehouseAdjustmentApi(APIView):
         option = _option(data.validated_data["option"])
         movement = stock_adjust(seller=option.seller, option=option, quantity=data.validated_data["quantity"],
                                 reason=data.validated_data["reason"], note=data.validated_data["note"],
-                                actor=request.user)
+                                actor=request.user, on_hand_seen=data.validated_data["on_hand_seen"])
         return Response(MovementSerializer(movement).data, status=status.HTTP_201_CREATED)

@@ -94,6 +94,8 @@ class ReceiptForm(forms.Form):
 
 class AdjustmentForm(forms.Form):
     option = forms.IntegerField(widget=forms.HiddenInput, **ID_BOUNDS)
+    # The on hand shown beside the form: the adjustment is refused if it changed meanwhile (stock_adjust).
+    on_hand_seen = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, auto_id="id_adjustment_%s", **kwargs)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, application_error_status
 from core.ids import id_or_none
 from core.submissions import once_per_submission
 from integrations.models import SalesSiteAccount
@@ -72,7 +72,8 @@ class StockView(WarehouseOperatorRequiredMixin, TemplateView):
         if option is not None:
             context.update(
                 receipt_form=kwargs.pop("receipt_form", None) or ReceiptForm(initial={"option": option.pk}),
-                adjustment_form=kwargs.pop("adjustment_form", None) or AdjustmentForm(initial={"option": option.pk}),
+                adjustment_form=kwargs.pop("adjustment_form", None) or AdjustmentForm(
+                    initial={"option": option.pk, "on_hand_seen": option.on_hand}),
                 movements=movements_recent(filters=MovementFilters(option_id=option.pk), limit=10),
             )
         else:
@@ -99,10 +100,18 @@ class StockView(WarehouseOperatorRequiredMixin, TemplateView):
                                          note=data["note"], actor=request.user)
             else:
                 movement = stock_adjust(seller=option.seller, option=option, quantity=data["quantity"],
-                                        reason=data["reason"], note=data["note"], actor=request.user)
+                                        reason=data["reason"], note=data["note"], actor=request.user,
+                                        on_hand_seen=data["on_hand_seen"])
         except ApplicationError as exc:
+            option.refresh_from_db()
+            if exc.code == "stock_changed":
+                # What was typed stays; the form now stands for the figure shown, so pressing Adjust again
+                # after checking applies it.
+                form = AdjustmentForm({**request.POST.dict(), "on_hand_seen": option.on_hand})
+                form.is_valid()
             form.add_error(None, exc.message)
-            return self.render_to_response(self.get_context_data(option=option, **{key: form}), status=400)
+            return self.render_to_response(self.get_context_data(option=option, **{key: form}),
+                                           status=application_error_status(exc))
         option.refresh_from_db()
         what = "Received" if kind == "receipt" else "Adjusted"
         messages.success(request, f"{what} {movement.quantity:+d} × {option.code} ({option.seller.name}): on hand "

@@ -117,9 +117,14 @@ def stock_receive(*, seller: Seller, option: OptionSku, quantity: int, note: str
     return movement
 
 
+@transaction.atomic
 def stock_adjust(*, seller: Seller, option: OptionSku, quantity: int, reason: str, note: str = "",
-                 actor: User | None = None) -> StockMovement:
-    """A correction of on hand (+ found, − damaged, a count, …) with its reason; never below zero."""
+                 actor: User | None = None, on_hand_seen: int | None = None) -> StockMovement:
+    """A correction of on hand (+ found, − damaged, a count, …) with its reason; never below zero.
+
+    ``on_hand_seen`` is the on hand the correction was worked out from (the figure on the page). An adjustment
+    corrects a count: from a page drawn before another operator's correction (or a receipt, a shipment) it
+    would correct the same difference twice, so it is refused unless on hand is still that figure."""
     quantity = _quantity(quantity, allow_negative=True)
     if reason not in StockMovement.Reason.values:
         raise ApplicationError("Choose the reason of the adjustment.", code="reason_required")
@@ -127,6 +132,18 @@ def stock_adjust(*, seller: Seller, option: OptionSku, quantity: int, reason: st
         raise ApplicationError("Say what happened in the note when the reason is Other.", code="note_required")
     if option.seller_id != seller.pk:
         raise ApplicationError("This option SKU belongs to another seller.", code="not_found")
+    if on_hand_seen is not None:
+        on_hand = OptionSku.objects.select_for_update().values_list("on_hand", flat=True).get(pk=option.pk)
+        if on_hand != on_hand_seen:
+            last = (StockMovement.objects.filter(option_id=option.pk).select_related("actor")
+                    .order_by("-created_at", "-id").first())
+            by = f" (last: {last.get_kind_display().lower()} {last.quantity:+d}" if last else ""
+            by += f" by {last.actor.get_username()}" if last and last.actor else ""
+            by += f", {timezone.localtime(last.created_at):%H:%M})" if last else ""
+            raise ApplicationError(
+                f"On hand of {option.code} changed since this page was shown: {on_hand_seen} then, {on_hand} now"
+                f"{by}. Nothing was adjusted: check the count against {on_hand} and adjust again if it is still "
+                "needed.", code="stock_changed", extra={"on_hand": on_hand, "on_hand_seen": on_hand_seen})
     (movement,) = movements_book(seller_id=seller.pk, actor=actor, moves=[Move(
         option_id=option.pk, kind=Kind.ADJUSTMENT, quantity=quantity, reason=reason, note=note.strip())])
     return movement

@@ -252,7 +252,7 @@ def test_stock_page_finds_by_code_or_barcode_and_books_receipts_and_adjustments(
     assert white.on_hand == 5
     response = client.post(reverse("inventory:stock"), {"action": "adjustment", "option": white.pk, "quantity": -9,
                                                          "reason": "damaged"})
-    assert response.status_code == 400 and "Not enough stock of TS-WHT-L: 5 on hand, 9 to take out" in response.content.decode()
+    assert response.status_code == 409 and "Not enough stock of TS-WHT-L: 5 on hand, 9 to take out" in response.content.decode()
     response = client.post(reverse("inventory:stock"), {"action": "adjustment", "option": white.pk, "quantity": -2,
                                                          "reason": ""})
     assert response.status_code == 400
