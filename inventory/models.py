@@ -510,6 +510,8 @@ class StockSyncRun(models.Model):
         # Nothing refused, but options whose state at the site is not known: an answer was lost in this run, or a
         # lost write of an earlier run may still land, so they were left alone. A later push reads them back.
         UNSETTLED = "unsettled", "Waiting for a read-back"
+        # The site answered 429 (too many calls): nothing to fix, the quantities not sent go with the next push.
+        LIMITED = "limited", "Stopped: requests limited"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
 

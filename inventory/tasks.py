@@ -72,7 +72,8 @@ def sync_stock_account(self, account_id: int, full: bool = False, trigger: str =
     run = stock_sync(account_id=account_id, full=full, trigger=trigger)
     transient = {str(ErrorCode.RATE_LIMITED), str(ErrorCode.HOST_UNREACHABLE), str(ErrorCode.TIMEOUT),
                  str(ErrorCode.SERVER_ERROR), str(ErrorCode.MALFORMED_RESPONSE), str(ErrorCode.OUTCOME_UNKNOWN)}
-    if run.status in (StockSyncRun.Status.FAILED, StockSyncRun.Status.PARTIAL, StockSyncRun.Status.UNSETTLED) and (
+    if run.status in (StockSyncRun.Status.FAILED, StockSyncRun.Status.PARTIAL, StockSyncRun.Status.UNSETTLED,
+                      StockSyncRun.Status.LIMITED) and (
             run.error_code in transient):
         if self.request.retries >= self.max_retries:
             # Expected, not a crash: the rows stay waiting for the periodic full sync (the run row says why).

@@ -354,8 +354,13 @@ def _run(*, account: SalesSiteAccount, site_name: str, run: StockSyncRun, full: 
             SalesSiteAccount.objects.filter(pk=account.pk).update(
                 connection_status=SalesSiteAccount.ConnectionStatus.FAILED,
                 connection_message=exc.message, connection_checked_at=timezone.now())
-        _finish(run, StockSyncRun.Status.FAILED, code=str(exc.code),
-                message=f"{exc.message} The quantities not sent yet wait for the next push.")
+        if exc.code == ErrorCode.RATE_LIMITED:
+            _finish(run, StockSyncRun.Status.LIMITED, code=str(exc.code),
+                    message=f"Stopped: {site_name} limited requests (too many calls per minute). Nothing was lost: "
+                    "the quantities not sent yet go with the next push, in a minute.")
+        else:
+            _finish(run, StockSyncRun.Status.FAILED, code=str(exc.code),
+                    message=f"{exc.message} The quantities not sent yet wait for the next push.")
     except Exception as exc:
         _close(account=account, run=run, ids=_unsettled(current) | lost | settling)
         logger.exception("stock push of account %s crashed", account.pk)

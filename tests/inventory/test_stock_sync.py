@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.locks import lease_acquire
+from integrations.models import SalesSiteAccount
 from inventory.models import FulfilmentOrder, LinkStatus, OptionSku, SiteOptionLink, StockPush, StockSyncRun
 from inventory.services.fulfilment import fulfilment_ship
 from inventory.services.stock import stock_adjust, stock_receive
@@ -348,14 +349,18 @@ def test_a_lost_answer_is_sent_again_by_the_next_push(sandbox, account):
     assert live(sandbox)[row["sitmNo"]]["stkQty"] == 5
 
 
-def test_lotteon_unreachable_keeps_the_rows_waiting(sandbox, account):
+def test_requests_limited_keeps_the_rows_waiting_and_is_not_a_failure(sandbox, account):
     (row,) = on_sale(sandbox, 1)
     opt = linked_option(account, row)
     stock_receive(seller=account.seller, option=opt, quantity=6)
     StockPush.objects.update(site_checked_at=timezone.now())
     sandbox.fault(path="item/stock/change", status=429, retryAfter=30, count=1)
     run = stock_sync(account_id=account.pk)
-    assert run.status == "failed" and run.error_code == "rate_limited"
+    assert run.status == "limited" and run.error_code == "rate_limited"
+    assert run.get_status_display() == "Stopped: requests limited"
+    assert "Nothing was lost" in run.error_message and "next push" in run.error_message
+    account.refresh_from_db()
+    assert account.connection_status != SalesSiteAccount.ConnectionStatus.FAILED
     assert StockPush.objects.get().dirty
     run_sync(account)
     assert live(sandbox)[row["sitmNo"]]["stkQty"] == 6

@@ -358,7 +358,8 @@ def test_a_111_refused_as_a_whole_is_owed_to_the_next_push(sandbox, account, fau
         account.refresh_from_db()
         assert account.connection_status == SalesSiteAccount.ConnectionStatus.FAILED
     run = StockSyncRun.objects.latest("pk")
-    assert run.status == "failed" and run.error_code == {429: "rate_limited", 401: "unauthorized"}[fault["status"]]
+    assert (run.status, run.error_code) == {429: ("limited", "rate_limited"), 401: ("failed", "unauthorized")}[
+        fault["status"]]
     assert lotteon(sandbox, row) == (4, "SOUT", "SOUT_STK"), "the 86 applied, the 111 did not"
     push = StockPush.objects.get()
     assert (push.dirty, push.claimed_by, push.resume_sale) == (True, None, True)
