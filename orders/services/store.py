@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
-from core.bulk import instance_maker, objects_insert, rows_insert
+from core.bulk import changes_update, instance_maker, objects_insert, rows_insert
 from integrations.base import LineRef, LineState, PulledCancellation, PulledLine
 from integrations.models import SalesSiteAccount
 from orders.models import (
@@ -424,7 +424,8 @@ def orders_refresh(*, order_ids: set[int]) -> None:
     """Recompute status and totals of orders from their lines.
 
     Orders whose figures change the same way (a batch confirmed: New → Confirmed) share one UPDATE,
-    so a thousand confirmed orders cost two queries, not a thousand. Rows are read as plain values:
+    so a thousand confirmed orders cost two queries, not a thousand; figures that differ per order are
+    written a batch of orders per statement (``changes_update``). Rows are read as plain values:
     a confirmed day of a large sync refreshes thousands of orders.
     """
     if not order_ids:
@@ -447,20 +448,16 @@ def orders_refresh(*, order_ids: set[int]) -> None:
 
 
 def _orders_write(orders: list[tuple], lines_by_order: dict[int, list[_LineFigures]]) -> None:
-    groups: dict[tuple, list[int]] = defaultdict(list)
     figures = {row[0]: _OrderFigures(*row) for row in orders}
     fields_of = {pk: order_fields_from_lines(order, lines_by_order[pk]) for pk, order in figures.items()}
     # Other apps' reasons depend on the status just computed (a shipped order's old label needs nothing).
     for pk, reasons in hooks.order_attention(statuses={pk: f["status"] for pk, f in fields_of.items()}).items():
         fields_of[pk] = order_fields_from_lines(figures[pk], lines_by_order[pk], other_reasons=reasons)
-    for pk, order in figures.items():
-        fields = fields_of[pk]
-        changed = tuple(sorted((name, value) for name, value in fields.items() if getattr(order, name) != value))
-        if changed:
-            groups[changed].append(order.pk)
-    now = timezone.now()
-    for changed, ids in groups.items():
-        Order.objects.filter(pk__in=ids).update(**dict(changed), updated_at=now)
+    # Orders changed alike share an UPDATE; attention reasons that name each order's lines or tracking number
+    # differ per order and are written a batch of orders per statement (core.bulk.changes_update).
+    changes_update(Order, changes={
+        pk: {name: value for name, value in fields_of[pk].items() if getattr(order, name) != value}
+        for pk, order in figures.items()}, constants={"updated_at": timezone.now()})
 
 
 @dataclass

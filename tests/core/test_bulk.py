@@ -1,5 +1,5 @@
 """objects_insert, rows_insert, instance_maker: what bulk_create and the model constructor would store,
-read back through the ORM (SQLite, and PostgreSQL in CI)."""
+read back through the ORM (SQLite, and PostgreSQL in CI); changes_update: what an UPDATE per row would write."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.bulk import instance_maker, objects_insert, rows_insert
+from core.bulk import changes_update, instance_maker, objects_insert, rows_insert
 from orders.models import LineStatus, Order, OrderEvent, OrderLine
 from tests.factories import make_seller_user
 
@@ -137,3 +137,30 @@ def test_columns_of_nulls_and_mixed_values_in_one_batch():
     stored = {o.order_no: (o.instructed_at, o.needs_attention, o.account_id)
               for o in Order.objects.filter(seller=seller)}
     assert stored == {"M0": (None, False, None), "M1": (at, False, None), "M2": (None, True, None)}
+
+
+@pytest.mark.parametrize("alike", [True, False])
+def test_changes_update_writes_each_rows_change_in_as_few_statements_as_there_are_batches(alike):
+    seller, _ = make_seller_user()
+    orders = [Order(seller=seller, site="lotteon", order_no=f"2026112800000{n:03d}", recipient_name="김",
+                    address="서울", total_amount=Decimal("100")) for n in range(600)]
+    objects_insert(orders)
+    stamp = datetime(2026, 11, 28, 9, 0, tzinfo=KST)
+    changes = {order.pk: ({"needs_attention": True, "attention_reason": "같은 이유"} if alike else
+                          {"needs_attention": n % 2 == 0, "attention_reason": f"주문 {n}", **(
+                              {"total_amount": Decimal("99")} if n % 3 == 0 else {})})
+               for n, order in enumerate(orders[:550])}
+    changes[orders[550].pk] = {}  # nothing changed: not written
+    with CaptureQueriesContext(connection) as captured:
+        changes_update(Order, changes=changes, constants={"updated_at": stamp})
+    # Alike: one UPDATE for all; 550 different changes: two batches of rows (ROWS_PER_STATEMENT is 500).
+    assert len(captured.captured_queries) == (1 if alike else 2)
+    stored = {pk: (needs, reason, amount, at) for pk, needs, reason, amount, at in Order.objects.filter(
+        seller=seller).values_list("pk", "needs_attention", "attention_reason", "total_amount", "updated_at")}
+    for n, order in enumerate(orders):
+        if n < 550:
+            expected = {"total_amount": Decimal("100"), **changes[order.pk]}
+            assert stored[order.pk] == (expected["needs_attention"], expected["attention_reason"],
+                                        expected["total_amount"], stamp), n
+        else:
+            assert stored[order.pk][:3] == (False, "", Decimal("100")) and stored[order.pk][3] != stamp, n
