@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +26,7 @@ from waybills.labels.zpl import zpl_render
 from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
 from waybills.services.couriers import couriers_for
 from waybills.services.printing import MAX_BATCH, waybill_set_aside, waybills_print
-from waybills.services.push import push_correct, push_dismiss, pushes_retry
+from waybills.services.push import pushes_correct, pushes_dismiss, pushes_retry
 from waybills.services.receiving import invoice_replaced, packing_label_check, packing_receive
 
 PAGE_SIZE = 100
@@ -221,14 +220,12 @@ class PushFailuresView(SellerRequiredMixin, TemplateView):
                 messages.success(request, f"{count} tracking number{'s' if count != 1 else ''} will be sent again "
                                           "in a moment.")
             elif action == "correct":
-                with transaction.atomic():  # all selected rows or none: a refused one undoes the others
-                    for pk in ids:
-                        push_correct(seller_id=self.seller.pk, push_id=pk, actor=request.user)
+                # All selected rows or none: a refused one undoes the others.
+                pushes_correct(seller_id=self.seller.pk, push_ids=ids, actor=request.user)
                 messages.success(request, f"{_count(ids, 'correction')} (invoice number change) will be sent in a "
                                           "moment.")
             else:
-                with transaction.atomic():
-                    dismissed = [push_dismiss(seller_id=self.seller.pk, push_id=pk, actor=request.user) for pk in ids]
+                dismissed = pushes_dismiss(seller_id=self.seller.pk, push_ids=ids, actor=request.user)
                 kept = sum(1 for push in dismissed if push.site_tracking_no)
                 text = f"Dismissed {_count(ids, 'tracking push', 'es')}: SmartShip stops sending {'it' if len(ids) == 1 else 'them'}."
                 if kept:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -32,16 +32,23 @@ def orders_mark_ready(
 
 
 @transaction.atomic
-def lines_mark_shipped(*, seller_id: int, line_ids: Iterable[int], message: str, actor: User | None = None) -> int:
-    """Lines whose tracking number the sales site accepted are Shipped; their orders follow."""
+def lines_mark_shipped(*, seller_id: int, line_ids: Iterable[int], message: str = "", actor: User | None = None,
+                       line_messages: Mapping[int, str] | None = None) -> int:
+    """Lines whose tracking number the sales site accepted are Shipped; their orders follow. The timeline gets
+    ``message`` once per order, or with ``line_messages`` (line → message: each line shipped its own way) one
+    event per line shipped now."""
     lines = list(OrderLine.objects.filter(seller_id=seller_id, pk__in=list(line_ids))
                  .exclude(status__in=[LineStatus.SHIPPED, LineStatus.CANCELLED]).only("pk", "order_id"))
     OrderLine.objects.filter(pk__in=[line.pk for line in lines]).update(
         status=LineStatus.SHIPPED, updated_at=timezone.now())
     order_ids = {line.order_id for line in lines}
+    if line_messages is None:
+        events = [(pk, message) for pk in order_ids]
+    else:
+        events = [(line.order_id, line_messages[line.pk]) for line in lines]
     OrderEvent.objects.bulk_create(
-        OrderEvent(order_id=pk, seller_id=seller_id, actor=actor, kind=OrderEvent.Kind.SHIPPED, message=message[:500])
-        for pk in order_ids
+        OrderEvent(order_id=pk, seller_id=seller_id, actor=actor, kind=OrderEvent.Kind.SHIPPED, message=text[:500])
+        for pk, text in events
     )
     orders_refresh(order_ids=order_ids)
     return len(lines)

@@ -35,6 +35,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.bulk import rows_update
 from core.exceptions import ApplicationError
 from core.locks import lease_acquire, lease_extend, lease_release
 from integrations import registry
@@ -521,44 +522,69 @@ def pushes_retry(*, seller_id: int, push_ids: Iterable[int], actor: User | None 
 
 
 @transaction.atomic
-def push_correct(*, seller_id: int, push_id: int, actor: User | None = None) -> TrackingPush:
-    """A line the site holds with another number: replace that number with ours (139)."""
-    (push,) = _seller_pushes(seller_id=seller_id, push_ids=[push_id])
-    if push.state != State.CONFLICT or not push.site_tracking_no:
+def pushes_correct(*, seller_id: int, push_ids: Iterable[int], actor: User | None = None) -> list[TrackingPush]:
+    """Lines the site holds with another number: replace that number with ours (139). All of them or none; the
+    corrections, one per push, in the order of ``push_ids``."""
+    ids = list(push_ids)
+    pushes = _in_order(_seller_pushes(seller_id=seller_id, push_ids=ids), ids)
+    if any(push.state != State.CONFLICT or not push.site_tracking_no for push in pushes):
         raise ApplicationError("Only a push whose line is shipped with another number can be corrected.",
                                code="not_a_conflict")
-    TrackingPush.objects.filter(pk=push.pk).update(state=State.SUPERSEDED, updated_at=timezone.now(),
-                                                   last_message="Replaced by a correction.")
+    TrackingPush.objects.filter(pk__in=[push.pk for push in pushes]).update(
+        state=State.SUPERSEDED, updated_at=timezone.now(), last_message="Replaced by a correction.")
+    corrections = [TrackingPush(
+        seller_id=seller_id, account_id=push.account_id, order_id=push.order_id, line_id=push.line_id,
+        waybill_id=push.waybill_id, kind=TrackingPush.Kind.CORRECT, origin=TrackingPush.Origin.CORRECTION,
+        courier_code=push.courier_code, tracking_no=push.tracking_no, previous_tracking_no=push.site_tracking_no,
+        created_by=actor) for push in pushes]
     try:
-        correction = TrackingPush.objects.create(
-            seller_id=seller_id, account_id=push.account_id, order_id=push.order_id, line_id=push.line_id,
-            waybill_id=push.waybill_id, kind=TrackingPush.Kind.CORRECT, origin=TrackingPush.Origin.CORRECTION,
-            courier_code=push.courier_code, tracking_no=push.tracking_no, previous_tracking_no=push.site_tracking_no,
-            created_by=actor)
+        TrackingPush.objects.bulk_create(corrections, batch_size=500)
     except IntegrityError:
         raise ApplicationError("Another tracking number for this line is already on its way.", code="busy") from None
-    push_enqueue(account_ids=[push.account_id])
+    push_enqueue(account_ids=[push.account_id for push in pushes])
+    return corrections
+
+
+def push_correct(*, seller_id: int, push_id: int, actor: User | None = None) -> TrackingPush:
+    """One push of ``pushes_correct``."""
+    (correction,) = pushes_correct(seller_id=seller_id, push_ids=[push_id], actor=actor)
     return correction
 
 
 @transaction.atomic
+def pushes_dismiss(*, seller_id: int, push_ids: Iterable[int], actor: User | None = None) -> list[TrackingPush]:
+    """Keep the number the site holds (shipped otherwise): stop pushing ours; the lines count as shipped. All of
+    them or none; the pushes as they were, in the order of ``push_ids``."""
+    ids = list(push_ids)
+    pushes = _in_order(_seller_pushes(seller_id=seller_id, push_ids=ids), ids)
+    for push in pushes:
+        # A row whose account was deleted (before deleting waited for its numbers) has no one to send or read it back.
+        orphaned = push.account_id is None and push.state in TrackingPush.OPEN_STATES
+        if push.state not in (State.CONFLICT, State.FAILED) and not orphaned:
+            raise ApplicationError("Only a failed push or one shipped with another number can be dismissed.",
+                                   code="not_dismissable")
+    by = f" by {actor.username}" if actor else ""
+    # The message names the number each line keeps: one statement per batch of rows, not one per row.
+    rows_update(TrackingPush, ids=[push.pk for push in pushes], values={"last_message": {
+        push.pk: f"Dismissed{by}" + (f": the sales site keeps {push.site_tracking_no}." if push.site_tracking_no
+                                     else ".") for push in pushes}},
+        constants={"state": State.CANCELLED, "updated_at": timezone.now(), "last_code": "dismissed"})
+    conflicts = {push.line_id: f"Shipped with the number the sales site holds ({push.site_tracking_no})"
+                 for push in pushes if push.state == State.CONFLICT}
+    if conflicts:
+        lines_mark_shipped(seller_id=seller_id, line_ids=list(conflicts), actor=actor, line_messages=conflicts)
+    return pushes
+
+
 def push_dismiss(*, seller_id: int, push_id: int, actor: User | None = None) -> TrackingPush:
-    """Keep the number the site holds (shipped otherwise): stop pushing ours; the line counts as shipped."""
-    (push,) = _seller_pushes(seller_id=seller_id, push_ids=[push_id])
-    # A row whose account was deleted (before deleting waited for its numbers) has no one to send or read it back.
-    orphaned = push.account_id is None and push.state in TrackingPush.OPEN_STATES
-    if push.state not in (State.CONFLICT, State.FAILED) and not orphaned:
-        raise ApplicationError("Only a failed push or one shipped with another number can be dismissed.",
-                               code="not_dismissable")
-    kept = push.site_tracking_no
-    TrackingPush.objects.filter(pk=push.pk).update(
-        state=State.CANCELLED, updated_at=timezone.now(), last_code="dismissed",
-        last_message=(f"Dismissed{f' by {actor.username}' if actor else ''}"
-                      + (f": the sales site keeps {kept}." if kept else ".")))
-    if push.state == State.CONFLICT:
-        lines_mark_shipped(seller_id=seller_id, line_ids=[push.line_id], actor=actor,
-                           message=f"Shipped with the number the sales site holds ({kept})")
+    """One push of ``pushes_dismiss``."""
+    (push,) = pushes_dismiss(seller_id=seller_id, push_ids=[push_id], actor=actor)
     return push
+
+
+def _in_order(pushes: list[TrackingPush], push_ids: Iterable[int]) -> list[TrackingPush]:
+    by_pk = {push.pk: push for push in pushes}
+    return [by_pk[pk] for pk in dict.fromkeys(push_ids)]
 
 
 def accounts_sweep() -> list[int]:
