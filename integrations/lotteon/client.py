@@ -87,6 +87,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 
 PRODUCT_PAGE_SIZE = 100  # rowsPerPage maximum (§4)
 EPD_FILTER_MAX = 100  # entries in the 93 epdNo filter (§5.8)
+# Reading writes back (140): up to this many orders of one day are read one by one (a short answer each); more
+# are read with the whole day in one call, the answer the order sync reads for that day anyway.
+READ_BACK_ORDERS_PER_DAY = 5
 # LotteON launched in 2020; a registration window from here covers every product.
 CATALOG_START = datetime(2020, 1, 1, tzinfo=KST)
 
@@ -419,15 +422,21 @@ class LotteOnClient:
         return resolutions
 
     def _live_states(self, lines: Sequence[ConfirmLine | ProgressUpdate]) -> dict[LineKey, DeliveryState]:
-        """140 once per (KST day of owhoDttm, odNo): the one-day window always contains the line."""
-        groups: dict[tuple[Window, str], None] = {}
+        """140 once per (KST day of owhoDttm, odNo): the one-day window always contains the line. A day with
+        more than ``READ_BACK_ORDERS_PER_DAY`` orders to read is read whole, in one call, as the order sync
+        reads it: a batch of 100 refused lines would otherwise cost up to 100 calls."""
+        days: dict[Window, dict[str, None]] = {}
         for line in lines:
             if line.instructed_at is None:
                 raise ValueError(f"line {line.key} has no instructed_at (owhoDttm); it cannot be read back")
-            groups[(day_window(line.instructed_at), line.key.od_no)] = None
+            days.setdefault(day_window(line.instructed_at), {})[line.key.od_no] = None
         states: dict[LineKey, DeliveryState] = {}
-        for window, od_no in groups:
-            for state in self.search_delivery_states(window, od_no=od_no):
+        for window, od_nos in days.items():
+            if len(od_nos) > READ_BACK_ORDERS_PER_DAY:
+                found = self.search_delivery_states(window)
+            else:
+                found = [state for od_no in od_nos for state in self.search_delivery_states(window, od_no=od_no)]
+            for state in found:
                 states.setdefault(state.key, state)
         return states
 

@@ -1,14 +1,20 @@
-"""Tracking push failures' actions on many pushes at once (Retry, Correct, Dismiss of the selection, Retry all) cost
-the same queries for a few pushes as for many: no query per push, line or order."""
+"""Tracking push failures' actions on many pushes at once (Retry, Correct, Dismiss of the selection, Retry all) and a
+tracking push run of many numbers cost the same queries (and calls to LotteON) for a few pushes as for many: no query
+or call per push, line or order."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.action_queries import post_counted
+from integrations.models import SyncRun
+from orders.models import Order, OrderLine
+from orders.services.sync import orders_sync
+from tests.action_queries import counted, post_counted
 from tests.page_data import seller_with_rows
 from tests.page_queries import FEW, MANY
+from tests.waybills.helpers import kst, option_codes, print_invoices
 from waybills.models import TrackingPush
+from waybills.services.push import tracking_push
 
 pytestmark = pytest.mark.django_db
 State = TrackingPush.State
@@ -59,3 +65,30 @@ def test_retry_all_costs_the_same_queries_for_few_and_many():
     (few, *few_queries), (many, *many_queries) = counts
     assert many > few > 0
     assert few_queries == many_queries, (few_queries, many_queries)
+
+
+@pytest.mark.sandbox
+def test_a_push_run_costs_the_same_queries_and_calls_for_few_and_many_numbers_half_of_them_refused(sandbox, account):
+    """137 for every line in one call, and LotteON's refusals read back (140) a day at a time: each refused line is
+    checked for an earlier push whose answer was lost. Each refusal names the line's product, so they differ."""
+    codes = option_codes(sandbox, 80)
+    results = []
+    # Orders of one line: one 137 call of at most 100 lines either way. The first run of the account also creates its
+    # lease row and reads what later runs find cached: it is a warm-up, not compared.
+    for n in (2, 12, 80):
+        numbers = [sandbox.create_order(owhoDttm=kst(0.2), lines=[{"eitmNo": codes[i], "odQty": 1}])["odNo"]
+                   for i in range(n)]
+        assert orders_sync(account_id=account.pk).status == SyncRun.Status.SUCCEEDED
+        orders = list(Order.objects.filter(seller=account.seller, order_no__in=numbers))
+        print_invoices(account.seller, orders)
+        OrderLine.objects.filter(order__in=orders[::2]).update(site_option_id="LO0000000000_000")  # LotteON refuses
+        before = len(sandbox.calls())
+        count, stats = counted(lambda: tracking_push(account_id=account.pk))
+        calls = sorted(call["path"].rsplit("/", 1)[-1] for call in sandbox.calls()[before:])
+        assert (stats.confirmed, stats.failed) == (n // 2, n // 2)
+        refusals = TrackingPush.objects.filter(order__in=orders, state=State.FAILED).values_list("last_message")
+        results.append((count, calls, refusals.distinct().count()))
+    _, (few, few_calls, few_refusals), (many, many_calls, many_refusals) = results
+    assert many_refusals > few_refusals > 1
+    assert (few, few_calls) == (many, many_calls), results
+    assert few_calls == ["SellerDeliveryProgressStateInform", "SellerDeliveryProgressStateSearch"]

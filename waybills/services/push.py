@@ -35,7 +35,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.bulk import rows_update
+from core.bulk import changes_update, rows_update
 from core.exceptions import ApplicationError
 from core.locks import lease_acquire, lease_extend, lease_release
 from integrations import registry
@@ -400,9 +400,9 @@ NEXT_STATE = {
 @transaction.atomic
 def _store(*, account: SalesSiteAccount, pushes: list[TrackingPush], outcomes: list[TrackingOutcome],
            stats: PushStats, resolving: bool, token: str) -> None:
-    """Keep each line's result: one UPDATE per distinct result, one shipped move for the confirmed lines,
-    one attention flag per failing order. Only rows this run still holds (state and token unchanged) are
-    touched: another run may have taken them over after this run's lease ran out."""
+    """Keep each line's result (a batch of rows per statement at most: core.bulk.changes_update), one shipped move
+    for the confirmed lines, one attention flag per failing order. Only rows this run still holds (state and token
+    unchanged) are touched: another run may have taken them over after this run's lease ran out."""
     held_state = State.UNKNOWN if resolving else State.SENDING
     # The lines before their outbox rows: a confirmed row marks its line shipped, and the sync storing a
     # cancellation of that line holds the line and then closes its open rows (docs/orders.md, "Lock order").
@@ -435,8 +435,9 @@ def _store(*, account: SalesSiteAccount, pushes: list[TrackingPush], outcomes: l
             push)
     confirmed: list[TrackingPush] = []
     failing: set[int] = set()  # orders with a line the site refused
+    changes: dict[int, dict] = {}
     for (state, code, message, site_code, site_no), group in groups.items():
-        update = {"state": state, "claim_token": "", "last_code": code, "last_message": message, "updated_at": now}
+        update = {"state": state, "claim_token": "", "last_code": code, "last_message": message}
         if site_code:
             update["site_status_code"] = site_code
         if site_no:
@@ -444,13 +445,16 @@ def _store(*, account: SalesSiteAccount, pushes: list[TrackingPush], outcomes: l
         if state == State.CONFIRMED:
             update["confirmed_at"] = now
             confirmed.extend(group)
-        held.filter(pk__in=[p.pk for p in group]).update(**update)
+        changes.update((p.pk, update) for p in group)
         counter = {State.CONFIRMED: "confirmed", State.FAILED: "failed", State.CONFLICT: "conflicts",
                    State.CANCELLED: "cancelled", State.UNKNOWN: "unknown", State.PENDING: "waiting"}[state]
         if not (state == State.PENDING and resolving):
             setattr(stats, counter, getattr(stats, counter) + len(group))
         if state in (State.FAILED, State.CONFLICT):
             failing.update(push.order_id for push in group)
+    # LotteON's refusal names the line's product (spdNo/sitmNo): one UPDATE per message would be one per line. These
+    # rows are the ones locked above as still held by this run.
+    changes_update(TrackingPush, changes=changes, constants={"updated_at": now})
 
     ships = [p for p in confirmed if p.kind == TrackingPush.Kind.SHIP]
     corrections = [p for p in confirmed if p.kind == TrackingPush.Kind.CORRECT]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -653,6 +654,26 @@ def test_resolve_confirmations_reads_140_per_day_and_order() -> None:
         ("20250101000000", "20250101235959", K1.od_no),
         ("20250102000000", "20250102235959", other.od_no),
     ]
+
+
+@responses.activate
+def test_resolvers_read_a_day_of_many_orders_whole_in_one_call() -> None:
+    many = [LineKey(f"20250101{n:08d}", "1", "1") for n in range(lc.READ_BACK_ORDERS_PER_DAY + 1)]
+    next_day = LineKey("2025010200000009", "1", "1")
+    responses.post(
+        STATE_URL,
+        json=envelope({"deliveryProgressStateList": [
+            *(_state(key, "13", f"INV{n}") for n, key in enumerate(many)), _state(K1, "12"), _state(next_day, "13", "X"),
+        ]}),
+    )  # fmt: skip
+    client, _ = make_client()
+    updates = [*(_ship(key, f"INV{n}") for n, key in enumerate(many)),
+               replace(_ship(next_day, "X"), instructed_at=datetime(2025, 1, 2, 0, 10, tzinfo=KST))]
+    resolutions = client.resolve_shipments(updates)
+    assert [r.applied for r in resolutions] == [True] * len(updates)
+    bodies = [json.loads(c.request.body) for c in responses.calls]
+    # Six orders of 1 January: the day, once, with no order number; the one order of 2 January by its number.
+    assert [(b["srchStrtDt"], b["odNo"]) for b in bodies] == [("20250101000000", ""), ("20250102000000", next_day.od_no)]
 
 
 @responses.activate
