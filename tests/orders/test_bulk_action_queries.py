@@ -1,0 +1,82 @@
+"""The Orders actions on many rows at once cost the same queries for few rows as for many: Confirm selected (page
+and API, one 210 call either way), the Excel export, a manual order Excel import, Release hold of an order with many
+lines on hold."""
+
+from __future__ import annotations
+
+import pytest
+import responses
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from orders.models import ConfirmState, Order, OrderLine
+from tests.action_queries import counted, post_counted
+from tests.factories import make_account
+from tests.orders.factories import make_order
+from tests.orders.test_manual_import import row, xlsx
+from tests.page_data import seller_with_rows
+from tests.page_queries import FEW, MANY, clients
+
+pytestmark = pytest.mark.django_db
+BASE = "https://lotteon.test"
+CONFIRM_URL = f"{BASE}/v1/openapi/delivery/v1/SellerIfCompleteInform"
+
+
+def confirm(n: int, url: str) -> tuple[int, int]:
+    data = seller_with_rows(1)
+    account = make_account(seller=data.seller, account_number=f"LO9{data.key:03d}0001", auto_order_confirmation=False)
+    ids = [make_order(seller=data.seller, account=account, lines=[{}, {}]).pk for _ in range(n)]
+    responses.add(responses.POST, CONFIRM_URL, json={
+        "returnCode": "0000", "message": "", "subMessages": [], "dataCount": 0,
+        "data": {"rsltCd": "0000", "rsltMsg": "정상", "failList": []}})
+    count = post_counted(data, url, {"order_ids": ids}, status=200 if url.startswith("/api/") else 302)
+    assert OrderLine.objects.filter(order_id__in=ids, confirm_state=ConfirmState.CONFIRMED).count() == 2 * n
+    assert len(responses.calls) == 1, "one 210 call for up to 100 lines"
+    responses.calls.reset()
+    return count
+
+
+def export(n: int) -> int:
+    data = seller_with_rows(n)
+    web, _ = clients(data)
+    web.get("/orders/export/")  # fills the caches a request keeps
+    count, response = counted(lambda: web.get("/orders/export/"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    return count
+
+
+def manual_import(n: int) -> int:
+    data = seller_with_rows(1)
+    rows = [row(group=f"G{i // 2}", recipient_name="홍길동", recipient_mobile="010-1234-5678", zip_code="06236",
+                address="서울", seller_code=f"S{data.key}-0-{i % 3}", product_name="상품", quantity=1,
+                reference_order_no=f"9{data.key:03d}{i:012d}" if i % 2 == 0 else None) for i in range(2 * n)]
+    count = post_counted(data, "/orders/manual/import/", {"file": SimpleUploadedFile("orders.xlsx", xlsx(rows))})
+    assert Order.objects.filter(seller=data.seller, source=Order.Source.MANUAL).count() == n
+    return count
+
+
+def release_hold(n: int) -> int:
+    data = seller_with_rows(1)
+    order = make_order(seller=data.seller, account=data.account, status="confirmed", lines=[{}] * n)
+    OrderLine.objects.filter(order=order).update(cancel_request_no="C1", cancel_request_quantity=1,
+                                                 cancel_requested_at=timezone.now())
+    count = post_counted(data, f"/orders/{order.pk}/release-hold/", {})
+    assert OrderLine.objects.filter(order=order, cancel_request_released_at__isnull=False).count() == n
+    return count
+
+
+ACTIONS = {
+    "confirm-page": lambda n: confirm(n, "/orders/confirm/"),
+    "confirm-api": lambda n: confirm(n, "/api/v1/orders/confirm/"),
+    "export": export,
+    "manual-import": manual_import,
+    "release-hold": release_hold,
+}
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@responses.activate
+def test_the_action_costs_the_same_queries_for_few_and_many_rows(action, settings):
+    settings.LOTTEON_BASE_URL = BASE
+    few, many = ACTIONS[action](FEW), ACTIONS[action](MANY)
+    assert few == many, f"{action}: {few} queries for {FEW} rows, {many} for {MANY}"
