@@ -1,8 +1,10 @@
 """The Orders actions on many rows at once cost the same queries for few rows as for many: Confirm selected (page
 and API, one 210 call either way, and lines whose answer was lost or that LotteON refused read back a day at a time),
-the Excel export, a manual order Excel import, Release hold of an order with many lines on hold."""
+the Excel export (at once and prepared in the background), a manual order Excel import, Release hold of an order with many lines on hold."""
 
 from __future__ import annotations
+
+from unittest import mock
 
 import pytest
 import responses
@@ -10,8 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from integrations.models import SyncRun
-from orders.models import ConfirmState, Order, OrderLine
+from orders.models import ConfirmState, Order, OrderExport, OrderLine
 from orders.services.confirm import orders_confirm
+from orders.services.export import order_export_run
 from orders.services.sync import orders_sync
 from tests.action_queries import counted, post_counted
 from tests.factories import make_account, make_seller_user
@@ -49,6 +52,18 @@ def export(n: int) -> int:
     return count
 
 
+def export_file(n: int) -> int:
+    """The file prepared in the background for a selection too large for an answer at once."""
+    data = seller_with_rows(n)
+    with mock.patch("orders.services.export._send"):  # run below, not by a worker
+        post_counted(data, "/orders/export/", {})
+    job = OrderExport.objects.get(seller=data.seller)
+    count, job = counted(lambda: order_export_run(export_id=job.pk))
+    assert job.status == OrderExport.Status.READY and job.lines_done == OrderLine.objects.filter(
+        seller=data.seller).count()
+    return count
+
+
 def manual_import(n: int) -> int:
     data = seller_with_rows(1)
     rows = [row(group=f"G{i // 2}", recipient_name="홍길동", recipient_mobile="010-1234-5678", zip_code="06236",
@@ -73,6 +88,7 @@ ACTIONS = {
     "confirm-page": lambda n: confirm(n, "/orders/confirm/"),
     "confirm-api": lambda n: confirm(n, "/api/v1/orders/confirm/"),
     "export": export,
+    "export-file": export_file,
     "manual-import": manual_import,
     "release-hold": release_hold,
 }
@@ -82,6 +98,8 @@ ACTIONS = {
 @responses.activate
 def test_the_action_costs_the_same_queries_for_few_and_many_rows(action, settings):
     settings.LOTTEON_BASE_URL = BASE
+    if action == "export-file":
+        settings.SMARTSHIP_EXPORT_INLINE_LINES = 0
     few, many = ACTIONS[action](FEW), ACTIONS[action](MANY)
     assert few == many, f"{action}: {few} queries for {FEW} rows, {many} for {MANY}"
 
