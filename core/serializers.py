@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from rest_framework import serializers
 from rest_framework.fields import empty
+from rest_framework.settings import api_settings
 
 UNKNOWN_FIELD = "Not a field this request takes: nothing was changed. Check the name against the API schema."
 
@@ -36,3 +37,34 @@ class InputSerializer(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError(unknown)
         return value
+
+
+NO_BODY = ("This request takes no body: nothing was changed. Send it empty; what it acts on is in its path "
+           "(see the API schema).")
+
+
+def body_refused(data) -> dict | None:
+    """The field errors of a body sent to an action that reads none, or None when there is nothing to refuse."""
+    if data is None or (isinstance(data, Mapping | list | str) and not data):
+        return None
+    if isinstance(data, Mapping):
+        names = sorted(str(name) for name in data if name != "csrfmiddlewaretoken")
+        return {name: [UNKNOWN_FIELD] for name in names} or None
+    return {api_settings.NON_FIELD_ERRORS_KEY: [NO_BODY]}
+
+
+class TakesNoBody:
+    """An APIView whose actions (``no_body_methods``) read no request body refuses one that names anything.
+
+    Such an action used to pass a body over, so ``POST /tracking-pushes/retry-failed/`` sent with
+    ``{"account": 3}`` retried every account's numbers while its caller meant one. The check comes after
+    authentication and permissions, before the action does anything."""
+
+    no_body_methods: tuple[str, ...] = ("POST",)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method in self.no_body_methods:
+            refused = body_refused(request.data)
+            if refused:
+                raise serializers.ValidationError(refused)

@@ -9,7 +9,7 @@ from core.exceptions import ApplicationError
 from core.ids import ID_BOUNDS
 from core.preconditions import changed_meanwhile_for_api, if_match_version, precondition_schema, with_etag
 from core.schema import refusals
-from core.serializers import InputSerializer
+from core.serializers import InputSerializer, TakesNoBody
 from integrations import registry
 from integrations.base import Capability
 from integrations.models import ApiCallLog, SalesSiteAccount, SyncRun
@@ -199,7 +199,9 @@ ACCOUNT_ETAG, ACCOUNT_IF_MATCH, ACCOUNT_CHANGED_MEANWHILE = precondition_schema(
     "is_active nor the connection status", unsaved="nothing is saved (not is_active either)")
 
 
-class AccountDetailApi(APIView):
+class AccountDetailApi(TakesNoBody, APIView):
+    no_body_methods = ("DELETE",)
+
     @extend_schema(responses=AccountOutputSerializer, parameters=[ACCOUNT_ETAG])
     def get(self, request, pk: int):
         account = _account(request, pk)
@@ -237,7 +239,7 @@ class AccountDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class AccountTestConnectionApi(APIView):
+class AccountTestConnectionApi(TakesNoBody, APIView):
     @extend_schema(request=None, responses=ConnectionOutcomeSerializer, operation_id="sales_site_account_test_connection",
                    summary="Test Connection with the stored credentials; the result becomes the connection status")
     def post(self, request, pk: int):
@@ -269,7 +271,7 @@ class AccountCallLogApi(ListAPIView):
         return account_call_log(account=_account(self.request, self.kwargs["pk"]))
 
 
-class AccountSyncApi(APIView):
+class AccountSyncApi(TakesNoBody, APIView):
     @extend_schema(
         request=None, operation_id="sales_site_account_sync",
         responses={202: SyncRunOutputSerializer,

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from core.exceptions import ApplicationError
 from core.parsers import SafeJSONParser
 from core.preconditions import changed_meanwhile_for_api, if_match_version, precondition_schema, with_etag
-from core.serializers import InputSerializer
+from core.serializers import InputSerializer, TakesNoBody
 from inventory.excel import MAX_BYTES
 from inventory.models import OptionSku, SiteOptionLink, Sku, SkuImport, SkuKind
 from inventory.selectors import (
@@ -309,7 +309,7 @@ class SkuDetailApi(APIView):
         return _with_etag(Response(SkuOutputSerializer(_output(sku.seller, [sku.pk])[0]).data), sku)
 
 
-class SkuActiveApi(APIView):
+class SkuActiveApi(TakesNoBody, APIView):
     active = True
 
     @extend_schema(request=None, responses=SkuOutputSerializer,
@@ -320,7 +320,7 @@ class SkuActiveApi(APIView):
         return Response(SkuOutputSerializer(_output(sku.seller, [sku.pk])[0]).data)
 
 
-class SkuLinkCheckApi(APIView):
+class SkuLinkCheckApi(TakesNoBody, APIView):
     @extend_schema(request=None, responses=LinkCheckOutputSerializer,
                    summary="Check LotteON link: look the SKU up (93 by product code, 94 per product) and store the ids")
     def post(self, request, pk: int):

@@ -19,7 +19,7 @@ from core.exceptions import ApplicationError
 from core.fields import UNKNOWN_ID, IdFilterField
 from core.ids import ID_BOUNDS, id_or_none
 from core.schema import refusals
-from core.serializers import InputSerializer
+from core.serializers import InputSerializer, TakesNoBody
 from inventory.models import FulfilmentLine, FulfilmentOrder, OptionSku, StockMovement, StockPush
 from inventory.selectors_fulfilment import (
     TABS,
@@ -357,7 +357,7 @@ class WarehouseFulfilmentDetailApi(APIView):
         return _fulfilment_response(_warehouse_fulfilment_id(pk))
 
 
-class WarehouseStartPickingApi(APIView):
+class WarehouseStartPickingApi(TakesNoBody, APIView):
     permission_classes = [IsWarehouseOperator]
 
     @extend_schema(request=None, responses={200: FulfilmentSerializer, **refusals("wrong_state")},
@@ -391,7 +391,7 @@ class WarehousePickListApi(APIView):
         return response
 
 
-class WarehousePackApi(APIView):
+class WarehousePackApi(TakesNoBody, APIView):
     permission_classes = [IsWarehouseOperator]
 
     @extend_schema(request=None,
@@ -403,7 +403,7 @@ class WarehousePackApi(APIView):
         return _fulfilment_response(fulfilment_id)
 
 
-class WarehouseFlagClearApi(APIView):
+class WarehouseFlagClearApi(TakesNoBody, APIView):
     permission_classes = [IsWarehouseOperator]
 
     @extend_schema(request=None, responses={200: FulfilmentSerializer, **refusals("not_flagged")},

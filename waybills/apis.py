@@ -16,7 +16,7 @@ from core.exceptions import ApplicationError
 from core.fields import IdFilterField
 from core.ids import ID_BOUNDS, id_or_none
 from core.schema import refusals
-from core.serializers import InputSerializer
+from core.serializers import InputSerializer, TakesNoBody
 from sellers.permissions import IsWarehouseOperator, request_seller
 from waybills import selectors
 from waybills.models import PrintBatch, TrackingPush, Waybill, WaybillKind
@@ -144,7 +144,7 @@ class TrackingPushListApi(ListAPIView):
         return pushes
 
 
-class TrackingPushRetryApi(APIView):
+class TrackingPushRetryApi(TakesNoBody, APIView):
     @extend_schema(request=None,
                    responses={200: TrackingPushSerializer, **refusals("nothing_to_retry", "cancel_requested")},
                    summary="Send a failed push again")
@@ -162,7 +162,7 @@ class RetryFailedSerializer(serializers.Serializer):
                                         "cancelled: left as they are.")
 
 
-class TrackingPushRetryFailedApi(APIView):
+class TrackingPushRetryFailedApi(TakesNoBody, APIView):
     @extend_schema(request=None,
                    responses={200: RetryFailedSerializer, **refusals("nothing_to_retry", "cancel_requested")},
                    summary="Retry all: send every tracking number the sales site refused again, as Tracking push "
@@ -181,7 +181,7 @@ def _push_id(pk: int) -> int:
     return push_id
 
 
-class TrackingPushCorrectApi(APIView):
+class TrackingPushCorrectApi(TakesNoBody, APIView):
     @extend_schema(request=None, responses={201: TrackingPushSerializer, **refusals("not_a_conflict", "busy")},
                    summary="Correct a push shipped with another number: the sales site's number is replaced with "
                            "ours (the correction, a new push, is answered); 409 not_a_conflict, busy")
@@ -192,7 +192,7 @@ class TrackingPushCorrectApi(APIView):
         return Response(TrackingPushSerializer(push).data, status=status.HTTP_201_CREATED)
 
 
-class TrackingPushDismissApi(APIView):
+class TrackingPushDismissApi(TakesNoBody, APIView):
     @extend_schema(request=None, responses={200: TrackingPushSerializer, **refusals("not_dismissable")},
                    summary="Dismiss a failed push or one shipped with another number: SmartShip stops sending it "
                            "(the sales site's number stays and the line counts as shipped); 409 not_dismissable")
@@ -203,7 +203,7 @@ class TrackingPushDismissApi(APIView):
         return Response(TrackingPushSerializer(push).data)
 
 
-class WaybillSetAsideApi(APIView):
+class WaybillSetAsideApi(TakesNoBody, APIView):
     @extend_schema(request=None, responses={200: WaybillSerializer, **refusals("not_flagged", "reprint_needed")},
                    summary="Parcel set aside: the order was cancelled after this label was printed and the parcel "
                            "does not ship; the label's flag and the order's attention end. 409 not_flagged, "

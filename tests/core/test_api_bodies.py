@@ -4,14 +4,18 @@ types it does."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from core.serializers import UNKNOWN_FIELD
+from core.serializers import NO_BODY, UNKNOWN_FIELD
 from integrations.models import SalesSiteAccount
 from inventory.models import OptionSku, Sku
 from orders.models import Order
+from sellers.models import User
+from tests.api_schema import openapi
 from tests.factories import make_account, make_seller_user
 from tests.inventory.factories import make_multi, make_single
 
@@ -106,3 +110,40 @@ def test_a_body_of_a_type_the_endpoint_does_not_read_names_the_types_it_does(api
     message = response.json()["message"]
     assert "text/plain" in message and "application/json" in message and "nothing was changed" in message
     assert Sku.objects.count() == 1
+
+
+def _bodyless_writes() -> list[tuple[str, str]]:
+    """Every write the API schema documents without a request body, its path parameters filled with 1."""
+    writes = []
+    for template, operations in openapi()["paths"].items():
+        for method, operation in operations.items():
+            if method in {"post", "put", "patch", "delete"} and "requestBody" not in operation:
+                writes.append((method, re.sub(r"\{[^}]+\}", "1", template)))
+    return sorted(writes)
+
+
+def test_the_schema_has_writes_without_a_body():
+    # Guards the parametrisation below against a schema change that would leave it with nothing to check.
+    assert ("post", "/api/v1/tracking-pushes/retry-failed/") in _bodyless_writes()
+    assert ("delete", "/api/v1/sales-site-accounts/1/") in _bodyless_writes()
+
+
+@pytest.mark.parametrize(("method", "url"), _bodyless_writes())
+def test_a_write_without_a_body_refuses_one_by_name(method, url):
+    user = make_seller_user()[1]
+    if "/warehouse/" in url:
+        user = User.objects.create_user("qfc-op", password="x", is_warehouse_operator=True)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    fields = refused_fields(getattr(client, method)(url, {"account": 3}, format="json"))
+    assert fields == {"account": [UNKNOWN_FIELD]}
+    fields = refused_fields(getattr(client, method)(url, [3], format="json"))
+    assert fields == {"non_field_errors": [NO_BODY]}
+
+
+def test_an_empty_body_or_a_browsers_form_token_is_no_body(api):
+    seller, client = api
+    account = make_account(seller=seller, is_active=False)
+    for body, kind in (({}, "json"), (None, None), ({"csrfmiddlewaretoken": "x"}, "multipart")):
+        response = client.post(f"/api/v1/sales-site-accounts/{account.pk}/sync/", body, format=kind)
+        assert response.status_code == 409 and response.json()["code"] == "account_inactive"

@@ -14,6 +14,7 @@ from django.utils.html import escape
 from rest_framework.test import APIClient
 
 from core.models import Lease
+from core.serializers import UNKNOWN_FIELD
 from integrations.lotteon.adapter import LotteonAdapter
 from integrations.models import ApiCallLog, SalesSiteAccount, SyncRun
 from integrations.services import account_test_connection
@@ -181,6 +182,10 @@ def test_retry_all_through_the_api_sends_every_refused_number_again(sandbox, acc
     api = APIClient()
     api.force_authenticate(account.user)
 
+    # A body naming one account is not a filter Retry all has: refused, nothing retried (it retried all).
+    response = api.post("/api/v1/tracking-pushes/retry-failed/", {"account": other.pk}, format="json")
+    assert response.status_code == 400 and response.json()["extra"]["fields"] == {"account": [UNKNOWN_FIELD]}
+    assert TrackingPush.objects.filter(account=account, state=State.FAILED).count() == 3
     response = api.post("/api/v1/tracking-pushes/retry-failed/")
     assert response.status_code == 200, response.content
     assert response.json() == {"retried": 3, "not_sent": 0}
