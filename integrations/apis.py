@@ -1,5 +1,5 @@
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -18,6 +18,7 @@ from integrations.services import (
     OPTION_FIELDS,
     account_create,
     account_delete,
+    account_key_expiry,
     account_set_active,
     account_test_connection,
     account_update,
@@ -27,17 +28,34 @@ from integrations.services import (
 from sellers.permissions import request_seller
 
 
+class KeyExpirySerializer(serializers.Serializer):
+    on = serializers.DateField(help_text="The date the key stops working")
+    estimated = serializers.BooleanField(help_text="Counted from when the key was saved (no date was entered)")
+    days_left = serializers.IntegerField(help_text="Negative once the date has passed")
+    due = serializers.BooleanField(help_text="Within 30 days or passed: the pages remind the seller to renew it")
+
+
 class AccountOutputSerializer(serializers.ModelSerializer):
     masked_api_key = serializers.CharField(read_only=True)
+    api_key_expiry = serializers.SerializerMethodField(
+        help_text="When the stored key expires; null for a site whose keys do not expire")
 
     class Meta:
         model = SalesSiteAccount
         fields = [
-            "id", "site", "shop_id", "account_number", "masked_api_key",
+            "id", "site", "shop_id", "account_number", "masked_api_key", "api_key_saved_at", "api_key_expires_on",
+            "api_key_expiry",
             "auto_order_integration", "auto_order_confirmation", "auto_fulfillment", "auto_stock_sync",
             "is_active", "connection_status", "connection_checked_at", "connection_message",
             "supplier_number", "supplier_name", "last_synced_at", "created_at", "updated_at",
         ]
+
+    @extend_schema_field(KeyExpirySerializer(allow_null=True))
+    def get_api_key_expiry(self, account) -> dict | None:
+        expiry = account_key_expiry(account)
+        if expiry is None:
+            return None
+        return {"on": expiry.on, "estimated": expiry.estimated, "days_left": expiry.days_left, "due": expiry.due}
 
 
 class AccountCreateInputSerializer(InputSerializer):
@@ -45,6 +63,9 @@ class AccountCreateInputSerializer(InputSerializer):
     shop_id = serializers.CharField(max_length=100)
     api_key = serializers.CharField(max_length=500, write_only=True, trim_whitespace=True)
     account_number = serializers.CharField(max_length=30)
+    api_key_expires_on = serializers.DateField(
+        required=False, allow_null=True, default=None,
+        help_text="The key's expiry date as the site shows it; omitted, a key lifetime is counted from now")
     auto_order_integration = serializers.BooleanField(default=True)
     auto_order_confirmation = serializers.BooleanField(default=True)
     auto_fulfillment = serializers.BooleanField(default=False)
@@ -71,6 +92,10 @@ class AccountUpdateInputSerializer(InputSerializer):
         help_text="A new key replaces the stored one; omit it (or send an empty string) to keep the stored key.",
     )
     account_number = serializers.CharField(max_length=30, required=False)
+    api_key_expires_on = serializers.DateField(
+        required=False, allow_null=True,
+        help_text="The key's expiry date; null counts a key lifetime from when the key was saved. Omitted, the date "
+                  "stays, unless a new api_key is sent: then the old key's date is dropped")
     auto_order_integration = serializers.BooleanField(required=False)
     auto_order_confirmation = serializers.BooleanField(required=False)
     auto_fulfillment = serializers.BooleanField(required=False)
@@ -195,7 +220,7 @@ class AccountListApi(APIView):
 # The optional precondition of PATCH /sales-site-accounts/{id}/ (core.preconditions; docs/api.md, "Editing what a
 # colleague may edit too"): the ETag is account_version, what the Edit form writes.
 ACCOUNT_ETAG, ACCOUNT_IF_MATCH, ACCOUNT_CHANGED_MEANWHILE = precondition_schema(
-    what="account", version_of="Shop ID, Account Number, the four options and whether the API Key was replaced; not "
+    what="account", version_of="Shop ID, Account Number, the four options, the key's expiry date and whether the API Key was replaced; not "
     "is_active nor the connection status", unsaved="nothing is saved (not is_active either)")
 
 
@@ -223,6 +248,7 @@ class AccountDetailApi(TakesNoBody, APIView):
                 account=account, shop_id=data.get("shop_id", account.shop_id),
                 account_number=data.get("account_number", account.account_number), api_key=data.get("api_key", ""),
                 actor=request.user, version=if_match_version(request, lambda: account_version(account=account)),
+                **({"api_key_expires_on": data["api_key_expires_on"]} if "api_key_expires_on" in data else {}),
                 **options,
             )
         except ApplicationError as exc:

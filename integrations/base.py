@@ -70,6 +70,9 @@ class SalesSite:
     # code, on a SKU, is "Seller defined code".
     product_code_label: str = "Seller product code"
     option_code_label: str = "Seller option code"
+    # Days an API key works after the site issues it (LotteON: a year, API.md §2); 0: keys do not expire. When set,
+    # accounts ask for the key's expiry date and remind the seller before it (integrations.services.account_key_expiry).
+    api_key_lifetime_days: int = 0
 
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities

@@ -2,7 +2,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from integrations.models import SalesSiteAccount
-from integrations.services import OPTION_FIELDS, account_fields_validate, options_supported
+from integrations.services import (
+    KEY_EXPIRY_NOTICE_DAYS,
+    OPTION_FIELDS,
+    account_fields_validate,
+    options_supported,
+)
 
 
 class AccountForm(forms.Form):
@@ -13,6 +18,8 @@ class AccountForm(forms.Form):
         label="API Key", widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}), max_length=500
     )
     account_number = forms.CharField(label="Account Number", max_length=30)
+    api_key_expires_on = forms.DateField(label="Key valid until", required=False,
+                                         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     auto_order_integration = forms.BooleanField(label="Automatic Order Integration", required=False, initial=True)
     auto_order_confirmation = forms.BooleanField(label="Automatic Order Confirmation", required=False, initial=True)
     auto_fulfillment = forms.BooleanField(label="Automatic Fulfillment Shipping Instructions", required=False)
@@ -34,6 +41,13 @@ class AccountForm(forms.Form):
             if name not in supported:
                 del self.fields[name]
         self.fields["api_key"].help_text = site.api_key_help
+        if site.api_key_lifetime_days:
+            self.fields["api_key_expires_on"].help_text = (
+                f"The date {site.name} shows for this key. Left empty, SmartShip counts {site.api_key_lifetime_days} "
+                f"days (a {site.name} key's lifetime) from when you save the key here, and reminds you "
+                f"{KEY_EXPIRY_NOTICE_DAYS} days before.")
+        else:
+            del self.fields["api_key_expires_on"]
         self.fields["account_number"].help_text = site.account_number_help
         if account is not None:
             # The stored key is never sent back to the browser; an empty field keeps it.
@@ -52,6 +66,7 @@ class AccountForm(forms.Form):
                 seller=self.seller, site=self.site.key, shop_id=cleaned.get("shop_id", ""),
                 account_number=cleaned.get("account_number", ""),
                 api_key=api_key if (self.account is None or api_key.strip()) else None, account=self.account,
+                api_key_expires_on=cleaned.get("api_key_expires_on"),
             )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
@@ -64,6 +79,12 @@ class AccountForm(forms.Form):
     def option_fields(self) -> list[forms.BoundField]:
         """The option fields the site supports, in order, for the template."""
         return [self[name] for name in OPTION_FIELDS if name in self.fields]
+
+    def key_expiry(self) -> dict:
+        """The expiry date as account_create / account_update take it (a site whose keys last forever: none)."""
+        if "api_key_expires_on" not in self.fields:
+            return {}
+        return {"api_key_expires_on": self.cleaned_data.get("api_key_expires_on")}
 
     def options(self) -> dict[str, bool]:
         """Every option: an unsupported one is off."""

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 from core import crypto
 from sellers.models import Seller
@@ -25,6 +26,10 @@ class SalesSiteAccount(models.Model):
     account_number = models.CharField("Account Number", max_length=30)
     api_key_encrypted = models.TextField(editable=False)
     api_key_last4 = models.CharField(max_length=4, editable=False)
+    # When the key stored now was saved, and the date the seller read at the site for its expiry (optional): sites
+    # whose keys expire (SalesSite.api_key_lifetime_days) count from the save when no date was entered.
+    api_key_saved_at = models.DateTimeField(null=True, editable=False)
+    api_key_expires_on = models.DateField("Key valid until", null=True, blank=True)
 
     auto_order_integration = models.BooleanField("Automatic Order Integration", default=True)
     auto_order_confirmation = models.BooleanField("Automatic Order Confirmation", default=True)
@@ -60,6 +65,7 @@ class SalesSiteAccount(models.Model):
     def set_api_key(self, api_key: str) -> None:
         self.api_key_encrypted = crypto.encrypt(api_key)
         self.api_key_last4 = api_key[-4:]
+        self.api_key_saved_at = timezone.now()
 
     def get_api_key(self) -> str:
         return crypto.decrypt(self.api_key_encrypted)

@@ -6,7 +6,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -61,11 +61,72 @@ def normalise_account_number(value: str) -> str:
     return value.strip().upper()
 
 
+# An account edit that leaves the key's expiry date as it is (a PATCH without it; account_update's default).
+KEEP = object()
+# Days before its key's expiry that an account is shown with a reminder to renew it.
+KEY_EXPIRY_NOTICE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class KeyExpiry:
+    """When an account's API key stops working: the date entered, else estimated from when it was saved."""
+
+    site: SalesSite
+    on: date
+    estimated: bool
+    days_left: int  # negative once the date has passed
+
+    @property
+    def due(self) -> bool:
+        """Time to renew: the reminder shows on the account's pages and the dashboard."""
+        return self.days_left <= KEY_EXPIRY_NOTICE_DAYS
+
+    @property
+    def passed(self) -> bool:
+        return self.days_left < 0
+
+
+def account_key_expiry(account: SalesSiteAccount, *, today: date | None = None) -> KeyExpiry | None:
+    """None for a site whose keys do not expire (or a key whose save time is unknown and no date entered)."""
+    try:
+        site = registry.get(account.site)
+    except registry.UnknownSalesSite:
+        return None
+    lifetime = site.api_key_lifetime_days
+    if not lifetime:
+        return None
+    today = today or timezone.localdate()
+    if account.api_key_expires_on:
+        on, estimated = account.api_key_expires_on, False
+    elif account.api_key_saved_at:
+        on, estimated = timezone.localdate(account.api_key_saved_at) + timedelta(days=lifetime), True
+    else:
+        return None
+    return KeyExpiry(site=site, on=on, estimated=estimated, days_left=(on - today).days)
+
+
+def _key_expiry_error(sales_site: SalesSite, value: date) -> str | None:
+    lifetime = sales_site.api_key_lifetime_days
+    if not lifetime:
+        return f"{sales_site.name} API keys do not expire: leave the expiry date empty."
+    today = timezone.localdate()
+    if value < today:
+        return (f"{value:%Y-%m-%d} has passed, and a key past its date no longer works: issue a new key at "
+                f"{sales_site.name}, paste it in API Key and enter its date.")
+    if value > today + timedelta(days=lifetime):
+        return (f"{sales_site.name} keys last {lifetime} days, so a key issued today expires on "
+                f"{today + timedelta(days=lifetime):%Y-%m-%d} at the latest: check the date.")
+    return None
+
+
 def account_fields_validate(
     *, seller: Seller, site: str, shop_id: str, account_number: str, api_key: str | None,
-    account: SalesSiteAccount | None = None,
+    account: SalesSiteAccount | None = None, api_key_expires_on: date | None | object = KEEP,
 ) -> dict[str, str]:
-    """Check and normalise the fields of a registration; raise ValidationError keyed by field."""
+    """Check and normalise the fields of a registration; raise ValidationError keyed by field.
+
+    ``api_key_expires_on`` is checked only when it changes: an edit that sends back the stored date of a key
+    whose date has since passed is not refused for it."""
     errors: dict[str, str] = {}
     try:
         sales_site = registry.get(site)
@@ -96,6 +157,10 @@ def account_fields_validate(
         errors["account_number"] = f"This is not a {sales_site.name} Account Number. {sales_site.account_number_help}"
     elif clash := registration_clash(seller=seller, site=site, account_number=account_number, account=account):
         errors["account_number"] = clash
+    if (isinstance(api_key_expires_on, date)
+            and (account is None or api_key_expires_on != account.api_key_expires_on)
+            and (message := _key_expiry_error(sales_site, api_key_expires_on))):
+        errors["api_key_expires_on"] = message
     if errors:
         raise ValidationError(errors)
     cleaned = {"shop_id": shop_id, "account_number": account_number}
@@ -127,6 +192,10 @@ def registration_clash(*, seller: Seller, site: str, account_number: str,
             f"{registry.get(site).name} account can feed one seller only; contact support if it is yours.")
 
 
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 def _event(account: SalesSiteAccount, kind: str, actor: User | None, **details: Any) -> None:
     AccountEvent.objects.create(account=account, seller_id=account.seller_id, actor=actor, kind=kind, details=details)
 
@@ -135,17 +204,19 @@ def _event(account: SalesSiteAccount, kind: str, actor: User | None, **details: 
 def account_create(
     *, seller: Seller, site: str, shop_id: str, api_key: str, account_number: str, actor: User | None = None,
     auto_order_integration: bool = True, auto_order_confirmation: bool = True,
-    auto_fulfillment: bool = False, auto_stock_sync: bool = False,
+    auto_fulfillment: bool = False, auto_stock_sync: bool = False, api_key_expires_on: date | None = None,
 ) -> SalesSiteAccount:
     cleaned = account_fields_validate(
-        seller=seller, site=site, shop_id=shop_id, account_number=account_number, api_key=api_key
+        seller=seller, site=site, shop_id=shop_id, account_number=account_number, api_key=api_key,
+        api_key_expires_on=api_key_expires_on,
     )
     options = options_for_site(registry.get(site), {
         "auto_order_integration": auto_order_integration, "auto_order_confirmation": auto_order_confirmation,
         "auto_fulfillment": auto_fulfillment, "auto_stock_sync": auto_stock_sync,
     })
     account = SalesSiteAccount(
-        seller=seller, site=site, shop_id=cleaned["shop_id"], account_number=cleaned["account_number"], **options,
+        seller=seller, site=site, shop_id=cleaned["shop_id"], account_number=cleaned["account_number"],
+        api_key_expires_on=api_key_expires_on, **options,
     )
     account.set_api_key(cleaned["api_key"])
     try:
@@ -161,7 +232,7 @@ def account_create(
 # What the Edit form (and PATCH) writes: a form drawn from other values than these would put its values back.
 # Is active (Activate / Deactivate) and the connection fields (Test Connection, syncs) are not among them: the form
 # leaves them as they are, so a test or a sync meanwhile does not make an open form stale.
-_VERSION_FIELDS = ("shop_id", "account_number", *OPTION_FIELDS)
+_VERSION_FIELDS = ("shop_id", "account_number", "api_key_expires_on", *OPTION_FIELDS)
 # The edits an Edit form drawn before them would undo: their AccountEvent rows name who and when.
 _EDIT_EVENTS = (AccountEvent.Kind.CREATED, AccountEvent.Kind.UPDATED, AccountEvent.Kind.KEY_CHANGED)
 
@@ -197,9 +268,13 @@ def account_changed_message(*, account: SalesSiteAccount) -> str:
 @transaction.atomic
 def account_update(
     *, account: SalesSiteAccount, shop_id: str, account_number: str, api_key: str = "", actor: User | None = None,
-    version: str | None = None, **options: bool,
+    version: str | None = None, api_key_expires_on: date | None | object = KEEP, **options: bool,
 ) -> SalesSiteAccount:
     """Change an account. An empty ``api_key`` keeps the stored key.
+
+    ``api_key_expires_on``: the new key's date, None to count a lifetime from the save, ``KEEP`` (or the stored
+    date sent back) to leave it; a new key sent with the stored date unchanged drops that date, which was the
+    replaced key's.
 
     ``version``: the ``account_version`` the values were drawn from (the Edit form's, an API If-Match). When the
     account has changed since, nothing is saved (``changed_meanwhile``): the form posts every field, so saving it
@@ -218,11 +293,16 @@ def account_update(
     new_key = normalise_api_key(api_key) or None
     cleaned = account_fields_validate(
         seller=account.seller, site=account.site, shop_id=shop_id, account_number=account_number,
-        api_key=new_key, account=account,
+        api_key=new_key, account=account, api_key_expires_on=api_key_expires_on,
     )
     before = {name: getattr(account, name) for name in ("shop_id", "account_number", *OPTION_FIELDS)}
+    before_expiry = account.api_key_expires_on
     account.shop_id = cleaned["shop_id"]
     account.account_number = cleaned["account_number"]
+    if api_key_expires_on is not KEEP and api_key_expires_on != before_expiry:
+        account.api_key_expires_on = api_key_expires_on
+    elif new_key is not None:
+        account.api_key_expires_on = None
     for name, value in options.items():
         setattr(account, name, value)
     # Options the site does not support are off, including ones stored on before this rule.
@@ -242,6 +322,8 @@ def account_update(
     changed = {
         name: [before[name], getattr(account, name)] for name in before if before[name] != getattr(account, name)
     }
+    if account.api_key_expires_on != before_expiry:
+        changed["api_key_expires_on"] = [_iso(before_expiry), _iso(account.api_key_expires_on)]
     if changed:
         _event(account, AccountEvent.Kind.UPDATED, actor, changed=changed)
     if new_key is not None:

@@ -113,7 +113,7 @@ class AccountCreateView(AccountFormMixin, View):
         account = account_create(
             seller=self.seller, site=sales_site.key, shop_id=form.cleaned_data["shop_id"],
             api_key=form.cleaned_data["api_key"], account_number=form.cleaned_data["account_number"],
-            actor=request.user, **form.options(),
+            actor=request.user, **form.key_expiry(), **form.options(),
         )
         status = account_connection_keep_form_test(account=account, tested=request.session.pop(FORM_TEST, None),
                                                    created=True, actor=request.user)
@@ -148,7 +148,7 @@ class AccountUpdateView(AccountFormMixin, AccountMixin, View):
             account_update(
                 account=account, shop_id=form.cleaned_data["shop_id"], account_number=form.cleaned_data["account_number"],
                 api_key=form.cleaned_data.get("api_key", ""), actor=request.user,
-                version=form.cleaned_data["version"] or None, **form.options(),
+                version=form.cleaned_data["version"] or None, **form.key_expiry(), **form.options(),
             )
         except ApplicationError as exc:
             if exc.code != "changed_meanwhile":

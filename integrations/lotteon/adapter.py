@@ -70,6 +70,7 @@ LOTTEON = SalesSite(
     "e.g. LO10000001.",
     api_key_help="Issued in the LotteON store center under Seller Information ▸ Open API Management.",
     shop_id_help="Your LotteON store-center seller ID.",
+    api_key_lifetime_days=365,  # "Key lifetime: 1 year" (API.md §2); an expired key gets 401 like a wrong one
     pull_window_days=1,  # the order search spans one day (API.md §5.2): one window per KST day
     # The guide's words for epdNo (a single product) and eitmNo (each option), on LotteON's product registration.
     product_code_label="Seller internal product number",

@@ -25,3 +25,11 @@ def run_duration(run) -> str:
         return f"{minutes} min {rest:02d} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
+
+
+@register.filter
+def key_expiry(account):
+    """The account's API key expiry (``integrations.services.KeyExpiry``), or None where keys do not expire."""
+    from integrations.services import account_key_expiry
+
+    return account_key_expiry(account)

@@ -24,7 +24,9 @@ from waybills.models import TrackingPush
 def two_of_everything(seller, user) -> dict[str, str]:
     """Two rows in every list a seller or the QFC warehouse works through; returns the pages that need ids."""
     make_account(seller=seller, shop_id="north-shop")
-    make_account(seller=seller, shop_id="south-shop", account_number="LO10000002")
+    # Its key expires within the month: the pages that show it carry the reminder to renew it.
+    make_account(seller=seller, shop_id="south-shop", account_number="LO10000002",
+                 api_key_expires_on=timezone.localdate() + timedelta(days=20))
     make_single(seller=seller, code="EARBUDS-01", name="무선 이어폰")
     make_single(seller=seller, code="EARBUDS-02", name="무선 이어폰 2")
     shirt = make_multi(seller=seller, name="반팔 티셔츠", options=[("TS-BLK-M", "블랙 / M"), ("TS-WHT-L", "화이트 / L")])

@@ -1,5 +1,7 @@
 """The seller's first five minutes, in a real browser against the LotteON sandbox."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -126,3 +128,33 @@ def test_the_account_list_fits_a_1280_px_window_and_reads_on_a_phone(page, live_
     page.locator(".account-row").first.get_by_role("link", name="Call log").click()
     page.wait_for_url("**/#call-log")
     expect(page.locator("#call-log")).to_be_in_viewport()
+
+
+def test_a_key_near_its_year_is_renewed_from_the_reminder(page, live_server, sandbox, settings, screenshot):
+    """The dashboard says the key expires soon; its Edit link takes the new key and the date LotteON shows, and
+    the reminder is gone."""
+    settings.LOTTEON_BASE_URL = sandbox.url
+    seller, _ = make_seller_user(username="renew-seller")
+    account = make_account(seller=seller, shop_id="lotte-shop", api_key=sandbox.DEMO_KEY,
+                           account_number=sandbox.DEMO_TR_NO)
+    SalesSiteAccount.objects.filter(pk=account.pk).update(api_key_saved_at=timezone.now() - timedelta(days=350))
+    login(page, live_server.url, "renew-seller", PASSWORD)
+
+    reminder = page.locator(".key-renew")
+    expect(reminder).to_contain_text("The API Key of lotte-shop expires on")
+    expect(reminder).to_contain_text("in 15 days")
+    screenshot("dashboard-key-renew")
+    reminder.get_by_role("link", name="Edit lotte-shop").click()
+    page.wait_for_url(f"**/sales-sites/{account.pk}/edit/")
+    page.get_by_label("API Key", exact=True).fill(sandbox.DEMO_KEY)
+    valid_until = timezone.localdate() + timedelta(days=365)
+    page.get_by_label("Key valid until").fill(valid_until.isoformat())
+    screenshot("sales-site-edit-key-date")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"{live_server.url}/sales-sites/")
+    expect(page.locator(".key-renew")).to_have_count(0)
+    expect(page.locator(".account-row .key-expiry")).to_have_count(0)
+    page.get_by_role("link", name="lotte-shop", exact=True).click()
+    expect(page.locator(".key-expiry")).to_have_text(f"Key valid until {valid_until:%Y-%m-%d}")
+    page.goto(f"{live_server.url}/")
+    expect(page.locator(".key-renew")).to_have_count(0)
