@@ -1,6 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
+from integrations.alerts import alert_emails_parse
 from integrations.models import SalesSiteAccount
 from integrations.services import (
     KEY_EXPIRY_NOTICE_DAYS,
@@ -8,6 +10,7 @@ from integrations.services import (
     account_fields_validate,
     options_supported,
 )
+from sellers.services import ALERT_EMAILS_MAX
 
 
 class AccountForm(forms.Form):
@@ -90,3 +93,24 @@ class AccountForm(forms.Form):
         """Every option: an unsupported one is off."""
         return {name: bool(self.cleaned_data.get(name, False)) if name in self.fields else False
                 for name in OPTION_FIELDS}
+
+
+class AlertEmailsForm(forms.Form):
+    alert_emails = forms.CharField(
+        label="Alert e-mails", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One address per line. SmartShip writes to them when a connection fails (at most once a day while "
+                  "it stays failed) and 30, 7 and 1 days before an API Key expires. Empty: no e-mails.")
+
+    def clean_alert_emails(self) -> list[str]:
+        addresses = list(dict.fromkeys(alert_emails_parse(self.cleaned_data["alert_emails"])))  # each once
+        wrong = []
+        for address in addresses:
+            try:
+                validate_email(address)
+            except ValidationError:
+                wrong.append(address)
+        if wrong:
+            raise ValidationError(f"Not an e-mail address: {', '.join(wrong)}. Nothing was saved.")
+        if len(addresses) > ALERT_EMAILS_MAX:
+            raise ValidationError(f"At most {ALERT_EMAILS_MAX} addresses. Nothing was saved.")
+        return addresses

@@ -196,3 +196,30 @@ class SyncRun(models.Model):
         if not self.windows_total:
             return 0 if not self.finished else 100
         return min(100, round(100 * self.windows_done / self.windows_total))
+
+
+class AccountAlert(models.Model):
+    """An e-mail that told the seller about trouble with an account: one per (account, kind, key), so a beat run
+    that finds the same trouble again sends nothing (integrations/alerts.py)."""
+
+    class Kind(models.TextChoices):
+        CONNECTION_FAILED = "connection_failed", "Connection failed"
+        KEY_EXPIRY = "key_expiry", "API Key expiring"
+
+    account = models.ForeignKey(SalesSiteAccount, on_delete=models.CASCADE, related_name="alerts")
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # What makes this alert another one: the KST day of a failed connection, the key's date and the reminder's step.
+    key = models.CharField(max_length=40)
+    subject = models.CharField(max_length=200)
+    recipients = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Empty until the mail went out; a send that failed leaves it empty for the next run to try again.
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["account", "kind", "key"], name="uniq_account_alert")]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.subject}"

@@ -13,7 +13,7 @@ from core.exceptions import ApplicationError
 from core.http import safe_next
 from core.ids import id_or_none
 from integrations import registry
-from integrations.forms import AccountForm
+from integrations.forms import AccountForm, AlertEmailsForm
 from integrations.models import SalesSiteAccount, SyncRun
 from integrations.selectors import (
     account_call_log,
@@ -38,6 +38,7 @@ from integrations.services import (
     options_supported,
 )
 from sellers.mixins import SellerRequiredMixin
+from sellers.services import seller_alert_emails_set
 
 FORM_TEST = "integrations.form_test"  # session key: the form's last Test Connection that said something
 
@@ -80,7 +81,19 @@ class AccountListView(SellerRequiredMixin, TemplateView):
         for account in accounts:
             account.sales_site = registry.get(account.site)
             account.options = account_options(account, account.sales_site)
+        kwargs.setdefault("alert_form", AlertEmailsForm(initial={"alert_emails": self.seller.alert_emails}))
         return super().get_context_data(accounts=accounts, **kwargs)
+
+    def post(self, request):
+        """Save the Alert e-mails; a wrong address shows the list again with what was typed and changes nothing."""
+        form = AlertEmailsForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(alert_form=form))
+        seller = seller_alert_emails_set(seller=self.seller, addresses=form.cleaned_data["alert_emails"])
+        count = len(seller.alert_emails.splitlines())
+        messages.success(request, f"Alerts go to {count} address{'es' * (count != 1)}." if count
+                         else "Alert e-mails are off.")
+        return redirect(f"{reverse('integrations:account-list')}#alerts")
 
 
 class SitePickView(SellerRequiredMixin, TemplateView):

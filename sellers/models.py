@@ -19,6 +19,8 @@ class Seller(models.Model):
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
     is_active = models.BooleanField(default=True)
+    # Where connection alerts go (integrations/alerts.py): addresses one per line; empty, none is sent.
+    alert_emails = models.TextField("Alert e-mails", blank=True)
 
     class Meta:
         ordering = ["name"]

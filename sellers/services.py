@@ -37,3 +37,18 @@ def warehouse_operator_create(*, username: str, password: str, check_password: b
     user.set_password(password)
     user.save()
     return user
+
+
+ALERT_EMAILS_MAX = 10
+
+
+@transaction.atomic
+def seller_alert_emails_set(*, seller: Seller, addresses: list[str]) -> Seller:
+    """Where connection alerts go (integrations/alerts.py); an empty list sends none. Checked by the caller's form
+    or serializer, kept one per line in the order given, each once."""
+    unique = list(dict.fromkeys(address.strip() for address in addresses if address.strip()))  # each once
+    if len(unique) > ALERT_EMAILS_MAX:
+        raise ApplicationError(f"At most {ALERT_EMAILS_MAX} alert e-mail addresses.", code="invalid")
+    seller.alert_emails = "\n".join(unique)
+    seller.save(update_fields=["alert_emails"])
+    return seller

@@ -401,6 +401,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3500},
     },
+    "account-alerts": {
+        "task": "integrations.tasks.send_account_alerts",
+        "schedule": env.float("SMARTSHIP_ALERT_SECONDS", default=900.0),
+        "options": {"expires": 600},
+    },
     "prune-history": {
         "task": "core.tasks.prune_history",
         "schedule": 86400.0,
@@ -457,6 +462,9 @@ LOTTEON_CALLS_PER_MINUTE = env.int("LOTTEON_CALLS_PER_MINUTE", default=3000)
 ADMINS = [(address, address) for address in env.list("DJANGO_ADMINS", default=[])]
 vars().update(env.email_url("EMAIL_URL", default="consolemail://" if not PRODUCTION else "smtp://localhost:25"))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL = env.str("SMARTSHIP_FROM_EMAIL", default="smartship@localhost")
+# The portal's address as sellers open it, for the links in alert e-mails; empty, the mails name the page instead.
+SMARTSHIP_PUBLIC_URL = env.str("SMARTSHIP_PUBLIC_URL", default="" if PRODUCTION else
+                               f"http://127.0.0.1:{env.str('SMARTSHIP_PORT', default='8000')}")
 EMAIL_SUBJECT_PREFIX = "[SmartShip] "
 DEFAULT_EXCEPTION_REPORTER_FILTER = "core.logging.SecretsHiddenFilter"
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from integrations.models import SalesSiteAccount
+from sellers.models import Seller
 from tests.factories import PASSWORD, make_account, make_seller_user
 from tests.plugins.browser import assert_table_fits, login
 
@@ -158,3 +159,21 @@ def test_a_key_near_its_year_is_renewed_from_the_reminder(page, live_server, san
     expect(page.locator(".key-expiry")).to_have_text(f"Key valid until {valid_until:%Y-%m-%d}")
     page.goto(f"{live_server.url}/")
     expect(page.locator(".key-renew")).to_have_count(0)
+
+
+def test_alert_emails_are_set_on_the_sales_site_api_page(page, live_server, screenshot):
+    seller, _ = make_seller_user(username="alert-seller")
+    make_account(seller=seller, shop_id="lotte-shop")
+    login(page, live_server.url, "alert-seller", PASSWORD)
+    page.goto(f"{live_server.url}/sales-sites/")
+    field = page.get_by_label("Alert e-mails")
+    field.fill("owner@shop.example\nowner-at-shop")
+    page.locator("#alerts").get_by_role("button", name="Save").click()
+    expect(page.locator("#alerts .field-error")).to_have_text("Not an e-mail address: owner-at-shop. Nothing was saved.")
+    expect(page.get_by_label("Alert e-mails")).to_have_value("owner@shop.example\nowner-at-shop")
+    page.get_by_label("Alert e-mails").fill("owner@shop.example\nops@shop.example")
+    page.locator("#alerts").get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_have_text("Alerts go to 2 addresses.")
+    expect(page.get_by_label("Alert e-mails")).to_have_value("owner@shop.example\nops@shop.example")
+    screenshot("sales-site-alert-emails")
+    assert Seller.objects.get(pk=seller.pk).alert_emails == "owner@shop.example\nops@shop.example"
