@@ -10,8 +10,10 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
+from core.serializers import InputSerializer
 from sellers.lockout import ClientAddressThrottle, cool_off_seconds, lockout_message, lockout_reset
 from sellers.permissions import request_seller
+from sellers.services import ALERT_EMAILS_MAX, seller_alert_emails_set
 
 
 class SignInLockedOut(APIException):
@@ -96,3 +98,37 @@ class MeApi(APIView):
             "seller_name": seller.name if seller else None,
         }
         return Response(MeOutputSerializer(data).data)
+
+
+class SellerOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    alert_emails = serializers.ListField(child=serializers.EmailField(), help_text=(
+        "Where connection alerts go: a failed connection, an API Key near its date (docs/sales-site-accounts.md)"))
+
+
+class SellerUpdateInputSerializer(InputSerializer):
+    read_back = frozenset({"id", "name"})
+    alert_emails = serializers.ListField(child=serializers.EmailField(), max_length=ALERT_EMAILS_MAX,
+                                         help_text="The whole list; an empty one turns the e-mails off")
+
+
+def _seller_data(seller) -> dict:
+    return SellerOutputSerializer({"id": seller.pk, "name": seller.name,
+                                   "alert_emails": seller.alert_emails.splitlines()}).data
+
+
+class SellerApi(APIView):
+    @extend_schema(responses=SellerOutputSerializer, summary="The seller's settings: its Alert e-mails")
+    def get(self, request):
+        return Response(_seller_data(request_seller(request)))
+
+    @extend_schema(request=SellerUpdateInputSerializer, responses=SellerOutputSerializer,
+                   summary="Set the Alert e-mails (the Sales Site API page's Alerts by e-mail)")
+    def patch(self, request):
+        serializer = SellerUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        seller = request_seller(request)
+        if "alert_emails" in serializer.validated_data:
+            seller = seller_alert_emails_set(seller=seller, addresses=serializer.validated_data["alert_emails"])
+        return Response(_seller_data(seller))

@@ -12,6 +12,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from integrations.alerts import account_alerts_send
 from integrations.models import AccountAlert, SalesSiteAccount
@@ -141,3 +143,23 @@ def test_the_sales_site_api_page_sets_the_addresses_and_refuses_a_wrong_one():
     assert "At most 10 addresses" in html.unescape(browser.post(url, {"alert_emails": too_many}).content.decode())
     assert browser.post(url, {"alert_emails": ""}).status_code == 302
     assert Seller.objects.get(pk=seller.pk).alert_emails == ""
+
+
+def test_the_api_reads_and_sets_the_addresses_of_its_own_seller():
+    seller, user = make_seller_user()
+    other, _ = make_seller_user()
+    Seller.objects.filter(pk=other.pk).update(alert_emails="them@other.example")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    assert api.get("/api/v1/seller/").json() == {"id": seller.pk, "name": seller.name, "alert_emails": []}
+
+    refused = api.patch("/api/v1/seller/", {"alert_emails": ["owner@shop.example", "nope"]}, format="json")
+    assert refused.status_code == 400 and "1" in refused.json()["extra"]["fields"]["alert_emails"]
+    assert Seller.objects.get(pk=seller.pk).alert_emails == ""
+
+    read = api.get("/api/v1/seller/").json()
+    response = api.patch("/api/v1/seller/", {**read, "alert_emails": ["owner@shop.example", "ops@shop.example"]},
+                         format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["alert_emails"] == ["owner@shop.example", "ops@shop.example"]
+    assert Seller.objects.get(pk=other.pk).alert_emails == "them@other.example"
