@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.models import AccountAlert, SalesSiteAccount
+from integrations.models import AccountAlert, AccountEvent, SalesSiteAccount
 from integrations.registry import name_of
 from integrations.services import account_key_expiry
 
@@ -123,5 +123,8 @@ def account_alerts_send(*, today: date | None = None) -> int:
                 logger.warning("alert not sent", extra={"account_id": account.pk, "kind": alert.kind},
                                exc_info=True)
                 continue
+            # The account's History says what the seller was told and when, beside who changed what.
+            AccountEvent.objects.create(account=account, seller_id=account.seller_id, kind=AccountEvent.Kind.ALERT_SENT,
+                                        details={"message": f"{alert.subject} (to {', '.join(recipients)})"})
             sent += 1
     return sent

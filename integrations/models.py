@@ -86,6 +86,7 @@ class AccountEvent(models.Model):
         DEACTIVATED = "deactivated", "Deactivated"
         CONNECTION_OK = "connection_ok", "Test Connection succeeded"
         CONNECTION_FAILED = "connection_failed", "Test Connection failed"
+        ALERT_SENT = "alert_sent", "Alert e-mailed"
 
     account = models.ForeignKey(SalesSiteAccount, on_delete=models.CASCADE, related_name="events")
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")

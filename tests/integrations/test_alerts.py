@@ -50,6 +50,11 @@ def test_a_failed_connection_is_told_once_a_day_to_the_sellers_addresses():
     assert REFUSED in message.body and "Correct it in Edit, then press Test Connection." in message.body
     assert f"{settings.SMARTSHIP_PUBLIC_URL}/sales-sites/{account.pk}/" in message.body
 
+    page = Client()
+    page.force_login(account.seller.memberships.get().user)
+    history = html.unescape(page.get(reverse("integrations:account-detail", args=[account.pk])).content.decode())
+    assert ("Alert e-mailed" in history and f"{message.subject} (to owner@shop.example, ops@shop.example)" in history)
+
     assert account_alerts_send(today=today) == 0, "the same trouble the same day: no second mail"
     assert account_alerts_send(today=today + timedelta(days=1)) == 1, "still failed the next day: told again"
     assert len(mail.outbox) == 2
