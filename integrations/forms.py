@@ -21,7 +21,7 @@ class AccountForm(forms.Form):
         label="API Key", widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}), max_length=500
     )
     account_number = forms.CharField(label="Account Number", max_length=30)
-    api_key_expires_on = forms.DateField(label="Key valid until", required=False,
+    api_key_expires_on = forms.DateField(label="Key expires on", required=False,
                                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     auto_order_integration = forms.BooleanField(label="Automatic Order Integration", required=False, initial=True)
     auto_order_confirmation = forms.BooleanField(label="Automatic Order Confirmation", required=False, initial=True)

@@ -29,7 +29,7 @@ class SalesSiteAccount(models.Model):
     # When the key stored now was saved, and the date the seller read at the site for its expiry (optional): sites
     # whose keys expire (SalesSite.api_key_lifetime_days) count from the save when no date was entered.
     api_key_saved_at = models.DateTimeField(null=True, editable=False)
-    api_key_expires_on = models.DateField("Key valid until", null=True, blank=True)
+    api_key_expires_on = models.DateField("Key expires on", null=True, blank=True)
 
     auto_order_integration = models.BooleanField("Automatic Order Integration", default=True)
     auto_order_confirmation = models.BooleanField("Automatic Order Confirmation", default=True)

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="salessiteaccount",
             name="api_key_expires_on",
-            field=models.DateField(blank=True, null=True, verbose_name="Key valid until"),
+            field=models.DateField(blank=True, null=True, verbose_name="Key expires on"),
         ),
         migrations.AddField(
             model_name="salessiteaccount",

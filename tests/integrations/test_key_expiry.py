@@ -71,7 +71,7 @@ def test_every_page_showing_the_account_reminds_30_days_before(seller_browser):
         assert (f"The API Key of shop-a expires on {due:%Y-%m-%d} (estimated: 365 days after it was saved here), in "
                 "25 days." in page), url
         assert "Issue a new key and paste it in Edit shop-a with the date LotteON shows for it." in page
-    assert f"Key expires {due:%Y-%m-%d} (in 25 days) (estimated)" in text(browser.get(
+    assert f"Key expires on {due:%Y-%m-%d} (in 25 days) (estimated)" in text(browser.get(
         reverse("integrations:account-list")))
 
 
@@ -82,10 +82,10 @@ def test_no_reminder_before_it_is_due_nor_for_an_inactive_account_on_the_dashboa
                                           is_active=False), 400)
     page = text(browser.get("/"))
     assert "The API Key of" not in page
-    assert "Key valid until" not in page, "the lists name the date once it is due only"
+    assert "Key expires on" not in page, "the lists name the date once it is due only"
     assert f"Key a year old on {timezone.localdate(resting.api_key_saved_at) + timedelta(days=365):%Y-%m-%d}" in page
     page = text(browser.get(reverse("integrations:account-detail", args=[fresh.pk])))
-    assert f"Key valid until {timezone.localdate(fresh.api_key_saved_at) + timedelta(days=365):%Y-%m-%d}" in page
+    assert f"Key expires on {timezone.localdate(fresh.api_key_saved_at) + timedelta(days=365):%Y-%m-%d}" in page
 
 
 def test_a_key_past_its_year_may_stop_any_day(seller_browser):
@@ -105,7 +105,7 @@ def test_register_with_the_date_the_site_shows(seller_browser):
     account = SalesSiteAccount.objects.get(seller=seller)
     assert account.api_key_expires_on == on
     page = text(browser.get(reverse("integrations:account-detail", args=[account.pk])))
-    assert f"Key valid until {on:%Y-%m-%d}" in page and "(estimated)" not in page
+    assert f"Key expires on {on:%Y-%m-%d}" in page and "(estimated)" not in page
 
 
 @pytest.mark.parametrize(("days", "message"), [
