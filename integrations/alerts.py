@@ -2,14 +2,15 @@
 
 Beat runs ``account_alerts_send`` (``integrations.tasks.send_account_alerts``). For every active account of a seller
 with alert e-mails, it finds what needs telling — a connection that failed (at most one mail a day while it stays
-failed), an API key near its end (30, 7 and 1 days before, and once it has passed) — and sends each alert once: an
+failed), order syncs that have not worked for hours though the key does, an API key near its end (30, 7 and 1 days
+before, and once it has passed) — and sends each alert once: an
 ``AccountAlert`` row per (account, kind, key) remembers it."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,8 +18,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.models import AccountAlert, AccountEvent, SalesSiteAccount
-from integrations.registry import name_of
+from integrations.base import Capability
+from integrations.models import AccountAlert, AccountEvent, SalesSiteAccount, SyncRun
+from integrations.registry import name_of, supports
 from integrations.services import account_key_expiry
 
 logger = logging.getLogger("smartship.integrations")
@@ -55,9 +57,37 @@ def _key_step(days_left: int) -> str | None:
     return str(min(steps)) if steps else None
 
 
-def account_alerts_due(account: SalesSiteAccount, *, today: date | None = None) -> list[Alert]:
+def _sync_stalled(account: SalesSiteAccount, now: datetime) -> Alert | None:
+    """Orders have not arrived for a while although the key works: the site keeps failing (5xx, timeouts, 429) or
+    nothing runs the syncs. Told once per stall: the key is the last success, which a sync that works moves on."""
+    if (not account.auto_order_integration or not supports(account.site, Capability.ORDER_INTEGRATION)
+            or account.connection_status == SalesSiteAccount.ConnectionStatus.FAILED):  # that one has its own alert
+        return None
+    since = account.last_synced_at or account.created_at
+    if now - since < timedelta(minutes=settings.SMARTSHIP_ALERT_SYNC_STALLED_MINUTES):
+        return None
+    site = name_of(account.site)
+    where = f"{site} account {account.shop_id} (Account Number {account.account_number})"
+    hours = int((now - since).total_seconds() // 3600)
+    last = (SyncRun.objects.filter(account=account).exclude(error_message="").order_by("-queued_at")
+            .values_list("error_message", flat=True).first())
+    succeeded = f"since {timezone.localtime(since):%Y-%m-%d %H:%M} KST" if account.last_synced_at else \
+        f"since it was registered ({timezone.localtime(since):%Y-%m-%d %H:%M} KST)"
+    return Alert(
+        kind=AccountAlert.Kind.SYNC_STALLED, key=since.isoformat(),
+        subject=f"[SmartShip] {where}: no order sync has worked for {hours} hours",
+        body=(f"No order sync of {where} has succeeded {succeeded}: orders placed at {site} since then have not "
+              f"reached SmartShip.\n\n" + (f"The last sync said: {last}\n\n" if last else "")
+              + "SmartShip keeps trying; once a sync works, the orders arrive by themselves. If this lasts, look at "
+              f"the account's Sync history and API call log.\n\n{_account_link(account)}\n"),
+    )
+
+
+def account_alerts_due(account: SalesSiteAccount, *, today: date | None = None,
+                       now: datetime | None = None) -> list[Alert]:
     """What the seller should be told about ``account`` now (each alert's key says when it is a new one)."""
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     site = name_of(account.site)
     where = f"{site} account {account.shop_id} (Account Number {account.account_number})"
     alerts = []
@@ -68,6 +98,8 @@ def account_alerts_due(account: SalesSiteAccount, *, today: date | None = None) 
             body=(f"The connection of {where} to {site} failed:\n\n{account.connection_message or 'refused'}\n\n"
                   f"Until it is fixed, {STOPS}\nCorrect it in Edit, then press Test Connection.\n\n{_account_link(account)}\n"),
         ))
+    if stalled := _sync_stalled(account, now):
+        alerts.append(stalled)
     expiry = account_key_expiry(account, today=today)
     if expiry is not None and (step := _key_step(expiry.days_left)) is not None:
         when = f"{expiry.on:%Y-%m-%d}" + (f" (estimated: {expiry.site.api_key_lifetime_days} days after it was "
@@ -105,14 +137,14 @@ def _claim(account: SalesSiteAccount, alert: Alert, recipients: list[str]) -> Ac
     return row
 
 
-def account_alerts_send(*, today: date | None = None) -> int:
+def account_alerts_send(*, today: date | None = None, now: datetime | None = None) -> int:
     """Send the alerts due for every active account of a seller with alert e-mails; the number sent."""
     accounts = (SalesSiteAccount.objects.filter(is_active=True, seller__is_active=True)
                 .exclude(seller__alert_emails="").select_related("seller").order_by("pk"))
     sent = 0
     for account in accounts:
         recipients = alert_emails_parse(account.seller.alert_emails)
-        for alert in account_alerts_due(account, today=today):
+        for alert in account_alerts_due(account, today=today, now=now):
             row = _claim(account, alert, recipients)
             if row is None:
                 continue

@@ -206,6 +206,7 @@ class AccountAlert(models.Model):
     class Kind(models.TextChoices):
         CONNECTION_FAILED = "connection_failed", "Connection failed"
         KEY_EXPIRY = "key_expiry", "API Key expiring"
+        SYNC_STALLED = "sync_stalled", "Order syncs not working"
 
     account = models.ForeignKey(SalesSiteAccount, on_delete=models.CASCADE, related_name="alerts")
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")

@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from integrations.alerts import account_alerts_send
-from integrations.models import AccountAlert, SalesSiteAccount
+from integrations.models import AccountAlert, SalesSiteAccount, SyncRun
 from integrations.tasks import send_account_alerts
 from sellers.models import Seller
 from tests.factories import make_account, make_seller_user
@@ -168,3 +168,33 @@ def test_the_api_reads_and_sets_the_addresses_of_its_own_seller():
     assert response.status_code == 200, response.json()
     assert response.json()["alert_emails"] == ["owner@shop.example", "ops@shop.example"]
     assert Seller.objects.get(pk=other.pk).alert_emails == "them@other.example"
+
+
+def test_order_syncs_not_working_for_two_hours_are_told_once_per_stall():
+    account = seller_with_alerts()
+    now = timezone.now()
+    SalesSiteAccount.objects.filter(pk=account.pk).update(
+        last_synced_at=now - timedelta(minutes=100), connection_status=SalesSiteAccount.ConnectionStatus.NO_ANSWER)
+    SyncRun.objects.create(seller=account.seller, account=account, status=SyncRun.Status.FAILED,
+                           error_message="LotteON did not answer in time: nothing was lost, the next sync resumes.")
+    assert account_alerts_send(now=now) == 0, "100 minutes: not yet"
+    assert account_alerts_send(now=now + timedelta(minutes=25)) == 1
+    [message] = mail.outbox
+    assert message.subject.endswith("no order sync has worked for 2 hours")
+    assert f"since {timezone.localtime(now - timedelta(minutes=100)):%Y-%m-%d %H:%M} KST" in message.body
+    assert "The last sync said: LotteON did not answer in time" in message.body
+    assert account_alerts_send(now=now + timedelta(hours=5)) == 0, "the same stall: told once"
+
+    SalesSiteAccount.objects.filter(pk=account.pk).update(last_synced_at=now + timedelta(hours=6))
+    assert account_alerts_send(now=now + timedelta(hours=7)) == 0, "syncs work again"
+    assert account_alerts_send(now=now + timedelta(hours=9)) == 1, "a new stall is told again"
+
+
+def test_an_account_never_synced_or_not_pulling_orders():
+    seller_with_alerts()
+    resting = seller_with_alerts(account_number="LO10000002", auto_order_integration=False)
+    later = timezone.now() + timedelta(hours=3)
+    assert account_alerts_send(now=later) == 1
+    [message] = mail.outbox
+    assert "LO10000001" in message.subject and "since it was registered" in message.body
+    assert not AccountAlert.objects.filter(account=resting).exists()
