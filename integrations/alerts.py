@@ -57,14 +57,23 @@ def _key_step(days_left: int) -> str | None:
     return str(min(steps)) if steps else None
 
 
-def _sync_stalled(account: SalesSiteAccount, now: datetime) -> Alert | None:
-    """Orders have not arrived for a while although the key works: the site keeps failing (5xx, timeouts, 429) or
-    nothing runs the syncs. Told once per stall: the key is the last success, which a sync that works moves on."""
-    if (not account.auto_order_integration or not supports(account.site, Capability.ORDER_INTEGRATION)
+def account_sync_stalled_since(account: SalesSiteAccount, *, now: datetime | None = None) -> datetime | None:
+    """Since when orders have not arrived although the key works (the site keeps failing with 5xx, timeouts or 429,
+    or nothing runs the syncs), once that has lasted SMARTSHIP_ALERT_SYNC_STALLED_MINUTES; else None."""
+    if (not account.is_active or not account.auto_order_integration
+            or not supports(account.site, Capability.ORDER_INTEGRATION)
             or account.connection_status == SalesSiteAccount.ConnectionStatus.FAILED):  # that one has its own alert
         return None
     since = account.last_synced_at or account.created_at
-    if now - since < timedelta(minutes=settings.SMARTSHIP_ALERT_SYNC_STALLED_MINUTES):
+    if (now or timezone.now()) - since < timedelta(minutes=settings.SMARTSHIP_ALERT_SYNC_STALLED_MINUTES):
+        return None
+    return since
+
+
+def _sync_stalled(account: SalesSiteAccount, now: datetime) -> Alert | None:
+    """Told once per stall: the alert's key is the last success, which a sync that works moves on."""
+    since = account_sync_stalled_since(account, now=now)
+    if since is None:
         return None
     site = name_of(account.site)
     where = f"{site} account {account.shop_id} (Account Number {account.account_number})"

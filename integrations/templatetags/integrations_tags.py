@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -33,3 +34,12 @@ def key_expiry(account):
     from integrations.services import account_key_expiry
 
     return account_key_expiry(account)
+
+
+@register.filter
+def sync_stalled_hours(account) -> int | None:
+    """Whole hours without a working order sync, once that is long enough to alert the seller (else None)."""
+    from integrations.alerts import account_sync_stalled_since
+
+    since = account_sync_stalled_since(account)
+    return None if since is None else int((timezone.now() - since).total_seconds() // 3600)

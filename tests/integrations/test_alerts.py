@@ -198,3 +198,16 @@ def test_an_account_never_synced_or_not_pulling_orders():
     [message] = mail.outbox
     assert "LO10000001" in message.subject and "since it was registered" in message.body
     assert not AccountAlert.objects.filter(account=resting).exists()
+
+
+def test_the_pages_say_so_too_and_stop_once_a_sync_works():
+    account = seller_with_alerts()
+    SalesSiteAccount.objects.filter(pk=account.pk).update(last_synced_at=timezone.now() - timedelta(hours=3))
+    browser = Client()
+    browser.force_login(account.seller.memberships.get().user)
+    pages = ("/", reverse("integrations:account-list"), reverse("integrations:account-detail", args=[account.pk]))
+    for url in pages:
+        assert "No order sync has worked for 3 hours" in browser.get(url).content.decode(), url
+    SalesSiteAccount.objects.filter(pk=account.pk).update(last_synced_at=timezone.now())
+    for url in pages:
+        assert "No order sync has worked" not in browser.get(url).content.decode(), url
