@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from core.admin import ViewOnlyAdmin
-from integrations.models import AccountEvent, ApiCallLog, SalesSiteAccount, SyncRun
+from integrations.models import AccountAlert, AccountEvent, ApiCallLog, SalesSiteAccount, SyncRun
 from integrations.services import account_set_active
 
 
@@ -17,7 +17,8 @@ class SalesSiteAccountAdmin(admin.ModelAdmin):
     list_filter = ("site", "is_active", "connection_status")
     list_select_related = ("seller",)
     search_fields = ("shop_id", "account_number", "seller__name")
-    fields = ("seller", "site", "shop_id", "account_number", "api_key", "auto_order_integration",
+    fields = ("seller", "site", "shop_id", "account_number", "api_key", "api_key_saved_at", "api_key_expires_on",
+              "auto_order_integration",
               "auto_order_confirmation", "auto_fulfillment", "auto_stock_sync", "is_active", "connection_status",
               "connection_checked_at", "connection_message", "supplier_number", "supplier_name", "last_synced_at",
               "orders_synced_until", "created_at", "updated_at")
@@ -64,3 +65,13 @@ class AccountEventAdmin(ViewOnlyAdmin):
     list_display = ("created_at", "account", "kind", "actor")
     list_filter = ("kind",)
     raw_id_fields = ("seller", "account", "actor")
+
+
+@admin.register(AccountAlert)
+class AccountAlertAdmin(ViewOnlyAdmin):
+    """The alert e-mails sellers were sent (integrations/alerts.py); an empty Sent at is one the next run retries."""
+
+    list_display = ("created_at", "account", "kind", "subject", "sent_at")
+    list_filter = ("kind",)
+    list_select_related = ("account",)
+    raw_id_fields = ("seller", "account")

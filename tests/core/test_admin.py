@@ -16,7 +16,7 @@ from waybills.models import TrackingPush
 
 OUR_APPS = {"sellers", "integrations", "orders", "inventory", "waybills", "core"}
 VIEW_ONLY = {
-    "integrations.syncrun", "integrations.apicalllog", "integrations.accountevent",
+    "integrations.syncrun", "integrations.apicalllog", "integrations.accountevent", "integrations.accountalert",
     "orders.orderline", "orders.orderevent", "orders.orderexport",
     "inventory.sku", "inventory.optionsku", "inventory.siteoptionlink", "inventory.skuimport",
     "inventory.fulfilmentorder", "inventory.stockmovement", "inventory.stockpush", "inventory.stocksyncrun",
