@@ -117,6 +117,7 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
             seller_id=seller_id, site=account.site, source=Order.Source.PULLED, order_no__in=order_nos
         )
     }
+    adopted = _orders_adopt(account=account, orders=orders.values())
     existing = {
         (line.order.order_no, line.line_no, line.process_seq): line
         for line in OrderLine.objects.filter(order__in=list(orders.values())).select_related("order")
@@ -137,7 +138,12 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
     for order in new_orders:
         order.manual_duplicate = twins.get(order.order_no)
 
-    events: list[tuple] = []  # rows of EVENT_COLUMNS
+    events: list[tuple] = [  # rows of EVENT_COLUMNS
+        (order.pk, None, seller_id, OrderEvent.Kind.UPDATED,
+         f"Linked to {site_name(account.site)} account {account.shop_id}: pulled again after its earlier account "
+         "was deleted", {"account_id": account.pk})
+        for order in adopted
+    ]
     new_lines: list[OrderLine] = []
     changed_lines: list[OrderLine] = []
     changed_orders: dict[int, Order] = {}
@@ -255,6 +261,19 @@ def lines_store(*, account: SalesSiteAccount, lines: tuple[PulledLine, ...]) -> 
         if confirms and stored is not None and line.state == LineState.NEW and stored.status == LineStatus.NEW:
             stats.to_confirm.append(stored.pk)
     return stats
+
+
+def _orders_adopt(*, account: SalesSiteAccount, orders: Iterable[Order]) -> list[Order]:
+    """Stored orders left without an account (it was deleted: "its orders stay") that this account pulls again
+    become its orders. The key decides whose orders LotteON returns, so the same sale came back through the
+    seller's account registered again; without its account an order could not be confirmed, printed with a
+    pushed tracking number or synced again, and stayed New for ever."""
+    orphans = [order for order in orders if order.account_id is None]
+    if orphans:
+        Order.objects.filter(pk__in=[order.pk for order in orphans], account__isnull=True).update(account=account)
+        for order in orphans:
+            order.account = account
+    return orphans
 
 
 def _manual_twins(*, seller_id: int, site: str, order_nos: list[str]) -> dict[str, Order]:

@@ -532,3 +532,32 @@ def test_a_nul_character_in_lotteons_text_is_dropped_not_a_day_that_never_stores
     assert (order.delivery_message, order.orderer_name) == ("문 앞에 놓아주세요", "김민준")
     line = order.lines.get()
     assert "\u0000" not in str(line.raw) and line.raw["dvMsg"] == "문 앞에 놓아주세요"
+
+
+@pytest.mark.django_db
+def test_an_account_registered_again_takes_back_the_orders_of_the_deleted_one(sandbox, account):
+    """Delete an account, register the same LotteON account again: its orders stay in the portal, and the new
+    account's sync links them back to it, so that they can be confirmed, printed and pushed again (not left
+    New for ever with "Account deleted")."""
+    from integrations.services import account_delete
+
+    account.auto_order_confirmation = False
+    account.save(update_fields=["auto_order_confirmation"])
+    (a,) = option_codes(sandbox, 1)
+    placed = sandbox.create_order(owhoDttm=kst(1), lines=[{"eitmNo": a}])
+    sync(account)
+    order = Order.objects.get(order_no=placed["odNo"])
+    assert order.account_id == account.pk and order.status == OrderStatus.NEW
+
+    account_delete(account=account)
+    order.refresh_from_db()
+    assert order.account_id is None, "the orders stay when their account goes"
+
+    again = make_account(seller=order.seller, api_key=sandbox.DEMO_KEY, account_number=sandbox.DEMO_TR_NO,
+                         shop_id="shop-again", auto_order_confirmation=False)
+    run = sync(again)
+    order.refresh_from_db()
+    assert order.account_id == again.pk
+    assert (run.lines_new, run.lines_updated) == (0, 0), "the lines themselves did not change"
+    assert order.events.filter(kind=OrderEvent.Kind.UPDATED, message__contains="shop-again").exists()
+    assert Order.objects.filter(order_no=placed["odNo"]).count() == 1
