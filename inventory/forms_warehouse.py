@@ -100,8 +100,11 @@ class AdjustmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, auto_id="id_adjustment_%s", **kwargs)
 
+    # No inputmode "numeric" (as the receipt has): phones then show a digits-only keypad, which on an iPhone has
+    # no minus key, and a correction that takes stock out could not be typed there. A plain number field
+    # gets the keyboard with digits and the minus sign.
     quantity = forms.IntegerField(min_value=-MAX_QUANTITY, max_value=MAX_QUANTITY, label="Change (+ in, − out)",
-                                  widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+                                  widget=forms.NumberInput())
     reason = forms.ChoiceField(choices=[("", "Choose the reason"), *StockMovement.Reason.choices], label="Reason")
     note = forms.CharField(required=False, max_length=300, label="Note")
 
