@@ -67,3 +67,24 @@ def test_the_phone_menu_opens_and_closes_from_the_keyboard(page, live_server, sc
     orders_link.click()
     page.wait_for_url("**/orders/")
     expect(page.locator("h1")).to_have_text("Orders")
+
+
+def test_the_api_docs_lead_back_to_the_portal(page, live_server, screenshot):
+    """REST API in the menu opens the API docs in the same tab; that page has no menu of its own, so it must offer
+    the way back to the portal (with the keyboard as well), or a seller on a phone is left without one."""
+    make_seller_user(name="키보드 상점", username="keys")
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server.url, "keys", PASSWORD)
+    page.goto(f"{live_server.url}/orders/")
+    page.get_by_role("button", name="Menu", exact=True).click()
+    page.locator("aside nav").get_by_role("link", name="REST API").click()
+    page.wait_for_url(f"{live_server.url}/api/docs/")
+    expect(page.get_by_text("/api/v1/orders/", exact=True).first).to_be_visible()
+    screenshot("api-docs-back-390")
+
+    page.keyboard.press("Tab")
+    back = page.get_by_role("link", name="‹ Back to SmartShip")
+    expect(back).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("키보드 상점")
