@@ -33,9 +33,22 @@ def order_url(order: Order) -> str:
     except NoReverseMatch:
         return reverse("orders:order-list")
 
-# Whether a new shipping order is sent at once depends on its account's options (and it may have none).
+# Whether new shipping orders are sent at once depends on their accounts' options (and they may have none):
+# the upload's rows may differ, so its message gives the rule.
 _TO_WAREHOUSE = ("It goes to the warehouse by itself when its sales-site account has Automatic Fulfillment Shipping "
                  "Instructions on; otherwise send it from Inventory ▸ Send to fulfilment.")
+
+
+def to_warehouse(order: Order) -> str:
+    """How this one new shipping order reaches the warehouse: the case that applies, not the rule."""
+    account = order.account
+    if account is None:
+        return "It has no sales-site account: send it to the warehouse from Inventory ▸ Send to fulfilment."
+    if account.auto_fulfillment:
+        return (f"{account.shop_id} has Automatic Fulfillment Shipping Instructions on: it goes to the warehouse by "
+                "itself once it is ready; its timeline below says when, or what it waits for.")
+    return (f"{account.shop_id} has Automatic Fulfillment Shipping Instructions off: send it to the warehouse from "
+            "Inventory ▸ Send to fulfilment.")
 
 
 class ManualOrderCreateView(SellerRequiredMixin, View):
@@ -63,7 +76,7 @@ class ManualOrderCreateView(SellerRequiredMixin, View):
                 messages.success(
                     request,
                     f"Shipping order {order.order_no} created for {order.recipient_name}: {items} item(s), "
-                    f"{order.total_quantity} pcs. {_TO_WAREHOUSE}",
+                    f"{order.total_quantity} pcs. {to_warehouse(order)}",
                 )
                 return redirect(order_url(order))
         return self.render_entry(request, entry)

@@ -497,3 +497,23 @@ class TestApi:
         assert operation["summary"] == "Create a manual shipping order"
         assert "201" in operation["responses"] and "400" in operation["responses"]
         assert "ManualOrderInput" in schema["components"]["schemas"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("account_options", "says"), [
+    (None, "It has no sales-site account: send it to the warehouse from Inventory ▸ Send to fulfilment."),
+    ({"auto_fulfillment": False}, "shop has Automatic Fulfillment Shipping Instructions off: send it to the "
+                                  "warehouse from Inventory ▸ Send to fulfilment."),
+    ({"auto_fulfillment": True}, "shop has Automatic Fulfillment Shipping Instructions on: it goes to the warehouse "
+                                 "by itself once it is ready; its timeline below says when, or what it waits for."),
+])
+def test_the_created_message_says_how_this_order_reaches_the_warehouse(client, seller, user, account_options, says):
+    """Not the rule for every order ("when its account has … on; otherwise …"), which left the seller to work out
+    which case an order without an account is, but what applies to the order just created."""
+    account = make_account(seller=seller, **account_options) if account_options is not None else None
+    client.force_login(user)
+    response = client.post("/orders/manual/new/", form_data(account_id=str(account.pk) if account else ""),
+                           follow=True)
+    text = " ".join(str(message) for message in response.context["messages"])
+    assert says in text
+    assert "when its sales-site account has" not in text
