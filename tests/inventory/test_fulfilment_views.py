@@ -377,3 +377,25 @@ def test_sync_stock_now_waits_for_its_runs_then_reloads_the_page(client):
     client.force_login(other)
     assert client.get(poll, HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
     assert "Syncing stock…" not in client.get(url + "?requested=abc&accounts=1").content.decode()
+
+
+def test_a_pulled_order_whose_account_was_deleted_is_not_called_manual(client, setup, operator):
+    """Send to fulfilment and the QFC page of its fulfilment order said "Manual" / "manual shipping order" for a
+    LotteON order whose account the seller deleted: it says "Account deleted", as Orders and Print Waybill do."""
+    from tests.orders.factories import make_order
+
+    seller, user, sku, black, white, order, fo = setup
+    account = make_account(seller=seller, shop_id="gone-shop")
+    pulled = make_order(seller=seller, account=account, status=OrderStatus.CONFIRMED,
+                        lines=[{"seller_option_code": "TS-WHT-L", "sku_option": white}])
+    account.delete()
+    client.force_login(user)
+    url = reverse("inventory:fulfilment-send")
+    row = re.search(rf"{pulled.order_no}.*?</tr>", client.get(url).content.decode(), re.S).group(0)
+    assert "Account deleted" in row and "Manual" not in row
+
+    client.post(url, {"ids": [pulled.pk]})
+    sent = FulfilmentOrder.objects.get(order=pulled)
+    client.force_login(operator)
+    page = client.get(reverse("inventory:fulfilment-detail", args=[sent.pk])).content.decode()
+    assert "manual shipping order" not in page and "(sales-site account deleted)" in page
