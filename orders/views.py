@@ -107,6 +107,7 @@ class OrderListView(SellerRequiredMixin, TemplateView):
         orders = list(page.object_list)
         for order in orders:
             order.confirmable = _confirmable(order)
+        unconfirmable = sum(1 for order in orders if _account_deleted_new(order))
         return super().get_context_data(
             form=form, filters=filters, filters_invalid=invalid, page_obj=page, orders=orders, tabs=tabs,
             accounts=accounts, active_tab=active_tab,
@@ -115,6 +116,7 @@ class OrderListView(SellerRequiredMixin, TemplateView):
             query_string=_query_string(params),
             sort_links=_sort_links(params, filters.ordering or DEFAULT_ORDERING),
             confirmable=any(order.confirmable for order in orders),
+            account_deleted_new=unconfirmable,
             integration_off=bool(accounts) and not any(a.auto_order_integration and a.is_active for a in accounts),
             last_synced_at=max((a.last_synced_at for a in accounts if a.last_synced_at), default=None),
             sync_accounts=[a for a in accounts if a.is_active],
@@ -137,6 +139,11 @@ def _confirmable(order: Order) -> bool:
             and site_confirms(order.site))
 
 
+def _account_deleted_new(order: Order) -> bool:
+    """A New pulled order whose account was deleted: nothing can confirm it at the sales site from here."""
+    return order.status == OrderStatus.NEW and order.source == Order.Source.PULLED and order.account_id is None
+
+
 class OrderDetailView(SellerRequiredMixin, TemplateView):
     template_name = "orders/order_detail.html"
 
@@ -148,6 +155,7 @@ class OrderDetailView(SellerRequiredMixin, TemplateView):
         lines = order_lines(order=order)
         return super().get_context_data(
             order=order, lines=lines, events=order_events(order=order), confirmable=_confirmable(order),
+            account_deleted_new=_account_deleted_new(order),
             on_hold=[line for line in lines if line.on_hold or line.asked_after_shipping],
             shipped_asked=(any(line.asked_after_shipping for line in lines)
                            and not any(line.on_hold for line in lines)),

@@ -396,3 +396,26 @@ def test_the_admin_filters_orders_by_sales_site_by_name(client, django_user_mode
     assert [o.pk for o in listed] == [manual.pk]
     listed = client.get(url, {"site": "lotteon"}).context["cl"].result_list
     assert [o.pk for o in listed] == [pulled.pk]
+
+
+def test_new_orders_of_a_deleted_account_say_why_they_cannot_be_confirmed(signed_in, seller, account):
+    """A New order whose account was deleted has no Confirm (nothing can reach the sales site): the list and its
+    page say so, and how to get it confirmed, instead of a row without a checkbox and no word why."""
+    confirmable = make_order(seller=seller, account=account)
+    orphan = make_order(seller=seller, account=make_account(seller=seller, shop_id="gone-shop",
+                                                            account_number="LO10000002"))
+    orphan.account.delete()
+
+    listing = text(signed_in.get(LIST, {"status": "new"}))
+    words = re.sub(r"<[^>]+>", "", listing)
+    assert f'value="{confirmable.pk}" class="row-select"' in listing
+    assert f'value="{orphan.pk}" class="row-select"' not in listing
+    assert ("1 New order on this page belongs to a deleted sales-site account: SmartShip cannot confirm it. "
+            "Register the account again in Sales Site API (its first sync links back the orders it pulls again)") in words
+
+    detail = text(signed_in.get(reverse("orders:order-detail", args=[orphan.pk])))
+    assert "Confirm order" not in detail
+    assert "SmartShip cannot confirm it" in detail
+
+    # An order of a live account says nothing of the kind.
+    assert "cannot confirm" not in text(signed_in.get(reverse("orders:order-detail", args=[confirmable.pk])))
