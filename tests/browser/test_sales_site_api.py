@@ -124,6 +124,10 @@ def test_the_account_list_fits_a_1280_px_window_and_reads_on_a_phone(page, live_
     page.wait_for_timeout(300)  # the menu slides out of the narrow window
     screenshot("sales-site-list-375")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # On a card the column headings are gone: the sync time says what it is (it was a bare date).
+    synced = page.locator(".account-row").first.locator("td.last-sync")
+    assert synced.evaluate("td => getComputedStyle(td, '::before').content") == '"Last successful sync: "'
+    expect(page.locator(".account-row").nth(1).locator("td.last-sync")).to_have_text("never")
     page.set_viewport_size({"width": 1280, "height": 800})
 
     page.locator(".account-row").first.get_by_role("link", name="Call log").click()
