@@ -64,6 +64,8 @@ class ApiCallLogAdmin(ViewOnlyAdmin):
 class AccountEventAdmin(ViewOnlyAdmin):
     list_display = ("created_at", "account", "kind", "actor")
     list_filter = ("kind",)
+    # Django's own select_related() leaves out the actor, who may be empty: a query per event without it.
+    list_select_related = ("account", "actor")
     raw_id_fields = ("seller", "account", "actor")
 
 

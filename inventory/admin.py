@@ -63,6 +63,9 @@ class FulfilmentLineInline(ViewOnlyInline):
     fields = ("order_line", "option", "quantity", "reserved", "shipped_quantity", "cancelled_quantity")
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order_line", "option")
+
 
 @admin.register(FulfilmentOrder)
 class FulfilmentOrderAdmin(ViewOnlyAdmin):

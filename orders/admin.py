@@ -25,6 +25,9 @@ class OrderEventInline(ViewOnlyInline):
     fields = ("created_at", "kind", "message", "actor", "line")
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "line")
+
 
 class SiteListFilter(admin.SimpleListFilter):
     """The sales site, by name. Django's own filter on the field lists the blank site of orders entered by hand as

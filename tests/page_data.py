@@ -1,6 +1,6 @@
 """A seller with ``n`` of everything a list page shows (orders, lines, events, waybills, tracking pushes, print
-batches, fulfilment orders, SKUs with options and links, stock movements and pushes, accounts with their call log,
-sync runs and events), written in bulk: the query-count tests render each page for two sizes and compare.
+batches, SKU uploads, Excel exports, fulfilment orders, SKUs with options and links, stock movements and pushes, accounts with their call log,
+sync runs and events, an API token), written in bulk: the query-count tests render each page for two sizes and compare.
 
 Rows are written past the services on purpose: only what the pages read matters here, and the tests of the
 services build their own data through them.
@@ -22,12 +22,13 @@ from inventory.models import (
     OptionSku,
     SiteOptionLink,
     Sku,
+    SkuImport,
     StockMovement,
     StockPush,
     StockSyncRun,
 )
-from orders.models import LineStatus, Order, OrderEvent, OrderLine, OrderStatus
-from sellers.models import Seller, User
+from orders.models import LineStatus, Order, OrderEvent, OrderExport, OrderLine, OrderStatus
+from sellers.models import ApiToken, Seller, User
 from tests.factories import make_account, make_seller_user
 from waybills.models import Courier, PrintBatch, TrackingPush, Waybill, WaybillKind
 
@@ -101,6 +102,11 @@ def seller_with_rows(n: int) -> PageData:
                         waybill=waybills[i // 3], origin="invoice", state="cancelled", last_code="cancelled",
                         courier_code="9999", tracking_no=f"C{s}-{i}", created_by=user)
            for i, line in enumerate(lines) if i // 3 % 2])
+    SkuImport.objects.bulk_create([SkuImport(seller=seller, created_by=user, filename=f"skus{i}.xlsx", status="succeeded",
+                                             rows_total=3) for i in range(n)])
+    OrderExport.objects.bulk_create([OrderExport(seller=seller, created_by=user, status="ready", lines_total=3,
+                                                 filename=f"orders{i}.xlsx") for i in range(n)])
+    ApiToken.objects.get_or_create(user=user)
     PrintBatch.objects.bulk_create([PrintBatch(seller=seller, kind="invoice", waybill_ids=[waybills[i].pk],
                                                label_count=1, created_by=user) for i in range(n)])
     fos = FulfilmentOrder.objects.bulk_create([

@@ -27,6 +27,7 @@ class TrackingPushAdmin(ViewOnlyAdmin):
 @admin.register(PrintBatch)
 class PrintBatchAdmin(ViewOnlyAdmin):
     list_display = ("id", "seller", "kind", "paper", "label_count", "created_by", "created_at")
+    list_select_related = ("seller", "created_by")
 
 
 @admin.register(Courier)
