@@ -159,16 +159,17 @@ def timed(client: Client, url: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def throwaway_database(*, name: str, keep: bool) -> str:
+def throwaway_database(*, name: str, keep: bool, database: str = "") -> str:
     """Switch to a database of the benchmark's own (``var/bench/<name>.sqlite3``, or
     ``smartship_bench_<name>`` on PostgreSQL), so it never touches the portal's data or another
-    benchmark's; return the name to give ``destroy_test_db`` afterwards."""
+    benchmark's; return the name to give ``destroy_test_db`` afterwards. ``database``: another PostgreSQL
+    database name, for a server shared with others who keep to names of their own."""
     setup_test_environment(debug=False)
     test_settings = connection.settings_dict.setdefault("TEST", {})
     if connection.vendor == "sqlite":
         test_settings["NAME"] = str(Path(os.environ["SMARTSHIP_VAR_DIR"]) / f"{name}.sqlite3")
     else:
-        test_settings["NAME"] = f"smartship_bench_{name}"
+        test_settings["NAME"] = database or f"smartship_bench_{name}"
     old_name = connection.settings_dict["NAME"]
     print(f"database: {connection.vendor}; building the throwaway database ...", flush=True)
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep, serialize=False)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import os
 import platform
 import statistics
@@ -37,6 +38,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -45,22 +47,25 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from bench.orders_list import throwaway_database  # noqa: E402
-from integrations.models import ApiCallLog, SalesSiteAccount, SyncRun  # noqa: E402
+from integrations.models import AccountEvent, ApiCallLog, SalesSiteAccount, SyncRun  # noqa: E402
 from inventory.models import (  # noqa: E402
     FulfilmentLine,
     FulfilmentOrder,
+    LinkCheck,
     LinkStatus,
     OptionSku,
     SiteOptionLink,
     Sku,
+    SkuImport,
     StockMovement,
     StockPush,
     StockSyncRun,
 )
-from orders.models import ConfirmState, LineStatus, Order, OrderLine, OrderStatus  # noqa: E402
+from orders.models import ConfirmState, LineStatus, Order, OrderEvent, OrderExport, OrderLine, OrderStatus  # noqa: E402
+from orders.services.manual import COLUMNS  # noqa: E402
 from sellers.models import Seller, User  # noqa: E402
 from sellers.services import seller_create  # noqa: E402
-from waybills.models import Courier, TrackingPush, Waybill, WaybillKind  # noqa: E402
+from waybills.models import Courier, PrintBatch, TrackingPush, Waybill, WaybillKind  # noqa: E402
 
 BATCH = 2000
 OPEN = 150  # orders to print and fulfilment orders to ship, for either seller
@@ -170,21 +175,48 @@ def build_seller(name: str, orders: int, seed: int) -> Seller:
                                   path="/v1/openapi/delivery/v1/SellerDeliveryProgressSearch", http_status=200,
                                   duration_ms=40, started_at=now - timedelta(minutes=i))
                        for i in range(orders * 2)])
+    # What the admin and the progress pages read besides: an event per order, the account's timeline, a print
+    # batch per 50 labels, an Excel export or SKU upload or link check every day or so (the latest of each shown).
+    _bulk(OrderEvent, [OrderEvent(order=order, seller=seller, actor=user, kind="pulled", message="pulled",
+                                  line=line) for order, line in zip(made, lines, strict=True)])
+    _bulk(AccountEvent, [AccountEvent(seller=seller, account=account, actor=user, kind="updated")
+                         for _ in range(max(30, orders // 300))])
+    _bulk(PrintBatch, [PrintBatch(seller=seller, kind="invoice", waybill_ids=[w.pk for w in waybills[i:i + 50]],
+                                  label_count=len(waybills[i:i + 50]), created_by=user)
+                       for i in range(0, len(waybills), 50)])
+    jobs = max(10, orders // 300)
+    _bulk(OrderExport, [OrderExport(seller=seller, created_by=user, status="ready", lines_total=1000,
+                                    lines_done=1000, filename=f"orders-{i}.xlsx", finished_at=now) for i in range(jobs)])
+    problems = [{"row": r, "column": "B", "message": "This code is another option's."} for r in range(2, 202)]
+    _bulk(SkuImport, [SkuImport(seller=seller, created_by=user, filename=f"skus-{i}.xlsx", status="rejected",
+                                phase="done", rows_total=200, rows_done=200, errors=problems, error_rows=200,
+                                finished_at=now) for i in range(jobs)])
+    _bulk(LinkCheck, [LinkCheck(seller=seller, created_by=user, sku_ids=[s.pk for s in skus[:50]], status="done",
+                                ok=True, message="50 SKUs checked.", finished_at=now) for _ in range(jobs)])
     print(f"  built {name}: {orders:,} orders in {time.perf_counter() - started:.1f} s", flush=True)
     return seller
 
 
+UPLOADS: dict[str, bytes] = {}  # "POST <url>" cases: the file each sends
+
+
+def fetch(client, url: str):
+    if url.startswith("POST "):
+        return post_import(client, UPLOADS[url])
+    return client.get(url)
+
+
 def queries_of(client, url: str) -> int:
-    client.get(url)  # warm caches (templates, the seller lookup, the database's page cache)
+    fetch(client, url)  # warm caches (templates, the seller lookup, the database's page cache)
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
+        response = fetch(client, url)
+    assert response.status_code in (200, 204), (url, response.status_code)
     return len(queries.captured_queries)
 
 
 def timed(client, url: str) -> float:
     started = time.perf_counter()
-    client.get(url)
+    fetch(client, url)
     return (time.perf_counter() - started) * 1000
 
 
@@ -200,6 +232,8 @@ def analyze() -> None:
 
 def seller_cases(seller: Seller) -> dict[str, str]:
     account = SalesSiteAccount.objects.get(seller=seller)
+    export = OrderExport.objects.filter(seller=seller).order_by("-created_at", "-id")[0].pk
+    sku_import = SkuImport.objects.filter(seller=seller).order_by("-created_at", "-id")[0].pk
     return {
         "Print Waybill": "/waybills/print/",
         "Print Waybill, not printed": "/waybills/print/?printed=no",
@@ -219,7 +253,47 @@ def seller_cases(seller: Seller) -> dict[str, str]:
         "API sync runs": "/api/v1/sync-runs/",
         "API call log": f"/api/v1/sales-site-accounts/{account.pk}/calls/",
         "API SKUs": "/api/v1/skus/",
+        # The progress pages: one job or run each, however many the seller has had.
+        "Sync progress": f"/sales-sites/syncs/{SyncRun.objects.filter(seller=seller).latest('queued_at').pk}/progress/",
+        "Print Waybill, batch printed": f"/waybills/print/?batch={PrintBatch.objects.filter(seller=seller).last().pk}",
+        "Export detail": f"/orders/exports/{export}/",
+        "Export progress": f"/orders/exports/{export}/progress/",
+        "SKU import detail": f"/inventory/skus/import/{sku_import}/",
+        "SKU import progress": f"/inventory/skus/import/{sku_import}/progress/",
+        "Link check progress": f"/inventory/skus/check-links/{LinkCheck.objects.filter(seller=seller).last().pk}/",
+        "Stock sync wait": f"/inventory/stock-sync/wait/?requested={int(time.time())}&accounts={account.pk}",
+        "Manual order form": "/orders/manual/new/",
+        "Manual order import": "/orders/manual/import/",
+        MANUAL_RESULT: f"POST /orders/manual/import/?seller={seller.pk}",
     }
+
+
+MANUAL_RESULT = "Manual import, 50 refused"
+
+
+def manual_file(seller: Seller) -> bytes:
+    """50 orders of the file each given the number of an order the seller has: the import refuses them all and
+    lists why, and nothing is written (the page can be asked again)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([column.header for column in COLUMNS])
+    keys = [column.key for column in COLUMNS]
+    taken = Order.objects.filter(seller=seller, status=OrderStatus.SHIPPED).values_list("order_no", flat=True)[:50]
+    for order_no in taken:
+        values = {"reference_order_no": order_no, "recipient_name": "홍길동", "zip_code": "06236", "address": "서울",
+                  "seller_code": "X-1", "product_name": "티셔츠", "quantity": 1}
+        sheet.append([values.get(key) for key in keys])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def post_import(client, content: bytes):
+    response = client.post("/orders/manual/import/", {"file": SimpleUploadedFile("orders.xlsx", content)})
+    assert response.status_code == 200 and b"already" in response.content, response.content[:300]
+    return response
 
 
 WAREHOUSE_CASES = {
@@ -230,6 +304,33 @@ WAREHOUSE_CASES = {
     "QFC receiving": "/waybills/receiving/",
     "QFC dashboard": "/",
     "API QFC fulfilment, shipped": "/api/v1/warehouse/fulfilment-orders/?tab=shipped",
+}
+
+
+# The Django admin lists every seller's rows too: measured like the warehouse's pages.
+ADMIN_CASES = {
+    "Admin orders": "/admin/orders/order/",
+    "Admin orders, search": "/admin/orders/order/?q=홍길동",
+    "Admin order lines": "/admin/orders/orderline/",
+    "Admin order events": "/admin/orders/orderevent/",
+    "Admin Excel exports": "/admin/orders/orderexport/",
+    "Admin sync runs": "/admin/integrations/syncrun/",
+    "Admin API call log": "/admin/integrations/apicalllog/",
+    "Admin account events": "/admin/integrations/accountevent/",
+    "Admin accounts": "/admin/integrations/salessiteaccount/",
+    "Admin SKUs": "/admin/inventory/sku/",
+    "Admin option SKUs": "/admin/inventory/optionsku/",
+    "Admin links": "/admin/inventory/siteoptionlink/",
+    "Admin SKU uploads": "/admin/inventory/skuimport/",
+    "Admin fulfilment orders": "/admin/inventory/fulfilmentorder/",
+    "Admin stock movements": "/admin/inventory/stockmovement/",
+    "Admin stock pushes": "/admin/inventory/stockpush/",
+    "Admin stock sync runs": "/admin/inventory/stocksyncrun/",
+    "Admin waybills": "/admin/waybills/waybill/",
+    "Admin tracking pushes": "/admin/waybills/trackingpush/",
+    "Admin print batches": "/admin/waybills/printbatch/",
+    "Admin sellers": "/admin/sellers/seller/",
+    "Admin users": "/admin/sellers/user/",
 }
 
 
@@ -250,19 +351,29 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--large", type=int, default=100_000)
+    parser.add_argument("--database", default="", help="PostgreSQL: the database to create and drop "
+                        "(default smartship_bench_pages)")
+    parser.add_argument("--only", default="", help="only the cases whose name contains this text")
     args = parser.parse_args()
 
-    old_name = throwaway_database(name="pages", keep=False)
+    old_name = throwaway_database(name="pages", keep=False, database=args.database)
     try:
         Courier.objects.create(site="lotteon", code="9999", name="기타택배", fetched_at=timezone.now())
         operator = User.objects.create_user(username="qfc", password="bench-password-1", is_warehouse_operator=True)
         qfc = clients_of(operator)
+        superuser = User.objects.create_superuser(username="ops", password="bench-password-1")
+        ops = clients_of(superuser)
         small = build_seller("bench-small", args.small, seed=1)
+        first_order = Order.objects.filter(seller=small).order_by("id").first()
+        admin_cases = {**ADMIN_CASES, "Admin order page": f"/admin/orders/order/{first_order.pk}/change/"}
+        warehouse_cases = {**{case: (qfc, url) for case, url in WAREHOUSE_CASES.items()},
+                           **{case: (ops, url) for case, url in admin_cases.items()}}
+        warehouse_cases = {case: v for case, v in warehouse_cases.items() if args.only.lower() in case.lower()}
         analyze()
         print(f"\nmachine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs, "
               f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else ''}")
-        before = {case: (queries_of(client_for(qfc, url), url), median_of(client_for(qfc, url), url, args.repeat))
-                  for case, url in WAREHOUSE_CASES.items()}
+        before = {case: (queries_of(client_for(who, url), url), median_of(client_for(who, url), url, args.repeat))
+                  for case, (who, url) in warehouse_cases.items()}
         large = build_seller("bench-large", args.large, seed=2)
         analyze()
 
@@ -271,7 +382,11 @@ def main() -> None:
         clients = {label: clients_of(seller.memberships.first().user)
                    for label, seller in (("small", small), ("large", large))}
         urls = {"small": seller_cases(small), "large": seller_cases(large)}
+        for label, seller in (("small", small), ("large", large)):
+            UPLOADS[urls[label][MANUAL_RESULT]] = manual_file(seller)
         for case in urls["small"]:
+            if args.only.lower() not in case.lower():
+                continue
             counts = {label: queries_of(client_for(clients[label], urls[label][case]), urls[label][case])
                       for label in clients}
             times: dict[str, list[float]] = {label: [] for label in clients}
@@ -284,13 +399,13 @@ def main() -> None:
             print(f"{case:<30} {s:>9.1f} {big:>9.1f} {big / s:>6.2f} {counts['small']:>10}/{counts['large']:<9}",
                   flush=True)
 
-        print("\nQFC warehouse (every seller's): the small seller alone, then with the large one\n")
+        print("\nQFC warehouse and admin (every seller's): the small seller alone, then with the large one\n")
         print(f"{'case':<30} {'small ms':>9} {'both ms':>9} {'ratio':>6} {'queries small/both':>20}")
-        for case, url in WAREHOUSE_CASES.items():
+        for case, (who, url) in warehouse_cases.items():
             count, alone = before[case]
-            after = median_of(client_for(qfc, url), url, args.repeat)
+            after = median_of(client_for(who, url), url, args.repeat)
             print(f"{case:<30} {alone:>9.1f} {after:>9.1f} {after / alone:>6.2f} "
-                  f"{count:>10}/{queries_of(client_for(qfc, url), url):<9}", flush=True)
+                  f"{count:>10}/{queries_of(client_for(who, url), url):<9}", flush=True)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
