@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 from core.exceptions import ApplicationError
 from core.http import safe_next
 from core.ids import id_or_none
+from core.paginators import CappedPaginator
 from integrations import registry
 from integrations.forms import AccountForm, AlertEmailsForm
 from integrations.models import SalesSiteAccount, SyncRun
@@ -255,7 +256,8 @@ class AccountDetailView(AccountMixin, TemplateView):
     def get_context_data(self, **kwargs):
         account = self.get_account()
         site = registry.get(account.site)
-        page = Paginator(account_call_log(account=account), 25).get_page(self.request.GET.get("page"))
+        # 90 days of calls can be 200,000: counted up to the first 1,000 ("Page 1 of 40+").
+        page = CappedPaginator(account_call_log(account=account), 25).get_page(self.request.GET.get("page"))
         return super().get_context_data(
             account=account, site=site, options=account_options(account, site), page_obj=page, calls=page.object_list,
             events=account_events(account=account)[:20],
