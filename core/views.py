@@ -39,7 +39,7 @@ class DashboardView(TemplateView):
         if not seller:
             if self.request.user.is_warehouse_operator:
                 # QFC's day: what waits at each step of the warehouse, every seller's.
-                context.update(warehouse=fulfilment_counts(), labels_awaiting=packing_labels_awaiting_count())
+                context.update(warehouse=fulfilment_counts(closed=False), labels_awaiting=packing_labels_awaiting_count())
             return context
         counts = order_status_counts(seller=seller, filters=OrderFilters())
         accounts = list(account_list(seller=seller))

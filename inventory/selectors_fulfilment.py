@@ -15,6 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from core.ids import id_or_none
+from core.paginators import COUNT_LIMIT, CappedPaginator
 from integrations import registry
 from inventory.codes import code_key
 from inventory.models import (
@@ -36,6 +37,7 @@ from sellers.models import Seller
 
 FState = FulfilmentOrder.State
 PAGE_SIZE = 50
+CLOSED_TABS = (FState.SHIPPED, FState.CANCELLED)
 TABS = (("active", "To ship"), ("open", "Open"), ("picking", "Picking"), ("packed", "Packed"), ("flagged", "Flagged"),
         ("shipped", "Shipped"), ("cancelled", "Cancelled"))
 
@@ -86,7 +88,9 @@ def fulfilment_list(*, filters: FulfilmentFilters) -> QuerySet[FulfilmentOrder]:
 
 
 def fulfilment_page(*, filters: FulfilmentFilters, page: str | int | None) -> Page:
-    page_obj = Paginator(fulfilment_list(filters=filters), PAGE_SIZE).get_page(page)
+    # Shipped and Cancelled keep every order ever: their pages are counted up to the first 1,000 ("of 1,000+").
+    paginator = CappedPaginator if filters.tab in CLOSED_TABS else Paginator
+    page_obj = paginator(fulfilment_list(filters=filters), PAGE_SIZE).get_page(page)
     _decorate(list(page_obj.object_list))
     return page_obj
 
@@ -116,16 +120,25 @@ def _decorate(fulfilments: list[FulfilmentOrder]) -> None:
         fo.packing_label = labels.get(fo.order_id)
 
 
-def fulfilment_counts(*, seller_id: int | None = None) -> dict[str, int]:
+def fulfilment_counts(*, seller_id: int | None = None, closed: bool = True) -> dict[str, int]:
+    """The tabs' numbers. The work still to do is counted exactly; Shipped and Cancelled (``closed``), which keep
+    every order ever, up to COUNT_LIMIT + 1: above COUNT_LIMIT the tab shows "1,000+" (``count_label``)."""
     rows = FulfilmentOrder.objects.all()
     if seller_id:
         rows = rows.filter(seller_id=seller_id)
-    counts = rows.aggregate(
-        active=Count("pk", filter=Q(state__in=FulfilmentOrder.ACTIVE_STATES)),
-        flagged=Count("pk", filter=Q(flagged=True)),
-        **{state: Count("pk", filter=Q(state=state)) for state in FState.values},
-    )
+    # Each count reads its own index: the active states' (few, however old the warehouse) and the flagged ones'.
+    counts = rows.filter(state__in=FulfilmentOrder.ACTIVE_STATES).aggregate(
+        active=Count("pk"), **{state: Count("pk", filter=Q(state=state)) for state in FulfilmentOrder.ACTIVE_STATES})
+    counts["flagged"] = rows.filter(flagged=True).count()
+    if closed:
+        for state in CLOSED_TABS:
+            counts[state] = rows.filter(state=state)[:COUNT_LIMIT + 1].count()
     return counts
+
+
+def tab_count(tab: str, count: int) -> int | str:
+    """What a tab shows of its count from ``fulfilment_counts``."""
+    return f"{COUNT_LIMIT:,}+" if tab in CLOSED_TABS and count > COUNT_LIMIT else count
 
 
 def fulfilment_get(*, fulfilment_id: int, seller: Seller | None = None) -> FulfilmentOrder:

@@ -28,6 +28,7 @@ from inventory.selectors_fulfilment import (
     fulfilments_of_seller,
     sendable_counts,
     sendable_page,
+    tab_count,
 )
 from inventory.services.fulfilment import (
     fulfilment_flag_clear,
@@ -79,7 +80,7 @@ class FulfilmentListView(WarehouseOperatorRequiredMixin, TemplateView):
         return super().get_context_data(
             form=form, filters=filters, page_obj=page, fulfilments=page.object_list, query_string=urlencode(query),
             tab_label=dict(TABS).get(filters.tab, TABS[0][1]), seller_name=seller_name,
-            tabs=[(key, label, counts.get(key, 0)) for key, label in TABS], tab_query=urlencode(tab_query),
+            tabs=[(key, label, tab_count(key, counts.get(key, 0))) for key, label in TABS], tab_query=urlencode(tab_query),
             **kwargs)
 
 
