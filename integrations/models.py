@@ -123,7 +123,13 @@ class ApiCallLog(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["account", "-started_at"], name="apicall_account_time")]
+        indexes = [
+            # The account page's call log. With the id, as the list's order: without it SQLite reads the calls of
+            # every account by apicall_time, which holds the whole order, and skips the others'.
+            models.Index(fields=["account", "-started_at", "-id"], name="apicall_account_time_id"),
+            # The daily prune's "older than 90 days" and the admin's list of every account's calls, newest first.
+            models.Index(fields=["-started_at", "-id"], name="apicall_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.site} {self.api_no} {self.http_status} {self.return_code}"
@@ -183,6 +189,8 @@ class SyncRun(models.Model):
             models.Index(fields=["account", "-queued_at"], name="syncrun_account_time"),
             # Sync history and the REST API's list: the seller's runs of every account, newest first.
             models.Index(fields=["seller", "-queued_at", "-id"], name="syncrun_seller_time"),
+            # The daily prune's "older than 90 days" and the admin's list of every seller's runs, newest first.
+            models.Index(fields=["-queued_at", "-id"], name="syncrun_time"),
         ]
 
     def __str__(self) -> str:

@@ -336,7 +336,9 @@ class FulfilmentOrder(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["state", "created_at"], name="fulfilment_state_time"),
-            models.Index(fields=["seller", "state", "created_at"], name="fulfilment_seller_state_time"),
+            # A seller's fulfilment orders by state: the warehouse's tabs for one seller (Shipped and Cancelled
+            # latest first; the active states are few and sorted as read) and their counts.
+            models.Index(fields=["seller", "state", "-updated_at", "-id"], name="fulfilment_seller_state_upd"),
             models.Index(fields=["flagged", "state"], name="fulfilment_flagged"),
             # The warehouse's Shipped and Cancelled tabs, latest first: the states every order ends in.
             models.Index(fields=["state", "-updated_at", "-id"], name="fulfilment_state_updated"),
