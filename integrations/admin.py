@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from core.admin import ViewOnlyAdmin
+from core.admin import NEWEST_FIRST, ViewOnlyAdmin
 from integrations.models import AccountAlert, AccountEvent, ApiCallLog, SalesSiteAccount, SyncRun
 from integrations.services import account_set_active
 
@@ -67,6 +67,7 @@ class AccountEventAdmin(ViewOnlyAdmin):
     # Django's own select_related() leaves out the actor, who may be empty: a query per event without it.
     list_select_related = ("account", "actor")
     raw_id_fields = ("seller", "account", "actor")
+    ordering = NEWEST_FIRST
 
 
 @admin.register(AccountAlert)
@@ -77,3 +78,4 @@ class AccountAlertAdmin(ViewOnlyAdmin):
     list_filter = ("kind",)
     list_select_related = ("account",)
     raw_id_fields = ("seller", "account")
+    ordering = NEWEST_FIRST

@@ -4,7 +4,7 @@ warehouse pages. Every page is view-only: the services keep codes, stock, reserv
 
 from django.contrib import admin
 
-from core.admin import ViewOnlyAdmin, ViewOnlyInline
+from core.admin import NEWEST_FIRST, ViewOnlyAdmin, ViewOnlyInline
 from inventory.models import (
     FulfilmentLine,
     FulfilmentOrder,
@@ -55,7 +55,13 @@ class SiteOptionLinkAdmin(ViewOnlyAdmin):
 class SkuImportAdmin(ViewOnlyAdmin):
     list_display = ("filename", "seller", "status", "rows_total", "error_rows", "created_at", "finished_at")
     list_filter = ("status",)
+    list_select_related = ("seller",)
     exclude = ("content",)
+    ordering = NEWEST_FIRST
+
+    def get_queryset(self, request):
+        # Neither the file nor the problems found in it (one per row of the file, read on the page of one upload).
+        return super().get_queryset(request).defer("content", "errors")
 
 
 class FulfilmentLineInline(ViewOnlyInline):
@@ -72,6 +78,7 @@ class FulfilmentOrderAdmin(ViewOnlyAdmin):
     list_display = ("__str__", "seller", "state", "short", "flagged", "created_at")
     list_filter = ("state", "short", "flagged")
     list_select_related = ("seller",)
+    ordering = ("pk",)  # oldest first, as the model's (created_at, id)
     inlines = [FulfilmentLineInline]
 
 
@@ -98,3 +105,4 @@ class StockSyncRunAdmin(ViewOnlyAdmin):
                     "waiting", "calls", "error_code")
     list_filter = ("status", "trigger", "full")
     list_select_related = ("account",)
+    ordering = NEWEST_FIRST

@@ -6,7 +6,7 @@ deleted here."""
 
 from django.contrib import admin
 
-from core.admin import ViewOnlyAdmin, ViewOnlyInline
+from core.admin import NEWEST_FIRST, ViewOnlyAdmin, ViewOnlyInline
 from integrations import registry
 from orders.models import Order, OrderEvent, OrderExport, OrderLine
 from orders.services.search import orders_search_refresh
@@ -58,10 +58,11 @@ ORDER_CONTACT_FIELDS = ("orderer_name", "orderer_phone", "orderer_mobile", "orde
 class OrderAdmin(admin.ModelAdmin):
     list_display = ("order_no", "seller", "site", "account", "status", "needs_attention", "recipient_name",
                     "total_quantity", "total_amount", "instructed_at")
-    list_filter = ("status", "needs_attention", "source", SiteListFilter)
+    # The instruction date as a filter (today, past 7 days, this month, this year), not a date hierarchy: the
+    # hierarchy's years or months come from a DISTINCT over every order of every seller (1.4 s at 100,000 on SQLite).
+    list_filter = ("status", "needs_attention", "source", SiteListFilter, ("instructed_at", admin.DateFieldListFilter))
     list_select_related = ("seller", "account")
     search_fields = ("order_no", "reference_order_no", "recipient_name")
-    date_hierarchy = "instructed_at"
     fields = tuple(field.name for field in Order._meta.fields if field.name not in ("id", "search_text"))
     readonly_fields = tuple(name for name in fields if name not in ORDER_CONTACT_FIELDS)
     inlines = [OrderLineInline, OrderEventInline]
@@ -95,6 +96,7 @@ class OrderEventAdmin(ViewOnlyAdmin):
     list_filter = ("kind",)
     list_select_related = ("order", "actor")
     raw_id_fields = ("order", "line", "seller", "actor")
+    ordering = ("pk",)  # oldest first, as the model's (created_at, id)
     show_full_result_count = False
 
 
@@ -104,6 +106,7 @@ class OrderExportAdmin(ViewOnlyAdmin):
     list_filter = ("status",)
     list_select_related = ("seller",)
     exclude = ("content",)
+    ordering = NEWEST_FIRST
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content")  # files of up to tens of MB

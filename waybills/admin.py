@@ -4,7 +4,7 @@ and receiving (waybills.services)."""
 
 from django.contrib import admin
 
-from core.admin import ViewOnlyAdmin
+from core.admin import NEWEST_FIRST, ViewOnlyAdmin
 from waybills.models import Courier, NumberCounter, PrintBatch, TrackingPush, Waybill
 
 
@@ -22,12 +22,14 @@ class TrackingPushAdmin(ViewOnlyAdmin):
                     "last_code", "updated_at")
     list_filter = ("state", "kind", "origin")
     search_fields = ("tracking_no", "order__order_no")
+    ordering = NEWEST_FIRST
 
 
 @admin.register(PrintBatch)
 class PrintBatchAdmin(ViewOnlyAdmin):
     list_display = ("id", "seller", "kind", "paper", "label_count", "created_by", "created_at")
     list_select_related = ("seller", "created_by")
+    ordering = NEWEST_FIRST
 
 
 @admin.register(Courier)
