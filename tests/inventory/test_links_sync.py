@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -217,3 +219,28 @@ def test_a_check_no_worker_takes_or_finishes_says_the_worker_may_not_run(account
     LinkCheck.objects.filter(pk=job.pk).update(status=LinkCheck.Status.RUNNING,
                                                started_at=timezone.now() - timedelta(minutes=11))
     assert "the worker may have stopped" in client.get(reverse("inventory:sku-list")).content.decode()
+
+
+def test_a_check_costs_the_same_queries_for_few_and_many_skus(sandbox, account):
+    """5 SKUs against 50 (3 options each, half linked before, half new): the calls are one 93 per 100 product codes
+    and one 94 per product found, each logged (a row of the account's call log); nothing else grows with the SKUs."""
+    results = []
+    for n in (2, 5, 50):  # the first check of the account is a warm-up
+        skus = []
+        for i in range(n):
+            code = f"QC{n}-{i}"
+            sandbox.create_product(apiKey=sandbox.DEMO_KEY, epdNo=code, spdNm=f"상품 {i}",
+                                   options=[{"eitmNo": f"{code}-{o}", "sitmNm": str(o)} for o in range(3)])
+            skus.append(make_multi(seller=account.seller, code=code, options=[(f"{code}-{o}", str(o)) for o in range(3)]))
+        sku_links_check(seller=account.seller, sku_ids=[sku.pk for sku in skus[::2]])  # the links to update
+        before = len(sandbox.calls())
+        with CaptureQueriesContext(connection) as captured:
+            outcome = sku_links_check(seller=account.seller, sku_ids=[sku.pk for sku in skus])
+        calls = [call["path"] for call in sandbox.calls()[before:]]
+        assert outcome.ok and outcome.linked == 3 * n, outcome.message
+        assert (calls.count(PRODUCT_LIST), calls.count(PRODUCT_DETAIL)) == (1, n)
+        logged = [q for q in captured.captured_queries if q["sql"].startswith('INSERT INTO "integrations_apicalllog"')]
+        assert len(logged) == len(calls)
+        results.append(len(captured.captured_queries) - len(logged))
+    _, few, many = results
+    assert few == many, results

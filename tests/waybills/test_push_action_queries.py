@@ -12,9 +12,11 @@ from orders.services.sync import orders_sync
 from tests.action_queries import counted, post_counted
 from tests.page_data import seller_with_rows
 from tests.page_queries import FEW, MANY
-from tests.waybills.helpers import kst, option_codes, print_invoices
-from waybills.models import TrackingPush
+from tests.waybills.helpers import kst, option_codes, print_invoices, pull
+from waybills.models import TrackingPush, Waybill, WaybillKind
 from waybills.services.push import tracking_push
+from waybills.services.receiving import packing_receive
+from waybills.services.tracking import tracking_record
 
 pytestmark = pytest.mark.django_db
 State = TrackingPush.State
@@ -92,3 +94,29 @@ def test_a_push_run_costs_the_same_queries_and_calls_for_few_and_many_numbers_ha
     assert many_refusals > few_refusals > 1
     assert (few, few_calls) == (many, many_calls), results
     assert few_calls == ["SellerDeliveryProgressStateInform", "SellerDeliveryProgressStateSearch"]
+
+
+@pytest.mark.sandbox
+def test_a_push_run_of_corrections_costs_the_same_queries_and_calls_for_few_and_many(sandbox, account):
+    """Numbers the warehouse corrected after LotteON confirmed the first ones: 139 for every line in one call. Each
+    order's label was received with a mistyped number (pushed and confirmed), then recorded again right."""
+    results = []
+    for n in (2, 5, 50):  # the first run of the account is a warm-up (lease row, cached courier list)
+        orders = pull(sandbox, account, *[1] * n)
+        batch = print_invoices(account.seller, orders, kind=WaybillKind.PACKING)
+        for i, label in enumerate(Waybill.objects.filter(pk__in=batch.waybill_ids)):
+            packing_receive(code=label.number, courier_code="0002", tracking_no=f"1111{n:04d}{i:04d}")
+        assert tracking_push(account_id=account.pk).confirmed == n
+        for i, order in enumerate(orders):
+            tracking_record(seller_id=account.seller_id, line_ids=list(order.lines.values_list("pk", flat=True)),
+                            courier_code="0004", tracking_no=f"9999{n:04d}{i:05d}")
+        corrections = TrackingPush.objects.filter(order__in=orders, kind=TrackingPush.Kind.CORRECT)
+        assert corrections.count() == n
+        before = len(sandbox.calls())
+        count, stats = counted(lambda: tracking_push(account_id=account.pk))
+        calls = sorted(call["path"].rsplit("/", 1)[-1] for call in sandbox.calls()[before:])
+        assert stats.confirmed == n and corrections.filter(state=State.CONFIRMED).count() == n
+        results.append((count, calls))
+    _, few, many = results
+    assert few == many, results
+    assert few[1] == ["SellerInvoiceNoModifyInform"]
