@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from integrations.models import ApiCallLog
 from tests.page_data import seller_with_rows
 from tests.page_queries import FEW, MANY
 
@@ -56,3 +57,27 @@ def test_change_page_with_inline_rows(admin_client, case):
         bodies.append(body)
     assert len(bodies[1]) > len(bodies[0])
     assert counts[0] == counts[1], f"{case}: {counts[0]} queries for {FEW} rows, {counts[1]} for {MANY}"
+
+
+@pytest.mark.parametrize(("url", "distinct"), [
+    ("/admin/orders/order/", set()),
+    ("/admin/integrations/apicalllog/", {"api_no"}),
+])
+def test_filters_and_dates_do_not_read_every_row(admin_client, url, distinct):
+    """The sales site, error and date filters offer what the code knows, not the distinct values of every order or
+    call of every seller. The API numbers are still read from the calls (the sites' own lists, kept per site)."""
+    seller_with_rows(FEW)
+    with CaptureQueriesContext(connection) as captured:
+        assert admin_client.get(url).status_code == 200
+    read = {query["sql"].split('"')[3] for query in captured.captured_queries if "DISTINCT" in query["sql"]}
+    assert read == distinct, [query["sql"] for query in captured.captured_queries if "DISTINCT" in query["sql"]]
+
+
+def test_the_call_log_filters_still_filter(admin_client):
+    data = seller_with_rows(FEW)
+    ApiCallLog.objects.filter(pk=ApiCallLog.objects.filter(account=data.account).first().pk).update(error="timeout")
+    rows = admin_client.get("/admin/integrations/apicalllog/?error=timeout&site=lotteon").context["cl"].result_count
+    assert rows == 1
+    none = admin_client.get("/admin/integrations/apicalllog/?error=none").context["cl"].result_count
+    assert none == ApiCallLog.objects.filter(error="").count() > 0
+    assert admin_client.get("/admin/orders/order/?site=none").status_code == 200
