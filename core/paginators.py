@@ -34,7 +34,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def counted(self) -> int:
-        return self.object_list[:self.reach + 1].count()
+        # Unordered: any index that finds the rows will do for counting them.
+        return self.object_list.order_by()[:self.reach + 1].count()
 
     @cached_property
     def count(self) -> int:
