@@ -1,5 +1,6 @@
 """What grows with time is read through an index, on SQLite and on PostgreSQL: the daily prune's "older than
-90 days", the admin's lists of every account's calls and runs, the warehouse's Shipped tab of one seller.
+90 days", the admin's lists of every account's calls and runs, an account's calls (which the index of every
+account's must not take over), the warehouse's Shipped tab of one seller.
 
 The tables are empty here; PostgreSQL is told not to scan or sort where it could use an index, so that the plan
 shows the index a table of a year's rows would use (docs/performance.md has the plans at that size)."""
@@ -39,9 +40,11 @@ CUTOFF = timezone.now() - timedelta(days=90)
      .values_list("pk", flat=True)[:5000], "syncrun_time"),
     (lambda: ApiCallLog.objects.order_by("-started_at", "-id")[:100], "apicall_time"),
     (lambda: SyncRun.objects.order_by("-queued_at", "-id")[:100], "syncrun_time"),
+    (lambda: ApiCallLog.objects.filter(account_id=1).order_by("-started_at", "-id")[:25], "apicall_account_time_id"),
     (lambda: fulfilment_list(filters=FulfilmentFilters(tab="shipped", seller_id=1)).values("pk")[:50],
      "fulfilment_seller_state_upd"),
-], ids=["prune calls", "prune sync runs", "admin calls", "admin sync runs", "QFC shipped of a seller"])
+], ids=["prune calls", "prune sync runs", "admin calls", "admin sync runs", "account page calls",
+        "QFC shipped of a seller"])
 def test_read_through_an_index(query, index):
     plan = plan_of(query())
     assert index in plan, plan
