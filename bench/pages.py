@@ -246,8 +246,8 @@ def print_plans(large: Seller) -> None:
     """How the database reads what grows with time, at this size (EXPLAIN; PostgreSQL's with costs off)."""
     from datetime import timedelta as days
 
-    from core.paginators import COUNT_LIMIT
     from integrations.selectors import account_call_log
+    from orders.selectors import COUNT_LIMIT
 
     cutoff = timezone.now() - days(days=90)
     account = SalesSiteAccount.objects.get(seller=large)
