@@ -421,7 +421,9 @@ def main() -> None:
         small = build_seller("bench-small", args.small, seed=1)
         first_order = Order.objects.filter(seller=small).order_by("id").first()
         admin_cases = {**ADMIN_CASES, "Admin order page": f"/admin/orders/order/{first_order.pk}/change/"}
-        warehouse_cases = {**{case: (qfc, url) for case, url in WAREHOUSE_CASES.items()},
+        # QFC's filter by seller: the small seller's shipped orders, behind the large one's once it is there.
+        small_shipped = {"QFC Shipped, small seller's": f"/inventory/fulfilment/?tab=shipped&seller={small.pk}"}
+        warehouse_cases = {**{case: (qfc, url) for case, url in {**WAREHOUSE_CASES, **small_shipped}.items()},
                            **{case: (ops, url) for case, url in admin_cases.items()}}
         warehouse_cases = {case: v for case, v in warehouse_cases.items() if args.only.lower() in case.lower()}
         analyze()
