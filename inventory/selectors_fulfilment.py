@@ -122,7 +122,7 @@ def _decorate(fulfilments: list[FulfilmentOrder]) -> None:
 
 def fulfilment_counts(*, seller_id: int | None = None, closed: bool = True) -> dict[str, int]:
     """The tabs' numbers. The work still to do is counted exactly; Shipped and Cancelled (``closed``), which keep
-    every order ever, up to COUNT_LIMIT + 1: above COUNT_LIMIT the tab shows "1,000+" (``count_label``)."""
+    every order ever, up to COUNT_LIMIT + 1: above COUNT_LIMIT the tab shows "1,000+" (``tab_count``)."""
     rows = FulfilmentOrder.objects.all()
     if seller_id:
         rows = rows.filter(seller_id=seller_id)
