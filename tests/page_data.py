@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from integrations.models import AccountEvent, ApiCallLog, SalesSiteAccount, SyncRun
+from integrations.models import AccountAlert, AccountEvent, ApiCallLog, SalesSiteAccount, SyncRun
 from inventory.models import (
     FulfilmentLine,
     FulfilmentOrder,
@@ -131,6 +131,9 @@ def seller_with_rows(n: int) -> PageData:
         StockSyncRun.objects.bulk_create([StockSyncRun(seller=seller, account=a, started_at=now) for _ in range(n)])
         AccountEvent.objects.bulk_create([AccountEvent(seller=seller, account=a, actor=user, kind="updated")
                                           for _ in range(n)])
+        AccountAlert.objects.bulk_create([AccountAlert(seller=seller, account=a, kind="connection_failed",
+                                                       key=f"day-{k}", subject="s", recipients="r@shop.example")
+                                          for k in range(n)])
     big = orders[0]
     extra = OrderLine.objects.bulk_create([
         OrderLine(order=big, seller=seller, line_no=str(10 + k), product_name="p", quantity=1,
