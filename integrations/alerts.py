@@ -49,6 +49,10 @@ def _account_link(account: SalesSiteAccount) -> str:
     return f"{page}: {base}{reverse('integrations:account-detail', args=[account.pk])}" if base else page
 
 
+def _where(account: SalesSiteAccount) -> str:
+    return f"{name_of(account.site)} account {account.shop_id} (Account Number {account.account_number})"
+
+
 def _key_step(days_left: int) -> str | None:
     """Which reminder a key with ``days_left`` is due for: the nearest step not yet passed, or "passed"."""
     if days_left < 0:
@@ -75,8 +79,7 @@ def _sync_stalled(account: SalesSiteAccount, now: datetime) -> Alert | None:
     since = account_sync_stalled_since(account, now=now)
     if since is None:
         return None
-    site = name_of(account.site)
-    where = f"{site} account {account.shop_id} (Account Number {account.account_number})"
+    site, where = name_of(account.site), _where(account)
     hours = int((now - since).total_seconds() // 3600)
     last = (SyncRun.objects.filter(account=account).exclude(error_message="").order_by("-queued_at")
             .values_list("error_message", flat=True).first())
@@ -97,8 +100,7 @@ def account_alerts_due(account: SalesSiteAccount, *, today: date | None = None,
     """What the seller should be told about ``account`` now (each alert's key says when it is a new one)."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    site = name_of(account.site)
-    where = f"{site} account {account.shop_id} (Account Number {account.account_number})"
+    site, where = name_of(account.site), _where(account)
     alerts = []
     if account.connection_status == SalesSiteAccount.ConnectionStatus.FAILED:
         alerts.append(Alert(
@@ -117,7 +119,8 @@ def account_alerts_due(account: SalesSiteAccount, *, today: date | None = None,
             subject = f"[SmartShip] {where}: the API Key's date has passed"
             said = f"The API Key of {where} was due to expire on {when}."
         else:
-            subject = f"[SmartShip] {where}: the API Key expires in {expiry.days_left} day{'s' * (expiry.days_left != 1)}"
+            days = f"in {expiry.days_left} day{'s' * (expiry.days_left != 1)}" if expiry.days_left else "today"
+            subject = f"[SmartShip] {where}: the API Key expires {days}"
             said = f"The API Key of {where} expires on {when}."
         alerts.append(Alert(
             kind=AccountAlert.Kind.KEY_EXPIRY, key=f"{expiry.on.isoformat()}:{step}", subject=subject,

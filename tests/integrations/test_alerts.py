@@ -93,6 +93,9 @@ def test_a_key_is_reminded_30_7_and_1_days_before_and_once_it_has_passed():
     assert list(sent) == [30, 7, 1, -1]
     assert sent[30].endswith("the API Key expires in 30 days")
     assert sent[1].endswith("the API Key expires in 1 day")
+    AccountAlert.objects.all().delete()
+    assert account_alerts_send(today=on) == 1
+    assert mail.outbox[-1].subject.endswith("the API Key expires today"), "a reminder first sent on the day"
     assert sent[-1].endswith("the API Key's date has passed")
     assert f"expires on {on:%Y-%m-%d}." in mail.outbox[0].body
     assert "Issued in the LotteON store center" in mail.outbox[0].body
