@@ -18,10 +18,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.exceptions import ApplicationError
 from integrations.base import Capability
 from integrations.models import AccountAlert, AccountEvent, SalesSiteAccount, SyncRun
 from integrations.registry import name_of, supports
 from integrations.services import account_key_expiry
+from sellers.models import Seller
 
 logger = logging.getLogger("smartship.integrations")
 
@@ -172,3 +174,21 @@ def account_alerts_send(*, today: date | None = None, now: datetime | None = Non
                                         details={"message": f"{alert.subject} (to {', '.join(recipients)})"})
             sent += 1
     return sent
+
+
+def alert_test_send(*, seller: Seller) -> list[str]:
+    """A mail to the seller's Alert e-mails now, so the seller knows they arrive before trouble does."""
+    recipients = alert_emails_parse(seller.alert_emails)
+    if not recipients:
+        raise ApplicationError("Save at least one address under Alert e-mails first.", code="no_alert_emails")
+    try:
+        send_mail(f"[SmartShip] Test alert for {seller.name}",
+                  f"This is a test. SmartShip will write to this address about {seller.name}'s sales-site accounts "
+                  "when a connection fails, when order syncs stop working and before an API Key expires.\n",
+                  None, recipients)
+    except Exception as exc:  # the mail server refused or was away: the seller is told what it said
+        logger.warning("test alert not sent", extra={"seller_id": seller.pk}, exc_info=True)
+        raise ApplicationError(f"The mail server did not take the test e-mail ({exc.__class__.__name__}: {exc}). "
+                               "Ask whoever runs SmartShip to check its e-mail settings (EMAIL_URL).",
+                               code="mail_failed") from None
+    return recipients

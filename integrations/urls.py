@@ -5,6 +5,7 @@ from integrations import views
 app_name = "integrations"
 urlpatterns = [
     path("", views.AccountListView.as_view(), name="account-list"),
+    path("alerts/test/", views.AlertTestView.as_view(), name="alert-test"),
     path("new/", views.SitePickView.as_view(), name="site-pick"),
     path("new/<slug:site>/", views.AccountCreateView.as_view(), name="account-create"),
     path("test/<slug:site>/", views.CredentialsTestView.as_view(), name="credentials-test"),

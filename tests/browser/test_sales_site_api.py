@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -181,3 +182,6 @@ def test_alert_emails_are_set_on_the_sales_site_api_page(page, live_server, scre
     expect(page.get_by_label("Alert e-mails")).to_have_value("owner@shop.example\nops@shop.example")
     screenshot("sales-site-alert-emails")
     assert Seller.objects.get(pk=seller.pk).alert_emails == "owner@shop.example\nops@shop.example"
+    page.get_by_role("button", name="Send a test e-mail").click()
+    expect(page.locator(".messages")).to_have_text("Test e-mail sent to owner@shop.example, ops@shop.example.")
+    assert [message.to for message in mail.outbox] == [["owner@shop.example", "ops@shop.example"]]

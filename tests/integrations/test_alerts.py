@@ -214,3 +214,27 @@ def test_the_pages_say_so_too_and_stop_once_a_sync_works():
     SalesSiteAccount.objects.filter(pk=account.pk).update(last_synced_at=timezone.now())
     for url in pages:
         assert "No order sync has worked" not in browser.get(url).content.decode(), url
+
+
+def test_a_test_e_mail_goes_to_the_saved_addresses_or_says_why_not(settings):
+    seller, user = make_seller_user(name="롯데 상점")
+    browser = Client()
+    browser.force_login(user)
+    test_url = reverse("integrations:alert-test")
+    page = html.unescape(browser.post(test_url, follow=True).content.decode())
+    assert "Save at least one address under Alert e-mails first." in page and mail.outbox == []
+    assert "Send a test e-mail" not in page, "the button comes with saved addresses"
+
+    Seller.objects.filter(pk=seller.pk).update(alert_emails="owner@shop.example\nops@shop.example")
+    assert "Send a test e-mail" in browser.get(reverse("integrations:account-list")).content.decode()
+    page = html.unescape(browser.post(test_url, follow=True).content.decode())
+    assert "Test e-mail sent to owner@shop.example, ops@shop.example." in page
+    [message] = mail.outbox
+    assert message.subject == "[SmartShip] Test alert for 롯데 상점"
+    assert message.to == ["owner@shop.example", "ops@shop.example"]
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens there
+    page = html.unescape(browser.post(test_url, follow=True).content.decode())
+    assert "The mail server did not take the test e-mail (ConnectionRefusedError" in page
+    assert "check its e-mail settings (EMAIL_URL)" in page
