@@ -99,7 +99,8 @@ class AlertEmailsForm(forms.Form):
     alert_emails = forms.CharField(
         label="Alert e-mails", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One address per line. SmartShip writes to them when a connection fails (at most once a day while "
-                  "it stays failed) and 30, 7 and 1 days before an API Key expires. Empty: no e-mails.")
+                  "it stays failed), when no order sync has worked for hours, and 30, 7 and 1 days before an API Key "
+                  "expires. Empty: no e-mails.")
 
     def clean_alert_emails(self) -> list[str]:
         addresses = list(dict.fromkeys(alert_emails_parse(self.cleaned_data["alert_emails"])))  # each once
