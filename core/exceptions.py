@@ -67,7 +67,7 @@ CONFLICT_CODES = frozenset({
     "account_busy", "account_inactive", "already_received", "busy", "manual_in_progress", "cancel_requested", "cancelled", "duplicate", "flagged",
     "hold_changed",
     "invoice_printed", "not_a_conflict", "stock_changed", "not_dismissable", "not_flagged", "not_printable", "not_ready",
-    "nothing_to_confirm", "other_label",
+    "nothing_to_confirm", "no_alert_emails", "other_label",
     "reprint_needed",
     "nothing_to_pick",
     "nothing_to_retry", "nothing_to_ship", "order_cancelled", "reserved_negative", "selection_changed",

@@ -176,6 +176,14 @@ def account_alerts_send(*, today: date | None = None, now: datetime | None = Non
     return sent
 
 
+class MailNotSent(Exception):
+    """The mail server did not take a mail: nothing the seller's request got wrong (not an ApplicationError)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 def alert_test_send(*, seller: Seller) -> list[str]:
     """A mail to the seller's Alert e-mails now, so the seller knows they arrive before trouble does."""
     recipients = alert_emails_parse(seller.alert_emails)
@@ -188,7 +196,6 @@ def alert_test_send(*, seller: Seller) -> list[str]:
                   None, recipients)
     except Exception as exc:  # the mail server refused or was away: the seller is told what it said
         logger.warning("test alert not sent", extra={"seller_id": seller.pk}, exc_info=True)
-        raise ApplicationError(f"The mail server did not take the test e-mail ({exc.__class__.__name__}: {exc}). "
-                               "Ask whoever runs SmartShip to check its e-mail settings (EMAIL_URL).",
-                               code="mail_failed") from None
+        raise MailNotSent(f"The mail server did not take the test e-mail ({exc.__class__.__name__}: {exc}). "
+                          "Ask whoever runs SmartShip to check its e-mail settings (EMAIL_URL).") from None
     return recipients

@@ -101,11 +101,11 @@ class AlertTestView(SellerRequiredMixin, View):
     """Send a test e-mail to the saved Alert e-mails; the list page says to whom, or what went wrong."""
 
     def post(self, request):
-        from integrations.alerts import alert_test_send
+        from integrations.alerts import MailNotSent, alert_test_send
 
         try:
             recipients = alert_test_send(seller=self.seller)
-        except ApplicationError as exc:
+        except (ApplicationError, MailNotSent) as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, f"Test e-mail sent to {', '.join(recipients)}.")
